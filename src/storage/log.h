@@ -1,0 +1,136 @@
+/* log — Eddy's embedded append-only log: Kafka's storage model in one
+ * data directory.
+ *
+ * A log holds named topics; a topic has N partitions; a partition is an
+ * ordered sequence of records, each with an offset (dense, from 0), a
+ * timestamp (ms since the epoch), an optional key, a value (NULL value = a
+ * tombstone) and optional headers.  Records are stored in CRC32C-checked
+ * batches inside segment files:
+ *
+ *     DIR/topics/<topic>/topic.meta          partitions and config
+ *     DIR/topics/<topic>/<p>/<base>.log      batches, base = first offset
+ *
+ * Guarantees:
+ *  - log_append writes a whole batch or nothing visible: readers never see
+ *    a partial batch; offsets are assigned densely.
+ *  - On open, a torn tail (a batch cut short or failing its CRC at the end
+ *    of the last segment) is cut back to the last whole batch.  A corrupt
+ *    batch that is followed by good data is reported (topic, partition,
+ *    segment, offset) and the partition stays readable up to it.
+ *  - Durability follows the topic's flush policy: LOG_FLUSH_NONE leaves
+ *    data in the OS page cache (survives a process crash, not a power
+ *    cut); LOG_FLUSH_BATCH fsyncs each batch before log_append returns.
+ *
+ * Threads: one writer per partition at a time; any number of readers on
+ * any thread, concurrently with the writer.  log_wait blocks (without
+ * polling) until a partition grows or the timeout passes.
+ *
+ * Ownership: the log owns topics; a log_topic pointer stays valid until
+ * log_topic_delete or log_close.  Record pointers returned by log_read
+ * point into the reader's buffer and stay valid until the next log_read on
+ * that reader or its close.
+ */
+#ifndef EDDY_LOG_H
+#define EDDY_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/err.h"
+
+typedef struct log log;
+typedef struct log_topic log_topic;
+typedef struct log_reader log_reader;
+
+typedef enum log_flush {
+    LOG_FLUSH_NONE,  /* write(2) only */
+    LOG_FLUSH_BATCH, /* fsync(2) every batch before acknowledging */
+} log_flush;
+
+typedef struct log_header {
+    const char *key;
+    uint32_t key_len;
+    const uint8_t *value;
+    int32_t value_len; /* -1 = null */
+} log_header;
+
+typedef struct log_record {
+    int64_t offset;    /* set by log_append / log_read */
+    int64_t timestamp; /* ms since the epoch */
+    const uint8_t *key;
+    int32_t key_len;   /* -1 = null key */
+    const uint8_t *value;
+    int32_t value_len; /* -1 = null value (tombstone) */
+    const log_header *headers;
+    int nheaders;
+} log_record;
+
+typedef struct log_topic_config {
+    int partitions;          /* >= 1 */
+    int64_t segment_bytes;   /* roll size; 0 = default (64 MiB) */
+    bool compact;            /* cleanup.policy=compact */
+    log_flush flush;
+} log_topic_config;
+
+typedef struct log_options {
+    log_flush default_flush; /* for topics created without a policy */
+} log_options;
+
+/* Opens (creating if needed) the log in directory `dir`, recovering every
+ * topic found there.  Returns NULL and fills e on failure. */
+log *log_open(const char *dir, const log_options *opts, err *e);
+void log_close(log *l);
+
+/* Creates a topic.  ERR_ALREADY_EXISTS if it exists.  Returns the topic. */
+log_topic *log_topic_create(log *l, const char *name, const log_topic_config *cfg, err *e);
+/* NULL when there is no such topic. */
+log_topic *log_topic_find(log *l, const char *name);
+/* Deletes a topic and its files. */
+int log_topic_delete(log *l, const char *name, err *e);
+/* Calls fn for each topic, in name order. */
+void log_topic_each(log *l, void (*fn)(void *ctx, log_topic *t), void *ctx);
+
+const char *log_topic_name(const log_topic *t);
+int log_topic_partitions(const log_topic *t);
+const log_topic_config *log_topic_config_get(const log_topic *t);
+
+/* Kafka's default partitioner: murmur2 of the key bytes, made positive,
+ * modulo the partition count. */
+int log_partition_for_key(const log_topic *t, const void *key, size_t len);
+uint32_t log_murmur2(const void *key, size_t len);
+
+/* Appends n records to one partition as one batch and assigns their
+ * offsets (recs[i].offset is set).  All or nothing. */
+int log_append(log_topic *t, int partition, log_record *recs, int n, err *e);
+
+/* Offset of the first record still stored, and the offset the next
+ * appended record will get. */
+int64_t log_start_offset(log_topic *t, int partition);
+int64_t log_end_offset(log_topic *t, int partition);
+
+/* Blocks until log_end_offset(t, partition) > offset, or timeout_ms passes
+ * (0 = don't block, -1 = forever).  Returns true when data is there. */
+bool log_wait(log_topic *t, int partition, int64_t offset, int timeout_ms);
+/* Wakes every waiter on the topic (e.g. at shutdown). */
+void log_wake(log_topic *t);
+
+/* A reader of one partition from `offset` (clamped to the start). */
+log_reader *log_reader_open(log_topic *t, int partition, int64_t offset);
+/* Reads up to max records from the reader's position.  Returns the count
+ * (0 at the end of the partition) or -1 with e filled. */
+int log_read(log_reader *r, log_record *recs, int max, err *e);
+int64_t log_reader_position(const log_reader *r);
+void log_reader_seek(log_reader *r, int64_t offset);
+void log_reader_close(log_reader *r);
+
+/* Consumer-group offsets, kept in the internal compacted topic
+ * `__consumer_offsets` (so they are durable and replayed on open).
+ * log_offset_fetch returns -1 when nothing was committed. */
+int log_offset_commit(log *l, const char *group, const char *topic, int partition,
+                      int64_t offset, err *e);
+int64_t log_offset_fetch(log *l, const char *group, const char *topic, int partition);
+/* Forgets a group's offsets (when a query is terminated). */
+int log_offset_forget(log *l, const char *group, err *e);
+
+#endif

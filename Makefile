@@ -6,7 +6,7 @@
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
+WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation
 override CFLAGS += -std=c11 -D_GNU_SOURCE -pthread $(WARN)
 LDLIBS  := -lreadline -ljansson -luv -lhttp_parser -lpthread -lm
 BUILD   ?= build

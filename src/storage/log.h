@@ -7,22 +7,31 @@
  * tombstone) and optional headers.  Records are stored in CRC32C-checked
  * batches inside segment files:
  *
- *     DIR/topics/<topic>/topic.meta          partitions and config
+ *     DIR/LOCK                               flock'ed while the log is open
+ *     DIR/topics/<topic>/topic.meta          partitions and config (text)
  *     DIR/topics/<topic>/<p>/<base>.log      batches, base = first offset
+ *                                            (20 digits, zero-padded)
+ *
+ * The batch encoding is documented in batch.h, segment files and their
+ * in-memory sparse offset index in segment.h.
  *
  * Guarantees:
  *  - log_append writes a whole batch or nothing visible: readers never see
  *    a partial batch; offsets are assigned densely.
  *  - On open, a torn tail (a batch cut short or failing its CRC at the end
- *    of the last segment) is cut back to the last whole batch.  A corrupt
- *    batch that is followed by good data is reported (topic, partition,
- *    segment, offset) and the partition stays readable up to it.
+ *    of the last segment, with no valid batch anywhere after it) is cut
+ *    back to the last whole batch.  A bad batch that is followed by a
+ *    valid one is corrupt data, not a torn write: it is reported (topic, partition,
+ *    segment, offset) and the partition stays readable up to it; appends
+ *    to it fail with ERR_CORRUPT and no byte of it is changed.  Older
+ *    segments are only walked on open; their CRCs are checked on read.
  *  - Durability follows the topic's flush policy: LOG_FLUSH_NONE leaves
  *    data in the OS page cache (survives a process crash, not a power
  *    cut); LOG_FLUSH_BATCH fsyncs each batch before log_append returns.
  *
- * Threads: one writer per partition at a time; any number of readers on
- * any thread, concurrently with the writer.  log_wait blocks (without
+ * Threads: every function may be called from any thread.  Appends to one
+ * partition are serialised internally; any number of readers (each used
+ * by one thread at a time) run concurrently with the writer.  log_wait blocks (without
  * polling) until a partition grows or the timeout passes.
  *
  * Ownership: the log owns topics; a log_topic pointer stays valid until
@@ -39,13 +48,16 @@
 
 #include "../base/err.h"
 
-typedef struct log log;
+typedef struct eventlog eventlog;
 typedef struct log_topic log_topic;
 typedef struct log_reader log_reader;
 
 typedef enum log_flush {
-    LOG_FLUSH_NONE,  /* write(2) only */
-    LOG_FLUSH_BATCH, /* fsync(2) every batch before acknowledging */
+    LOG_FLUSH_DEFAULT, /* topic config: take log_options.default_flush
+                        * (so a zeroed config gets the log's default);
+                        * as the log's default: LOG_FLUSH_NONE */
+    LOG_FLUSH_NONE,    /* write(2) only */
+    LOG_FLUSH_BATCH,   /* fsync(2) every batch before acknowledging */
 } log_flush;
 
 typedef struct log_header {
@@ -70,26 +82,34 @@ typedef struct log_topic_config {
     int partitions;          /* >= 1 */
     int64_t segment_bytes;   /* roll size; 0 = default (64 MiB) */
     bool compact;            /* cleanup.policy=compact */
-    log_flush flush;
+    log_flush flush;         /* resolved at creation, never DEFAULT after */
 } log_topic_config;
 
 typedef struct log_options {
     log_flush default_flush; /* for topics created without a policy */
 } log_options;
 
-/* Opens (creating if needed) the log in directory `dir`, recovering every
- * topic found there.  Returns NULL and fills e on failure. */
-log *log_open(const char *dir, const log_options *opts, err *e);
-void log_close(log *l);
+/* Opens (creating if needed, with parents) the log in directory `dir`,
+ * recovering every topic found there.  opts may be NULL (defaults).  One
+ * log per directory at a time: a second open fails with ERR_IN_USE.
+ * Returns NULL and fills e on failure. */
+eventlog *log_open(const char *dir, const log_options *opts, err *e);
+void log_close(eventlog *l);
 
-/* Creates a topic.  ERR_ALREADY_EXISTS if it exists.  Returns the topic. */
-log_topic *log_topic_create(log *l, const char *name, const log_topic_config *cfg, err *e);
+/* Creates a topic.  cfg NULL = 1 partition and defaults.  ERR_INVALID
+ * for a bad name (allowed: letters, digits, '_', '-', '.'; not "." or
+ * "..", at most 249 characters) or config, ERR_ALREADY_EXISTS if it
+ * exists.  Returns the topic. */
+log_topic *log_topic_create(eventlog *l, const char *name, const log_topic_config *cfg, err *e);
 /* NULL when there is no such topic. */
-log_topic *log_topic_find(log *l, const char *name);
-/* Deletes a topic and its files. */
-int log_topic_delete(log *l, const char *name, err *e);
-/* Calls fn for each topic, in name order. */
-void log_topic_each(log *l, void (*fn)(void *ctx, log_topic *t), void *ctx);
+log_topic *log_topic_find(eventlog *l, const char *name);
+/* Deletes a topic and its files; the caller guarantees no reader, writer
+ * or waiter is still using it.  ERR_UNKNOWN_TOPIC if there is none;
+ * __consumer_offsets cannot be deleted (ERR_INVALID). */
+int log_topic_delete(eventlog *l, const char *name, err *e);
+/* Calls fn for each topic, in name order, internal topics (names
+ * starting with '_') included.  fn runs without the log's lock held. */
+void log_topic_each(eventlog *l, void (*fn)(void *ctx, log_topic *t), void *ctx);
 
 const char *log_topic_name(const log_topic *t);
 int log_topic_partitions(const log_topic *t);
@@ -101,11 +121,14 @@ int log_partition_for_key(const log_topic *t, const void *key, size_t len);
 uint32_t log_murmur2(const void *key, size_t len);
 
 /* Appends n records to one partition as one batch and assigns their
- * offsets (recs[i].offset is set).  All or nothing. */
+ * offsets (recs[i].offset is set).  All or nothing.  ERR_INVALID for a
+ * bad partition or a batch over 64 MiB encoded, ERR_IO when the write or
+ * fsync fails, ERR_CORRUPT when the partition was found damaged on open
+ * (the message names the topic, partition, segment file and offset). */
 int log_append(log_topic *t, int partition, log_record *recs, int n, err *e);
 
 /* Offset of the first record still stored, and the offset the next
- * appended record will get. */
+ * appended record will get (-1 for a bad partition). */
 int64_t log_start_offset(log_topic *t, int partition);
 int64_t log_end_offset(log_topic *t, int partition);
 
@@ -115,10 +138,12 @@ bool log_wait(log_topic *t, int partition, int64_t offset, int timeout_ms);
 /* Wakes every waiter on the topic (e.g. at shutdown). */
 void log_wake(log_topic *t);
 
-/* A reader of one partition from `offset` (clamped to the start). */
+/* A reader of one partition from `offset` (clamped to the start); NULL
+ * for a bad partition.  A reader is used by one thread at a time. */
 log_reader *log_reader_open(log_topic *t, int partition, int64_t offset);
 /* Reads up to max records from the reader's position.  Returns the count
- * (0 at the end of the partition) or -1 with e filled. */
+ * (0 at the end of the partition) or -1 with e filled (ERR_CORRUPT for a
+ * damaged batch, ERR_IO; an error repeats until the reader is seeked). */
 int log_read(log_reader *r, log_record *recs, int max, err *e);
 int64_t log_reader_position(const log_reader *r);
 void log_reader_seek(log_reader *r, int64_t offset);
@@ -127,10 +152,10 @@ void log_reader_close(log_reader *r);
 /* Consumer-group offsets, kept in the internal compacted topic
  * `__consumer_offsets` (so they are durable and replayed on open).
  * log_offset_fetch returns -1 when nothing was committed. */
-int log_offset_commit(log *l, const char *group, const char *topic, int partition,
+int log_offset_commit(eventlog *l, const char *group, const char *topic, int partition,
                       int64_t offset, err *e);
-int64_t log_offset_fetch(log *l, const char *group, const char *topic, int partition);
+int64_t log_offset_fetch(eventlog *l, const char *group, const char *topic, int partition);
 /* Forgets a group's offsets (when a query is terminated). */
-int log_offset_forget(log *l, const char *group, err *e);
+int log_offset_forget(eventlog *l, const char *group, err *e);
 
 #endif

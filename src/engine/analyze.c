@@ -1,0 +1,674 @@
+/* analyze.c — see analyze.h.
+ *
+ * One function per kind of expression node; each returns a typed expr or
+ * NULL with the error filled.  Operands are cast to a common type here, so
+ * the evaluator never converts. */
+#include "analyze.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "func.h"
+
+#define ANALYZE_MAX_DEPTH 200
+
+typedef struct scope {
+    plan *p;               /* arena and row layout */
+    const schema *cols;    /* source columns; NULL = constants only */
+    const char *source;    /* source name */
+    const char *alias;     /* FROM alias or NULL */
+    int depth;
+} scope;
+
+static expr *compile(scope *sc, const ast_expr *x, err *e);
+
+static expr *node(scope *sc, expr_kind kind, const sqltype *type, int nargs)
+{
+    expr *x = arena_alloc(&sc->p->arena, sizeof *x);
+    x->kind = kind;
+    x->type = type;
+    x->nargs = nargs;
+    if (nargs)
+        x->args = arena_alloc(&sc->p->arena, sizeof(expr *) * (size_t)nargs);
+    return x;
+}
+
+static const char *type_text(scope *sc, const sqltype *t)
+{
+    buf b = BUF_INIT;
+    types_print(t, &b);
+    char *s = arena_strdup(&sc->p->arena, b.data);
+    buf_free(&b);
+    return s;
+}
+
+static expr *fail(err *e, ast_span span, err_code code, const char *msg)
+{
+    err_at(e, code, span.off, span.len, "%s", msg);
+    return NULL;
+}
+
+/* Wraps x in a cast to t when its type differs. */
+static expr *coerce(scope *sc, expr *x, const sqltype *t)
+{
+    if (types_equal(x->type, t))
+        return x;
+    if (x->kind == EX_CONST && x->constant.null) {
+        x->type = t;
+        return x;
+    }
+    expr *c = node(sc, EX_CAST, t, 1);
+    c->args[0] = x;
+    return c;
+}
+
+static const sqltype *literal_decimal(scope *sc, const ast_expr *x)
+{
+    return types_decimal(&sc->p->arena, x->u.dec.precision, x->u.dec.scale);
+}
+
+static expr *compile_literal(scope *sc, const ast_expr *x, err *e)
+{
+    expr *c = node(sc, EX_CONST, NULL, 0);
+    switch (x->kind) {
+    case AST_NULL:
+        c->type = types_scalar(TYPE_NULL);
+        c->constant = value_null();
+        break;
+    case AST_BOOL:
+        c->type = types_scalar(TYPE_BOOLEAN);
+        c->constant = value_bool(x->u.b);
+        break;
+    case AST_INT:
+        if (x->u.i >= INT32_MIN && x->u.i <= INT32_MAX) {
+            c->type = types_scalar(TYPE_INT);
+            c->constant = value_int((int32_t)x->u.i);
+        } else {
+            c->type = types_scalar(TYPE_BIGINT);
+            c->constant = value_bigint(x->u.i);
+        }
+        break;
+    case AST_DOUBLE:
+        c->type = types_scalar(TYPE_DOUBLE);
+        c->constant = value_double(x->u.d);
+        break;
+    case AST_DECIMAL: {
+        c->type = literal_decimal(sc, x);
+        eval_ctx cx = {&sc->p->arena, e};
+        value text = value_string(x->u.dec.text, (uint32_t)strlen(x->u.dec.text));
+        if (expr_cast(&text, types_scalar(TYPE_STRING), c->type, &cx, &c->constant))
+            return fail(e, x->span, ERR_TYPE, "invalid decimal literal");
+        break;
+    }
+    case AST_STRING:
+        c->type = types_scalar(TYPE_STRING);
+        c->constant = value_string(arena_strndup(&sc->p->arena, x->u.str.s, x->u.str.len), x->u.str.len);
+        break;
+    default: return fail(e, x->span, ERR_UNSUPPORTED, "unexpected literal");
+    }
+    return c;
+}
+
+static const struct {
+    const char *name;
+    type_kind kind;
+} pseudo_columns[] = {{"ROWTIME", TYPE_BIGINT}, {"ROWPARTITION", TYPE_INT}, {"ROWOFFSET", TYPE_BIGINT}};
+
+static expr *compile_column(scope *sc, const ast_expr *x, err *e)
+{
+    const char *q = x->u.col.qualifier.name, *name = x->u.col.name.name;
+    if (!sc->cols)
+        return fail(e, x->span, ERR_INVALID, "column references are not allowed here; use a literal value");
+    if (q && strcmp(q, sc->source) != 0 && !(sc->alias && strcmp(q, sc->alias) == 0)) {
+        err_at(e, ERR_UNKNOWN_SOURCE, x->u.col.qualifier.span.off, x->u.col.qualifier.span.len,
+               "'%s' is not a source in this query", q);
+        err_hint(e, "the query reads %s%s%s", sc->source, sc->alias ? " AS " : "", sc->alias ? sc->alias : "");
+        return NULL;
+    }
+    int i = schema_find(sc->cols, name);
+    if (i >= 0) {
+        expr *c = node(sc, EX_COLUMN, sc->cols->cols[i].type, 0);
+        c->column = i;
+        sc->p->needed[i] = true;
+        if (sc->cols->cols[i].key)
+            sc->p->needs_key = true;
+        return c;
+    }
+    for (int k = 0; k < 3; k++)
+        if (strcmp(name, pseudo_columns[k].name) == 0) {
+            expr *c = node(sc, EX_COLUMN, types_scalar(pseudo_columns[k].kind), 0);
+            c->column = sc->cols->n + k;
+            return c;
+        }
+    err_at(e, ERR_UNKNOWN_COLUMN, x->u.col.name.span.off, x->u.col.name.span.len,
+           "column '%s' does not exist in %s", name, sc->source);
+    const char *near = schema_suggest(sc->cols, name);
+    if (near)
+        err_hint(e, "did you mean %s?", near);
+    return NULL;
+}
+
+static expr *compile_unary(scope *sc, const ast_expr *x, err *e)
+{
+    expr *a = compile(sc, x->u.unary.operand, e);
+    if (!a)
+        return NULL;
+    if (x->u.unary.op == AST_OP_NOT) {
+        if (a->type->kind != TYPE_BOOLEAN && a->type->kind != TYPE_NULL)
+            return fail(e, x->span, ERR_TYPE, "NOT needs a BOOLEAN operand");
+        expr *c = node(sc, EX_NOT, types_scalar(TYPE_BOOLEAN), 1);
+        c->args[0] = a;
+        return c;
+    }
+    if (!types_is_numeric(a->type)) {
+        err_at(e, ERR_TYPE, x->span.off, x->span.len, "unary %s needs a numeric operand, not %s",
+               ast_op_name(x->u.unary.op), type_text(sc, a->type));
+        return NULL;
+    }
+    if (x->u.unary.op == AST_OP_PLUS)
+        return a;
+    expr *c = node(sc, EX_NEG, a->type, 1);
+    c->args[0] = a;
+    return c;
+}
+
+static expr_op arith_op(ast_op op)
+{
+    switch (op) {
+    case AST_OP_ADD: return EXOP_ADD;
+    case AST_OP_SUB: return EXOP_SUB;
+    case AST_OP_MUL: return EXOP_MUL;
+    case AST_OP_DIV: return EXOP_DIV;
+    case AST_OP_MOD: return EXOP_MOD;
+    case AST_OP_EQ: return EXOP_EQ;
+    case AST_OP_NE: return EXOP_NE;
+    case AST_OP_LT: return EXOP_LT;
+    case AST_OP_LE: return EXOP_LE;
+    case AST_OP_GT: return EXOP_GT;
+    default: return EXOP_GE;
+    }
+}
+
+/* Whether values of types a and b can be compared with each other. */
+static bool comparable(const sqltype *a, const sqltype *b)
+{
+    if (a->kind == TYPE_NULL || b->kind == TYPE_NULL)
+        return true;
+    if (types_is_numeric(a) && types_is_numeric(b))
+        return true;
+    if (a->kind != b->kind)
+        return false;
+    return a->kind == TYPE_STRING || a->kind == TYPE_BOOLEAN || a->kind == TYPE_TIMESTAMP ||
+           a->kind == TYPE_DATE || a->kind == TYPE_TIME || a->kind == TYPE_BYTES;
+}
+
+static expr *compile_binary(scope *sc, const ast_expr *x, err *e)
+{
+    expr *l = compile(sc, x->u.binary.left, e);
+    expr *r = l ? compile(sc, x->u.binary.right, e) : NULL;
+    if (!r)
+        return NULL;
+    ast_op op = x->u.binary.op;
+    if (op == AST_OP_AND || op == AST_OP_OR) {
+        for (int i = 0; i < 2; i++) {
+            expr *side = i ? r : l;
+            if (side->type->kind != TYPE_BOOLEAN && side->type->kind != TYPE_NULL) {
+                err_at(e, ERR_TYPE, x->span.off, x->span.len, "%s needs BOOLEAN operands, not %s",
+                       ast_op_name(op), type_text(sc, side->type));
+                return NULL;
+            }
+        }
+        expr *c = node(sc, op == AST_OP_AND ? EX_AND : EX_OR, types_scalar(TYPE_BOOLEAN), 2);
+        c->args[0] = coerce(sc, l, types_scalar(TYPE_BOOLEAN));
+        c->args[1] = coerce(sc, r, types_scalar(TYPE_BOOLEAN));
+        return c;
+    }
+    if (op >= AST_OP_EQ && op <= AST_OP_GE) {
+        if (!comparable(l->type, r->type)) {
+            err_at(e, ERR_TYPE, x->span.off, x->span.len, "cannot compare %s to %s with %s",
+                   type_text(sc, l->type), type_text(sc, r->type), ast_op_name(op));
+            return NULL;
+        }
+        expr *c = node(sc, EX_CMP, types_scalar(TYPE_BOOLEAN), 2);
+        c->op = arith_op(op);
+        c->args[0] = l;
+        c->args[1] = r;
+        return c;
+    }
+    if (op == AST_OP_CONCAT || (op == AST_OP_ADD && l->type->kind == TYPE_STRING && r->type->kind == TYPE_STRING)) {
+        if ((l->type->kind != TYPE_STRING && l->type->kind != TYPE_NULL) ||
+            (r->type->kind != TYPE_STRING && r->type->kind != TYPE_NULL))
+            return fail(e, x->span, ERR_TYPE, "|| needs STRING operands");
+        expr *c = node(sc, EX_CONCAT, types_scalar(TYPE_STRING), 2);
+        c->args[0] = coerce(sc, l, types_scalar(TYPE_STRING));
+        c->args[1] = coerce(sc, r, types_scalar(TYPE_STRING));
+        return c;
+    }
+    const sqltype *t = NULL;
+    if ((types_is_numeric(l->type) || l->type->kind == TYPE_NULL) &&
+        (types_is_numeric(r->type) || r->type->kind == TYPE_NULL))
+        t = types_widen(&sc->p->arena, l->type, r->type);
+    if (!t || t->kind == TYPE_NULL) {
+        err_at(e, ERR_TYPE, x->span.off, x->span.len, "cannot apply %s to %s and %s", ast_op_name(op),
+               type_text(sc, l->type), type_text(sc, r->type));
+        return NULL;
+    }
+    expr *c = node(sc, EX_ARITH, t, 2);
+    c->op = arith_op(op);
+    c->args[0] = coerce(sc, l, t);
+    c->args[1] = coerce(sc, r, t);
+    return c;
+}
+
+static expr *compile_args(scope *sc, expr *c, const ast_expr *const *args, int n, err *e)
+{
+    for (int i = 0; i < n; i++)
+        if (!(c->args[i] = compile(sc, args[i], e)))
+            return NULL;
+    return c;
+}
+
+static expr *compile_test(scope *sc, const ast_expr *x, err *e)
+{
+    bool distinct = x->kind == AST_IS_DISTINCT;
+    expr *c = node(sc, distinct ? EX_IS_DISTINCT : EX_IS_NULL, types_scalar(TYPE_BOOLEAN), distinct ? 2 : 1);
+    c->negated = x->u.test.negated;
+    const ast_expr *args[2] = {x->u.test.left, x->u.test.right};
+    if (!compile_args(sc, c, args, c->nargs, e))
+        return NULL;
+    if (distinct && !comparable(c->args[0]->type, c->args[1]->type))
+        return fail(e, x->span, ERR_TYPE, "IS DISTINCT FROM needs comparable operands");
+    return c;
+}
+
+static expr *compile_between(scope *sc, const ast_expr *x, err *e)
+{
+    expr *c = node(sc, EX_BETWEEN, types_scalar(TYPE_BOOLEAN), 3);
+    c->negated = x->u.between.negated;
+    const ast_expr *args[3] = {x->u.between.value, x->u.between.low, x->u.between.high};
+    if (!compile_args(sc, c, args, 3, e))
+        return NULL;
+    if (!comparable(c->args[0]->type, c->args[1]->type) || !comparable(c->args[0]->type, c->args[2]->type))
+        return fail(e, x->span, ERR_TYPE, "BETWEEN needs bounds of the value's type");
+    return c;
+}
+
+static expr *compile_in(scope *sc, const ast_expr *x, err *e)
+{
+    expr *c = node(sc, EX_IN, types_scalar(TYPE_BOOLEAN), x->u.in.n + 1);
+    c->negated = x->u.in.negated;
+    if (!(c->args[0] = compile(sc, x->u.in.value, e)))
+        return NULL;
+    for (int i = 0; i < x->u.in.n; i++) {
+        if (!(c->args[i + 1] = compile(sc, x->u.in.list[i], e)))
+            return NULL;
+        if (!comparable(c->args[0]->type, c->args[i + 1]->type))
+            return fail(e, x->u.in.list[i]->span, ERR_TYPE, "IN list value does not match the tested value's type");
+    }
+    return c;
+}
+
+static expr *compile_like(scope *sc, const ast_expr *x, err *e)
+{
+    expr *c = node(sc, EX_LIKE, types_scalar(TYPE_BOOLEAN), 2);
+    c->negated = x->u.like.negated;
+    const ast_expr *args[2] = {x->u.like.value, x->u.like.pattern};
+    if (!compile_args(sc, c, args, 2, e))
+        return NULL;
+    for (int i = 0; i < 2; i++)
+        if (c->args[i]->type->kind != TYPE_STRING && c->args[i]->type->kind != TYPE_NULL)
+            return fail(e, x->span, ERR_TYPE, "LIKE needs STRING operands");
+    if (x->u.like.escape) {
+        const ast_expr *esc = x->u.like.escape;
+        if (esc->kind != AST_STRING || esc->u.str.len != 1)
+            return fail(e, esc->span, ERR_TYPE, "ESCAPE needs a one-character string");
+        c->escape = esc->u.str.s[0];
+    }
+    return c;
+}
+
+static expr *compile_case(scope *sc, const ast_expr *x, err *e)
+{
+    int n = x->u.kase.nwhens;
+    expr *c = node(sc, EX_CASE, NULL, 2 * n + 1);
+    expr *operand = x->u.kase.operand ? compile(sc, x->u.kase.operand, e) : NULL;
+    if (x->u.kase.operand && !operand)
+        return NULL;
+    const sqltype *t = types_scalar(TYPE_NULL);
+    for (int i = 0; i < n; i++) {
+        expr *w = compile(sc, x->u.kase.whens[i].when, e);
+        expr *th = w ? compile(sc, x->u.kase.whens[i].then, e) : NULL;
+        if (!th)
+            return NULL;
+        if (operand) { /* simple CASE: operand = when */
+            expr *eq = node(sc, EX_CMP, types_scalar(TYPE_BOOLEAN), 2);
+            eq->op = EXOP_EQ;
+            eq->args[0] = operand;
+            eq->args[1] = w;
+            w = eq;
+        } else if (w->type->kind != TYPE_BOOLEAN && w->type->kind != TYPE_NULL)
+            return fail(e, x->u.kase.whens[i].when->span, ERR_TYPE, "WHEN needs a BOOLEAN condition");
+        c->args[2 * i] = w;
+        c->args[2 * i + 1] = th;
+        if (!(t = types_widen(&sc->p->arena, t, th->type)))
+            return fail(e, x->u.kase.whens[i].then->span, ERR_TYPE, "THEN results must all have the same type");
+    }
+    expr *otherwise = x->u.kase.otherwise ? compile(sc, x->u.kase.otherwise, e) : node(sc, EX_CONST, t, 0);
+    if (!otherwise)
+        return NULL;
+    if (!x->u.kase.otherwise)
+        otherwise->constant = value_null();
+    else if (!(t = types_widen(&sc->p->arena, t, otherwise->type)))
+        return fail(e, x->u.kase.otherwise->span, ERR_TYPE, "ELSE result must have the THEN results' type");
+    c->type = t;
+    for (int i = 0; i < n; i++)
+        c->args[2 * i + 1] = coerce(sc, c->args[2 * i + 1], t);
+    c->args[2 * n] = coerce(sc, otherwise, t);
+    return c;
+}
+
+static expr *compile_cast(scope *sc, const ast_expr *x, err *e)
+{
+    expr *a = compile(sc, x->u.cast.value, e);
+    if (!a)
+        return NULL;
+    const sqltype *t = analyze_type(&sc->p->arena, x->u.cast.type);
+    bool ok = types_equal(a->type, t) || a->type->kind == TYPE_NULL || t->kind == TYPE_STRING ||
+              a->type->kind == TYPE_STRING || (types_is_numeric(a->type) && types_is_numeric(t));
+    if (!ok) {
+        err_at(e, ERR_TYPE, x->span.off, x->span.len, "cannot cast %s to %s", type_text(sc, a->type), type_text(sc, t));
+        return NULL;
+    }
+    expr *c = node(sc, EX_CAST, t, 1);
+    c->args[0] = a;
+    return c;
+}
+
+static expr *compile_call(scope *sc, const ast_expr *x, err *e)
+{
+    const func_def *fn = func_find(x->u.call.name.name);
+    if (!fn) {
+        err_at(e, ERR_UNKNOWN_FUNCTION, x->u.call.name.span.off, x->u.call.name.span.len,
+               "function '%s' does not exist", x->u.call.name.name);
+        const char *best = NULL;
+        int best_d = 3;
+        for (int i = 0; i < func_count(); i++) {
+            int d = schema_edit_distance(x->u.call.name.name, func_at(i)->name);
+            if (d < best_d)
+                best_d = d, best = func_at(i)->name;
+        }
+        if (best)
+            err_hint(e, "did you mean %s?", best);
+        else
+            err_hint(e, "SHOW FUNCTIONS lists the functions Eddy has");
+        return NULL;
+    }
+    int n = x->u.call.nargs;
+    if (x->u.call.star || x->u.call.distinct || n < fn->min_args || (fn->max_args >= 0 && n > fn->max_args)) {
+        err_at(e, ERR_TYPE, x->span.off, x->span.len, "wrong arguments for %s", fn->name);
+        err_hint(e, "%s", fn->signature);
+        return NULL;
+    }
+    expr *c = node(sc, EX_CALL, NULL, n);
+    c->fn = fn;
+    if (!compile_args(sc, c, (const ast_expr *const *)x->u.call.args, n, e))
+        return NULL;
+    const sqltype **types = arena_alloc(&sc->p->arena, sizeof(sqltype *) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++)
+        types[i] = c->args[i]->type;
+    char why[160] = "";
+    c->type = fn->resolve(types, n, &sc->p->arena, why, sizeof why);
+    if (!c->type) {
+        err_at(e, ERR_TYPE, x->span.off, x->span.len, "%s %s", fn->name, why);
+        err_hint(e, "%s", fn->signature);
+        return NULL;
+    }
+    return c;
+}
+
+static expr *compile(scope *sc, const ast_expr *x, err *e)
+{
+    if (++sc->depth > ANALYZE_MAX_DEPTH) {
+        sc->depth--;
+        return fail(e, x->span, ERR_TOO_DEEP, "expression nested too deeply");
+    }
+    expr *c;
+    switch (x->kind) {
+    case AST_NULL:
+    case AST_BOOL:
+    case AST_INT:
+    case AST_DECIMAL:
+    case AST_DOUBLE:
+    case AST_STRING: c = compile_literal(sc, x, e); break;
+    case AST_COLUMN: c = compile_column(sc, x, e); break;
+    case AST_UNARY: c = compile_unary(sc, x, e); break;
+    case AST_BINARY: c = compile_binary(sc, x, e); break;
+    case AST_IS_NULL:
+    case AST_IS_DISTINCT: c = compile_test(sc, x, e); break;
+    case AST_BETWEEN: c = compile_between(sc, x, e); break;
+    case AST_IN: c = compile_in(sc, x, e); break;
+    case AST_LIKE: c = compile_like(sc, x, e); break;
+    case AST_CASE: c = compile_case(sc, x, e); break;
+    case AST_CAST: c = compile_cast(sc, x, e); break;
+    case AST_CALL: c = compile_call(sc, x, e); break;
+    case AST_STAR: c = fail(e, x->span, ERR_INVALID, "* is only allowed as a select item or in COUNT(*)"); break;
+    default: c = fail(e, x->span, ERR_UNSUPPORTED, "this kind of expression is not supported yet"); break;
+    }
+    sc->depth--;
+    return c;
+}
+
+/* ---- types ------------------------------------------------------------ */
+
+const sqltype *analyze_type(arena *a, const ast_type *t)
+{
+    switch (t->kind) {
+    case TYPE_DECIMAL: return types_decimal(a, t->precision, t->scale);
+    case TYPE_ARRAY: return types_array(a, analyze_type(a, t->elem));
+    case TYPE_MAP: return types_map(a, analyze_type(a, t->key), analyze_type(a, t->value));
+    case TYPE_STRUCT: {
+        sqltype *s = arena_alloc(a, sizeof *s);
+        s->kind = TYPE_STRUCT;
+        sqlfield *f = arena_alloc(a, sizeof *f * (size_t)(t->nfields ? t->nfields : 1));
+        for (int i = 0; i < t->nfields; i++) {
+            f[i].name = arena_strdup(a, t->fields[i].name.name);
+            f[i].type = analyze_type(a, t->fields[i].type);
+        }
+        s->fields = f;
+        s->nfields = t->nfields;
+        return s;
+    }
+    default: return types_scalar(t->kind);
+    }
+}
+
+/* ---- queries ---------------------------------------------------------- */
+
+/* ksqlDB refuses these clauses outright in the cases below; everything
+ * else not built yet is refused as "not supported yet". */
+static int check_clauses(const ast_query *q, err *e)
+{
+    if (q->window.kind != AST_WINDOW_NONE && q->ngroup_by == 0)
+        return err_at(e, ERR_INVALID, q->window.span.off, q->window.span.len,
+                      "WINDOW clause requires a GROUP BY clause.");
+    if (q->having && q->ngroup_by == 0)
+        return err_at(e, ERR_INVALID, q->having->span.off, q->having->span.len,
+                      "HAVING clause requires a GROUP BY clause.");
+    if (q->njoins)
+        return err_at(e, ERR_UNSUPPORTED, q->joins[0].span.off, q->joins[0].span.len, "joins are not supported yet");
+    if (q->ngroup_by)
+        return err_at(e, ERR_UNSUPPORTED, q->group_by[0]->span.off, q->group_by[0]->span.len,
+                      "GROUP BY is not supported yet");
+    if (q->npartition_by)
+        return err_at(e, ERR_UNSUPPORTED, q->partition_by[0]->span.off, q->partition_by[0]->span.len,
+                      "PARTITION BY is not supported yet");
+    if (q->emit == AST_EMIT_FINAL)
+        return err_at(e, ERR_INVALID, q->span.off, q->span.len, "EMIT FINAL is only supported for windowed aggregations.");
+    return 0;
+}
+
+static void copy_io(arena *a, plan_io *dst, const source *s)
+{
+    dst->name = arena_strdup(a, s->name);
+    dst->topic = arena_strdup(a, s->topic);
+    dst->key_format = s->key_format;
+    dst->value_format = s->value_format;
+    schema_copy(a, &dst->schema, &s->schema);
+    dst->partitions = s->partitions;
+    dst->is_table = s->kind == SOURCE_TABLE;
+}
+
+/* Output name of an unaliased item: a column keeps its name, anything
+ * else gets KSQL_COL_<n> (n counts generated names), as in ksqlDB. */
+static const char *item_name(scope *sc, const ast_select_item *it, int *generated)
+{
+    if (it->alias.name)
+        return arena_strdup(&sc->p->arena, it->alias.name);
+    if (it->expr->kind == AST_COLUMN)
+        return arena_strdup(&sc->p->arena, it->expr->u.col.name.name);
+    return arena_printf(&sc->p->arena, "KSQL_COL_%d", (*generated)++);
+}
+
+typedef struct out_list {
+    column *cols;
+    expr **exprs;
+    int n, cap;
+} out_list;
+
+static int out_add(scope *sc, out_list *o, const char *name, expr *x, bool key, ast_span span, err *e)
+{
+    for (int i = 0; i < o->n; i++)
+        if (strcmp(o->cols[i].name, name) == 0)
+            return err_at(e, ERR_INVALID, span.off, span.len, "duplicate column name '%s' in the result", name),
+                   err_hint(e, "give one of them another name with AS"), -1;
+    if (o->n == o->cap) {
+        int cap = o->cap ? o->cap * 2 : 16;
+        column *cols = arena_alloc(&sc->p->arena, sizeof(column) * (size_t)cap);
+        expr **exprs = arena_alloc(&sc->p->arena, sizeof(expr *) * (size_t)cap);
+        if (o->n) {
+            memcpy(cols, o->cols, sizeof(column) * (size_t)o->n);
+            memcpy(exprs, o->exprs, sizeof(expr *) * (size_t)o->n);
+        }
+        o->cols = cols, o->exprs = exprs, o->cap = cap;
+    }
+    o->cols[o->n] = (column){name, x->type->kind == TYPE_NULL ? types_scalar(TYPE_STRING) : x->type, key};
+    o->exprs[o->n++] = x;
+    return 0;
+}
+
+static int add_star(scope *sc, out_list *o, const ast_select_item *it, err *e)
+{
+    const char *q = it->expr->u.col.qualifier.name;
+    if (q && strcmp(q, sc->source) != 0 && !(sc->alias && strcmp(q, sc->alias) == 0))
+        return err_at(e, ERR_UNKNOWN_SOURCE, it->span.off, it->span.len, "'%s' is not a source in this query", q);
+    for (int c = 0; c < sc->cols->n; c++) {
+        expr *x = node(sc, EX_COLUMN, sc->cols->cols[c].type, 0);
+        x->column = c;
+        sc->p->needed[c] = true;
+        if (sc->cols->cols[c].key)
+            sc->p->needs_key = true;
+        if (out_add(sc, o, sc->cols->cols[c].name, x, sc->cols->cols[c].key, it->span, e))
+            return -1;
+    }
+    return 0;
+}
+
+static int compile_items(scope *sc, const ast_query *q, err *e)
+{
+    out_list o = {0};
+    int generated = 0;
+    for (int i = 0; i < q->nitems; i++) {
+        const ast_select_item *it = &q->items[i];
+        if (it->expr->kind == AST_STAR) {
+            if (add_star(sc, &o, it, e))
+                return -1;
+            continue;
+        }
+        expr *x = compile(sc, it->expr, e);
+        if (!x)
+            return -1;
+        /* A source key column selected as is stays a key column. */
+        bool key = x->kind == EX_COLUMN && x->column < sc->cols->n && sc->cols->cols[x->column].key;
+        if (out_add(sc, &o, item_name(sc, it, &generated), x, key, it->span, e))
+            return -1;
+    }
+    sc->p->out.schema.cols = o.cols;
+    sc->p->out.schema.n = o.n;
+    sc->p->project = o.exprs;
+    return 0;
+}
+
+plan *analyze_query(const catalog *c, const ast_query *q, err *e)
+{
+    if (check_clauses(q, e))
+        return NULL;
+    const source *s = catalog_find(c, q->from.name.name);
+    if (!s) {
+        err_at(e, ERR_UNKNOWN_SOURCE, q->from.name.span.off, q->from.name.span.len,
+               "%s does not exist", q->from.name.name);
+        const char *near = catalog_suggest(c, q->from.name.name);
+        if (near)
+            err_hint(e, "did you mean %s?", near);
+        else
+            err_hint(e, "SHOW STREAMS and SHOW TABLES list what exists");
+        return NULL;
+    }
+    plan *p = plan_new();
+    copy_io(&p->arena, &p->in, s);
+    p->nrow = p->in.schema.n + 3;
+    p->rowtime = p->in.schema.n;
+    p->rowpartition = p->in.schema.n + 1;
+    p->rowoffset = p->in.schema.n + 2;
+    p->needed = arena_alloc(&p->arena, sizeof(bool) * (size_t)p->nrow);
+    p->limit = q->limit;
+    scope sc = {p, &p->in.schema, p->in.name, q->from.alias.name, 0};
+    if (q->where) {
+        if (!(p->where = compile(&sc, q->where, e)))
+            goto fail;
+        if (p->where->type->kind != TYPE_BOOLEAN && p->where->type->kind != TYPE_NULL) {
+            err_at(e, ERR_TYPE, q->where->span.off, q->where->span.len,
+                   "Type error in WHERE expression: Should evaluate to boolean but is %s instead.",
+                   type_text(&sc, p->where->type));
+            goto fail;
+        }
+    }
+    if (compile_items(&sc, q, e))
+        goto fail;
+    return p;
+fail:
+    plan_free(p);
+    return NULL;
+}
+
+int analyze_constant(const ast_expr *x, const sqltype *t, const char *column, arena *a,
+                     value *out, err *e)
+{
+    plan *p = plan_new();
+    scope sc = {p, NULL, "", NULL, 0};
+    int rc = -1;
+    expr *c = compile(&sc, x, e);
+    if (!c)
+        goto done;
+    bool fits = types_equal(c->type, t) || c->type->kind == TYPE_NULL ||
+                (types_is_numeric(c->type) && types_is_numeric(t) &&
+                 (t->kind == TYPE_DOUBLE || t->kind == TYPE_DECIMAL ||
+                  (t->kind == TYPE_BIGINT && c->type->kind == TYPE_INT)));
+    if (!fits) {
+        err_at(e, ERR_TYPE, x->span.off, x->span.len, "expected a %s value for column %s, got %s",
+               type_text(&sc, t), column, type_text(&sc, c->type));
+        goto done;
+    }
+    eval_ctx cx = {a, e};
+    value v;
+    if (expr_eval(c, NULL, &cx, &v) || expr_cast(&v, c->type, t, &cx, out)) {
+        e->has_span = true, e->off = x->span.off, e->len = x->span.len;
+        goto done;
+    }
+    /* Strings may point into the plan's arena: copy them out. */
+    if (!out->null && (t->kind == TYPE_STRING || t->kind == TYPE_BYTES))
+        out->u.s.p = arena_strndup(a, out->u.s.p, out->u.s.len);
+    rc = 0;
+done:
+    plan_free(p);
+    return rc;
+}

@@ -1,0 +1,82 @@
+/* catalog.c — see catalog.h.  A small array: catalogs hold tens of
+ * sources, and every lookup happens at statement compile time. */
+#include "catalog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/mem.h"
+
+void catalog_init(catalog *c)
+{
+    c->sources = NULL;
+    c->n = c->cap = 0;
+}
+
+void catalog_free(catalog *c)
+{
+    for (int i = 0; i < c->n; i++)
+        catalog_source_free(c->sources[i]);
+    free(c->sources);
+    catalog_init(c);
+}
+
+source *catalog_source_new(void)
+{
+    source *s = mem_alloc(sizeof *s);
+    arena_init(&s->arena, 4096);
+    return s;
+}
+
+void catalog_source_free(source *s)
+{
+    if (!s)
+        return;
+    arena_free(&s->arena);
+    free(s);
+}
+
+void catalog_add(catalog *c, source *s)
+{
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 16;
+        c->sources = mem_realloc(c->sources, sizeof *c->sources * (size_t)c->cap);
+    }
+    c->sources[c->n++] = s;
+}
+
+source *catalog_find(const catalog *c, const char *name)
+{
+    for (int i = 0; i < c->n; i++)
+        if (strcmp(c->sources[i]->name, name) == 0)
+            return c->sources[i];
+    return NULL;
+}
+
+bool catalog_remove(catalog *c, const char *name)
+{
+    for (int i = 0; i < c->n; i++)
+        if (strcmp(c->sources[i]->name, name) == 0) {
+            catalog_source_free(c->sources[i]);
+            memmove(&c->sources[i], &c->sources[i + 1], sizeof *c->sources * (size_t)(c->n - i - 1));
+            c->n--;
+            return true;
+        }
+    return false;
+}
+
+const char *catalog_suggest(const catalog *c, const char *name)
+{
+    const char *best = NULL;
+    int best_d = 3;
+    for (int i = 0; i < c->n; i++) {
+        int d = schema_edit_distance(name, c->sources[i]->name);
+        if (d < best_d) {
+            best_d = d;
+            best = c->sources[i]->name;
+        }
+    }
+    return best;
+}
+
+const char *source_kind_name(source_kind k) { return k == SOURCE_STREAM ? "STREAM" : "TABLE"; }

@@ -1,0 +1,57 @@
+/* catalog — the streams and tables the engine knows.
+ *
+ * A source is a named stream or table over a topic: its columns, its key
+ * and value formats, and the statement that created it.  Each source owns
+ * an arena holding all of its strings and types, so it can be dropped as
+ * one.  The catalog itself is rebuilt on open by replaying the command
+ * topic (see engine.c); it is not stored anywhere else.
+ *
+ * Not thread-safe: the engine calls it under its lock.
+ */
+#ifndef EDDY_CATALOG_H
+#define EDDY_CATALOG_H
+
+#include <stdbool.h>
+
+#include "../base/arena.h"
+#include "schema.h"
+#include "serde.h"
+
+typedef enum source_kind {
+    SOURCE_STREAM,
+    SOURCE_TABLE,
+} source_kind;
+
+typedef struct source {
+    arena arena;        /* owns every pointer below */
+    const char *name;
+    source_kind kind;
+    const char *topic;
+    format key_format, value_format;
+    schema schema;      /* key columns first, then value columns */
+    int partitions;
+    const char *sql;    /* the statement that created it */
+    const char *writer; /* id of the persistent query writing it, or NULL */
+    bool derived;       /* created by CREATE ... AS SELECT */
+} source;
+
+typedef struct catalog {
+    source **sources;
+    int n, cap;
+} catalog;
+
+void catalog_init(catalog *c);
+void catalog_free(catalog *c);
+/* A new, empty source owned by the caller until catalog_add. */
+source *catalog_source_new(void);
+void catalog_source_free(source *s);
+/* Takes ownership of s. */
+void catalog_add(catalog *c, source *s);
+source *catalog_find(const catalog *c, const char *name);
+/* Removes and frees the named source; false if there is none. */
+bool catalog_remove(catalog *c, const char *name);
+/* Closest known name for "did you mean", or NULL. */
+const char *catalog_suggest(const catalog *c, const char *name);
+const char *source_kind_name(source_kind k); /* "STREAM" / "TABLE" */
+
+#endif

@@ -1,0 +1,552 @@
+/* exec_ddl.c — statements that change what exists: CREATE STREAM/TABLE,
+ * CREATE ... AS SELECT, INSERT ... VALUES, DROP, TERMINATE.  Each one
+ * checks everything first, then records itself in the command topic, then
+ * changes the catalog, so a refused statement changes nothing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "../base/mem.h"
+#include "analyze.h"
+#include "engine_internal.h"
+
+/* ---- WITH (...) properties ------------------------------------------- */
+
+typedef struct props {
+    const char *topic;
+    const char *key_format, *value_format, *format;
+    int partitions;     /* 0 = not given */
+    const ast_property *timestamp;
+} props;
+
+static const char *const known_props[] = {
+    "KAFKA_TOPIC", "KEY_FORMAT", "VALUE_FORMAT", "FORMAT", "PARTITIONS", "REPLICAS",
+    "TIMESTAMP", "TIMESTAMP_FORMAT", "WRAP_SINGLE_VALUE", "VALUE_DELIMITER", "KEY_DELIMITER",
+    "RETENTION_MS", "CLEANUP_POLICY", NULL};
+
+static int prop_string(exec_ctx *x, const ast_property *p, const char **out)
+{
+    if (p->value->kind != AST_STRING)
+        return err_at(x->e, ERR_INVALID, p->span.off, p->span.len, "property %s needs a string value", p->key);
+    *out = p->value->u.str.s;
+    return 0;
+}
+
+static int parse_props(exec_ctx *x, const ast_property *ps, int n, props *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < n; i++) {
+        const ast_property *p = &ps[i];
+        const char *k = p->key;
+        int known = 0;
+        for (int j = 0; known_props[j]; j++)
+            known |= strcmp(k, known_props[j]) == 0;
+        if (!known) {
+            err_at(x->e, ERR_INVALID, p->span.off, p->span.len, "Invalid config variable(s) in the WITH clause: %s", k);
+            err_hint(x->e, "known properties: KAFKA_TOPIC, KEY_FORMAT, VALUE_FORMAT, FORMAT, PARTITIONS, TIMESTAMP");
+            return -1;
+        }
+        int rc = 0;
+        if (!strcmp(k, "KAFKA_TOPIC"))
+            rc = prop_string(x, p, &out->topic);
+        else if (!strcmp(k, "KEY_FORMAT"))
+            rc = prop_string(x, p, &out->key_format);
+        else if (!strcmp(k, "VALUE_FORMAT"))
+            rc = prop_string(x, p, &out->value_format);
+        else if (!strcmp(k, "FORMAT"))
+            rc = prop_string(x, p, &out->format);
+        else if (!strcmp(k, "PARTITIONS")) {
+            if (p->value->kind != AST_INT || p->value->u.i < 1 || p->value->u.i > 10000)
+                return err_at(x->e, ERR_INVALID, p->span.off, p->span.len, "PARTITIONS needs a number from 1 to 10000");
+            out->partitions = (int)p->value->u.i;
+        } else if (!strcmp(k, "TIMESTAMP"))
+            out->timestamp = p;
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+static int resolve_format(exec_ctx *x, const char *name, const char *what, format *out)
+{
+    if (format_parse(name, out))
+        return 0;
+    if (!strcasecmp(name, "AVRO") || !strcasecmp(name, "PROTOBUF") || !strcasecmp(name, "JSON_SR") ||
+        !strcasecmp(name, "PROTOBUF_NOSR"))
+        return err_at(x->e, ERR_UNSUPPORTED, x->stmt->span.off, x->stmt->span.len,
+                      "%s format %s needs a schema registry, which Eddy does not support yet", what, name);
+    return err_at(x->e, ERR_INVALID, x->stmt->span.off, x->stmt->span.len, "Unknown format: %s", name);
+}
+
+/* Key and value formats from FORMAT / KEY_FORMAT / VALUE_FORMAT, with the
+ * defaults given (KAFKA keys, as ksqlDB). */
+static int resolve_formats(exec_ctx *x, const props *p, format def_key, const format *def_value,
+                           format *key, format *val)
+{
+    if (p->format && (p->key_format || p->value_format))
+        return err_at(x->e, ERR_INVALID, x->stmt->span.off, x->stmt->span.len,
+                      "Cannot supply both 'FORMAT' and 'KEY_FORMAT' or 'VALUE_FORMAT' properties.");
+    const char *kf = p->format ? p->format : p->key_format;
+    const char *vf = p->format ? p->format : p->value_format;
+    *key = def_key;
+    if (kf && resolve_format(x, kf, "key", key))
+        return -1;
+    if (!vf && !def_value)
+        return err_at(x->e, ERR_INVALID, x->stmt->span.off, x->stmt->span.len,
+                      "Statement is missing the 'VALUE_FORMAT' property from the WITH clause.");
+    *val = def_value ? *def_value : FORMAT_JSON;
+    return vf ? resolve_format(x, vf, "value", val) : 0;
+}
+
+/* ---- CREATE STREAM / TABLE ------------------------------------------- */
+
+static bool is_reserved_column(const char *name)
+{
+    static const char *const reserved[] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET", "WINDOWSTART", "WINDOWEND", NULL};
+    for (int i = 0; reserved[i]; i++)
+        if (!strcmp(name, reserved[i]))
+            return true;
+    return false;
+}
+
+static int check_columns(exec_ctx *x, source_kind kind)
+{
+    const ast_stmt *st = x->stmt;
+    int nkeys = 0;
+    for (int i = 0; i < st->u.create.ncolumns; i++) {
+        const ast_column_def *c = &st->u.create.columns[i];
+        if (is_reserved_column(c->name.name))
+            return err_at(x->e, ERR_INVALID, c->name.span.off, c->name.span.len,
+                          "'%s' is a reserved column name.", c->name.name);
+        for (int j = 0; j < i; j++)
+            if (!strcmp(st->u.create.columns[j].name.name, c->name.name))
+                return err_at(x->e, ERR_INVALID, c->name.span.off, c->name.span.len,
+                              "Duplicate column names: %s", c->name.name);
+        if (kind == SOURCE_STREAM && c->primary_key)
+            return err_at(x->e, ERR_INVALID, c->span.off, c->span.len,
+                          "Column `%s` is a 'PRIMARY KEY' column: please use 'KEY' for streams.", c->name.name);
+        if (kind == SOURCE_TABLE && c->key)
+            return err_at(x->e, ERR_INVALID, c->span.off, c->span.len,
+                          "Column `%s` is a 'KEY' column: please use 'PRIMARY KEY' for tables.", c->name.name);
+        if (c->headers)
+            return err_at(x->e, ERR_UNSUPPORTED, c->span.off, c->span.len, "HEADER columns are not supported yet");
+        nkeys += c->key || c->primary_key;
+    }
+    if (kind == SOURCE_TABLE && nkeys == 0)
+        return err_at(x->e, ERR_INVALID, st->span.off, st->span.len,
+                      "Tables require a PRIMARY KEY. Please define the PRIMARY KEY.");
+    if (st->u.create.ncolumns == 0)
+        return err_at(x->e, ERR_INVALID, st->span.off, st->span.len,
+                      "The statement does not define any columns.");
+    return 0;
+}
+
+/* Key columns first, then value columns, as ksqlDB lists them. */
+static void build_schema(source *s, const ast_stmt *st)
+{
+    int n = st->u.create.ncolumns, k = 0;
+    s->schema.n = n;
+    s->schema.cols = arena_alloc(&s->arena, sizeof(column) * (size_t)n);
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < n; i++) {
+            const ast_column_def *c = &st->u.create.columns[i];
+            bool key = c->key || c->primary_key;
+            if (key != (pass == 0))
+                continue;
+            s->schema.cols[k].name = arena_strdup(&s->arena, c->name.name);
+            s->schema.cols[k].type = analyze_type(&s->arena, c->type);
+            s->schema.cols[k++].key = key;
+        }
+}
+
+static int already_exists(exec_ctx *x, const char *name, const ast_ident *id)
+{
+    source *old = catalog_find(&x->en->cat, name);
+    return err_at(x->e, ERR_ALREADY_EXISTS, id->span.off, id->span.len,
+                  "Cannot add %s '%s': A %s with the same name already exists", "source", name,
+                  old->kind == SOURCE_STREAM ? "stream" : "table");
+}
+
+/* Finds or creates the topic for a new source.  An existing topic is used
+ * as it is; a missing one needs PARTITIONS, as in ksqlDB. */
+static log_topic *ensure_topic(exec_ctx *x, const char *name, int partitions, bool may_create)
+{
+    log_topic *t = log_topic_find(x->en->log, name);
+    if (t) {
+        if (partitions && partitions != log_topic_partitions(t) && !x->en->replaying) {
+            err_at(x->e, ERR_INVALID, x->stmt->span.off, x->stmt->span.len,
+                   "A Kafka topic with the name '%s' already exists, with different partition count: %d (asked for %d).",
+                   name, log_topic_partitions(t), partitions);
+            return NULL;
+        }
+        return t;
+    }
+    if (!partitions && !may_create) {
+        err_at(x->e, ERR_INVALID, x->stmt->span.off, x->stmt->span.len, "Topic '%s' does not exist.", name);
+        err_hint(x->e, "to create it, add PARTITIONS to the WITH clause, e.g. WITH (KAFKA_TOPIC='%s', PARTITIONS=1, ...)", name);
+        return NULL;
+    }
+    log_topic_config cfg = {.partitions = partitions ? partitions : 1};
+    return log_topic_create(x->en->log, name, &cfg, x->e);
+}
+
+int engine__create_source(exec_ctx *x)
+{
+    const ast_stmt *st = x->stmt;
+    source_kind kind = st->u.create.source == AST_SOURCE_STREAM ? SOURCE_STREAM : SOURCE_TABLE;
+    const char *name = st->u.create.name.name;
+    if (catalog_find(&x->en->cat, name)) {
+        if (st->u.create.if_not_exists) {
+            engine__message(x, "A %s named %s already exists.", kind == SOURCE_STREAM ? "stream" : "table", name);
+            return 0;
+        }
+        return already_exists(x, name, &st->u.create.name);
+    }
+    props p;
+    if (parse_props(x, st->u.create.props, st->u.create.nprops, &p) || check_columns(x, kind))
+        return -1;
+    if (!p.topic)
+        return err_at(x->e, ERR_INVALID, st->span.off, st->span.len,
+                      "Missing required property \"KAFKA_TOPIC\" which has no default value.");
+    if (p.timestamp)
+        return err_at(x->e, ERR_UNSUPPORTED, p.timestamp->span.off, p.timestamp->span.len,
+                      "the TIMESTAMP property is not supported yet");
+    source *s = catalog_source_new();
+    s->kind = kind;
+    s->name = arena_strdup(&s->arena, name);
+    s->topic = arena_strdup(&s->arena, p.topic);
+    s->sql = arena_strndup(&s->arena, x->src + st->span.off, st->span.len);
+    build_schema(s, st);
+    log_topic *t = NULL;
+    const char *why;
+    if (resolve_formats(x, &p, FORMAT_KAFKA, NULL, &s->key_format, &s->value_format))
+        goto fail;
+    if ((why = format_check_key(s->key_format, &s->schema))) {
+        err_at(x->e, ERR_INVALID, st->span.off, st->span.len, "%s", why);
+        goto fail;
+    }
+    if (!(t = ensure_topic(x, p.topic, p.partitions, false)) || engine__record_command(x, NULL))
+        goto fail;
+    s->partitions = log_topic_partitions(t);
+    catalog_add(&x->en->cat, s);
+    engine__message(x, "%s created", kind == SOURCE_STREAM ? "Stream" : "Table");
+    return 0;
+fail:
+    catalog_source_free(s);
+    return -1;
+}
+
+/* ---- CREATE STREAM ... AS SELECT -------------------------------------- */
+
+static int check_create_as(exec_ctx *x, const plan *p)
+{
+    const ast_stmt *st = x->stmt;
+    const ast_query *q = st->u.create_as.query;
+    if (q->limit >= 0)
+        return err_at(x->e, ERR_INVALID, q->span.off, q->span.len,
+                      "CREATE STREAM AS SELECT statements don't support LIMIT clause.");
+    if (st->u.create_as.source == AST_SOURCE_TABLE)
+        return err_at(x->e, ERR_UNSUPPORTED, st->span.off, st->span.len,
+                      "CREATE TABLE AS SELECT is not supported yet");
+    if (p->in.is_table)
+        return err_at(x->e, ERR_INVALID, st->span.off, st->span.len,
+                      "Invalid result type. Your SELECT query produces a TABLE. "
+                      "Please use CREATE TABLE AS SELECT statement instead.");
+    return 0;
+}
+
+/* ksqlDB's ids: CSAS_<NAME>_<n>, n counting recorded commands. */
+static void make_query_id(exec_ctx *x, const char *name, char *id, size_t n)
+{
+    if (x->en->replaying && x->en->replay_query_id)
+        snprintf(id, n, "%s", x->en->replay_query_id);
+    else
+        snprintf(id, n, "CSAS_%s_%ld", name, x->en->command_seq);
+}
+
+static source *sink_source(exec_ctx *x, const plan *p, const char *name, const char *id)
+{
+    source *s = catalog_source_new();
+    s->kind = SOURCE_STREAM;
+    s->name = arena_strdup(&s->arena, name);
+    s->topic = arena_strdup(&s->arena, p->out.topic);
+    s->key_format = p->out.key_format;
+    s->value_format = p->out.value_format;
+    s->partitions = p->out.partitions;
+    /* key columns first, as for declared sources */
+    s->schema.n = p->out.schema.n;
+    s->schema.cols = arena_alloc(&s->arena, sizeof(column) * (size_t)(p->out.schema.n + 1));
+    int k = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < p->out.schema.n; i++)
+            if (p->out.schema.cols[i].key == (pass == 0)) {
+                s->schema.cols[k].name = arena_strdup(&s->arena, p->out.schema.cols[i].name);
+                s->schema.cols[k].type = types_copy(&s->arena, p->out.schema.cols[i].type);
+                s->schema.cols[k++].key = p->out.schema.cols[i].key;
+            }
+    s->sql = arena_strndup(&s->arena, x->src + x->stmt->span.off, x->stmt->span.len);
+    s->writer = arena_strdup(&s->arena, id);
+    s->derived = true;
+    return s;
+}
+
+int engine__create_as(exec_ctx *x)
+{
+    const ast_stmt *st = x->stmt;
+    const char *name = st->u.create_as.name.name;
+    if (catalog_find(&x->en->cat, name)) {
+        if (st->u.create_as.if_not_exists)
+            return engine__message(x, "A source named %s already exists.", name), 0;
+        return already_exists(x, name, &st->u.create_as.name);
+    }
+    props pr;
+    if (parse_props(x, st->u.create_as.props, st->u.create_as.nprops, &pr))
+        return -1;
+    plan *p = analyze_query(&x->en->cat, st->u.create_as.query, x->e);
+    if (!p)
+        return -1;
+    if (check_create_as(x, p))
+        goto fail;
+    p->has_sink = true;
+    p->out.name = arena_strdup(&p->arena, name);
+    p->out.topic = arena_strdup(&p->arena, pr.topic ? pr.topic : name);
+    if (resolve_formats(x, &pr, p->in.key_format, &p->in.value_format, &p->out.key_format, &p->out.value_format))
+        goto fail;
+    const char *why = format_check_key(p->out.key_format, &p->out.schema);
+    if (why) {
+        err_at(x->e, ERR_INVALID, st->span.off, st->span.len, "%s", why);
+        goto fail;
+    }
+    log_topic *t = ensure_topic(x, p->out.topic, pr.partitions ? pr.partitions : p->in.partitions, true);
+    if (!t)
+        goto fail;
+    p->out.partitions = log_topic_partitions(t);
+    char id[96];
+    make_query_id(x, name, id, sizeof id);
+    if (engine__record_command(x, id))
+        goto fail;
+    source *s = sink_source(x, p, name, id);
+    char *sql = mem_strndup(x->src + st->span.off, st->span.len);
+    query *q = runtime_query_start(x->en->log, id, sql, p, engine__earliest(x->session), x->e);
+    free(sql);
+    if (!q) {
+        catalog_source_free(s);
+        return -1;
+    }
+    catalog_add(&x->en->cat, s);
+    engine__add_query(x->en, q);
+    engine__notify(x->en);
+    engine__message(x, "Created query with ID %s", id);
+    return 0;
+fail:
+    plan_free(p);
+    return -1;
+}
+
+/* ---- INSERT INTO ... VALUES ------------------------------------------- */
+
+static int insert_columns(exec_ctx *x, const source *s, int *slots, int *n)
+{
+    const ast_stmt *st = x->stmt;
+    int ncols = st->u.insert_values.ncolumns;
+    if (ncols == 0) {
+        for (int i = 0; i < s->schema.n; i++)
+            slots[i] = i;
+        *n = s->schema.n;
+        return 0;
+    }
+    for (int i = 0; i < ncols; i++) {
+        const ast_ident *id = &st->u.insert_values.columns[i];
+        slots[i] = !strcmp(id->name, "ROWTIME") ? s->schema.n : schema_find(&s->schema, id->name);
+        if (slots[i] < 0) {
+            err_at(x->e, ERR_UNKNOWN_COLUMN, id->span.off, id->span.len, "column '%s' does not exist in %s", id->name, s->name);
+            const char *near = schema_suggest(&s->schema, id->name);
+            if (near)
+                err_hint(x->e, "did you mean %s?", near);
+            return -1;
+        }
+        for (int j = 0; j < i; j++)
+            if (slots[j] == slots[i])
+                return err_at(x->e, ERR_INVALID, id->span.off, id->span.len, "column '%s' is listed twice", id->name);
+    }
+    *n = ncols;
+    return 0;
+}
+
+static int insert_row(exec_ctx *x, const source *s, arena *a, value *row, int64_t *ts)
+{
+    const ast_stmt *st = x->stmt;
+    int *slots = arena_alloc(a, sizeof(int) * (size_t)(s->schema.n + st->u.insert_values.ncolumns + 1));
+    int n = 0;
+    if (insert_columns(x, s, slots, &n))
+        return -1;
+    if (n != st->u.insert_values.nvalues)
+        return err_at(x->e, ERR_INVALID, st->span.off, st->span.len,
+                      "Expected a value for each column. Expected %d columns, got %d values.", n,
+                      st->u.insert_values.nvalues);
+    for (int i = 0; i < s->schema.n; i++)
+        row[i] = value_null();
+    *ts = (int64_t)time(NULL) * 1000;
+    for (int i = 0; i < n; i++) {
+        bool rowtime = slots[i] == s->schema.n;
+        const sqltype *t = rowtime ? types_scalar(TYPE_BIGINT) : s->schema.cols[slots[i]].type;
+        const char *cname = rowtime ? "ROWTIME" : s->schema.cols[slots[i]].name;
+        value v;
+        if (analyze_constant(st->u.insert_values.values[i], t, cname, a, &v, x->e))
+            return -1;
+        if (rowtime && !v.null)
+            *ts = v.u.l;
+        else if (!rowtime)
+            row[slots[i]] = v;
+    }
+    return 0;
+}
+
+int engine__insert_values(exec_ctx *x)
+{
+    const ast_stmt *st = x->stmt;
+    const ast_ident *target = &st->u.insert_values.target;
+    source *s = catalog_find(&x->en->cat, target->name);
+    if (!s) {
+        err_at(x->e, ERR_UNKNOWN_SOURCE, target->span.off, target->span.len, "%s does not exist", target->name);
+        const char *near = catalog_suggest(&x->en->cat, target->name);
+        if (near)
+            err_hint(x->e, "did you mean %s?", near);
+        return -1;
+    }
+    log_topic *t = log_topic_find(x->en->log, s->topic);
+    if (!t)
+        return err_set(x->e, ERR_UNKNOWN_TOPIC, "topic %s of %s does not exist", s->topic, s->name);
+    arena a;
+    arena_init(&a, 4096);
+    buf kb = BUF_INIT, vb = BUF_INIT;
+    value *row = arena_alloc(&a, sizeof(value) * (size_t)(s->schema.n + 1));
+    int64_t ts = 0;
+    bool null_key = true;
+    int rc = -1;
+    if (insert_row(x, s, &a, row, &ts) ||
+        serde_encode_key(s->key_format, &s->schema, row, &kb, &null_key, x->e) ||
+        serde_encode_value(s->value_format, &s->schema, row, &vb, x->e))
+        goto done;
+    log_record r = {.timestamp = ts,
+                    .key = null_key ? NULL : (const uint8_t *)kb.data,
+                    .key_len = null_key ? -1 : (int32_t)kb.len,
+                    .value = (const uint8_t *)(vb.data ? vb.data : ""),
+                    .value_len = (int32_t)vb.len};
+    int part = null_key ? 0 : log_partition_for_key(t, kb.data, kb.len);
+    rc = log_append(t, part, &r, 1, x->e);
+    if (rc == 0)
+        engine__notify(x->en);
+done:
+    buf_free(&kb);
+    buf_free(&vb);
+    arena_free(&a);
+    return rc;
+}
+
+/* ---- DROP / TERMINATE ------------------------------------------------- */
+
+/* Ids of running queries that read `name`, comma-separated into out. */
+static int readers_of(engine *en, const char *name, buf *out)
+{
+    int n = 0;
+    for (int i = 0; i < en->nqueries; i++)
+        if (!strcmp(en->queries[i]->plan->in.name, name))
+            buf_printf(out, "%s%s", n++ ? ", " : "", en->queries[i]->id);
+    return n;
+}
+
+static void stop_query(exec_ctx *x, const char *id)
+{
+    err e;
+    log_offset_forget(x->en->log, id, &e);
+    engine__remove_query(x->en, id);
+    for (int i = 0; i < x->en->cat.n; i++)
+        if (x->en->cat.sources[i]->writer && !strcasecmp(x->en->cat.sources[i]->writer, id))
+            x->en->cat.sources[i]->writer = NULL;
+}
+
+int engine__drop(exec_ctx *x)
+{
+    const ast_stmt *st = x->stmt;
+    const char *name = st->u.drop.name.name;
+    if (st->u.drop.is_type)
+        return err_at(x->e, ERR_UNSUPPORTED, st->span.off, st->span.len, "DROP TYPE is not supported yet");
+    source *s = catalog_find(&x->en->cat, name);
+    if (!s) {
+        if (st->u.drop.if_exists)
+            return engine__message(x, "Source `%s` does not exist.", name), 0;
+        err_at(x->e, ERR_UNKNOWN_SOURCE, st->u.drop.name.span.off, st->u.drop.name.span.len,
+               "Source %s does not exist.", name);
+        const char *near = catalog_suggest(&x->en->cat, name);
+        if (near)
+            err_hint(x->e, "did you mean %s?", near);
+        return -1;
+    }
+    source_kind want = st->u.drop.source == AST_SOURCE_STREAM ? SOURCE_STREAM : SOURCE_TABLE;
+    if (s->kind != want)
+        return err_at(x->e, ERR_INVALID, st->span.off, st->span.len, "Incompatible data source type is %s, but statement was DROP %s",
+                      source_kind_name(s->kind), source_kind_name(want));
+    buf readers = BUF_INIT;
+    if (readers_of(x->en, name, &readers)) {
+        err_at(x->e, ERR_IN_USE, st->span.off, st->span.len,
+               "Cannot drop %s. The following queries read from this source: [%s].", name, readers.data);
+        err_hint(x->e, "TERMINATE them (or DROP the streams they write) first");
+        buf_free(&readers);
+        return -1;
+    }
+    buf_free(&readers);
+    if (engine__record_command(x, NULL))
+        return -1;
+    char topic[256];
+    snprintf(topic, sizeof topic, "%s", s->topic);
+    /* DROP also stops the query that writes the source, as ksqlDB does
+     * since it stopped asking for a TERMINATE first. */
+    if (s->writer) {
+        char id[96];
+        snprintf(id, sizeof id, "%s", s->writer);
+        stop_query(x, id);
+    }
+    catalog_remove(&x->en->cat, name);
+    if (st->u.drop.delete_topic) {
+        bool shared = false;
+        for (int i = 0; i < x->en->cat.n; i++)
+            shared |= !strcmp(x->en->cat.sources[i]->topic, topic);
+        if (!shared && log_topic_find(x->en->log, topic) && log_topic_delete(x->en->log, topic, x->e))
+            return -1;
+    }
+    engine__message(x, "Source `%s` (topic: %s) was dropped.", name, topic);
+    return 0;
+}
+
+int engine__terminate(exec_ctx *x)
+{
+    const ast_stmt *st = x->stmt;
+    if (st->u.terminate.all) {
+        if (engine__record_command(x, NULL))
+            return -1;
+        while (x->en->nqueries) {
+            char id[96];
+            snprintf(id, sizeof id, "%s", x->en->queries[0]->id);
+            stop_query(x, id);
+        }
+        engine__message(x, "All queries terminated.");
+        return 0;
+    }
+    const ast_ident *id = &st->u.terminate.query_id;
+    query *q = engine__find_query(x->en, id->name);
+    if (!q) {
+        err_at(x->e, ERR_UNKNOWN_QUERY, id->span.off, id->span.len, "Unknown queryId: %s", id->name);
+        err_hint(x->e, "SHOW QUERIES lists the running queries");
+        return -1;
+    }
+    if (engine__record_command(x, NULL))
+        return -1;
+    char qid[96];
+    snprintf(qid, sizeof qid, "%s", q->id);
+    stop_query(x, qid);
+    engine__message(x, "Query terminated.");
+    return 0;
+}

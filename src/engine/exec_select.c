@@ -1,0 +1,230 @@
+/* exec_select.c — queries whose rows go back to the caller: push queries
+ * (SELECT ... EMIT CHANGES, running until LIMIT or cancel), pull queries
+ * over streams (read what is there, then stop), and PRINT.
+ *
+ * The plan is compiled under the engine lock; reading runs without it, so
+ * the runtime thread keeps feeding persistent queries meanwhile. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../base/mem.h"
+#include "analyze.h"
+#include "engine_internal.h"
+
+#define SELECT_BATCH 256
+
+typedef struct reader_set {
+    log_topic *topic;
+    log_reader **r;
+    int64_t *stop_at; /* per partition end for pull queries, else -1 */
+    int n;
+} reader_set;
+
+static void readers_open(reader_set *rs, log_topic *t, bool earliest, bool pull)
+{
+    rs->topic = t;
+    rs->n = log_topic_partitions(t);
+    rs->r = mem_alloc(sizeof *rs->r * (size_t)rs->n);
+    rs->stop_at = mem_alloc(sizeof *rs->stop_at * (size_t)rs->n);
+    for (int p = 0; p < rs->n; p++) {
+        int64_t from = earliest ? log_start_offset(t, p) : log_end_offset(t, p);
+        rs->r[p] = log_reader_open(t, p, from);
+        rs->stop_at[p] = pull ? log_end_offset(t, p) : -1;
+    }
+}
+
+static void readers_close(reader_set *rs)
+{
+    for (int p = 0; p < rs->n; p++)
+        log_reader_close(rs->r[p]);
+    free(rs->r);
+    free(rs->stop_at);
+}
+
+/* Waits until the engine appends something, the timeout passes or the
+ * caller cancels. */
+static void wait_for_data(engine *en, uint64_t gen, int timeout_ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += (long)timeout_ms * 1000000L;
+    ts.tv_sec += ts.tv_nsec / 1000000000L;
+    ts.tv_nsec %= 1000000000L;
+    pthread_mutex_lock(&en->mu);
+    if (gen == __atomic_load_n(&en->data_gen, __ATOMIC_ACQUIRE))
+        pthread_cond_timedwait(&en->data_cv, &en->mu, &ts);
+    pthread_mutex_unlock(&en->mu);
+}
+
+static bool cancelled(const engine_output *out)
+{
+    return out && out->cancelled && out->cancelled(out->ctx);
+}
+
+/* Reads one batch from partition p and emits its rows.  Returns the
+ * number of records read; *done is set when the limit is reached. */
+static int select_batch(exec_ctx *x, const plan *pl, reader_set *rs, int p, arena *a, int64_t *emitted,
+                        bool *done)
+{
+    log_record recs[SELECT_BATCH];
+    int max = SELECT_BATCH;
+    if (rs->stop_at[p] >= 0) {
+        int64_t left = rs->stop_at[p] - log_reader_position(rs->r[p]);
+        if (left <= 0)
+            return 0;
+        if (left < max)
+            max = (int)left;
+    }
+    err re;
+    int n = log_read(rs->r[p], recs, max, &re);
+    if (n <= 0)
+        return 0;
+    value *row = arena_alloc(a, sizeof(value) * (size_t)pl->nrow);
+    value *out = arena_alloc(a, sizeof(value) * (size_t)(pl->out.schema.n + 1));
+    for (int i = 0; i < n && !*done; i++) {
+        err_clear(&re);
+        eval_ctx cx = {a, &re};
+        if (plan_apply(pl, &recs[i], p, row, out, &cx) != PLAN_EMIT)
+            continue;
+        if (x->out && x->out->row)
+            x->out->row(x->out->ctx, out);
+        if (pl->limit >= 0 && ++*emitted >= pl->limit)
+            *done = true;
+    }
+    return n;
+}
+
+static int run_select(exec_ctx *x, plan *pl, bool pull)
+{
+    log_topic *t = log_topic_find(x->en->log, pl->in.topic);
+    if (!t)
+        return err_set(x->e, ERR_UNKNOWN_TOPIC, "topic %s of %s does not exist", pl->in.topic, pl->in.name);
+    reader_set rs;
+    readers_open(&rs, t, pull || engine__earliest(x->session), pull);
+    if (x->out && x->out->header)
+        x->out->header(x->out->ctx, &pl->out.schema, true);
+    arena a;
+    arena_init(&a, 64 * 1024);
+    int64_t emitted = 0;
+    bool done = pl->limit == 0;
+    const char *note = NULL;
+    while (!done) {
+        uint64_t gen = __atomic_load_n(&x->en->data_gen, __ATOMIC_ACQUIRE);
+        int read = 0;
+        for (int p = 0; p < rs.n && !done; p++) {
+            read += select_batch(x, pl, &rs, p, &a, &emitted, &done);
+            arena_reset(&a);
+        }
+        if (done) {
+            note = "Limit Reached";
+            break;
+        }
+        if (read)
+            continue;
+        if (pull)
+            break;
+        if (cancelled(x->out)) {
+            note = "Query terminated";
+            break;
+        }
+        wait_for_data(x->en, gen, 100);
+    }
+    if (x->out && x->out->footer)
+        x->out->footer(x->out->ctx, note);
+    arena_free(&a);
+    readers_close(&rs);
+    return 0;
+}
+
+int engine__select(exec_ctx *x)
+{
+    const ast_query *q = x->stmt->u.select;
+    pthread_mutex_lock(&x->en->mu);
+    plan *pl = analyze_query(&x->en->cat, q, x->e);
+    pthread_mutex_unlock(&x->en->mu);
+    if (!pl)
+        return -1;
+    bool pull = q->emit == AST_EMIT_NONE;
+    int rc;
+    if (pull && pl->in.is_table)
+        rc = err_at(x->e, ERR_UNSUPPORTED, q->span.off, q->span.len,
+                    "pull queries on tables need materialized tables, which are not supported yet");
+    else
+        rc = run_select(x, pl, pull);
+    plan_free(pl);
+    return rc;
+}
+
+/* ---- PRINT ----------------------------------------------------------- */
+
+static void print_bytes(buf *out, const uint8_t *p, int32_t len)
+{
+    if (len < 0) {
+        buf_puts(out, "<null>");
+        return;
+    }
+    for (int32_t i = 0; i < len; i++) {
+        if (p[i] >= 0x20 && p[i] < 0x7f)
+            buf_putc(out, (char)p[i]);
+        else
+            buf_printf(out, "\\x%02x", p[i]);
+    }
+}
+
+static void print_record(exec_ctx *x, const log_record *r, int partition)
+{
+    time_t secs = (time_t)(r->timestamp / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char when[64];
+    strftime(when, sizeof when, "%Y/%m/%d %H:%M:%S", &tm);
+    buf line = BUF_INIT;
+    buf_printf(&line, "rowtime: %s.%03d Z, key: ", when, (int)(r->timestamp % 1000 + 1000) % 1000);
+    print_bytes(&line, r->key, r->key_len);
+    buf_puts(&line, ", value: ");
+    print_bytes(&line, r->value, r->value_len);
+    buf_printf(&line, ", partition: %d", partition);
+    engine__message(x, "%s", line.data);
+    buf_free(&line);
+}
+
+int engine__print(exec_ctx *x)
+{
+    const ast_stmt *st = x->stmt;
+    const ast_ident *id = &st->u.print.topic;
+    pthread_mutex_lock(&x->en->mu);
+    log_topic *t = log_topic_find(x->en->log, id->name);
+    pthread_mutex_unlock(&x->en->mu);
+    if (!t) {
+        err_at(x->e, ERR_UNKNOWN_TOPIC, id->span.off, id->span.len, "Could not find topic '%s'", id->name);
+        err_hint(x->e, "topic names are case-sensitive; SHOW TOPICS lists them");
+        return -1;
+    }
+    reader_set rs;
+    readers_open(&rs, t, st->u.print.from_beginning, false);
+    int64_t printed = 0, limit = st->u.print.limit;
+    bool done = limit == 0;
+    while (!done) {
+        uint64_t gen = __atomic_load_n(&x->en->data_gen, __ATOMIC_ACQUIRE);
+        int read = 0;
+        for (int p = 0; p < rs.n && !done; p++) {
+            log_record recs[SELECT_BATCH];
+            err re;
+            int n = log_read(rs.r[p], recs, SELECT_BATCH, &re);
+            for (int i = 0; i < n && !done; i++) {
+                print_record(x, &recs[i], p);
+                done = limit >= 0 && ++printed >= limit;
+            }
+            read += n > 0 ? n : 0;
+        }
+        if (done || read)
+            continue;
+        if (cancelled(x->out))
+            break;
+        wait_for_data(x->en, gen, 100);
+    }
+    readers_close(&rs);
+    return 0;
+}

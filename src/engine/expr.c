@@ -1,0 +1,371 @@
+/* expr.c — see expr.h.  A switch on node kind; operands were cast to the
+ * node's type by the analyzer, so each arithmetic case handles one type. */
+#include "expr.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "func.h"
+
+static int eval_args(const expr *x, const value *row, eval_ctx *cx, value *vals)
+{
+    for (int i = 0; i < x->nargs; i++)
+        if (expr_eval(x->args[i], row, cx, &vals[i]))
+            return -1;
+    return 0;
+}
+
+/* Integer arithmetic follows Java's (ksqlDB's) rules: wrap-around on
+ * overflow, division truncating toward zero; division by zero gives NULL
+ * (ksqlDB returns null rather than failing the record). */
+static int arith_int64(expr_op op, int64_t a, int64_t b, int64_t *out)
+{
+    switch (op) {
+    case EXOP_ADD: *out = (int64_t)((uint64_t)a + (uint64_t)b); return 0;
+    case EXOP_SUB: *out = (int64_t)((uint64_t)a - (uint64_t)b); return 0;
+    case EXOP_MUL: *out = (int64_t)((uint64_t)a * (uint64_t)b); return 0;
+    case EXOP_DIV:
+        if (b == 0)
+            return 1;
+        *out = (a == INT64_MIN && b == -1) ? a : a / b;
+        return 0;
+    case EXOP_MOD:
+        if (b == 0)
+            return 1;
+        *out = (b == -1) ? 0 : a % b;
+        return 0;
+    default: return 1;
+    }
+}
+
+static double arith_double(expr_op op, double a, double b)
+{
+    switch (op) {
+    case EXOP_ADD: return a + b;
+    case EXOP_SUB: return a - b;
+    case EXOP_MUL: return a * b;
+    case EXOP_DIV: return a / b;
+    case EXOP_MOD: return fmod(a, b);
+    default: return NAN;
+    }
+}
+
+static int eval_arith(const expr *x, const value *v, value *out)
+{
+    if (v[0].null || v[1].null) {
+        *out = value_null();
+        return 0;
+    }
+    out->null = false;
+    int64_t r;
+    switch (x->type->kind) {
+    case TYPE_INT:
+        if (arith_int64(x->op, v[0].u.i, v[1].u.i, &r))
+            *out = value_null();
+        else
+            out->u.i = (int32_t)(uint32_t)(uint64_t)r;
+        return 0;
+    case TYPE_BIGINT:
+        if (arith_int64(x->op, v[0].u.l, v[1].u.l, &r))
+            *out = value_null();
+        else
+            out->u.l = r;
+        return 0;
+    case TYPE_DOUBLE: out->u.d = arith_double(x->op, v[0].u.d, v[1].u.d); return 0;
+    case TYPE_DECIMAL: {
+        /* Skeleton: DECIMAL arithmetic through double, rounded back to
+         * the result scale (exact decimal arithmetic is issue 5). */
+        double a = value_as_double(&v[0], x->args[0]->type), b = value_as_double(&v[1], x->args[1]->type);
+        double d = arith_double(x->op, a, b) * (double)value_pow10(x->type->scale);
+        if (!isfinite(d)) {
+            *out = value_null();
+            return 0;
+        }
+        out->u.l = (int64_t)llround(d);
+        return 0;
+    }
+    default: *out = value_null(); return 0;
+    }
+}
+
+static bool cmp_holds(expr_op op, int c)
+{
+    switch (op) {
+    case EXOP_EQ: return c == 0;
+    case EXOP_NE: return c != 0;
+    case EXOP_LT: return c < 0;
+    case EXOP_LE: return c <= 0;
+    case EXOP_GT: return c > 0;
+    case EXOP_GE: return c >= 0;
+    default: return false;
+    }
+}
+
+static bool values_equal(const value *a, const sqltype *ta, const value *b, const sqltype *tb)
+{
+    if (a->null || b->null)
+        return a->null && b->null;
+    return value_compare(a, ta, b, tb) == 0;
+}
+
+/* LIKE with % and _ by backtracking on the last %; linear in practice. */
+bool expr_like(const char *s, uint32_t slen, const char *p, uint32_t plen, char escape)
+{
+    uint32_t si = 0, pi = 0, star_p = UINT32_MAX, star_s = 0;
+    while (si < slen) {
+        if (pi < plen && escape && p[pi] == escape && pi + 1 < plen) {
+            if (p[pi + 1] == s[si]) {
+                si++, pi += 2;
+                continue;
+            }
+        } else if (pi < plen && p[pi] == '%') {
+            star_p = ++pi;
+            star_s = si;
+            continue;
+        } else if (pi < plen && (p[pi] == '_' || p[pi] == s[si])) {
+            si++, pi++;
+            continue;
+        }
+        if (star_p == UINT32_MAX)
+            return false;
+        pi = star_p;
+        si = ++star_s;
+    }
+    while (pi < plen && p[pi] == '%')
+        pi++;
+    return pi == plen;
+}
+
+static int eval_logic(const expr *x, const value *row, eval_ctx *cx, value *out)
+{
+    /* Three-valued logic: FALSE AND NULL = FALSE, TRUE OR NULL = TRUE. */
+    bool is_and = x->kind == EX_AND;
+    bool saw_null = false;
+    for (int i = 0; i < 2; i++) {
+        value v;
+        if (expr_eval(x->args[i], row, cx, &v))
+            return -1;
+        if (v.null)
+            saw_null = true;
+        else if (v.u.b != is_and) {
+            *out = value_bool(!is_and);
+            return 0;
+        }
+    }
+    *out = saw_null ? value_null() : value_bool(is_and);
+    return 0;
+}
+
+static int eval_case(const expr *x, const value *row, eval_ctx *cx, value *out)
+{
+    int pairs = (x->nargs - 1) / 2;
+    for (int i = 0; i < pairs; i++) {
+        bool hit;
+        if (expr_eval_pred(x->args[2 * i], row, cx, &hit))
+            return -1;
+        if (hit)
+            return expr_eval(x->args[2 * i + 1], row, cx, out);
+    }
+    return expr_eval(x->args[x->nargs - 1], row, cx, out);
+}
+
+static int eval_in(const expr *x, const value *row, eval_ctx *cx, value *out)
+{
+    value v;
+    if (expr_eval(x->args[0], row, cx, &v))
+        return -1;
+    if (v.null) {
+        *out = value_null();
+        return 0;
+    }
+    bool saw_null = false;
+    for (int i = 1; i < x->nargs; i++) {
+        value w;
+        if (expr_eval(x->args[i], row, cx, &w))
+            return -1;
+        if (w.null)
+            saw_null = true;
+        else if (value_compare(&v, x->args[0]->type, &w, x->args[i]->type) == 0) {
+            *out = value_bool(!x->negated);
+            return 0;
+        }
+    }
+    *out = saw_null ? value_null() : value_bool(x->negated);
+    return 0;
+}
+
+static int eval_small(const expr *x, const value *row, eval_ctx *cx, value *out)
+{
+    value v[3];
+    if (eval_args(x, row, cx, v))
+        return -1;
+    switch (x->kind) {
+    case EX_NEG:
+        *out = v[0];
+        if (v[0].null)
+            return 0;
+        if (x->type->kind == TYPE_INT)
+            out->u.i = (int32_t)(0u - (uint32_t)v[0].u.i);
+        else if (x->type->kind == TYPE_DOUBLE)
+            out->u.d = -v[0].u.d;
+        else
+            out->u.l = (int64_t)(0u - (uint64_t)v[0].u.l);
+        return 0;
+    case EX_NOT: *out = v[0].null ? v[0] : value_bool(!v[0].u.b); return 0;
+    case EX_ARITH: return eval_arith(x, v, out);
+    case EX_CMP:
+        if (v[0].null || v[1].null)
+            *out = value_null();
+        else
+            *out = value_bool(cmp_holds(x->op, value_compare(&v[0], x->args[0]->type, &v[1], x->args[1]->type)));
+        return 0;
+    case EX_IS_NULL: *out = value_bool(v[0].null != x->negated); return 0;
+    case EX_IS_DISTINCT:
+        *out = value_bool(!values_equal(&v[0], x->args[0]->type, &v[1], x->args[1]->type) != x->negated);
+        return 0;
+    case EX_BETWEEN:
+        if (v[0].null || v[1].null || v[2].null)
+            *out = value_null();
+        else {
+            bool in = value_compare(&v[0], x->args[0]->type, &v[1], x->args[1]->type) >= 0 &&
+                      value_compare(&v[0], x->args[0]->type, &v[2], x->args[2]->type) <= 0;
+            *out = value_bool(in != x->negated);
+        }
+        return 0;
+    case EX_LIKE:
+        if (v[0].null || v[1].null)
+            *out = value_null();
+        else
+            *out = value_bool(expr_like(v[0].u.s.p, v[0].u.s.len, v[1].u.s.p, v[1].u.s.len, x->escape) != x->negated);
+        return 0;
+    case EX_CONCAT:
+        if (v[0].null || v[1].null)
+            *out = value_null();
+        else {
+            char *p = arena_alloc(cx->a, (size_t)v[0].u.s.len + v[1].u.s.len + 1);
+            memcpy(p, v[0].u.s.p, v[0].u.s.len);
+            memcpy(p + v[0].u.s.len, v[1].u.s.p, v[1].u.s.len);
+            *out = value_string(p, v[0].u.s.len + v[1].u.s.len);
+        }
+        return 0;
+    case EX_CAST: return expr_cast(&v[0], x->args[0]->type, x->type, cx, out);
+    default: return err_set(cx->e, ERR_EVAL, "unexpected expression node %d", x->kind);
+    }
+}
+
+int expr_eval(const expr *x, const value *row, eval_ctx *cx, value *out)
+{
+    switch (x->kind) {
+    case EX_CONST: *out = x->constant; return 0;
+    case EX_COLUMN: *out = row[x->column]; return 0;
+    case EX_AND:
+    case EX_OR: return eval_logic(x, row, cx, out);
+    case EX_CASE: return eval_case(x, row, cx, out);
+    case EX_IN: return eval_in(x, row, cx, out);
+    case EX_CALL: {
+        value stack[8];
+        value *args = x->nargs <= 8 ? stack : arena_alloc(cx->a, sizeof(value) * (size_t)x->nargs);
+        for (int i = 0; i < x->nargs; i++)
+            if (expr_eval(x->args[i], row, cx, &args[i]))
+                return -1;
+        return x->fn->eval(x, args, cx, out);
+    }
+    default: return eval_small(x, row, cx, out);
+    }
+}
+
+int expr_eval_pred(const expr *x, const value *row, eval_ctx *cx, bool *out)
+{
+    value v;
+    if (expr_eval(x, row, cx, &v))
+        return -1;
+    *out = !v.null && v.u.b;
+    return 0;
+}
+
+static int cast_from_text(const value *in, const sqltype *to, eval_ctx *cx, value *out)
+{
+    char tmp[128];
+    uint32_t n = in->u.s.len < sizeof tmp - 1 ? in->u.s.len : (uint32_t)sizeof tmp - 1;
+    memcpy(tmp, in->u.s.p, n);
+    tmp[n] = '\0';
+    char *end;
+    out->null = false;
+    switch (to->kind) {
+    case TYPE_INT:
+    case TYPE_BIGINT: {
+        long long v = strtoll(tmp, &end, 10);
+        if (end == tmp || *end || (to->kind == TYPE_INT && (v < INT32_MIN || v > INT32_MAX)))
+            return err_set(cx->e, ERR_EVAL, "cannot cast '%s' to %s", tmp, types_kind_name(to->kind));
+        if (to->kind == TYPE_INT)
+            out->u.i = (int32_t)v;
+        else
+            out->u.l = v;
+        return 0;
+    }
+    case TYPE_DOUBLE:
+    case TYPE_DECIMAL: {
+        double d = strtod(tmp, &end);
+        if (end == tmp || *end)
+            return err_set(cx->e, ERR_EVAL, "cannot cast '%s' to %s", tmp, types_kind_name(to->kind));
+        if (to->kind == TYPE_DOUBLE)
+            out->u.d = d;
+        else
+            out->u.l = llround(d * (double)value_pow10(to->scale));
+        return 0;
+    }
+    case TYPE_BOOLEAN:
+        /* ksqlDB: 'true' (any case) is TRUE, anything else FALSE. */
+        out->u.b = strcasecmp(tmp, "true") == 0;
+        return 0;
+    default: return err_set(cx->e, ERR_EVAL, "cannot cast STRING to %s", types_kind_name(to->kind));
+    }
+}
+
+int expr_cast(const value *in, const sqltype *from, const sqltype *to, eval_ctx *cx, value *out)
+{
+    if (in->null || types_equal(from, to) || from->kind == TYPE_NULL) {
+        *out = in->null || from->kind == TYPE_NULL ? value_null() : *in;
+        return 0;
+    }
+    if (to->kind == TYPE_STRING) {
+        buf b = BUF_INIT;
+        value_to_text(in, from, &b);
+        char *p = arena_strndup(cx->a, b.data ? b.data : "", b.len);
+        *out = value_string(p, (uint32_t)b.len);
+        buf_free(&b);
+        return 0;
+    }
+    if (from->kind == TYPE_STRING)
+        return cast_from_text(in, to, cx, out);
+    if (types_is_numeric(from) && types_is_numeric(to)) {
+        out->null = false;
+        bool integral = from->kind == TYPE_INT || from->kind == TYPE_BIGINT;
+        int64_t l = from->kind == TYPE_INT ? in->u.i : in->u.l;
+        double d = value_as_double(in, from);
+        switch (to->kind) {
+        /* Java narrowing: (int) of a double truncates toward zero. */
+        case TYPE_INT: out->u.i = integral ? (int32_t)l : (int32_t)(isfinite(d) ? (int64_t)d : 0); return 0;
+        case TYPE_BIGINT: out->u.l = integral ? l : (int64_t)(isfinite(d) ? d : 0); return 0;
+        case TYPE_DOUBLE: out->u.d = d; return 0;
+        case TYPE_DECIMAL:
+            out->u.l = integral ? l * value_pow10(to->scale) : llround(d * (double)value_pow10(to->scale));
+            return 0;
+        default: break;
+        }
+    }
+    return err_set(cx->e, ERR_EVAL, "cannot cast %s to %s", types_kind_name(from->kind), types_kind_name(to->kind));
+}
+
+void expr_columns_used(const expr *x, bool *used)
+{
+    if (!x)
+        return;
+    if (x->kind == EX_COLUMN)
+        used[x->column] = true;
+    for (int i = 0; i < x->nargs; i++)
+        expr_columns_used(x->args[i], used);
+}

@@ -1,0 +1,61 @@
+/* plan — a compiled query, ready to run.
+ *
+ * The analyzer (analyze.c) builds a plan from a SELECT; the runtime and
+ * push queries only ever see plans, never syntax.  A plan is immutable
+ * once built and owns all its memory in its arena; plan_free releases it.
+ *
+ * The row a plan works on has one slot per source column (the source's
+ * schema order) followed by the pseudo columns ROWTIME, ROWPARTITION and
+ * ROWOFFSET.  plan_apply decodes a record into that row (only the columns
+ * the plan reads), filters it and computes the output row.
+ */
+#ifndef EDDY_PLAN_H
+#define EDDY_PLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../base/arena.h"
+#include "../storage/log.h"
+#include "catalog.h"
+#include "expr.h"
+
+typedef struct plan_io {
+    const char *name;  /* source or sink name */
+    const char *topic;
+    format key_format, value_format;
+    schema schema;     /* columns; key flags say which go in the record key */
+    int partitions;
+    bool is_table;
+} plan_io;
+
+typedef struct plan {
+    arena arena;       /* owns everything reachable from the plan */
+    plan_io in;
+    int nrow;          /* row slots: in.schema.n + 3 pseudo columns */
+    int rowtime, rowpartition, rowoffset; /* pseudo-column slots */
+    bool *needed;      /* per slot: read by the plan, so decode it */
+    bool needs_key;    /* any key column needed */
+    expr *where;       /* NULL = every row */
+    plan_io out;       /* result columns; sink topic when has_sink */
+    expr **project;    /* one per out column */
+    bool has_sink;
+    int64_t limit;     /* -1 = none */
+} plan;
+
+plan *plan_new(void);
+void plan_free(plan *p);
+
+typedef enum plan_result {
+    PLAN_EMIT,   /* out row computed */
+    PLAN_SKIP,   /* filtered out, or a tombstone on a stream */
+    PLAN_ERROR,  /* could not decode or evaluate: see cx->e */
+} plan_result;
+
+/* Runs one record through the plan.  `row` has p->nrow slots and `out`
+ * p->out.schema.n slots; both hold values pointing into cx->a or the
+ * record until the caller resets the arena. */
+plan_result plan_apply(const plan *p, const log_record *rec, int partition, value *row,
+                       value *out, eval_ctx *cx);
+
+#endif

@@ -1,0 +1,159 @@
+/* runtime.c — see runtime.h. */
+#include "runtime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/mem.h"
+
+#define RUNTIME_BATCH 256
+
+query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p, bool earliest,
+                           err *e)
+{
+    log_topic *in = log_topic_find(l, p->in.topic);
+    log_topic *out = log_topic_find(l, p->out.topic);
+    if (!in || !out) {
+        err_set(e, ERR_UNKNOWN_TOPIC, "topic %s does not exist", !in ? p->in.topic : p->out.topic);
+        plan_free(p);
+        return NULL;
+    }
+    query *q = mem_alloc(sizeof *q);
+    snprintf(q->id, sizeof q->id, "%s", id);
+    q->sql = mem_strdup(sql);
+    q->plan = p;
+    q->in = in;
+    q->out = out;
+    q->ntasks = log_topic_partitions(in);
+    q->tasks = mem_alloc(sizeof *q->tasks * (size_t)q->ntasks);
+    for (int i = 0; i < q->ntasks; i++) {
+        int64_t from = log_offset_fetch(l, id, p->in.topic, i);
+        if (from < 0)
+            from = earliest ? log_start_offset(in, i) : log_end_offset(in, i);
+        q->tasks[i].partition = i;
+        q->tasks[i].reader = log_reader_open(in, i, from);
+    }
+    return q;
+}
+
+void runtime_query_stop(query *q)
+{
+    if (!q)
+        return;
+    for (int i = 0; i < q->ntasks; i++)
+        log_reader_close(q->tasks[i].reader);
+    free(q->tasks);
+    free(q->sql);
+    plan_free(q->plan);
+    buf_free(&q->keys);
+    buf_free(&q->values);
+    free(q);
+}
+
+/* One encoded output record, as offsets into q->keys / q->values (the
+ * buffers may move while the batch grows). */
+typedef struct pending {
+    int partition;
+    size_t key_off, value_off;
+    int32_t key_len, value_len;
+    int64_t timestamp;
+} pending;
+
+static int encode_output(query *q, const value *out, int64_t ts, pending *pd, err *e)
+{
+    const plan *p = q->plan;
+    bool null_key;
+    pd->key_off = q->keys.len;
+    if (serde_encode_key(p->out.key_format, &p->out.schema, out, &q->keys, &null_key, e))
+        return -1;
+    pd->key_len = null_key ? -1 : (int32_t)(q->keys.len - pd->key_off);
+    pd->value_off = q->values.len;
+    if (serde_encode_value(p->out.value_format, &p->out.schema, out, &q->values, e))
+        return -1;
+    pd->value_len = (int32_t)(q->values.len - pd->value_off);
+    pd->timestamp = ts;
+    if (pd->key_len >= 0)
+        pd->partition = log_partition_for_key(q->out, q->keys.data + pd->key_off, (size_t)pd->key_len);
+    else
+        pd->partition = q->next_partition++ % log_topic_partitions(q->out);
+    return 0;
+}
+
+/* Appends the batch's outputs: one log_append per sink partition. */
+static int flush_outputs(query *q, pending *pend, int n, log_record *recs, err *e)
+{
+    int parts = log_topic_partitions(q->out);
+    for (int part = 0; part < parts; part++) {
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            if (pend[i].partition != part)
+                continue;
+            log_record *r = &recs[k++];
+            memset(r, 0, sizeof *r);
+            r->timestamp = pend[i].timestamp;
+            r->key = pend[i].key_len >= 0 ? (const uint8_t *)q->keys.data + pend[i].key_off : NULL;
+            r->key_len = pend[i].key_len;
+            r->value = (const uint8_t *)q->values.data + pend[i].value_off;
+            r->value_len = pend[i].value_len;
+        }
+        if (k && log_append(q->out, part, recs, k, e))
+            return -1;
+    }
+    return 0;
+}
+
+static void note_error(query *q, const log_record *rec, int partition, const err *re)
+{
+    q->errors++;
+    snprintf(q->last_error, sizeof q->last_error, "topic %s partition %d offset %lld: %s",
+             q->plan->in.topic, partition, (long long)rec->offset, re->msg);
+}
+
+static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int max, err *e)
+{
+    log_record in[RUNTIME_BATCH];
+    pending pend[RUNTIME_BATCH];
+    log_record outrecs[RUNTIME_BATCH];
+    if (max > RUNTIME_BATCH)
+        max = RUNTIME_BATCH;
+    int n = log_read(t->reader, in, max, e);
+    if (n <= 0)
+        return n;
+    const plan *p = q->plan;
+    value *row = arena_alloc(scratch, sizeof(value) * (size_t)p->nrow);
+    value *out = arena_alloc(scratch, sizeof(value) * (size_t)(p->out.schema.n ? p->out.schema.n : 1));
+    buf_reset(&q->keys);
+    buf_reset(&q->values);
+    int npend = 0;
+    for (int i = 0; i < n; i++) {
+        err re;
+        err_clear(&re);
+        eval_ctx cx = {scratch, &re};
+        plan_result r = plan_apply(p, &in[i], t->partition, row, out, &cx);
+        if (r == PLAN_EMIT && encode_output(q, out, in[i].timestamp, &pend[npend], &re) == 0)
+            npend++;
+        else if (r == PLAN_EMIT || r == PLAN_ERROR)
+            note_error(q, &in[i], t->partition, &re);
+    }
+    q->processed += (uint64_t)n;
+    q->emitted += (uint64_t)npend;
+    if (flush_outputs(q, pend, npend, outrecs, e))
+        return -1;
+    if (log_offset_commit(l, q->id, p->in.topic, t->partition, log_reader_position(t->reader), e))
+        return -1;
+    return n;
+}
+
+long runtime_query_step(query *q, eventlog *l, arena *scratch, int max, err *e)
+{
+    long total = 0;
+    for (int i = 0; i < q->ntasks; i++) {
+        arena_reset(scratch);
+        long n = step_task(q, &q->tasks[i], l, scratch, max, e);
+        if (n < 0)
+            return -1;
+        total += n;
+    }
+    return total;
+}

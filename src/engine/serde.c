@@ -1,0 +1,698 @@
+/* serde.c — see serde.h.  JSON is parsed with jansson; everything is
+ * written by hand into a buf (shortest round-trip doubles, no per-record
+ * allocation beyond the buffer). */
+#include "serde.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const format_names[] = {
+#define X(name, text) text,
+    FORMATS(X)
+#undef X
+};
+
+bool format_parse(const char *name, format *out)
+{
+    for (size_t i = 0; i < sizeof format_names / sizeof *format_names; i++)
+        if (strcasecmp(name, format_names[i]) == 0) {
+            *out = (format)i;
+            return true;
+        }
+    return false;
+}
+
+const char *format_name(format f) { return format_names[f]; }
+
+const char *format_check_key(format f, const schema *s)
+{
+    int nkeys = schema_key_count(s);
+    if (f == FORMAT_NONE && nkeys)
+        return "the NONE format cannot hold key columns";
+    if (f == FORMAT_KAFKA) {
+        if (nkeys > 1)
+            return "the KAFKA format supports only one key column";
+        for (int i = 0; i < s->n; i++) {
+            if (!s->cols[i].key)
+                continue;
+            type_kind k = s->cols[i].type->kind;
+            if (k != TYPE_INT && k != TYPE_BIGINT && k != TYPE_DOUBLE && k != TYPE_STRING)
+                return "the KAFKA format supports only INT, BIGINT, DOUBLE and STRING keys";
+        }
+    }
+    return NULL;
+}
+
+/* ---- JSON text -> values --------------------------------------------- */
+
+static int parse_int64_text(const char *s, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int json_to_integer(json_t *j, int64_t *out)
+{
+    if (json_is_integer(j)) {
+        *out = json_integer_value(j);
+        return 0;
+    }
+    if (json_is_real(j)) {
+        double d = json_real_value(j);
+        if (!(d >= -9.2e18 && d <= 9.2e18))
+            return -1;
+        *out = (int64_t)d;
+        return 0;
+    }
+    if (json_is_string(j))
+        return parse_int64_text(json_string_value(j), out);
+    return -1;
+}
+
+static int json_to_double(json_t *j, double *out)
+{
+    if (json_is_number(j)) {
+        *out = json_number_value(j);
+        return 0;
+    }
+    if (json_is_string(j)) {
+        char *end;
+        *out = strtod(json_string_value(j), &end);
+        return end == json_string_value(j) || *end ? -1 : 0;
+    }
+    return -1;
+}
+
+/* Parses decimal text ("-12.345") into an unscaled integer with `scale`
+ * digits, rounding HALF_UP as ksqlDB (Java BigDecimal) does. */
+static int decimal_from_text(const char *s, int scale, int64_t *out)
+{
+    bool neg = *s == '-';
+    if (*s == '-' || *s == '+')
+        s++;
+    int64_t v = 0;
+    int frac = -1;        /* digits seen after the point; -1 before it */
+    int first_extra = -1; /* first digit beyond `scale`, decides rounding */
+    bool any = false;
+    for (; *s; s++) {
+        if (*s == '.' && frac < 0) {
+            frac = 0;
+            continue;
+        }
+        if (!isdigit((unsigned char)*s))
+            return -1;
+        any = true;
+        if (frac >= scale) {
+            if (first_extra < 0)
+                first_extra = *s - '0';
+            continue;
+        }
+        if (v > INT64_MAX / 10 - 10)
+            return -1;
+        v = v * 10 + (*s - '0');
+        if (frac >= 0)
+            frac++;
+    }
+    if (!any)
+        return -1;
+    for (frac = frac < 0 ? 0 : frac; frac < scale; frac++) {
+        if (v > INT64_MAX / 10)
+            return -1;
+        v *= 10;
+    }
+    if (first_extra >= 5)
+        v++;
+    *out = neg ? -v : v;
+    return 0;
+}
+
+static int json_to_decimal(json_t *j, int scale, int64_t *out)
+{
+    char tmp[64];
+    if (json_is_integer(j))
+        snprintf(tmp, sizeof tmp, "%" PRId64, (int64_t)json_integer_value(j));
+    else if (json_is_real(j))
+        snprintf(tmp, sizeof tmp, "%.17g", json_real_value(j));
+    else if (json_is_string(j))
+        snprintf(tmp, sizeof tmp, "%s", json_string_value(j));
+    else
+        return -1;
+    if (strpbrk(tmp, "eE")) {
+        /* exponent form: go through double, then print plainly */
+        double d = strtod(tmp, NULL);
+        snprintf(tmp, sizeof tmp, "%.*f", scale, d);
+    }
+    return decimal_from_text(tmp, scale, out);
+}
+
+static json_t *json_get_ci(json_t *obj, const char *name)
+{
+    json_t *v = json_object_get(obj, name);
+    if (v)
+        return v;
+    const char *k;
+    json_t *x;
+    json_object_foreach(obj, k, x)
+    {
+        if (strcasecmp(k, name) == 0)
+            return x;
+    }
+    return NULL;
+}
+
+static int coerce_error(err *e, json_t *j, const sqltype *t)
+{
+    char *text = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+    buf tb = BUF_INIT;
+    types_print(t, &tb);
+    err_set(e, ERR_FORMAT, "cannot read %.60s as %s", text ? text : "?", tb.data);
+    free(text);
+    buf_free(&tb);
+    return -1;
+}
+
+static int json_list_to_value(json_t *j, const sqltype *t, arena *a, value *out, err *e)
+{
+    value_list *l = arena_alloc(a, sizeof *l);
+    if (t->kind == TYPE_ARRAY) {
+        if (!json_is_array(j))
+            return coerce_error(e, j, t);
+        l->n = (int)json_array_size(j);
+        l->items = arena_alloc(a, sizeof(value) * (size_t)l->n);
+        for (int i = 0; i < l->n; i++)
+            if (serde_json_to_value(json_array_get(j, (size_t)i), t->elem, a, &l->items[i], e))
+                return -1;
+    } else if (t->kind == TYPE_MAP) {
+        if (!json_is_object(j))
+            return coerce_error(e, j, t);
+        l->n = (int)json_object_size(j) * 2;
+        l->items = arena_alloc(a, sizeof(value) * (size_t)l->n);
+        const char *k;
+        json_t *x;
+        int i = 0;
+        json_object_foreach(j, k, x)
+        {
+            json_t *kj = json_string(k);
+            int rc = serde_json_to_value(kj, t->key, a, &l->items[i], e);
+            json_decref(kj);
+            if (rc || serde_json_to_value(x, t->value, a, &l->items[i + 1], e))
+                return -1;
+            i += 2;
+        }
+    } else {
+        if (!json_is_object(j))
+            return coerce_error(e, j, t);
+        l->n = t->nfields;
+        l->items = arena_alloc(a, sizeof(value) * (size_t)(l->n ? l->n : 1));
+        for (int i = 0; i < t->nfields; i++) {
+            json_t *x = json_get_ci(j, t->fields[i].name);
+            if (serde_json_to_value(x, t->fields[i].type, a, &l->items[i], e))
+                return -1;
+        }
+    }
+    out->null = false;
+    out->u.list = l;
+    return 0;
+}
+
+int serde_json_to_value(json_t *j, const sqltype *t, arena *a, value *out, err *e)
+{
+    if (!j || json_is_null(j)) {
+        *out = value_null();
+        return 0;
+    }
+    out->null = false;
+    int64_t i;
+    switch (t->kind) {
+    case TYPE_BOOLEAN:
+        if (json_is_boolean(j))
+            out->u.b = json_is_true(j);
+        else if (json_is_string(j) && !strcasecmp(json_string_value(j), "true"))
+            out->u.b = true;
+        else if (json_is_string(j) && !strcasecmp(json_string_value(j), "false"))
+            out->u.b = false;
+        else
+            return coerce_error(e, j, t);
+        return 0;
+    case TYPE_INT:
+        if (json_to_integer(j, &i) || i < INT32_MIN || i > INT32_MAX)
+            return coerce_error(e, j, t);
+        out->u.i = (int32_t)i;
+        return 0;
+    case TYPE_BIGINT:
+    case TYPE_TIMESTAMP:
+    case TYPE_DATE:
+    case TYPE_TIME:
+        if (json_to_integer(j, &out->u.l))
+            return coerce_error(e, j, t);
+        return 0;
+    case TYPE_DOUBLE:
+        if (json_to_double(j, &out->u.d))
+            return coerce_error(e, j, t);
+        return 0;
+    case TYPE_DECIMAL:
+        if (json_to_decimal(j, t->scale, &out->u.l))
+            return coerce_error(e, j, t);
+        return 0;
+    case TYPE_STRING:
+    case TYPE_BYTES:
+        if (json_is_string(j)) {
+            out->u.s.len = (uint32_t)json_string_length(j);
+            out->u.s.p = arena_strndup(a, json_string_value(j), out->u.s.len);
+        } else {
+            char *text = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+            out->u.s.len = (uint32_t)strlen(text);
+            out->u.s.p = arena_strndup(a, text, out->u.s.len);
+            free(text);
+        }
+        return 0;
+    case TYPE_ARRAY:
+    case TYPE_MAP:
+    case TYPE_STRUCT:
+        return json_list_to_value(j, t, a, out, e);
+    case TYPE_NULL:
+        *out = value_null();
+        return 0;
+    }
+    return coerce_error(e, j, t);
+}
+
+/* ---- values -> JSON text --------------------------------------------- */
+
+void serde_json_string(const char *p, size_t len, buf *out)
+{
+    buf_reserve(out, len + 2);
+    buf_putc(out, '"');
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)p[i];
+        switch (c) {
+        case '"': buf_puts(out, "\\\""); break;
+        case '\\': buf_puts(out, "\\\\"); break;
+        case '\n': buf_puts(out, "\\n"); break;
+        case '\r': buf_puts(out, "\\r"); break;
+        case '\t': buf_puts(out, "\\t"); break;
+        default:
+            if (c < 0x20)
+                buf_printf(out, "\\u%04x", c);
+            else
+                buf_putc(out, (char)c);
+        }
+    }
+    buf_putc(out, '"');
+}
+
+void serde_value_to_json_text(const value *v, const sqltype *t, buf *out)
+{
+    if (v->null) {
+        buf_puts(out, "null");
+        return;
+    }
+    switch (t->kind) {
+    case TYPE_STRING:
+    case TYPE_BYTES: serde_json_string(v->u.s.p, v->u.s.len, out); break;
+    case TYPE_DOUBLE:
+        if (!isfinite(v->u.d)) {
+            /* JSON has no NaN/Infinity; write them as strings as Jackson
+             * does with its non-numeric option. */
+            buf_putc(out, '"');
+            value_to_text(v, t, out);
+            buf_putc(out, '"');
+        } else
+            value_to_text(v, t, out);
+        break;
+    case TYPE_ARRAY:
+        buf_putc(out, '[');
+        for (int i = 0; i < v->u.list->n; i++) {
+            if (i)
+                buf_putc(out, ',');
+            serde_value_to_json_text(&v->u.list->items[i], t->elem, out);
+        }
+        buf_putc(out, ']');
+        break;
+    case TYPE_MAP:
+        buf_putc(out, '{');
+        for (int i = 0; i + 1 < v->u.list->n; i += 2) {
+            if (i)
+                buf_putc(out, ',');
+            buf tmp = BUF_INIT;
+            value_to_text(&v->u.list->items[i], t->key, &tmp);
+            serde_json_string(tmp.data, tmp.len, out);
+            buf_free(&tmp);
+            buf_putc(out, ':');
+            serde_value_to_json_text(&v->u.list->items[i + 1], t->value, out);
+        }
+        buf_putc(out, '}');
+        break;
+    case TYPE_STRUCT:
+        buf_putc(out, '{');
+        for (int i = 0; i < t->nfields && i < v->u.list->n; i++) {
+            if (i)
+                buf_putc(out, ',');
+            serde_json_string(t->fields[i].name, strlen(t->fields[i].name), out);
+            buf_putc(out, ':');
+            serde_value_to_json_text(&v->u.list->items[i], t->fields[i].type, out);
+        }
+        buf_putc(out, '}');
+        break;
+    default: value_to_text(v, t, out);
+    }
+}
+
+/* ---- JSON ------------------------------------------------------------ */
+
+static json_t *json_parse(const uint8_t *p, int32_t len, err *e)
+{
+    json_error_t je;
+    json_t *j = json_loadb((const char *)p, (size_t)len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+    if (!j)
+        err_set(e, ERR_FORMAT, "invalid JSON: %s", je.text);
+    return j;
+}
+
+static int json_decode_columns(json_t *j, const schema *s, bool keys, const bool *needed,
+                               value *row, arena *a, err *e)
+{
+    int want = 0, only = -1;
+    for (int i = 0; i < s->n; i++)
+        if (s->cols[i].key == keys)
+            want++, only = i;
+    /* A single key column is written unwrapped (ksqlDB's JSON keys); an
+     * object with several fields otherwise. */
+    if (keys && want == 1)
+        return serde_json_to_value(j, s->cols[only].type, a, &row[only], e);
+    if (!json_is_object(j))
+        return err_set(e, ERR_FORMAT, "expected a JSON object");
+    for (int i = 0; i < s->n; i++) {
+        if (s->cols[i].key != keys || (needed && !needed[i]))
+            continue;
+        if (serde_json_to_value(json_get_ci(j, s->cols[i].name), s->cols[i].type, a, &row[i], e)) {
+            char why[sizeof e->msg];
+            snprintf(why, sizeof why, "%s", e->msg);
+            return err_set(e, ERR_FORMAT, "column %s: %s", s->cols[i].name, why);
+        }
+    }
+    return 0;
+}
+
+static int json_encode_columns(const schema *s, bool keys, const value *row, buf *out)
+{
+    int want = 0, only = -1;
+    for (int i = 0; i < s->n; i++)
+        if (s->cols[i].key == keys)
+            want++, only = i;
+    if (keys && want == 1) {
+        serde_value_to_json_text(&row[only], s->cols[only].type, out);
+        return 0;
+    }
+    buf_putc(out, '{');
+    bool first = true;
+    for (int i = 0; i < s->n; i++) {
+        if (s->cols[i].key != keys)
+            continue;
+        if (!first)
+            buf_putc(out, ',');
+        first = false;
+        serde_json_string(s->cols[i].name, strlen(s->cols[i].name), out);
+        buf_putc(out, ':');
+        serde_value_to_json_text(&row[i], s->cols[i].type, out);
+    }
+    buf_putc(out, '}');
+    return 0;
+}
+
+/* ---- KAFKA ----------------------------------------------------------- */
+
+static uint64_t be_read(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static void be_write(buf *out, uint64_t v, int n)
+{
+    uint8_t tmp[8];
+    for (int i = n - 1; i >= 0; i--, v >>= 8)
+        tmp[i] = (uint8_t)v;
+    buf_append(out, tmp, (size_t)n);
+}
+
+static int kafka_decode(const uint8_t *p, int32_t len, const sqltype *t, value *out, arena *a,
+                        err *e)
+{
+    out->null = false;
+    switch (t->kind) {
+    case TYPE_INT:
+        if (len != 4)
+            return err_set(e, ERR_FORMAT, "KAFKA INT needs 4 bytes, got %d", len);
+        out->u.i = (int32_t)(uint32_t)be_read(p, 4);
+        return 0;
+    case TYPE_BIGINT:
+        if (len != 8)
+            return err_set(e, ERR_FORMAT, "KAFKA BIGINT needs 8 bytes, got %d", len);
+        out->u.l = (int64_t)be_read(p, 8);
+        return 0;
+    case TYPE_DOUBLE: {
+        if (len != 8)
+            return err_set(e, ERR_FORMAT, "KAFKA DOUBLE needs 8 bytes, got %d", len);
+        uint64_t bits = be_read(p, 8);
+        memcpy(&out->u.d, &bits, 8);
+        return 0;
+    }
+    case TYPE_STRING:
+        out->u.s.p = arena_strndup(a, (const char *)p, (size_t)len);
+        out->u.s.len = (uint32_t)len;
+        return 0;
+    default: return err_set(e, ERR_FORMAT, "the KAFKA format cannot hold this type");
+    }
+}
+
+static int kafka_encode(const value *v, const sqltype *t, buf *out, err *e)
+{
+    switch (t->kind) {
+    case TYPE_INT: be_write(out, (uint32_t)v->u.i, 4); return 0;
+    case TYPE_BIGINT: be_write(out, (uint64_t)v->u.l, 8); return 0;
+    case TYPE_DOUBLE: {
+        uint64_t bits;
+        memcpy(&bits, &v->u.d, 8);
+        be_write(out, bits, 8);
+        return 0;
+    }
+    case TYPE_STRING: buf_append(out, v->u.s.p, v->u.s.len); return 0;
+    default: return err_set(e, ERR_FORMAT, "the KAFKA format cannot hold this type");
+    }
+}
+
+static int single_column(const schema *s, bool keys)
+{
+    int only = -1, n = 0;
+    for (int i = 0; i < s->n; i++)
+        if (s->cols[i].key == keys)
+            only = i, n++;
+    return n == 1 ? only : -1 - n;
+}
+
+/* ---- DELIMITED ------------------------------------------------------- */
+
+/* Splits one CSV line into fields; quoted fields may hold commas and ""
+ * escapes.  Field texts are arena copies. */
+static int csv_split(const uint8_t *p, int32_t len, arena *a, const char **fields,
+                     uint32_t *lens, bool *empty, int max, err *e)
+{
+    int n = 0;
+    int32_t i = 0;
+    for (;;) {
+        if (n == max)
+            return err_set(e, ERR_FORMAT, "too many fields in DELIMITED value (expected %d)", max);
+        buf f = BUF_INIT;
+        bool quoted = i < len && p[i] == '"';
+        if (quoted) {
+            i++;
+            for (;;) {
+                if (i >= len) {
+                    buf_free(&f);
+                    return err_set(e, ERR_FORMAT, "unterminated quote in DELIMITED value");
+                }
+                if (p[i] == '"' && i + 1 < len && p[i + 1] == '"')
+                    buf_putc(&f, '"'), i += 2;
+                else if (p[i] == '"') {
+                    i++;
+                    break;
+                } else
+                    buf_putc(&f, (char)p[i++]);
+            }
+        } else
+            while (i < len && p[i] != ',')
+                buf_putc(&f, (char)p[i++]);
+        fields[n] = arena_strndup(a, f.data ? f.data : "", f.len);
+        lens[n] = (uint32_t)f.len;
+        empty[n] = !quoted && f.len == 0;
+        buf_free(&f);
+        n++;
+        if (i >= len)
+            return n;
+        if (p[i] != ',')
+            return err_set(e, ERR_FORMAT, "unexpected character after a quoted DELIMITED field");
+        i++;
+    }
+}
+
+static int delimited_field(const char *text, uint32_t len, bool empty, const sqltype *t,
+                           arena *a, value *out, err *e)
+{
+    if (empty) {
+        *out = value_null();
+        return 0;
+    }
+    if (t->kind == TYPE_STRING) {
+        *out = value_string(text, len);
+        return 0;
+    }
+    json_t *j = json_string(text);
+    int rc = serde_json_to_value(j, t, a, out, e);
+    json_decref(j);
+    return rc;
+}
+
+static int delimited_decode(const uint8_t *p, int32_t len, const schema *s, bool keys,
+                            value *row, arena *a, err *e)
+{
+    int want = 0;
+    for (int i = 0; i < s->n; i++)
+        want += s->cols[i].key == keys;
+    const char **fields = arena_alloc(a, sizeof(char *) * (size_t)(want + 1));
+    uint32_t *lens = arena_alloc(a, sizeof(uint32_t) * (size_t)(want + 1));
+    bool *empty = arena_alloc(a, sizeof(bool) * (size_t)(want + 1));
+    int n = csv_split(p, len, a, fields, lens, empty, want ? want : 1, e);
+    if (n < 0)
+        return -1;
+    if (n != want)
+        return err_set(e, ERR_FORMAT, "DELIMITED value has %d fields, expected %d", n, want);
+    for (int i = 0, f = 0; i < s->n; i++) {
+        if (s->cols[i].key != keys)
+            continue;
+        if (delimited_field(fields[f], lens[f], empty[f], s->cols[i].type, a, &row[i], e))
+            return -1;
+        f++;
+    }
+    return 0;
+}
+
+static void delimited_encode(const schema *s, bool keys, const value *row, buf *out)
+{
+    bool first = true;
+    for (int i = 0; i < s->n; i++) {
+        if (s->cols[i].key != keys)
+            continue;
+        if (!first)
+            buf_putc(out, ',');
+        first = false;
+        if (row[i].null)
+            continue;
+        buf tmp = BUF_INIT;
+        value_to_text(&row[i], s->cols[i].type, &tmp);
+        if (tmp.len && strpbrk(tmp.data, ",\"\n")) {
+            buf_putc(out, '"');
+            for (size_t k = 0; k < tmp.len; k++) {
+                if (tmp.data[k] == '"')
+                    buf_putc(out, '"');
+                buf_putc(out, tmp.data[k]);
+            }
+            buf_putc(out, '"');
+        } else
+            buf_append(out, tmp.data ? tmp.data : "", tmp.len);
+        buf_free(&tmp);
+    }
+}
+
+/* ---- entry points ---------------------------------------------------- */
+
+static int decode_part(format f, const uint8_t *p, int32_t len, const schema *s, bool keys,
+                       const bool *needed, value *row, arena *a, err *e)
+{
+    if (len < 0) {
+        for (int i = 0; i < s->n; i++)
+            if (s->cols[i].key == keys)
+                row[i] = value_null();
+        return 0;
+    }
+    switch (f) {
+    case FORMAT_JSON: {
+        json_t *j = json_parse(p, len, e);
+        if (!j)
+            return -1;
+        int rc = json_decode_columns(j, s, keys, needed, row, a, e);
+        json_decref(j);
+        return rc;
+    }
+    case FORMAT_KAFKA: {
+        int only = single_column(s, keys);
+        if (only < 0)
+            return only == -1 ? 0 : err_set(e, ERR_FORMAT, "the KAFKA format holds one column");
+        return kafka_decode(p, len, s->cols[only].type, &row[only], a, e);
+    }
+    case FORMAT_DELIMITED: return delimited_decode(p, len, s, keys, row, a, e);
+    case FORMAT_NONE: return 0;
+    }
+    return err_set(e, ERR_FORMAT, "unknown format");
+}
+
+int serde_decode_key(format f, const uint8_t *p, int32_t len, const schema *s, value *row,
+                     arena *a, err *e)
+{
+    return decode_part(f, p, len, s, true, NULL, row, a, e);
+}
+
+int serde_decode_value(format f, const uint8_t *p, int32_t len, const schema *s,
+                       const bool *needed, value *row, arena *a, err *e)
+{
+    return decode_part(f, p, len, s, false, needed, row, a, e);
+}
+
+int serde_encode_key(format f, const schema *s, const value *row, buf *out, bool *is_null,
+                     err *e)
+{
+    int only = single_column(s, true);
+    *is_null = only == -1 || (only >= 0 && row[only].null);
+    if (*is_null)
+        return 0;
+    switch (f) {
+    case FORMAT_JSON: return json_encode_columns(s, true, row, out);
+    case FORMAT_KAFKA:
+        if (only < 0)
+            return err_set(e, ERR_FORMAT, "the KAFKA format holds one key column");
+        return kafka_encode(&row[only], s->cols[only].type, out, e);
+    case FORMAT_DELIMITED: delimited_encode(s, true, row, out); return 0;
+    case FORMAT_NONE: *is_null = true; return 0;
+    }
+    return 0;
+}
+
+int serde_encode_value(format f, const schema *s, const value *row, buf *out, err *e)
+{
+    switch (f) {
+    case FORMAT_JSON: return json_encode_columns(s, false, row, out);
+    case FORMAT_KAFKA: {
+        int only = single_column(s, false);
+        if (only < 0)
+            return err_set(e, ERR_FORMAT, "the KAFKA format holds one value column");
+        if (row[only].null)
+            return 0;
+        return kafka_encode(&row[only], s->cols[only].type, out, e);
+    }
+    case FORMAT_DELIMITED: delimited_encode(s, false, row, out); return 0;
+    case FORMAT_NONE: return 0;
+    }
+    return 0;
+}

@@ -1,0 +1,61 @@
+/* serde — record formats: bytes in a topic <-> typed values in a row.
+ *
+ * Formats (one X-macro list): JSON, KAFKA (Kafka's primitive serializers:
+ * big-endian INT/BIGINT/DOUBLE, UTF-8 STRING), DELIMITED (CSV), NONE (no
+ * columns).  A row is an array of values indexed like the schema's
+ * columns; decoding fills only the slots of the part (key or value) being
+ * decoded, and only columns marked in `needed` when it is given.
+ *
+ * Decoded strings point into the record bytes or into arena `a`, so a row
+ * is valid while both are.  Malformed input gives ERR_FORMAT with a reason;
+ * it never crashes.
+ */
+#ifndef EDDY_SERDE_H
+#define EDDY_SERDE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../base/arena.h"
+#include "../base/buf.h"
+#include "../base/err.h"
+#include "schema.h"
+#include "value.h"
+
+#define FORMATS(X)            \
+    X(JSON, "JSON")           \
+    X(KAFKA, "KAFKA")         \
+    X(DELIMITED, "DELIMITED") \
+    X(NONE, "NONE")
+
+typedef enum format {
+#define X(name, text) FORMAT_##name,
+    FORMATS(X)
+#undef X
+} format;
+
+/* Case-insensitive; false for unknown names. */
+bool format_parse(const char *name, format *out);
+const char *format_name(format f);
+/* NULL when format f can hold the key columns of s, else why not. */
+const char *format_check_key(format f, const schema *s);
+
+int serde_decode_key(format f, const uint8_t *p, int32_t len, const schema *s, value *row,
+                     arena *a, err *e);
+int serde_decode_value(format f, const uint8_t *p, int32_t len, const schema *s,
+                       const bool *needed, value *row, arena *a, err *e);
+/* Appends the encoded key (key columns of s) to out; *is_null when there
+ * are no key columns or the single key is null. */
+int serde_encode_key(format f, const schema *s, const value *row, buf *out, bool *is_null,
+                     err *e);
+/* Appends the encoded value (non-key columns of s) to out. */
+int serde_encode_value(format f, const schema *s, const value *row, buf *out, err *e);
+
+/* JSON <-> value conversions with ksqlDB's coercions (a number for a
+ * STRING column becomes its text, "12" for an INT column becomes 12). */
+int serde_json_to_value(json_t *j, const sqltype *t, arena *a, value *out, err *e);
+void serde_value_to_json_text(const value *v, const sqltype *t, buf *out);
+void serde_json_string(const char *p, size_t len, buf *out);
+
+#endif

@@ -1,0 +1,140 @@
+/* value.c — see value.h. */
+#include "value.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+int64_t value_pow10(int n)
+{
+    int64_t p = 1;
+    while (n-- > 0)
+        p *= 10;
+    return p;
+}
+
+static void decimal_to_text(int64_t unscaled, int scale, buf *out)
+{
+    if (scale <= 0) {
+        buf_printf(out, "%" PRId64, unscaled);
+        return;
+    }
+    uint64_t mag = unscaled < 0 ? (uint64_t)0 - (uint64_t)unscaled : (uint64_t)unscaled;
+    uint64_t p = (uint64_t)value_pow10(scale);
+    buf_printf(out, "%s%" PRIu64 ".%0*" PRIu64, unscaled < 0 ? "-" : "", mag / p, scale, mag % p);
+}
+
+/* Doubles print as Java does for the common cases: integral values keep a
+ * ".0", others use the shortest form that reads back the same. */
+static void double_to_text(double d, buf *out)
+{
+    if (isnan(d)) {
+        buf_puts(out, "NaN");
+        return;
+    }
+    if (isinf(d)) {
+        buf_puts(out, d > 0 ? "Infinity" : "-Infinity");
+        return;
+    }
+    char tmp[40];
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*g", prec, d);
+        double back;
+        sscanf(tmp, "%lf", &back);
+        if (back == d)
+            break;
+    }
+    buf_puts(out, tmp);
+    if (!strpbrk(tmp, ".eEn"))
+        buf_puts(out, ".0");
+}
+
+void value_to_text(const value *v, const sqltype *t, buf *out)
+{
+    if (v->null) {
+        buf_puts(out, "null");
+        return;
+    }
+    switch (t->kind) {
+    case TYPE_BOOLEAN: buf_puts(out, v->u.b ? "true" : "false"); break;
+    case TYPE_INT: buf_printf(out, "%" PRId32, v->u.i); break;
+    case TYPE_BIGINT:
+    case TYPE_TIMESTAMP:
+    case TYPE_DATE:
+    case TYPE_TIME: buf_printf(out, "%" PRId64, v->u.l); break;
+    case TYPE_DOUBLE: double_to_text(v->u.d, out); break;
+    case TYPE_DECIMAL: decimal_to_text(v->u.l, t->scale, out); break;
+    case TYPE_STRING:
+    case TYPE_BYTES: buf_append(out, v->u.s.p, v->u.s.len); break;
+    case TYPE_ARRAY:
+        buf_putc(out, '[');
+        for (int i = 0; i < v->u.list->n; i++) {
+            if (i)
+                buf_puts(out, ", ");
+            value_to_text(&v->u.list->items[i], t->elem, out);
+        }
+        buf_putc(out, ']');
+        break;
+    case TYPE_MAP:
+        buf_putc(out, '{');
+        for (int i = 0; i + 1 < v->u.list->n; i += 2) {
+            if (i)
+                buf_puts(out, ", ");
+            value_to_text(&v->u.list->items[i], t->key, out);
+            buf_putc(out, '=');
+            value_to_text(&v->u.list->items[i + 1], t->value, out);
+        }
+        buf_putc(out, '}');
+        break;
+    case TYPE_STRUCT:
+        buf_putc(out, '{');
+        for (int i = 0; i < t->nfields && i < v->u.list->n; i++) {
+            buf_printf(out, "%s%s=", i ? ", " : "", t->fields[i].name);
+            value_to_text(&v->u.list->items[i], t->fields[i].type, out);
+        }
+        buf_putc(out, '}');
+        break;
+    case TYPE_NULL: buf_puts(out, "null"); break;
+    }
+}
+
+double value_as_double(const value *v, const sqltype *t)
+{
+    switch (t->kind) {
+    case TYPE_INT: return v->u.i;
+    case TYPE_BIGINT: return (double)v->u.l;
+    case TYPE_DOUBLE: return v->u.d;
+    case TYPE_DECIMAL: return (double)v->u.l / (double)value_pow10(t->scale);
+    default: return 0;
+    }
+}
+
+static int cmp_i64(int64_t a, int64_t b) { return a < b ? -1 : a > b; }
+
+int value_compare(const value *a, const sqltype *ta, const value *b, const sqltype *tb)
+{
+    if (types_is_numeric(ta) && types_is_numeric(tb)) {
+        bool integral_a = ta->kind == TYPE_INT || ta->kind == TYPE_BIGINT;
+        bool integral_b = tb->kind == TYPE_INT || tb->kind == TYPE_BIGINT;
+        if (integral_a && integral_b)
+            return cmp_i64(ta->kind == TYPE_INT ? a->u.i : a->u.l, tb->kind == TYPE_INT ? b->u.i : b->u.l);
+        double x = value_as_double(a, ta), y = value_as_double(b, tb);
+        return x < y ? -1 : x > y;
+    }
+    switch (ta->kind) {
+    case TYPE_STRING:
+    case TYPE_BYTES: {
+        uint32_t n = a->u.s.len < b->u.s.len ? a->u.s.len : b->u.s.len;
+        int c = memcmp(a->u.s.p, b->u.s.p, n);
+        if (c)
+            return c < 0 ? -1 : 1;
+        return cmp_i64(a->u.s.len, b->u.s.len);
+    }
+    case TYPE_BOOLEAN: return (int)a->u.b - (int)b->u.b;
+    case TYPE_TIMESTAMP:
+    case TYPE_DATE:
+    case TYPE_TIME: return cmp_i64(a->u.l, b->u.l);
+    default: return 0;
+    }
+}

@@ -1,0 +1,62 @@
+/* value — one SQL value, as the engine passes it around.
+ *
+ * A value is a small tagged struct copied by value.  Strings and composite
+ * values point into memory owned by someone else: a batch arena, a plan's
+ * constants, or a record buffer; a value never owns memory.  Its lifetime is
+ * the lifetime of what it points into (usually the batch being processed).
+ *
+ * DECIMAL is held as an unscaled 64-bit integer; the scale comes from the
+ * value's type.  ARRAY holds its elements, MAP alternating key/value
+ * entries, STRUCT one entry per field in the type's order.
+ */
+#ifndef EDDY_VALUE_H
+#define EDDY_VALUE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../base/buf.h"
+#include "types.h"
+
+typedef struct value value;
+
+typedef struct value_list {
+    int n;
+    value *items;
+} value_list;
+
+struct value {
+    bool null;
+    union {
+        bool b;
+        int32_t i;
+        int64_t l;  /* BIGINT, TIMESTAMP (ms), DECIMAL (unscaled), DATE (days), TIME (ms) */
+        double d;
+        struct { const char *p; uint32_t len; } s; /* STRING, BYTES */
+        const value_list *list;                    /* ARRAY, MAP, STRUCT */
+    } u;
+};
+
+static inline value value_null(void) { value v = {.null = true}; return v; }
+static inline value value_bool(bool b) { value v = {.u.b = b}; return v; }
+static inline value value_int(int32_t i) { value v = {.u.i = i}; return v; }
+static inline value value_bigint(int64_t l) { value v = {.u.l = l}; return v; }
+static inline value value_double(double d) { value v = {.u.d = d}; return v; }
+static inline value value_string(const char *p, uint32_t len)
+{
+    value v = {.u.s = {p, len}};
+    return v;
+}
+
+/* Appends the value as the shell shows it (strings unquoted, NULL as
+ * "null", composites in ksqlDB's JSON-like form). */
+void value_to_text(const value *v, const sqltype *t, buf *out);
+/* The value as a double (numeric types only). */
+double value_as_double(const value *v, const sqltype *t);
+/* Three-way comparison of two non-null values of comparable types
+ * (numeric with numeric, string with string, boolean with boolean). */
+int value_compare(const value *a, const sqltype *ta, const value *b, const sqltype *tb);
+/* 10^n for DECIMAL scaling (n <= 18). */
+int64_t value_pow10(int n);
+
+#endif

@@ -1,0 +1,180 @@
+/* main.c — the `eddy` binary: subcommand dispatch and option parsing.
+ *
+ *   eddy [--data DIR]             the shell on an embedded engine
+ *   eddy run FILE.sql [--data DIR] run a file of statements
+ *   eddy test -s ... -i ... -o ... compare a pipeline's output (test_runner.c)
+ *   eddy server ...               the HTTP server (not built yet)
+ *
+ * Only main() exits; everything else returns errors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "runner/test_runner.h"
+#include "shell/shell.h"
+
+#define EDDY_VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+    fputs("usage: eddy [--data DIR] [--server URL]\n"
+          "       eddy run FILE.sql [--data DIR]\n"
+          "       eddy test -s STATEMENTS.sql -i INPUT.json -o OUTPUT.json [--write-actual FILE]\n"
+          "       eddy server [--data DIR] [--listen HOST:PORT]\n"
+          "       eddy --version\n"
+          "\n"
+          "Eddy is a streaming SQL engine in the dialect of ksqlDB.  Without a subcommand it\n"
+          "opens the shell on the data directory (default ./eddy-data, or $EDDY_DATA); when\n"
+          "standard input is not a terminal it runs the statements read from it, stopping at\n"
+          "the first error (exit status 1).\n"
+          "\n"
+          "  --data DIR    the data directory: topics, command topic, offsets\n"
+          "  --server URL  talk to a running server (not built yet)\n"
+          "  -h, --help    show this help; every subcommand has its own --help\n",
+          f);
+}
+
+static void run_usage(FILE *f)
+{
+    fputs("usage: eddy run FILE.sql [--data DIR]\n"
+          "\n"
+          "Runs the statements in FILE.sql against the embedded engine on DIR (default\n"
+          "./eddy-data), stopping at the first error, which is shown with its line and\n"
+          "column (exit status 1).  Before exiting, persistent queries process the records\n"
+          "already in their input topics; they resume where they stopped the next time the\n"
+          "data directory is opened.\n",
+          f);
+}
+
+static void server_usage(FILE *f)
+{
+    fputs("usage: eddy server [--data DIR] [--listen HOST:PORT]\n"
+          "\n"
+          "The HTTP server (ksqlDB's REST API) is not built yet; use the shell or `eddy run`.\n",
+          f);
+}
+
+typedef struct common_opts {
+    const char *data;
+    const char *server;
+    const char *file;
+    bool help;
+} common_opts;
+
+/* Parses --data/--server/-h and one positional argument (a file). */
+static int parse_common(int argc, char **argv, int first, common_opts *o)
+{
+    o->data = getenv("EDDY_DATA");
+    if (!o->data || !*o->data)
+        o->data = "./eddy-data";
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+            o->help = true;
+        else if ((!strcmp(a, "--data") || !strcmp(a, "-d")) && i + 1 < argc)
+            o->data = argv[++i];
+        else if (!strncmp(a, "--data=", 7))
+            o->data = a + 7;
+        else if (!strcmp(a, "--server") && i + 1 < argc)
+            o->server = argv[++i];
+        else if (a[0] != '-' && !o->file)
+            o->file = a;
+        else {
+            fprintf(stderr, "eddy: unknown or incomplete option '%s' (see --help)\n", a);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static engine *open_engine(const char *data)
+{
+    engine_config cfg = {.data_dir = data, .background = true};
+    buf warnings = BUF_INIT;
+    err e;
+    err_clear(&e);
+    engine *en = engine_open(&cfg, &warnings, &e);
+    if (warnings.len)
+        fprintf(stderr, "eddy: while replaying the command topic:\n%s", warnings.data);
+    buf_free(&warnings);
+    if (!en)
+        fprintf(stderr, "eddy: cannot open data directory %s: %s\n", data, e.msg);
+    return en;
+}
+
+static int run_shell(const common_opts *o, FILE *in, const char *in_name, bool interactive)
+{
+    engine *en = open_engine(o->data);
+    if (!en)
+        return 1;
+    shell_options so = {en, interactive, in, in_name};
+    int status = shell_run(&so);
+    /* Let persistent queries take in what is already there, so a script's
+     * results are in place when it returns. */
+    if (!interactive)
+        engine_pump(en);
+    engine_close(en);
+    return status;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    common_opts o = {0};
+    if (parse_common(argc, argv, 2, &o))
+        return 2;
+    if (o.help) {
+        run_usage(stdout);
+        return 0;
+    }
+    if (!o.file) {
+        run_usage(stderr);
+        return 2;
+    }
+    if (o.server) {
+        fprintf(stderr, "eddy run: --server is not supported yet\n");
+        return 1;
+    }
+    FILE *f = fopen(o.file, "r");
+    if (!f) {
+        fprintf(stderr, "eddy run: cannot read %s\n", o.file);
+        return 1;
+    }
+    int status = run_shell(&o, f, o.file, false);
+    fclose(f);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "test"))
+        return test_runner_main(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "run"))
+        return cmd_run(argc, argv);
+    if (argc > 1 && !strcmp(argv[1], "server")) {
+        server_usage(strcmp(argc > 2 ? argv[2] : "", "--help") ? stderr : stdout);
+        return argc > 2 && !strcmp(argv[2], "--help") ? 0 : 1;
+    }
+    if (argc > 1 && !strcmp(argv[1], "--version")) {
+        printf("eddy %s\n", EDDY_VERSION);
+        return 0;
+    }
+    common_opts o = {0};
+    if (parse_common(argc, argv, 1, &o))
+        return 2;
+    if (o.help) {
+        usage(stdout);
+        return 0;
+    }
+    if (o.file) {
+        fprintf(stderr, "eddy: unknown command '%s' (see --help)\n", o.file);
+        return 2;
+    }
+    if (o.server) {
+        fprintf(stderr, "eddy: --server is not supported yet; the shell runs on an embedded engine\n");
+        return 1;
+    }
+    bool tty = isatty(STDIN_FILENO);
+    return run_shell(&o, stdin, tty ? NULL : "stdin", tty);
+}

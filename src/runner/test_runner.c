@@ -1,0 +1,454 @@
+/* test_runner.c — see test_runner.h. */
+#define _XOPEN_SOURCE 700
+#include "test_runner.h"
+
+#include <ftw.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "../base/arena.h"
+#include "../base/buf.h"
+#include "../base/mem.h"
+#include "../engine/engine.h"
+#include "../parser/parse.h"
+
+typedef struct test_args {
+    const char *statements, *input, *output, *write_actual;
+} test_args;
+
+static void usage(FILE *f)
+{
+    fputs("usage: eddy test -s STATEMENTS.sql [-i INPUT.json] [-o OUTPUT.json] [--write-actual FILE]\n"
+          "\n"
+          "Runs the statements in a private, temporary data directory, produces the input\n"
+          "records one at a time (each one travels through every query before the next),\n"
+          "and compares what the sink topics received with the expected output.\n"
+          "Files use the formats of ksqlDB's ksql-test-runner:\n"
+          "  input.json   {\"inputs\":  [{\"topic\", \"key\", \"value\", \"timestamp\"?}, ...]}\n"
+          "  output.json  {\"outputs\": [{\"topic\", \"key\", \"value\", \"timestamp\"?}, ...]}\n"
+          "\n"
+          "  -s, --sql-file FILE      statements to run (required)\n"
+          "  -i, --input-file FILE    records to produce\n"
+          "  -o, --output-file FILE   records the sink topics must hold, per topic in order\n"
+          "      --write-actual FILE  write the records the sink topics received, as output.json\n"
+          "  -h, --help               show this help\n"
+          "\n"
+          "Exit status: 0 when the output matches, 1 on a mismatch or a refused statement.\n",
+          f);
+}
+
+static int parse_args(int argc, char **argv, test_args *a)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        const char **dst = NULL;
+        if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
+            usage(stdout);
+            exit(0);
+        }
+        if (!strcmp(o, "-s") || !strcmp(o, "--sql-file"))
+            dst = &a->statements;
+        else if (!strcmp(o, "-i") || !strcmp(o, "--input-file"))
+            dst = &a->input;
+        else if (!strcmp(o, "-o") || !strcmp(o, "--output-file"))
+            dst = &a->output;
+        else if (!strcmp(o, "--write-actual"))
+            dst = &a->write_actual;
+        if (!dst || i + 1 >= argc) {
+            fprintf(stderr, "eddy test: %s '%s'\n", dst ? "missing a value after" : "unknown option", o);
+            usage(stderr);
+            return 2;
+        }
+        *dst = argv[++i];
+    }
+    if (!a->statements) {
+        fprintf(stderr, "eddy test: -s STATEMENTS.sql is required\n");
+        usage(stderr);
+        return 2;
+    }
+    return 0;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    buf b = BUF_INIT;
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
+    fclose(f);
+    *len = b.len;
+    return buf_take(&b);
+}
+
+static json_t *load_json(const char *path, const char *field)
+{
+    json_error_t je;
+    json_t *j = json_load_file(path, 0, &je);
+    if (!j) {
+        fprintf(stderr, "eddy test: %s:%d:%d: %s\n", path, je.line, je.column, je.text);
+        return NULL;
+    }
+    json_t *list = json_object_get(j, field);
+    if (!json_is_array(list)) {
+        fprintf(stderr, "eddy test: %s: expected an object with an array \"%s\"\n", path, field);
+        json_decref(j);
+        return NULL;
+    }
+    json_incref(list);
+    json_decref(j);
+    return list;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+/* ---- topics the statements declare ----------------------------------- */
+
+typedef struct topic_list {
+    char **names;
+    int *partitions; /* 0 = not given */
+    int n;
+} topic_list;
+
+static void topic_add(topic_list *l, const char *name, int partitions)
+{
+    for (int i = 0; i < l->n; i++)
+        if (!strcmp(l->names[i], name)) {
+            if (partitions)
+                l->partitions[i] = partitions;
+            return;
+        }
+    l->names = mem_realloc(l->names, sizeof(char *) * (size_t)(l->n + 1));
+    l->partitions = mem_realloc(l->partitions, sizeof(int) * (size_t)(l->n + 1));
+    l->names[l->n] = mem_strdup(name);
+    l->partitions[l->n++] = partitions;
+}
+
+static void topic_list_free(topic_list *l)
+{
+    for (int i = 0; i < l->n; i++)
+        free(l->names[i]);
+    free(l->names);
+    free(l->partitions);
+}
+
+/* Topics named by CREATE STREAM/TABLE statements, with their PARTITIONS.
+ * The runner creates the ones without PARTITIONS, as ksqlDB's runner
+ * does for the topics a test reads. */
+static void declared_topics(const char *sql, size_t len, topic_list *out)
+{
+    arena a;
+    arena_init(&a, 16 * 1024);
+    parser p;
+    parser_init(&p, &a, sql, len);
+    err e;
+    err_clear(&e);
+    ast_stmt *st;
+    while ((st = parse_next(&p, &e))) {
+        if (st->kind != AST_CREATE_SOURCE)
+            continue;
+        const char *topic = NULL;
+        int parts = 0;
+        for (int i = 0; i < st->u.create.nprops; i++) {
+            const ast_property *pr = &st->u.create.props[i];
+            if (!strcmp(pr->key, "KAFKA_TOPIC") && pr->value->kind == AST_STRING)
+                topic = pr->value->u.str.s;
+            if (!strcmp(pr->key, "PARTITIONS") && pr->value->kind == AST_INT)
+                parts = (int)pr->value->u.i;
+        }
+        if (topic)
+            topic_add(out, topic, parts);
+    }
+    arena_free(&a);
+}
+
+/* ---- comparison ----------------------------------------------------- */
+
+/* JSON equality with numbers compared as numbers (1 == 1.0). */
+static bool json_same(json_t *a, json_t *b)
+{
+    if (!a || !b)
+        return (!a || json_is_null(a)) && (!b || json_is_null(b));
+    if (json_is_number(a) && json_is_number(b))
+        return json_number_value(a) == json_number_value(b);
+    if (json_typeof(a) != json_typeof(b))
+        return false;
+    if (json_is_array(a)) {
+        if (json_array_size(a) != json_array_size(b))
+            return false;
+        for (size_t i = 0; i < json_array_size(a); i++)
+            if (!json_same(json_array_get(a, i), json_array_get(b, i)))
+                return false;
+        return true;
+    }
+    if (json_is_object(a)) {
+        if (json_object_size(a) != json_object_size(b))
+            return false;
+        const char *k;
+        json_t *v;
+        json_object_foreach(a, k, v)
+        {
+            if (!json_same(v, json_object_get(b, k)))
+                return false;
+        }
+        return true;
+    }
+    return json_equal(a, b);
+}
+
+static bool record_same(json_t *exp, json_t *act)
+{
+    if (!json_same(json_object_get(exp, "key"), json_object_get(act, "key")) ||
+        !json_same(json_object_get(exp, "value"), json_object_get(act, "value")))
+        return false;
+    json_t *ts = json_object_get(exp, "timestamp");
+    return !ts || json_same(ts, json_object_get(act, "timestamp"));
+}
+
+static void show_record(const char *label, json_t *r)
+{
+    char *k = json_dumps(json_object_get(r, "key"), JSON_COMPACT | JSON_ENCODE_ANY);
+    char *v = json_dumps(json_object_get(r, "value"), JSON_COMPACT | JSON_ENCODE_ANY);
+    json_t *ts = json_object_get(r, "timestamp");
+    fprintf(stderr, "    %s key %s, value %s", label, k ? k : "null", v ? v : "null");
+    if (ts)
+        fprintf(stderr, ", timestamp %lld", (long long)json_integer_value(ts));
+    fputc('\n', stderr);
+    free(k);
+    free(v);
+}
+
+static bool topic_matches(const char *topic, json_t *expected, json_t *actual)
+{
+    json_t *exp = json_array(), *act = json_array();
+    size_t i;
+    json_t *r;
+    json_array_foreach(expected, i, r) if (!strcasecmp(json_string_value(json_object_get(r, "topic")), topic))
+        json_array_append(exp, r);
+    json_array_foreach(actual, i, r) if (!strcasecmp(json_string_value(json_object_get(r, "topic")), topic))
+        json_array_append(act, r);
+    bool ok = json_array_size(exp) == json_array_size(act);
+    size_t n = json_array_size(exp) > json_array_size(act) ? json_array_size(exp) : json_array_size(act);
+    size_t first_bad = n;
+    for (i = 0; i < n && first_bad == n; i++)
+        if (i >= json_array_size(exp) || i >= json_array_size(act) ||
+            !record_same(json_array_get(exp, i), json_array_get(act, i)))
+            first_bad = i;
+    ok = ok && first_bad == n;
+    if (!ok) {
+        fprintf(stderr, "topic %s: expected %zu records, got %zu; first difference at record %zu:\n", topic,
+                json_array_size(exp), json_array_size(act), first_bad);
+        for (i = first_bad; i < n && i < first_bad + 5; i++) {
+            fprintf(stderr, "  record %zu\n", i);
+            if (i < json_array_size(exp))
+                show_record("expected", json_array_get(exp, i));
+            else
+                fprintf(stderr, "    expected nothing\n");
+            if (i < json_array_size(act))
+                show_record("actual  ", json_array_get(act, i));
+            else
+                fprintf(stderr, "    actual   nothing\n");
+        }
+    }
+    json_decref(exp);
+    json_decref(act);
+    return ok;
+}
+
+/* ---- running a case --------------------------------------------------- */
+
+static int64_t now_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static int produce_inputs(engine *en, json_t *inputs)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(inputs, i, r)
+    {
+        const char *topic = json_string_value(json_object_get(r, "topic"));
+        json_t *ts = json_object_get(r, "timestamp");
+        err e;
+        err_clear(&e);
+        if (!topic) {
+            fprintf(stderr, "eddy test: input record %zu has no \"topic\"\n", i);
+            return -1;
+        }
+        if (engine_produce_json(en, topic, json_object_get(r, "key"), json_object_get(r, "value"),
+                                json_is_integer(ts) ? json_integer_value(ts) : now_ms(), &e)) {
+            fprintf(stderr, "eddy test: input record %zu (topic %s): %s\n", i, topic, e.msg);
+            return -1;
+        }
+        engine_pump(en);
+    }
+    return 0;
+}
+
+typedef struct actual_ctx {
+    engine *en;
+    json_t *records;
+    topic_list seen;
+} actual_ctx;
+
+static void add_topic_records(void *ctx, const char *topic)
+{
+    actual_ctx *ac = ctx;
+    for (int i = 0; i < ac->seen.n; i++)
+        if (!strcmp(ac->seen.names[i], topic))
+            return;
+    topic_add(&ac->seen, topic, 0);
+    err e;
+    engine_dump_topic_json(ac->en, topic, ac->records, &e);
+}
+
+/* The records of every sink topic, and of any other topic the expected
+ * output names. */
+static json_t *collect_actual(engine *en, json_t *expected)
+{
+    actual_ctx ac = {en, json_array(), {0}};
+    engine_sink_topic_names(en, add_topic_records, &ac);
+    size_t i;
+    json_t *r;
+    json_array_foreach(expected, i, r)
+    {
+        const char *t = json_string_value(json_object_get(r, "topic"));
+        if (t)
+            add_topic_records(&ac, t);
+    }
+    topic_list_free(&ac.seen);
+    return ac.records;
+}
+
+static int write_actual(const char *path, json_t *records)
+{
+    json_t *doc = json_pack("{sO}", "outputs", records);
+    int rc = json_dump_file(doc, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    if (rc)
+        fprintf(stderr, "eddy test: cannot write %s\n", path);
+    return rc;
+}
+
+static int compare_outputs(json_t *expected, json_t *actual)
+{
+    topic_list topics = {0};
+    size_t i;
+    json_t *r;
+    json_array_foreach(expected, i, r)
+    {
+        const char *t = json_string_value(json_object_get(r, "topic"));
+        if (t)
+            topic_add(&topics, t, 0);
+    }
+    bool ok = true;
+    for (int t = 0; t < topics.n; t++)
+        ok = topic_matches(topics.names[t], expected, actual) && ok;
+    topic_list_free(&topics);
+    return ok ? 0 : 1;
+}
+
+static int run_statements(engine *en, const char *sql, size_t len, const char *path)
+{
+    engine_session s;
+    engine_session_init(&s);
+    const char *set = "SET 'auto.offset.reset'='earliest';";
+    err e;
+    err_clear(&e);
+    engine_execute(en, &s, set, strlen(set), NULL, &e);
+    int rc = engine_execute(en, &s, sql, len, NULL, &e);
+    if (rc) {
+        buf msg = BUF_INIT;
+        err_render(&e, sql, len, &msg);
+        fprintf(stderr, "%s: statement refused: %s\n", path, msg.data);
+        buf_free(&msg);
+    }
+    engine_session_free(&s);
+    return rc;
+}
+
+static int run_case(const test_args *a, const char *dir, const char *sql, size_t sql_len, json_t *inputs,
+                    json_t *expected)
+{
+    engine_config cfg = {.data_dir = dir, .background = false, .flush = LOG_FLUSH_NONE};
+    err e;
+    err_clear(&e);
+    engine *en = engine_open(&cfg, NULL, &e);
+    if (!en) {
+        fprintf(stderr, "eddy test: %s\n", e.msg);
+        return 1;
+    }
+    topic_list topics = {0};
+    declared_topics(sql, sql_len, &topics);
+    size_t i;
+    json_t *r;
+    json_array_foreach(inputs, i, r)
+    {
+        const char *t = json_string_value(json_object_get(r, "topic"));
+        if (t)
+            topic_add(&topics, t, 0);
+    }
+    for (int t = 0; t < topics.n; t++)
+        if (!topics.partitions[t])
+            engine_create_topic(en, topics.names[t], 1, &e);
+    topic_list_free(&topics);
+    int status = 1;
+    if (run_statements(en, sql, sql_len, a->statements) == 0) {
+        engine_pump(en);
+        if (produce_inputs(en, inputs) == 0) {
+            json_t *actual = collect_actual(en, expected);
+            status = 0;
+            if (a->write_actual && write_actual(a->write_actual, actual))
+                status = 1;
+            if (a->output && compare_outputs(expected, actual))
+                status = 1;
+            json_decref(actual);
+        }
+    }
+    engine_close(en);
+    return status;
+}
+
+int test_runner_main(int argc, char **argv)
+{
+    test_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc)
+        return rc;
+    size_t sql_len;
+    char *sql = read_file(a.statements, &sql_len);
+    if (!sql) {
+        fprintf(stderr, "eddy test: cannot read %s\n", a.statements);
+        return 1;
+    }
+    json_t *inputs = a.input ? load_json(a.input, "inputs") : json_array();
+    json_t *expected = a.output ? load_json(a.output, "outputs") : json_array();
+    char dir[] = "/tmp/eddy-test-XXXXXX";
+    int status = 1;
+    if (inputs && expected && mkdtemp(dir)) {
+        status = run_case(&a, dir, sql, sql_len, inputs, expected);
+        nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    }
+    if (status == 0 && a.output)
+        printf("ok: output matches %s\n", a.output);
+    json_decref(inputs);
+    json_decref(expected);
+    free(sql);
+    return status;
+}

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int64_t value_pow10(int n)
@@ -25,8 +26,10 @@ static void decimal_to_text(int64_t unscaled, int scale, buf *out)
     buf_printf(out, "%s%" PRIu64 ".%0*" PRIu64, unscaled < 0 ? "-" : "", mag / p, scale, mag % p);
 }
 
-/* Doubles print as Java does for the common cases: integral values keep a
- * ".0", others use the shortest form that reads back the same. */
+/* Doubles print as Java's Double.toString does (ksqlDB's output): the
+ * shortest digits that read back the same; plain notation with at least
+ * one decimal for 1e-3 <= |d| < 1e7 ("19.0", "0.001"), else scientific
+ * ("1.0E7", "1.5E-4"). */
 static void double_to_text(double d, buf *out)
 {
     if (isnan(d)) {
@@ -37,17 +40,54 @@ static void double_to_text(double d, buf *out)
         buf_puts(out, d > 0 ? "Infinity" : "-Infinity");
         return;
     }
-    char tmp[40];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-        double back;
-        sscanf(tmp, "%lf", &back);
-        if (back == d)
+    if (d == 0) {
+        buf_puts(out, signbit(d) ? "-0.0" : "0.0");
+        return;
+    }
+    char tmp[64];
+    int prec = 1;
+    for (; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
+        if (strtod(tmp, NULL) == d)
             break;
     }
-    buf_puts(out, tmp);
-    if (!strpbrk(tmp, ".eEn"))
-        buf_puts(out, ".0");
+    /* tmp is d.ddde[+-]XX with `prec` significant digits */
+    char *e = strchr(tmp, 'e');
+    int exp10 = atoi(e + 1);
+    *e = '\0';
+    char digits[32];
+    int nd = 0;
+    for (char *c = tmp; *c; c++)
+        if (*c >= '0' && *c <= '9')
+            digits[nd++] = *c;
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    if (d < 0)
+        buf_putc(out, '-');
+    if (exp10 >= -3 && exp10 < 7) {
+        if (exp10 < 0) {
+            buf_puts(out, "0.");
+            for (int i = -1; i > exp10; i--)
+                buf_putc(out, '0');
+            buf_append(out, digits, (size_t)nd);
+        } else {
+            for (int i = 0; i <= exp10; i++)
+                buf_putc(out, i < nd ? digits[i] : '0');
+            buf_putc(out, '.');
+            if (nd > exp10 + 1)
+                buf_append(out, digits + exp10 + 1, (size_t)(nd - exp10 - 1));
+            else
+                buf_putc(out, '0');
+        }
+        return;
+    }
+    buf_putc(out, digits[0]);
+    buf_putc(out, '.');
+    if (nd > 1)
+        buf_append(out, digits + 1, (size_t)(nd - 1));
+    else
+        buf_putc(out, '0');
+    buf_printf(out, "E%d", exp10);
 }
 
 void value_to_text(const value *v, const sqltype *t, buf *out)

@@ -17,6 +17,8 @@
 
 static _Noreturn void parse_throw(parser *p) { longjmp(*(jmp_buf *)p->jmp, 1); }
 
+_Noreturn void parse__fail(parser *p) { parse_throw(p); }
+
 void parse__advance(parser *p)
 {
     p->prev = p->tok;
@@ -159,6 +161,20 @@ void parse__expect(parser *p, tok_kind k)
     parse_set_expected_token(p, k);
     parse_throw(p);
 }
+
+/* Fails with "expected WHAT but found X", hinting the closest of the
+ * keywords `cands` when X looks like a misspelling of one. */
+_Noreturn static void parse_expected_one_of(parser *p, const char *what, const tok_kind *cands,
+                                            int n)
+{
+    parse_set_expected(p, what);
+    const char *guess = parse_did_you_mean(p, cands, n);
+    if (guess)
+        err_hint(p->e, "did you mean %s?", guess);
+    parse_throw(p);
+}
+
+#define PARSE_NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 void parse__enter(parser *p)
 {
@@ -388,6 +404,7 @@ static void parse_window_options(parser *p, ast_window *w)
  *                   | SESSION '(' duration window_options ')' ) */
 static void parse_window(parser *p, ast_window *w)
 {
+    static const tok_kind words[] = {TK_TUMBLING, TK_HOPPING, TK_SESSION};
     uint32_t start = p->tok.off;
     parse__expect(p, TK_WINDOW);
     if (parse__accept(p, TK_TUMBLING))
@@ -397,7 +414,7 @@ static void parse_window(parser *p, ast_window *w)
     else if (parse__accept(p, TK_SESSION))
         w->kind = AST_WINDOW_SESSION;
     else
-        parse__error_expected(p, "TUMBLING, HOPPING or SESSION");
+        parse_expected_one_of(p, "TUMBLING, HOPPING or SESSION", words, PARSE_NELEM(words));
     parse__expect(p, TK_LPAREN);
     if (w->kind != AST_WINDOW_SESSION)
         parse__expect(p, TK_SIZE);
@@ -460,12 +477,18 @@ static void parse_group_by(parser *p, ast_query *q)
     }
 }
 
-/* The FROM of a query, with a hint when it is missing. */
+/* The FROM of a query, with a hint when it is missing.  `SELECT a FORM s`
+ * reads FORM as an alias of a, so the typo is the token before. */
 static void parse_from(parser *p, ast_query *q)
 {
     if (!parse__check(p, TK_FROM)) {
+        const ast_select_item *last = &q->items[q->nitems - 1];
         parse_set_expected_token(p, TK_FROM);
-        if (!p->e->hint[0])
+        if (last->alias.name && last->alias.span.off == p->prev.off && p->prev.kind == TK_IDENT &&
+            parse_edit_distance(p->src + p->prev.off, p->prev.len, "FROM") <= 2)
+            err_hint(p->e, "did you mean FROM? '%.*s' was read as an alias", (int)p->prev.len,
+                     p->src + p->prev.off);
+        else if (!p->e->hint[0])
             err_hint(p->e, "a query reads from a stream or table: SELECT ... FROM source ...");
         parse_throw(p);
     }
@@ -510,7 +533,8 @@ static ast_query *parse_query(parser *p)
         else if (parse__accept(p, TK_FINAL))
             q->emit = AST_EMIT_FINAL;
         else
-            parse__error_expected(p, "CHANGES or FINAL");
+            parse_expected_one_of(p, "CHANGES or FINAL", (const tok_kind[]){TK_CHANGES, TK_FINAL},
+                                  2);
     }
     q->limit = parse__accept(p, TK_LIMIT) ? parse__int(p, "a row limit") : -1;
     q->span = parse__span_from(p, start);
@@ -596,57 +620,61 @@ static ast_stmt *parse_create_type(parser *p)
     return s;
 }
 
-/* create ::= CREATE [OR REPLACE] [SOURCE] (STREAM | TABLE) [IF NOT EXISTS] identifier
- *            ( table_elements [with_props] | [with_props] AS query | with_props ) */
-static ast_stmt *parse_create(parser *p)
+/* create_body ::= table_elements [with_props] | with_props | [with_props] AS query */
+static ast_stmt *parse_create_body(parser *p)
 {
-    parse__expect(p, TK_CREATE);
-    if (parse__check(p, TK_TYPE))
-        return parse_create_type(p);
-    bool or_replace = false;
-    if (parse__accept(p, TK_OR)) {
-        parse__expect(p, TK_REPLACE);
-        or_replace = true;
-    }
-    parse__accept(p, TK_SOURCE); /* ksqlDB's read-only sources: same syntax */
-    ast_source_kind source = AST_SOURCE_STREAM;
-    if (parse__accept(p, TK_TABLE))
-        source = AST_SOURCE_TABLE;
-    else if (!parse__accept(p, TK_STREAM))
-        parse__error_expected(p, or_replace ? "STREAM or TABLE" : "STREAM, TABLE or TYPE");
-    bool if_not_exists = false;
-    if (parse_if(p, TK_NOT)) {
-        parse__expect(p, TK_NOT);
-        parse__expect(p, TK_EXISTS);
-        if_not_exists = true;
-    }
-    ast_ident name = parse__ident(p, "a stream or table name");
     ast_stmt *s;
     if (parse__check(p, TK_LPAREN)) {
         s = parse_new_stmt(p, AST_CREATE_SOURCE);
         parse_table_elements(p, s);
         if (parse__check(p, TK_WITH))
             parse_with_props(p, &s->u.create.props, &s->u.create.nprops);
-    } else {
-        ast_property *props = NULL;
-        int nprops = 0;
-        if (parse__check(p, TK_WITH))
-            parse_with_props(p, &props, &nprops);
-        if (nprops == 0 || parse__check(p, TK_AS)) {
-            if (!parse__check(p, TK_AS))
-                parse__error_expected(p, "'(', WITH or AS");
-            parse__advance(p);
-            s = parse_new_stmt(p, AST_CREATE_AS);
-            s->u.create_as.props = props;
-            s->u.create_as.nprops = nprops;
-            s->u.create_as.query = parse_query(p);
-        } else {
-            s = parse_new_stmt(p, AST_CREATE_SOURCE); /* columns from the format */
-            s->u.create.props = props;
-            s->u.create.nprops = nprops;
-        }
+        return s;
     }
-    /* create and create_as share the leading fields' meaning, not layout */
+    ast_property *props = NULL;
+    int nprops = 0;
+    if (parse__check(p, TK_WITH))
+        parse_with_props(p, &props, &nprops);
+    if (nprops > 0 && !parse__check(p, TK_AS)) {
+        s = parse_new_stmt(p, AST_CREATE_SOURCE); /* the columns come from the format's schema */
+        s->u.create.props = props;
+        s->u.create.nprops = nprops;
+        return s;
+    }
+    if (!parse__accept(p, TK_AS))
+        parse__error_expected(p, nprops ? "AS" : "'(', WITH or AS");
+    s = parse_new_stmt(p, AST_CREATE_AS);
+    s->u.create_as.props = props;
+    s->u.create_as.nprops = nprops;
+    s->u.create_as.query = parse_query(p);
+    return s;
+}
+
+/* create ::= CREATE [OR REPLACE] [SOURCE] (STREAM | TABLE) [IF NOT EXISTS] identifier create_body */
+static ast_stmt *parse_create(parser *p)
+{
+    static const tok_kind words[] = {TK_STREAM, TK_TABLE, TK_TYPE};
+    parse__expect(p, TK_CREATE);
+    if (parse__check(p, TK_TYPE))
+        return parse_create_type(p);
+    bool or_replace = parse__accept(p, TK_OR);
+    if (or_replace)
+        parse__expect(p, TK_REPLACE);
+    parse__accept(p, TK_SOURCE); /* ksqlDB's read-only sources: same syntax, same tree */
+    ast_source_kind source = AST_SOURCE_STREAM;
+    if (parse__accept(p, TK_TABLE))
+        source = AST_SOURCE_TABLE;
+    else if (!parse__accept(p, TK_STREAM))
+        parse_expected_one_of(p, or_replace ? "STREAM or TABLE" : "STREAM, TABLE or TYPE", words,
+                              PARSE_NELEM(words));
+    bool if_not_exists = parse_if(p, TK_NOT);
+    if (if_not_exists) {
+        parse__expect(p, TK_NOT);
+        parse__expect(p, TK_EXISTS);
+    }
+    ast_ident name = parse__ident(p, "a stream or table name");
+    ast_stmt *s = parse_create_body(p);
+    /* create and create_as have the same leading fields, but not one layout */
     if (s->kind == AST_CREATE_SOURCE) {
         s->u.create.source = source;
         s->u.create.or_replace = or_replace;
@@ -732,11 +760,14 @@ static bool parse_show_what(tok_kind k, ast_show_what *what)
  *                        | VARIABLES | TYPES) [EXTENDED] */
 static ast_stmt *parse_show(parser *p)
 {
+    static const tok_kind words[] = {TK_STREAMS,   TK_TABLES,     TK_QUERIES,   TK_TOPICS,
+                                     TK_FUNCTIONS, TK_PROPERTIES, TK_VARIABLES, TK_TYPES};
     ast_stmt *s = parse_new_stmt(p, AST_SHOW);
     parse__advance(p); /* SHOW or LIST */
     if (!parse_show_what(p->tok.kind, &s->u.show.what))
-        parse__error_expected(
-            p, "STREAMS, TABLES, QUERIES, TOPICS, FUNCTIONS, PROPERTIES, VARIABLES or TYPES");
+        parse_expected_one_of(
+            p, "STREAMS, TABLES, QUERIES, TOPICS, FUNCTIONS, PROPERTIES, VARIABLES or TYPES",
+            words, PARSE_NELEM(words));
     parse__advance(p);
     s->u.show.extended = parse__accept(p, TK_EXTENDED);
     return s;
@@ -755,6 +786,9 @@ static ast_stmt *parse_describe(parser *p)
         parse__advance(p);
         s = parse_new_stmt(p, AST_DESCRIBE_FUNCTION);
         s->u.describe.name = parse__ident(p, "a function name");
+        for (char *c = (char *)s->u.describe.name.name; *c; c++) /* as in calls */
+            if (*c >= 'a' && *c <= 'z')
+                *c = (char)(*c - 'a' + 'A');
     } else if ((parse__check(p, TK_STREAMS) || parse__check(p, TK_TABLES)) &&
                (parse_at_end(next) || next == TK_EXTENDED)) {
         /* DESCRIBE STREAMS is ksqlDB's SHOW STREAMS EXTENDED */
@@ -778,6 +812,7 @@ static ast_stmt *parse_describe(parser *p)
  *        | DROP TYPE [IF EXISTS] identifier */
 static ast_stmt *parse_drop(parser *p)
 {
+    static const tok_kind words[] = {TK_STREAM, TK_TABLE, TK_TYPE};
     ast_stmt *s = parse_new_stmt(p, AST_DROP);
     parse__expect(p, TK_DROP);
     if (parse__accept(p, TK_TYPE))
@@ -787,7 +822,7 @@ static ast_stmt *parse_drop(parser *p)
     else if (parse__accept(p, TK_STREAM))
         s->u.drop.source = AST_SOURCE_STREAM;
     else
-        parse__error_expected(p, "STREAM, TABLE or TYPE");
+        parse_expected_one_of(p, "STREAM, TABLE or TYPE", words, PARSE_NELEM(words));
     if (parse_if(p, TK_EXISTS)) {
         parse__expect(p, TK_EXISTS);
         s->u.drop.if_exists = true;

@@ -66,6 +66,7 @@ void parse__expect(parser *p, tok_kind k);
 /* Peeks n tokens ahead (1 = the token after p->tok) without moving. */
 tok_kind parse__peek(parser *p, int n);
 _Noreturn void parse__error_expected(parser *p, const char *what);
+_Noreturn void parse__fail(parser *p);     /* unwinds with p->e as already set */
 _Noreturn void parse__error_at(parser *p, err_code code, token t, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void parse__enter(parser *p);              /* depth++, ERR_TOO_DEEP past the cap */

@@ -276,6 +276,13 @@ static void parse_name_expr(parser *p, ast_expr *e)
         e->kind = AST_COLUMN;
         e->u.col.qualifier = first;
         e->u.col.name = parse__ident(p, "a column name");
+        if (parse__check(p, TK_DOT)) {
+            err_at(p->e, ERR_SYNTAX, p->tok.off, p->tok.len,
+                   "syntax error: unexpected '.' after the column %s.%s", first.name,
+                   e->u.col.name.name);
+            err_hint(p->e, "a field of a STRUCT column is read with ->, as in col->field");
+            parse__fail(p);
+        }
     } else {
         e->kind = AST_COLUMN;
         e->u.col.name = first;

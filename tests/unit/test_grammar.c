@@ -1,8 +1,8 @@
 /* test_grammar — grammar/eddy.ebnf and the parser agree.
  *
- * Every `(* example: ... *)` line of the grammar document must parse as
- * exactly one statement and survive a print/parse round trip; together
- * the examples must cover every statement kind; and the document's list
+ * Every line of the grammar document that starts with `(* example: ` and
+ * ends with ` *)` must parse as exactly one statement and survive a
+ * print/parse round trip; together the examples must cover every statement kind; and the document's list
  * of reserved words must be the lexer's.  Run from the repository root.
  */
 #include <setjmp.h>
@@ -49,7 +49,7 @@ static int for_each_example(const char *text, void (*fn)(const char *sql, int li
         const char *eol = strchr(p, '\n');
         size_t len = eol ? (size_t)(eol - p) : strlen(p);
         char *l = strndup(p, len);
-        char *start = strstr(l, EXAMPLE_OPEN);
+        char *start = strncmp(l, EXAMPLE_OPEN, strlen(EXAMPLE_OPEN)) == 0 ? l : NULL;
         if (start) {
             start += strlen(EXAMPLE_OPEN);
             char *end = strstr(start, EXAMPLE_CLOSE);

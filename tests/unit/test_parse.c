@@ -632,66 +632,69 @@ static void assert_round_trip(const char *sql)
     buf_free(&b2);
 }
 
+/* Statements covering the grammar; also the seeds of the mutation fuzz. */
+static const char *const corpus[] = {
+    "CREATE STREAM s (id INT KEY, `Weird name` STRING, `a``b` BIGINT) WITH (kafka_topic='t', "
+    "value_format='JSON', partitions=3, replicas=-1, flag=true, ratio=0.5, big=1e10)",
+    "CREATE OR REPLACE TABLE IF NOT EXISTS t (id STRING PRIMARY KEY, m MAP<STRING, "
+    "ARRAY<STRUCT<a INT, `b` DECIMAL(5, 2)>>>, h BYTES HEADER('x''y'), hs ARRAY<STRUCT<k "
+    "STRING, v BYTES>> HEADERS) WITH (kafka_topic='t', 'value.format'='JSON')",
+    "CREATE STREAM s WITH (kafka_topic='t', value_format='AVRO')",
+    "CREATE TABLE agg WITH (kafka_topic='out') AS SELECT id, COUNT(*) AS n FROM s "
+    "WINDOW TUMBLING (SIZE 1 HOUR, RETENTION 7 DAYS, GRACE PERIOD 10 MINUTES) "
+    "GROUP BY id EMIT CHANGES",
+    "CREATE STREAM j AS SELECT * FROM a INNER JOIN b WITHIN 1 HOUR ON a.id = b.id "
+    "LEFT OUTER JOIN c WITHIN (1 SECOND, 2 MINUTES) GRACE PERIOD 3 SECONDS ON a.x = c.x "
+    "EMIT CHANGES",
+    "SELECT * FROM a FULL OUTER JOIN b ON a.id = b.id RIGHT JOIN c AS cc ON a.k = cc.k "
+    "EMIT CHANGES",
+    "SELECT x, COUNT(*) FROM s WINDOW HOPPING (SIZE 30 SECONDS, ADVANCE BY 10 SECONDS) "
+    "GROUP BY (x, y) HAVING COUNT(*) > 1 EMIT FINAL",
+    "SELECT x FROM s WINDOW SESSION (5 MINUTES, RETENTION 1 DAY, GRACE PERIOD 0 SECONDS) "
+    "GROUP BY x EMIT CHANGES",
+    "SELECT a + b * c - d / e % f AS r, -x, +y, NOT z, a || b || 'c' FROM s PARTITION BY "
+    "a, b EMIT CHANGES LIMIT 10",
+    "SELECT * FROM s WHERE a = 1 AND b <> 2 OR c != 3 AND d < 4 AND e <= 5 AND f > 6 AND g "
+    ">= 7",
+    "SELECT * FROM s WHERE a IS NULL AND b IS NOT NULL AND c IS DISTINCT FROM d AND e IS "
+    "NOT DISTINCT FROM f AND g BETWEEN 1 AND 2 AND h NOT BETWEEN 'a' AND 'b' AND i IN (1, "
+    "2) AND j NOT IN ('x') AND k LIKE 'a%' AND l NOT LIKE 'b!%' ESCAPE '!'",
+    "SELECT CASE WHEN a > 0 THEN 'pos' WHEN a < 0 THEN 'neg' ELSE 'zero' END, CASE b WHEN "
+    "1 THEN 'one' END, CAST(c AS DECIMAL(10, 3)), CAST(d AS ARRAY<MAP<STRING, INT>>) FROM s",
+    "SELECT ARRAY[1, 2, 3][1], ARRAY[], MAP('a' := 1, 'b' := 2)['a'], MAP(), STRUCT(x := 1, "
+    "`Y` := 'two')->x, STRUCT(), col->f->g[0] FROM s",
+    "SELECT TRANSFORM(xs, x => x * 2), REDUCE(xs, 0, (acc, x) => acc + x), FILTER(m, (k, "
+    "v) => v > 0), COUNT(DISTINCT a), INTERVAL 3 SECONDS FROM s",
+    "SELECT 1, 1.5, 0.001, 1.5E3, 2e-5, 'it''s', TRUE, FALSE, NULL, -9223372036854775808, "
+    "- -1 FROM s",
+    "SELECT `select`, `From`, key, value, size, timestamp, `ARRAY`[1], `MAP`, \"lower\" "
+    "FROM `my stream` AS `x y`",
+    "SELECT emit FROM s partition BY emit EMIT CHANGES",
+    "INSERT INTO s (a, `B`) VALUES (1, 'x')",
+    "INSERT INTO s VALUES (ARRAY[1], STRUCT(a := 1))",
+    "INSERT INTO s WITH (query_id='q1') SELECT * FROM t EMIT CHANGES",
+    "INSERT INTO s SELECT * FROM t EMIT CHANGES",
+    "SHOW STREAMS", "LIST TABLES EXTENDED", "SHOW QUERIES", "SHOW TOPICS EXTENDED",
+    "SHOW FUNCTIONS", "SHOW PROPERTIES", "SHOW VARIABLES", "SHOW TYPES",
+    "DESCRIBE s", "DESCRIBE EXTENDED s", "DESCRIBE FUNCTION concat", "DESCRIBE STREAMS",
+    "DESCRIBE TABLES EXTENDED", "DESCRIBE `STREAMS`", "DESCRIBE `FUNCTION`",
+    "DROP STREAM s", "DROP TABLE IF EXISTS t DELETE TOPIC", "DROP TYPE IF EXISTS addr",
+    "DROP STREAM `IF`",
+    "TERMINATE q1", "TERMINATE ALL", "PAUSE ALL", "RESUME `select`",
+    "SET 'auto.offset.reset' = 'earliest'", "UNSET 'a'", "DEFINE v = 'x''y'", "UNDEFINE v",
+    "EXPLAIN q1", "EXPLAIN SELECT * FROM s EMIT CHANGES",
+    "EXPLAIN CREATE STREAM x AS SELECT * FROM s EMIT CHANGES",
+    "PRINT 'topic' FROM BEGINNING INTERVAL 2 LIMIT 10", "PRINT my_topic",
+    "RUN SCRIPT '/tmp/x.sql'",
+    "CREATE TYPE address AS STRUCT<street STRING, zip INT>",
+    "SELECT a FROM s WHERE x = 1 GROUP BY (a) EMIT CHANGES",
+};
+#define NCORPUS (sizeof corpus / sizeof corpus[0])
+
 static void test_round_trip_of_many_statements(void **state)
 {
-    static const char *const sqls[] = {
-        "CREATE STREAM s (id INT KEY, `Weird name` STRING, `a``b` BIGINT) WITH (kafka_topic='t', "
-        "value_format='JSON', partitions=3, replicas=-1, flag=true, ratio=0.5, big=1e10)",
-        "CREATE OR REPLACE TABLE IF NOT EXISTS t (id STRING PRIMARY KEY, m MAP<STRING, "
-        "ARRAY<STRUCT<a INT, `b` DECIMAL(5, 2)>>>, h BYTES HEADER('x''y'), hs ARRAY<STRUCT<k "
-        "STRING, v BYTES>> HEADERS) WITH (kafka_topic='t', 'value.format'='JSON')",
-        "CREATE STREAM s WITH (kafka_topic='t', value_format='AVRO')",
-        "CREATE TABLE agg WITH (kafka_topic='out') AS SELECT id, COUNT(*) AS n FROM s "
-        "WINDOW TUMBLING (SIZE 1 HOUR, RETENTION 7 DAYS, GRACE PERIOD 10 MINUTES) "
-        "GROUP BY id EMIT CHANGES",
-        "CREATE STREAM j AS SELECT * FROM a INNER JOIN b WITHIN 1 HOUR ON a.id = b.id "
-        "LEFT OUTER JOIN c WITHIN (1 SECOND, 2 MINUTES) GRACE PERIOD 3 SECONDS ON a.x = c.x "
-        "EMIT CHANGES",
-        "SELECT * FROM a FULL OUTER JOIN b ON a.id = b.id RIGHT JOIN c AS cc ON a.k = cc.k "
-        "EMIT CHANGES",
-        "SELECT x, COUNT(*) FROM s WINDOW HOPPING (SIZE 30 SECONDS, ADVANCE BY 10 SECONDS) "
-        "GROUP BY (x, y) HAVING COUNT(*) > 1 EMIT FINAL",
-        "SELECT x FROM s WINDOW SESSION (5 MINUTES, RETENTION 1 DAY, GRACE PERIOD 0 SECONDS) "
-        "GROUP BY x EMIT CHANGES",
-        "SELECT a + b * c - d / e % f AS r, -x, +y, NOT z, a || b || 'c' FROM s PARTITION BY "
-        "a, b EMIT CHANGES LIMIT 10",
-        "SELECT * FROM s WHERE a = 1 AND b <> 2 OR c != 3 AND d < 4 AND e <= 5 AND f > 6 AND g "
-        ">= 7",
-        "SELECT * FROM s WHERE a IS NULL AND b IS NOT NULL AND c IS DISTINCT FROM d AND e IS "
-        "NOT DISTINCT FROM f AND g BETWEEN 1 AND 2 AND h NOT BETWEEN 'a' AND 'b' AND i IN (1, "
-        "2) AND j NOT IN ('x') AND k LIKE 'a%' AND l NOT LIKE 'b!%' ESCAPE '!'",
-        "SELECT CASE WHEN a > 0 THEN 'pos' WHEN a < 0 THEN 'neg' ELSE 'zero' END, CASE b WHEN "
-        "1 THEN 'one' END, CAST(c AS DECIMAL(10, 3)), CAST(d AS ARRAY<MAP<STRING, INT>>) FROM s",
-        "SELECT ARRAY[1, 2, 3][1], ARRAY[], MAP('a' := 1, 'b' := 2)['a'], MAP(), STRUCT(x := 1, "
-        "`Y` := 'two')->x, STRUCT(), col->f->g[0] FROM s",
-        "SELECT TRANSFORM(xs, x => x * 2), REDUCE(xs, 0, (acc, x) => acc + x), FILTER(m, (k, "
-        "v) => v > 0), COUNT(DISTINCT a), INTERVAL 3 SECONDS FROM s",
-        "SELECT 1, 1.5, 0.001, 1.5E3, 2e-5, 'it''s', TRUE, FALSE, NULL, -9223372036854775808, "
-        "- -1 FROM s",
-        "SELECT `select`, `From`, key, value, size, timestamp, `ARRAY`[1], `MAP`, \"lower\" "
-        "FROM `my stream` AS `x y`",
-        "SELECT emit FROM s partition BY emit EMIT CHANGES",
-        "INSERT INTO s (a, `B`) VALUES (1, 'x')",
-        "INSERT INTO s VALUES (ARRAY[1], STRUCT(a := 1))",
-        "INSERT INTO s WITH (query_id='q1') SELECT * FROM t EMIT CHANGES",
-        "INSERT INTO s SELECT * FROM t EMIT CHANGES",
-        "SHOW STREAMS", "LIST TABLES EXTENDED", "SHOW QUERIES", "SHOW TOPICS EXTENDED",
-        "SHOW FUNCTIONS", "SHOW PROPERTIES", "SHOW VARIABLES", "SHOW TYPES",
-        "DESCRIBE s", "DESCRIBE EXTENDED s", "DESCRIBE FUNCTION concat", "DESCRIBE STREAMS",
-        "DESCRIBE TABLES EXTENDED", "DESCRIBE `STREAMS`", "DESCRIBE `FUNCTION`",
-        "DROP STREAM s", "DROP TABLE IF EXISTS t DELETE TOPIC", "DROP TYPE IF EXISTS addr",
-        "DROP STREAM `IF`",
-        "TERMINATE q1", "TERMINATE ALL", "PAUSE ALL", "RESUME `select`",
-        "SET 'auto.offset.reset' = 'earliest'", "UNSET 'a'", "DEFINE v = 'x''y'", "UNDEFINE v",
-        "EXPLAIN q1", "EXPLAIN SELECT * FROM s EMIT CHANGES",
-        "EXPLAIN CREATE STREAM x AS SELECT * FROM s EMIT CHANGES",
-        "PRINT 'topic' FROM BEGINNING INTERVAL 2 LIMIT 10", "PRINT my_topic",
-        "RUN SCRIPT '/tmp/x.sql'",
-        "CREATE TYPE address AS STRUCT<street STRING, zip INT>",
-        "SELECT a FROM s WHERE x = 1 GROUP BY (a) EMIT CHANGES",
-    };
-    for (size_t i = 0; i < sizeof sqls / sizeof sqls[0]; i++)
-        assert_round_trip(sqls[i]);
+    for (size_t i = 0; i < NCORPUS; i++)
+        assert_round_trip(corpus[i]);
 }
 
 static void test_printer_parenthesizes_and_upper_cases(void **state)
@@ -739,9 +742,11 @@ static uint32_t rng(void)
     return (uint32_t)(rng_state >> 33);
 }
 
-/* Parses every statement of src; each one that parses must round-trip. */
-static void fuzz_one(const char *src, size_t len)
+/* Parses every statement of src; each one that parses must round-trip.
+ * Returns how many parsed. */
+static int fuzz_one(const char *src, size_t len)
 {
+    int parsed = 0;
     parser p;
     err e;
     arena a;
@@ -766,9 +771,11 @@ static void fuzz_one(const char *src, size_t len)
             fail_msg("fuzz round trip failed for <%.*s>\nprinted <%s>\n%s", (int)s->span.len,
                      src + s->span.off, b.data, e2.msg);
         buf_free(&b);
+        parsed++;
     }
     arena_free(&a);
     (void)parse_is_complete(src, len);
+    return parsed;
 }
 
 static void test_random_bytes_never_crash(void **state)
@@ -810,6 +817,60 @@ static void test_random_token_soup_never_crashes(void **state)
         }
         fuzz_one(src, len);
     }
+}
+
+/* Tokens of a corpus statement, as spans. */
+static int tokens_of(const char *sql, token *toks, int max)
+{
+    lexer l;
+    err e;
+    int n = 0;
+    lex_init(&l, sql, strlen(sql));
+    while (n < max && lex_next(&l, &toks[n], &e) && toks[n].kind != TK_EOF)
+        n++;
+    return n;
+}
+
+static void test_mutated_statements_never_crash_and_round_trip(void **state)
+{
+    enum { MAXT = 256 };
+    token toks[MAXT], other[MAXT];
+    char src[8192];
+    int parsed = 0;
+    rng_state = 4242;
+    for (int iter = 0; iter < 30000; iter++) {
+        const char *sql = corpus[rng() % NCORPUS], *osql = corpus[rng() % NCORPUS];
+        int n = tokens_of(sql, toks, MAXT), on = tokens_of(osql, other, MAXT);
+        size_t len = 0;
+        int edits = 1 + (int)(rng() % 3);
+        for (int i = 0; i < n; i++) {
+            const char *text = sql + toks[i].off;
+            uint32_t tl = toks[i].len;
+            uint32_t r = edits > 0 ? rng() % (uint32_t)n : 1;
+            if (r == 0) { /* an edit at this token */
+                edits--;
+                switch (rng() % 3) {
+                case 0: continue; /* drop it */
+                case 1: { /* replace it by a token of another statement */
+                    int j = (int)(rng() % (uint32_t)on);
+                    text = osql + other[j].off;
+                    tl = other[j].len;
+                    break;
+                }
+                default: /* duplicate it */
+                    memcpy(src + len, text, tl);
+                    len += tl;
+                    src[len++] = ' ';
+                }
+            }
+            memcpy(src + len, text, tl);
+            len += tl;
+            src[len++] = ' ';
+        }
+        parsed += fuzz_one(src, len);
+    }
+    /* enough mutants are valid SQL for the round trip to be exercised */
+    assert_true(parsed > 8000);
 }
 
 int main(void)
@@ -864,6 +925,7 @@ int main(void)
         T(test_equal_sees_differences),
         T(test_random_bytes_never_crash),
         T(test_random_token_soup_never_crashes),
+        T(test_mutated_statements_never_crash_and_round_trip),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

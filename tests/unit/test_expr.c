@@ -1,0 +1,258 @@
+/* test_expr.c — expression evaluation as a user sees it: a SELECT item
+ * over one record of stream S, compiled and evaluated, shown as the shell
+ * shows values.  Expectations follow ksqlDB's documented semantics (Java
+ * integer arithmetic, three-valued logic, NULL in -> NULL out). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "engine/analyze.h"
+#include "engine/catalog.h"
+#include "engine/plan.h"
+#include "parser/parse.h"
+
+/* S: ID INT KEY, I INT, B BIGINT, D DOUBLE, T STRING, N INT (always null) */
+static const char *ROW = "{\"I\": 7, \"B\": 10000000000, \"D\": 7.9, \"T\": \"hello\", \"N\": null}";
+
+static catalog *make_catalog(void)
+{
+    static catalog c;
+    catalog_init(&c);
+    source *s = catalog_source_new();
+    s->name = "S";
+    s->topic = "s";
+    s->kind = SOURCE_STREAM;
+    s->key_format = FORMAT_KAFKA;
+    s->value_format = FORMAT_JSON;
+    s->partitions = 1;
+    static column cols[6];
+    cols[0] = (column){"ID", types_scalar(TYPE_INT), true};
+    cols[1] = (column){"I", types_scalar(TYPE_INT), false};
+    cols[2] = (column){"B", types_scalar(TYPE_BIGINT), false};
+    cols[3] = (column){"D", types_scalar(TYPE_DOUBLE), false};
+    cols[4] = (column){"T", types_scalar(TYPE_STRING), false};
+    cols[5] = (column){"N", types_scalar(TYPE_INT), false};
+    s->schema.cols = cols;
+    s->schema.n = 6;
+    catalog_add(&c, s);
+    return &c;
+}
+
+/* Evaluates `SELECT <expr> FROM S` over ROW; returns the value as text,
+ * "ERROR: <message>" when compiling or evaluating fails. */
+static char *eval(const char *expr_sql)
+{
+    static char result[512];
+    catalog *c = make_catalog();
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT %s FROM S EMIT CHANGES;", expr_sql);
+    arena a;
+    arena_init(&a, 4096);
+    parser p;
+    parser_init(&p, &a, sql, strlen(sql));
+    err e;
+    err_clear(&e);
+    ast_stmt *st = parse_next(&p, &e);
+    plan *pl = st ? analyze_query(c, st->u.select, &e) : NULL;
+    if (!pl) {
+        snprintf(result, sizeof result, "ERROR: %s", e.msg);
+    } else {
+        uint8_t key[4] = {0, 0, 0, 1};
+        log_record rec = {.offset = 5, .timestamp = 1000, .key = key, .key_len = 4,
+                          .value = (const uint8_t *)ROW, .value_len = (int32_t)strlen(ROW)};
+        value row[16], out[4];
+        eval_ctx cx = {&a, &e};
+        plan_result r = plan_apply(pl, &rec, 0, row, out, &cx);
+        buf b = BUF_INIT;
+        if (r == PLAN_EMIT)
+            value_to_text(&out[0], pl->out.schema.cols[0].type, &b);
+        snprintf(result, sizeof result, "%s%s", r == PLAN_EMIT ? "" : "ERROR: ", r == PLAN_EMIT ? b.data : e.msg);
+        buf_free(&b);
+        plan_free(pl);
+    }
+    arena_free(&a);
+    catalog_free(c);
+    return result;
+}
+
+static void test_arithmetic_follows_precedence(void **s)
+{
+    assert_string_equal(eval("1 + 2 * 3"), "7");
+    assert_string_equal(eval("(1 + 2) * 3"), "9");
+    assert_string_equal(eval("I - 2 - 1"), "4");
+}
+
+static void test_integer_division_truncates_toward_zero(void **s)
+{
+    assert_string_equal(eval("I / 2"), "3");
+    assert_string_equal(eval("-I / 2"), "-3");
+    assert_string_equal(eval("I % -3"), "1");
+    assert_string_equal(eval("-I % 3"), "-1");
+}
+
+static void test_integer_division_by_zero_is_null(void **s)
+{
+    assert_string_equal(eval("I / 0"), "null");
+    assert_string_equal(eval("I % 0"), "null");
+}
+
+static void test_int_overflow_wraps_like_java(void **s)
+{
+    assert_string_equal(eval("2147483647 + I - 6"), "-2147483648");
+}
+
+static void test_mixed_types_widen(void **s)
+{
+    assert_string_equal(eval("I + B"), "10000000007");
+    assert_string_equal(eval("I + D"), "14.9");
+    assert_string_equal(eval("D / 2"), "3.95");
+}
+
+static void test_doubles_print_like_java(void **s)
+{
+    assert_string_equal(eval("D * 0 + 0.5E0 + 0.25E0"), "0.75");
+    assert_string_equal(eval("D - D + 1E7"), "1.0E7");
+    assert_string_equal(eval("1E0 / 3E0"), "0.3333333333333333");
+}
+
+static void test_null_propagates_through_arithmetic(void **s)
+{
+    assert_string_equal(eval("N + 1"), "null");
+    assert_string_equal(eval("-N"), "null");
+}
+
+static void test_comparison_with_null_is_null(void **s)
+{
+    assert_string_equal(eval("N > 1"), "null");
+    assert_string_equal(eval("N = N"), "null");
+}
+
+static void test_three_valued_logic(void **s)
+{
+    assert_string_equal(eval("N > 1 AND FALSE"), "false");
+    assert_string_equal(eval("N > 1 OR TRUE"), "true");
+    assert_string_equal(eval("N > 1 AND TRUE"), "null");
+    assert_string_equal(eval("NOT (N > 1)"), "null");
+    assert_string_equal(eval("NOT I > 1"), "false");
+}
+
+static void test_is_null_and_distinct_from(void **s)
+{
+    assert_string_equal(eval("N IS NULL"), "true");
+    assert_string_equal(eval("I IS NOT NULL"), "true");
+    assert_string_equal(eval("N IS DISTINCT FROM 1"), "true");
+    assert_string_equal(eval("N IS NOT DISTINCT FROM N"), "true");
+    assert_string_equal(eval("I IS DISTINCT FROM 7"), "false");
+}
+
+static void test_between_and_in(void **s)
+{
+    assert_string_equal(eval("I BETWEEN 1 AND 7"), "true");
+    assert_string_equal(eval("I NOT BETWEEN 1 AND 7"), "false");
+    assert_string_equal(eval("I IN (1, 7)"), "true");
+    assert_string_equal(eval("I IN (1, 2)"), "false");
+    assert_string_equal(eval("I IN (1, NULL)"), "null");
+    assert_string_equal(eval("T IN ('x', 'hello')"), "true");
+}
+
+static void test_like_patterns(void **s)
+{
+    assert_string_equal(eval("T LIKE 'h%'"), "true");
+    assert_string_equal(eval("T LIKE 'h_llo'"), "true");
+    assert_string_equal(eval("T LIKE 'H%'"), "false");
+    assert_string_equal(eval("T NOT LIKE '%z%'"), "true");
+    assert_string_equal(eval("'50%' LIKE '50!%' ESCAPE '!'"), "true");
+    assert_string_equal(eval("'50x' LIKE '50!%' ESCAPE '!'"), "false");
+}
+
+static void test_case_expressions(void **s)
+{
+    assert_string_equal(eval("CASE WHEN I > 5 THEN 'big' ELSE 'small' END"), "big");
+    assert_string_equal(eval("CASE I WHEN 1 THEN 'one' WHEN 7 THEN 'seven' END"), "seven");
+    assert_string_equal(eval("CASE WHEN N > 1 THEN 'x' END"), "null");
+}
+
+static void test_casts(void **s)
+{
+    assert_string_equal(eval("CAST('12' AS INT) + 1"), "13");
+    assert_string_equal(eval("CAST(D AS INT)"), "7");
+    assert_string_equal(eval("CAST(I AS STRING)"), "7");
+    assert_string_equal(eval("CAST(I AS DOUBLE)"), "7.0");
+    assert_string_equal(eval("CAST(N AS STRING)"), "null");
+}
+
+static void test_failed_cast_is_an_error(void **s)
+{
+    assert_string_equal(eval("CAST(T AS INT)"), "ERROR: cannot cast 'hello' to INTEGER");
+}
+
+static void test_string_functions(void **s)
+{
+    assert_string_equal(eval("UCASE(T)"), "HELLO");
+    assert_string_equal(eval("LEN(T)"), "5");
+    assert_string_equal(eval("SUBSTRING(T, 2, 3)"), "ell");
+    assert_string_equal(eval("SUBSTRING(T, -3)"), "llo");
+    assert_string_equal(eval("CONCAT(T, NULL, '!')"), "hello!");
+    assert_string_equal(eval("TRIM('  x  ')"), "x");
+}
+
+static void test_null_handling_functions(void **s)
+{
+    assert_string_equal(eval("COALESCE(N, I)"), "7");
+    assert_string_equal(eval("IFNULL(N, 3)"), "3");
+    assert_string_equal(eval("ABS(-I)"), "7");
+    assert_string_equal(eval("ROUND(D)"), "8");
+}
+
+static void test_pseudo_columns(void **s)
+{
+    assert_string_equal(eval("ROWTIME"), "1000");
+    assert_string_equal(eval("ROWOFFSET"), "5");
+    assert_string_equal(eval("ROWPARTITION"), "0");
+    assert_string_equal(eval("ID"), "1");
+}
+
+static void test_type_errors_are_compile_errors(void **s)
+{
+    assert_string_equal(eval("T + 1"), "ERROR: cannot apply + to STRING and INTEGER");
+    assert_string_equal(eval("UCASE(I)"), "ERROR: UCASE expects STRING arguments");
+}
+
+static void test_unknown_names_are_reported(void **s)
+{
+    assert_string_equal(eval("NAMEE"), "ERROR: column 'NAMEE' does not exist in S");
+    assert_string_equal(eval("NOPE(I)"), "ERROR: function 'NOPE' does not exist");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_arithmetic_follows_precedence),
+        cmocka_unit_test(test_integer_division_truncates_toward_zero),
+        cmocka_unit_test(test_integer_division_by_zero_is_null),
+        cmocka_unit_test(test_int_overflow_wraps_like_java),
+        cmocka_unit_test(test_mixed_types_widen),
+        cmocka_unit_test(test_doubles_print_like_java),
+        cmocka_unit_test(test_null_propagates_through_arithmetic),
+        cmocka_unit_test(test_comparison_with_null_is_null),
+        cmocka_unit_test(test_three_valued_logic),
+        cmocka_unit_test(test_is_null_and_distinct_from),
+        cmocka_unit_test(test_between_and_in),
+        cmocka_unit_test(test_like_patterns),
+        cmocka_unit_test(test_case_expressions),
+        cmocka_unit_test(test_casts),
+        cmocka_unit_test(test_failed_cast_is_an_error),
+        cmocka_unit_test(test_string_functions),
+        cmocka_unit_test(test_null_handling_functions),
+        cmocka_unit_test(test_pseudo_columns),
+        cmocka_unit_test(test_type_errors_are_compile_errors),
+        cmocka_unit_test(test_unknown_names_are_reported),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

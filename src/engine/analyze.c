@@ -360,6 +360,8 @@ static expr *compile_case(scope *sc, const ast_expr *x, err *e)
         otherwise->constant = value_null();
     else if (!(t = types_widen(&sc->p->arena, t, otherwise->type)))
         return fail(e, x->u.kase.otherwise->span, ERR_TYPE, "ELSE result must have the THEN results' type");
+    if (t->kind == TYPE_NULL)
+        return fail(e, x->span, ERR_TYPE, "Invalid Case expression. All case branches have NULL type");
     c->type = t;
     for (int i = 0; i < n; i++)
         c->args[2 * i + 1] = coerce(sc, c->args[2 * i + 1], t);
@@ -373,10 +375,12 @@ static expr *compile_cast(scope *sc, const ast_expr *x, err *e)
     if (!a)
         return NULL;
     const sqltype *t = analyze_type(&sc->p->arena, x->u.cast.type);
+    bool composite = t->kind == TYPE_ARRAY || t->kind == TYPE_MAP || t->kind == TYPE_STRUCT;
     bool ok = types_equal(a->type, t) || a->type->kind == TYPE_NULL || t->kind == TYPE_STRING ||
-              a->type->kind == TYPE_STRING || (types_is_numeric(a->type) && types_is_numeric(t));
+              (a->type->kind == TYPE_STRING && !composite) || (types_is_numeric(a->type) && types_is_numeric(t));
     if (!ok) {
-        err_at(e, ERR_TYPE, x->span.off, x->span.len, "cannot cast %s to %s", type_text(sc, a->type), type_text(sc, t));
+        err_at(e, ERR_TYPE, x->span.off, x->span.len, "Cast of %s to %s is not supported", type_text(sc, a->type),
+               type_text(sc, t));
         return NULL;
     }
     expr *c = node(sc, EX_CAST, t, 1);

@@ -100,6 +100,14 @@ static int resolve_formats(exec_ctx *x, const props *p, format def_key, const fo
     return vf ? resolve_format(x, vf, "value", val) : 0;
 }
 
+static int check_formats(exec_ctx *x, format key, format val, const schema *s)
+{
+    char why[512];
+    if (!format_check(key, s, true, why, sizeof why) || !format_check(val, s, false, why, sizeof why))
+        return err_at(x->e, ERR_INVALID, x->stmt->span.off, x->stmt->span.len, "%s", why);
+    return 0;
+}
+
 /* ---- CREATE STREAM / TABLE ------------------------------------------- */
 
 static bool is_reserved_column(const char *name)
@@ -220,13 +228,9 @@ int engine__create_source(exec_ctx *x)
     s->sql = arena_strndup(&s->arena, x->src + st->span.off, st->span.len);
     build_schema(s, st);
     log_topic *t = NULL;
-    const char *why;
-    if (resolve_formats(x, &p, FORMAT_KAFKA, NULL, &s->key_format, &s->value_format))
+    if (resolve_formats(x, &p, FORMAT_KAFKA, NULL, &s->key_format, &s->value_format) ||
+        check_formats(x, s->key_format, s->value_format, &s->schema))
         goto fail;
-    if ((why = format_check_key(s->key_format, &s->schema))) {
-        err_at(x->e, ERR_INVALID, st->span.off, st->span.len, "%s", why);
-        goto fail;
-    }
     if (!(t = ensure_topic(x, p.topic, p.partitions, false)) || engine__record_command(x, NULL))
         goto fail;
     s->partitions = log_topic_partitions(t);
@@ -254,6 +258,19 @@ static int check_create_as(exec_ctx *x, const plan *p)
         return err_at(x->e, ERR_INVALID, st->span.off, st->span.len,
                       "Invalid result type. Your SELECT query produces a TABLE. "
                       "Please use CREATE TABLE AS SELECT statement instead.");
+    return 0;
+}
+
+/* A persistent query's result may not have a column named like a pseudo
+ * column (ksqlDB's rule: alias it). */
+static int check_reserved_output(exec_ctx *x, const plan *p)
+{
+    const ast_query *q = x->stmt->u.create_as.query;
+    for (int i = 0; i < p->out.schema.n; i++)
+        if (is_reserved_column(p->out.schema.cols[i].name))
+            return err_at(x->e, ERR_INVALID, q->span.off, q->span.len,
+                          "Reserved column name in select: `%s`. Please remove or alias the column.",
+                          p->out.schema.cols[i].name);
     return 0;
 }
 
@@ -314,11 +331,8 @@ int engine__create_as(exec_ctx *x)
     p->out.topic = arena_strdup(&p->arena, pr.topic ? pr.topic : name);
     if (resolve_formats(x, &pr, p->in.key_format, &p->in.value_format, &p->out.key_format, &p->out.value_format))
         goto fail;
-    const char *why = format_check_key(p->out.key_format, &p->out.schema);
-    if (why) {
-        err_at(x->e, ERR_INVALID, st->span.off, st->span.len, "%s", why);
+    if (check_formats(x, p->out.key_format, p->out.value_format, &p->out.schema) || check_reserved_output(x, p))
         goto fail;
-    }
     log_topic *t = ensure_topic(x, p->out.topic, pr.partitions ? pr.partitions : p->in.partitions, true);
     if (!t)
         goto fail;

@@ -24,8 +24,11 @@ void plan_free(plan *p)
 plan_result plan_apply(const plan *p, const log_record *rec, int partition, value *row,
                        value *out, eval_ctx *cx)
 {
-    /* A stream ignores records with no value: they carry no event. */
-    if (rec->value_len < 0 && !p->in.is_table)
+    /* A stream record without a value has no row to filter; ksqlDB passes
+     * it on as a record with the same key and no value when nothing
+     * filters, and drops it otherwise. */
+    bool tombstone = rec->value_len < 0 && !p->in.is_table;
+    if (tombstone && p->where)
         return PLAN_SKIP;
     if (p->needs_key &&
         serde_decode_key(p->in.key_format, rec->key, rec->key_len, &p->in.schema, row, cx->a, cx->e))
@@ -44,7 +47,7 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
             return PLAN_SKIP;
     }
     for (int i = 0; i < p->out.schema.n; i++)
-        if (expr_eval(p->project[i], row, cx, &out[i]))
+        if ((!tombstone || p->out.schema.cols[i].key) && expr_eval(p->project[i], row, cx, &out[i]))
             return PLAN_ERROR;
-    return PLAN_EMIT;
+    return tombstone ? PLAN_TOMBSTONE : PLAN_EMIT;
 }

@@ -48,6 +48,8 @@ void plan_free(plan *p);
 
 typedef enum plan_result {
     PLAN_EMIT,   /* out row computed */
+    PLAN_TOMBSTONE, /* a stream record without a value, passed on: out
+                     * holds the key columns, the value stays null */
     PLAN_SKIP,   /* filtered out, or a tombstone on a stream */
     PLAN_ERROR,  /* could not decode or evaluate: see cx->e */
 } plan_result;

@@ -60,7 +60,7 @@ typedef struct pending {
     int64_t timestamp;
 } pending;
 
-static int encode_output(query *q, const value *out, int64_t ts, pending *pd, err *e)
+static int encode_output(query *q, const value *out, bool tombstone, int64_t ts, pending *pd, err *e)
 {
     const plan *p = q->plan;
     bool null_key;
@@ -69,9 +69,9 @@ static int encode_output(query *q, const value *out, int64_t ts, pending *pd, er
         return -1;
     pd->key_len = null_key ? -1 : (int32_t)(q->keys.len - pd->key_off);
     pd->value_off = q->values.len;
-    if (serde_encode_value(p->out.value_format, &p->out.schema, out, &q->values, e))
+    if (!tombstone && serde_encode_value(p->out.value_format, &p->out.schema, out, &q->values, e))
         return -1;
-    pd->value_len = (int32_t)(q->values.len - pd->value_off);
+    pd->value_len = tombstone ? -1 : (int32_t)(q->values.len - pd->value_off);
     pd->timestamp = ts;
     if (pd->key_len >= 0)
         pd->partition = log_partition_for_key(q->out, q->keys.data + pd->key_off, (size_t)pd->key_len);
@@ -94,7 +94,7 @@ static int flush_outputs(query *q, pending *pend, int n, log_record *recs, err *
             r->timestamp = pend[i].timestamp;
             r->key = pend[i].key_len >= 0 ? (const uint8_t *)q->keys.data + pend[i].key_off : NULL;
             r->key_len = pend[i].key_len;
-            r->value = (const uint8_t *)q->values.data + pend[i].value_off;
+            r->value = pend[i].value_len >= 0 ? (const uint8_t *)q->values.data + pend[i].value_off : NULL;
             r->value_len = pend[i].value_len;
         }
         if (k && log_append(q->out, part, recs, k, e))
@@ -131,9 +131,10 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
         err_clear(&re);
         eval_ctx cx = {scratch, &re};
         plan_result r = plan_apply(p, &in[i], t->partition, row, out, &cx);
-        if (r == PLAN_EMIT && encode_output(q, out, in[i].timestamp, &pend[npend], &re) == 0)
+        bool emit = r == PLAN_EMIT || r == PLAN_TOMBSTONE;
+        if (emit && encode_output(q, out, r == PLAN_TOMBSTONE, in[i].timestamp, &pend[npend], &re) == 0)
             npend++;
-        else if (r == PLAN_EMIT || r == PLAN_ERROR)
+        else if (emit || r == PLAN_ERROR)
             note_error(q, &in[i], t->partition, &re);
     }
     q->processed += (uint64_t)n;

@@ -29,23 +29,68 @@ bool format_parse(const char *name, format *out)
 
 const char *format_name(format f) { return format_names[f]; }
 
-const char *format_check_key(format f, const schema *s)
+static bool has_map(const sqltype *t)
 {
-    int nkeys = schema_key_count(s);
-    if (f == FORMAT_NONE && nkeys)
-        return "the NONE format cannot hold key columns";
-    if (f == FORMAT_KAFKA) {
-        if (nkeys > 1)
-            return "the KAFKA format supports only one key column";
-        for (int i = 0; i < s->n; i++) {
-            if (!s->cols[i].key)
-                continue;
-            type_kind k = s->cols[i].type->kind;
-            if (k != TYPE_INT && k != TYPE_BIGINT && k != TYPE_DOUBLE && k != TYPE_STRING)
-                return "the KAFKA format supports only INT, BIGINT, DOUBLE and STRING keys";
+    if (!t)
+        return false;
+    if (t->kind == TYPE_MAP)
+        return true;
+    for (int i = 0; i < t->nfields; i++)
+        if (has_map(t->fields[i].type))
+            return true;
+    return has_map(t->elem);
+}
+
+/* The first type kind in t (depth first) that format f cannot hold. */
+static bool format_holds(format f, const sqltype *t, type_kind *bad)
+{
+    bool composite = t->kind == TYPE_ARRAY || t->kind == TYPE_MAP || t->kind == TYPE_STRUCT;
+    if ((f == FORMAT_DELIMITED || f == FORMAT_KAFKA) && composite) {
+        *bad = t->kind;
+        return false;
+    }
+    if (f == FORMAT_KAFKA && t->kind != TYPE_INT && t->kind != TYPE_BIGINT && t->kind != TYPE_DOUBLE &&
+        t->kind != TYPE_STRING && t->kind != TYPE_BYTES) {
+        *bad = t->kind;
+        return false;
+    }
+    return true;
+}
+
+bool format_check(format f, const schema *s, bool keys, char *why, size_t n)
+{
+    int count = 0;
+    for (int i = 0; i < s->n; i++) {
+        if (s->cols[i].key != keys)
+            continue;
+        count++;
+        type_kind bad;
+        if (keys && has_map(s->cols[i].type)) {
+            buf t = BUF_INIT;
+            types_print(s->cols[i].type, &t);
+            snprintf(why, n,
+                     "Map keys, including types that contain maps, are not supported as they may lead to "
+                     "unexpected behavior due to inconsistent serialization. Key column name: `%s`. Column type: %s.",
+                     s->cols[i].name, t.data);
+            buf_free(&t);
+            return false;
+        }
+        if (!format_holds(f, s->cols[i].type, &bad)) {
+            snprintf(why, n, "The '%s' format does not support type '%s'", format_name(f), types_kind_name(bad));
+            return false;
         }
     }
-    return NULL;
+    if (f == FORMAT_KAFKA && count > 1) {
+        snprintf(why, n, "The 'KAFKA' format only supports a single field. Got %d %s columns.", count,
+                 keys ? "key" : "value");
+        return false;
+    }
+    if (f == FORMAT_NONE && count > 0) {
+        snprintf(why, n, "The 'NONE' format can only be used when no columns are defined. Got %d %s columns.",
+                 count, keys ? "key" : "value");
+        return false;
+    }
+    return true;
 }
 
 /* ---- JSON text -> values --------------------------------------------- */

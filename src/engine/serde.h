@@ -38,8 +38,9 @@ typedef enum format {
 /* Case-insensitive; false for unknown names. */
 bool format_parse(const char *name, format *out);
 const char *format_name(format f);
-/* NULL when format f can hold the key columns of s, else why not. */
-const char *format_check_key(format f, const schema *s);
+/* Whether format f can hold the key (keys=true) or value columns of s;
+ * when not, `why` says so in ksqlDB's words. */
+bool format_check(format f, const schema *s, bool keys, char *why, size_t n);
 
 int serde_decode_key(format f, const uint8_t *p, int32_t len, const schema *s, value *row,
                      arena *a, err *e);

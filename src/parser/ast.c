@@ -86,7 +86,7 @@ static void ast_print_duration(int64_t ms, buf *out)
         int64_t ms;
         const char *one, *many;
     } units[] = {
-        {86400000, "DAY", "DAYS"},  {3600000, "HOUR", "HOURS"}, {60000, "MINUTE", "MINUTES"},
+        {86400000, "DAY", "DAYS"},   {3600000, "HOUR", "HOURS"},         {60000, "MINUTE", "MINUTES"},
         {1000, "SECOND", "SECONDS"}, {1, "MILLISECOND", "MILLISECONDS"},
     };
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
@@ -287,9 +287,7 @@ static void ast_print_constructor(const ast_expr *e, buf *out)
         else
             ast_print_ident(e->u.strct.entries[i].name.name, out);
         buf_puts(out, " := ");
-        ast_print_expr(e->kind == AST_MAP ? e->u.map.entries[i].value
-                                          : e->u.strct.entries[i].value,
-                       out);
+        ast_print_expr(e->kind == AST_MAP ? e->u.map.entries[i].value : e->u.strct.entries[i].value, out);
     }
     buf_putc(out, ')');
 }
@@ -327,9 +325,11 @@ void ast_print_expr(const ast_expr *e, buf *out)
         ast_print_expr(e->u.binary.right, out);
         buf_putc(out, ')');
         break;
-    case AST_IS_NULL: case AST_IS_DISTINCT: case AST_BETWEEN: case AST_IN: case AST_LIKE:
-        ast_print_predicate(e, out);
-        break;
+    case AST_IS_NULL:
+    case AST_IS_DISTINCT:
+    case AST_BETWEEN:
+    case AST_IN:
+    case AST_LIKE: ast_print_predicate(e, out); break;
     case AST_CASE: ast_print_case(e, out); break;
     case AST_CAST:
         buf_puts(out, "CAST(");
@@ -351,7 +351,9 @@ void ast_print_expr(const ast_expr *e, buf *out)
         buf_putc(out, ']');
         break;
     case AST_LAMBDA: ast_print_lambda(e, out); break;
-    case AST_ARRAY: case AST_MAP: case AST_STRUCT: ast_print_constructor(e, out); break;
+    case AST_ARRAY:
+    case AST_MAP:
+    case AST_STRUCT: ast_print_constructor(e, out); break;
     case AST_INTERVAL:
         buf_puts(out, "INTERVAL ");
         ast_print_duration(e->u.interval.ms, out);
@@ -373,8 +375,10 @@ static void ast_print_relation(const ast_relation *r, buf *out)
 static void ast_print_join(const ast_join *j, buf *out)
 {
     static const char *const kinds[] = {
-        [AST_JOIN_INNER] = " INNER JOIN ", [AST_JOIN_LEFT] = " LEFT JOIN ",
-        [AST_JOIN_RIGHT] = " RIGHT JOIN ", [AST_JOIN_FULL] = " FULL OUTER JOIN ",
+        [AST_JOIN_INNER] = " INNER JOIN ",
+        [AST_JOIN_LEFT] = " LEFT JOIN ",
+        [AST_JOIN_RIGHT] = " RIGHT JOIN ",
+        [AST_JOIN_FULL] = " FULL OUTER JOIN ",
     };
     buf_puts(out, kinds[j->kind]);
     ast_print_relation(&j->right, out);
@@ -522,8 +526,7 @@ static void ast_print_column_def(const ast_column_def *c, buf *out)
 static void ast_print_create(const ast_stmt *s, buf *out)
 {
     const char *what = s->u.create.source == AST_SOURCE_TABLE ? "TABLE" : "STREAM";
-    ast_print_create_head(what, s->u.create.or_replace, s->u.create.if_not_exists,
-                          &s->u.create.name, out);
+    ast_print_create_head(what, s->u.create.or_replace, s->u.create.if_not_exists, &s->u.create.name, out);
     if (s->u.create.ncolumns) {
         buf_puts(out, " (");
         for (int i = 0; i < s->u.create.ncolumns; i++) {
@@ -557,19 +560,19 @@ static void ast_print_insert_values(const ast_stmt *s, buf *out)
 static void ast_print_show(const ast_stmt *s, buf *out)
 {
     static const char *const what[] = {
-        [AST_SHOW_STREAMS] = "STREAMS",       [AST_SHOW_TABLES] = "TABLES",
-        [AST_SHOW_QUERIES] = "QUERIES",       [AST_SHOW_TOPICS] = "TOPICS",
-        [AST_SHOW_FUNCTIONS] = "FUNCTIONS",   [AST_SHOW_PROPERTIES] = "PROPERTIES",
-        [AST_SHOW_VARIABLES] = "VARIABLES",   [AST_SHOW_TYPES] = "TYPES",
+        [AST_SHOW_STREAMS] = "STREAMS",     [AST_SHOW_TABLES] = "TABLES",
+        [AST_SHOW_QUERIES] = "QUERIES",     [AST_SHOW_TOPICS] = "TOPICS",
+        [AST_SHOW_FUNCTIONS] = "FUNCTIONS", [AST_SHOW_PROPERTIES] = "PROPERTIES",
+        [AST_SHOW_VARIABLES] = "VARIABLES", [AST_SHOW_TYPES] = "TYPES",
     };
     buf_printf(out, "SHOW %s%s", what[s->u.show.what], s->u.show.extended ? " EXTENDED" : "");
 }
 
 static void ast_print_drop(const ast_stmt *s, buf *out)
 {
-    buf_puts(out, s->u.drop.is_type                          ? "DROP TYPE "
+    buf_puts(out, s->u.drop.is_type                      ? "DROP TYPE "
                   : s->u.drop.source == AST_SOURCE_TABLE ? "DROP TABLE "
-                                                           : "DROP STREAM ");
+                                                         : "DROP STREAM ");
     if (s->u.drop.if_exists)
         buf_puts(out, "IF EXISTS ");
     ast_print_ident(s->u.drop.name.name, out);
@@ -579,8 +582,7 @@ static void ast_print_drop(const ast_stmt *s, buf *out)
 
 static void ast_print_terminate(const ast_stmt *s, buf *out)
 {
-    buf_puts(out, s->kind == AST_TERMINATE ? "TERMINATE " : s->kind == AST_PAUSE ? "PAUSE "
-                                                                                 : "RESUME ");
+    buf_puts(out, s->kind == AST_TERMINATE ? "TERMINATE " : s->kind == AST_PAUSE ? "PAUSE " : "RESUME ");
     if (s->u.terminate.all)
         buf_puts(out, "ALL");
     else
@@ -605,8 +607,8 @@ void ast_print_stmt(const ast_stmt *s, buf *out)
     case AST_CREATE_SOURCE: ast_print_create(s, out); break;
     case AST_CREATE_AS:
         ast_print_create_head(s->u.create_as.source == AST_SOURCE_TABLE ? "TABLE" : "STREAM",
-                              s->u.create_as.or_replace, s->u.create_as.if_not_exists,
-                              &s->u.create_as.name, out);
+                              s->u.create_as.or_replace, s->u.create_as.if_not_exists, &s->u.create_as.name,
+                              out);
         ast_print_props(s->u.create_as.props, s->u.create_as.nprops, out);
         buf_puts(out, " AS ");
         ast_print_query(s->u.create_as.query, out);
@@ -630,7 +632,9 @@ void ast_print_stmt(const ast_stmt *s, buf *out)
         ast_print_ident(s->u.describe.name.name, out);
         break;
     case AST_DROP: ast_print_drop(s, out); break;
-    case AST_TERMINATE: case AST_PAUSE: case AST_RESUME: ast_print_terminate(s, out); break;
+    case AST_TERMINATE:
+    case AST_PAUSE:
+    case AST_RESUME: ast_print_terminate(s, out); break;
     case AST_SET:
         buf_puts(out, "SET ");
         ast_print_string(s->u.set.name, strlen(s->u.set.name), out);
@@ -691,8 +695,7 @@ static bool ast_type_eq(const ast_type *a, const ast_type *b)
     if (a->kind != b->kind || a->precision != b->precision || a->scale != b->scale ||
         a->nfields != b->nfields)
         return false;
-    if (!ast_type_eq(a->elem, b->elem) || !ast_type_eq(a->key, b->key) ||
-        !ast_type_eq(a->value, b->value))
+    if (!ast_type_eq(a->elem, b->elem) || !ast_type_eq(a->key, b->key) || !ast_type_eq(a->value, b->value))
         return false;
     for (int i = 0; i < a->nfields; i++)
         if (!ast_ident_eq(&a->fields[i].name, &b->fields[i].name) ||
@@ -726,23 +729,22 @@ static bool ast_expr_eq(const ast_expr *a, const ast_expr *b)
     case AST_BOOL: return a->u.b == b->u.b;
     case AST_INT: return a->u.i == b->u.i;
     case AST_DECIMAL:
-        return ast_str_eq(a->u.dec.text, b->u.dec.text) &&
-               a->u.dec.precision == b->u.dec.precision && a->u.dec.scale == b->u.dec.scale;
+        return ast_str_eq(a->u.dec.text, b->u.dec.text) && a->u.dec.precision == b->u.dec.precision &&
+               a->u.dec.scale == b->u.dec.scale;
     case AST_DOUBLE: return memcmp(&a->u.d, &b->u.d, sizeof a->u.d) == 0;
-    case AST_STRING:
-        return a->u.str.len == b->u.str.len && memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0;
-    case AST_COLUMN: case AST_STAR:
+    case AST_STRING: return a->u.str.len == b->u.str.len && memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0;
+    case AST_COLUMN:
+    case AST_STAR:
         return ast_ident_eq(&a->u.col.qualifier, &b->u.col.qualifier) &&
                ast_ident_eq(&a->u.col.name, &b->u.col.name);
     case AST_UNARY:
         return a->u.unary.op == b->u.unary.op && ast_expr_eq(a->u.unary.operand, b->u.unary.operand);
     case AST_BINARY:
-        return a->u.binary.op == b->u.binary.op &&
-               ast_expr_eq(a->u.binary.left, b->u.binary.left) &&
+        return a->u.binary.op == b->u.binary.op && ast_expr_eq(a->u.binary.left, b->u.binary.left) &&
                ast_expr_eq(a->u.binary.right, b->u.binary.right);
-    case AST_IS_NULL: case AST_IS_DISTINCT:
-        return a->u.test.negated == b->u.test.negated &&
-               ast_expr_eq(a->u.test.left, b->u.test.left) &&
+    case AST_IS_NULL:
+    case AST_IS_DISTINCT:
+        return a->u.test.negated == b->u.test.negated && ast_expr_eq(a->u.test.left, b->u.test.left) &&
                ast_expr_eq(a->u.test.right, b->u.test.right);
     case AST_BETWEEN:
         return a->u.between.negated == b->u.between.negated &&
@@ -753,8 +755,7 @@ static bool ast_expr_eq(const ast_expr *a, const ast_expr *b)
         return a->u.in.negated == b->u.in.negated && ast_expr_eq(a->u.in.value, b->u.in.value) &&
                ast_list_eq(a->u.in.list, a->u.in.n, b->u.in.list, b->u.in.n);
     case AST_LIKE:
-        return a->u.like.negated == b->u.like.negated &&
-               ast_expr_eq(a->u.like.value, b->u.like.value) &&
+        return a->u.like.negated == b->u.like.negated && ast_expr_eq(a->u.like.value, b->u.like.value) &&
                ast_expr_eq(a->u.like.pattern, b->u.like.pattern) &&
                ast_expr_eq(a->u.like.escape, b->u.like.escape);
     default: return ast_expr_eq_more(a, b);
@@ -766,8 +767,7 @@ static bool ast_expr_eq_more(const ast_expr *a, const ast_expr *b)
 {
     switch (a->kind) {
     case AST_CASE:
-        if (a->u.kase.nwhens != b->u.kase.nwhens ||
-            !ast_expr_eq(a->u.kase.operand, b->u.kase.operand) ||
+        if (a->u.kase.nwhens != b->u.kase.nwhens || !ast_expr_eq(a->u.kase.operand, b->u.kase.operand) ||
             !ast_expr_eq(a->u.kase.otherwise, b->u.kase.otherwise))
             return false;
         for (int i = 0; i < a->u.kase.nwhens; i++)
@@ -776,11 +776,10 @@ static bool ast_expr_eq_more(const ast_expr *a, const ast_expr *b)
                 return false;
         return true;
     case AST_CAST:
-        return ast_expr_eq(a->u.cast.value, b->u.cast.value) &&
-               ast_type_eq(a->u.cast.type, b->u.cast.type);
+        return ast_expr_eq(a->u.cast.value, b->u.cast.value) && ast_type_eq(a->u.cast.type, b->u.cast.type);
     case AST_CALL:
-        return ast_ident_eq(&a->u.call.name, &b->u.call.name) &&
-               a->u.call.distinct == b->u.call.distinct && a->u.call.star == b->u.call.star &&
+        return ast_ident_eq(&a->u.call.name, &b->u.call.name) && a->u.call.distinct == b->u.call.distinct &&
+               a->u.call.star == b->u.call.star &&
                ast_list_eq(a->u.call.args, a->u.call.nargs, b->u.call.args, b->u.call.nargs);
     case AST_DEREF:
         return ast_expr_eq(a->u.deref.base, b->u.deref.base) &&
@@ -789,15 +788,13 @@ static bool ast_expr_eq_more(const ast_expr *a, const ast_expr *b)
         return ast_expr_eq(a->u.subscript.base, b->u.subscript.base) &&
                ast_expr_eq(a->u.subscript.index, b->u.subscript.index);
     case AST_LAMBDA:
-        if (a->u.lambda.nparams != b->u.lambda.nparams ||
-            !ast_expr_eq(a->u.lambda.body, b->u.lambda.body))
+        if (a->u.lambda.nparams != b->u.lambda.nparams || !ast_expr_eq(a->u.lambda.body, b->u.lambda.body))
             return false;
         for (int i = 0; i < a->u.lambda.nparams; i++)
             if (!ast_ident_eq(&a->u.lambda.params[i], &b->u.lambda.params[i]))
                 return false;
         return true;
-    case AST_ARRAY:
-        return ast_list_eq(a->u.list.items, a->u.list.n, b->u.list.items, b->u.list.n);
+    case AST_ARRAY: return ast_list_eq(a->u.list.items, a->u.list.n, b->u.list.items, b->u.list.n);
     case AST_MAP:
         if (a->u.map.n != b->u.map.n)
             return false;
@@ -832,8 +829,8 @@ static bool ast_relation_eq(const ast_relation *a, const ast_relation *b)
 static bool ast_window_eq(const ast_window *a, const ast_window *b)
 {
     return a->kind == b->kind && ast_duration_eq(&a->size, &b->size) &&
-           ast_duration_eq(&a->advance, &b->advance) &&
-           ast_duration_eq(&a->retention, &b->retention) && ast_duration_eq(&a->grace, &b->grace);
+           ast_duration_eq(&a->advance, &b->advance) && ast_duration_eq(&a->retention, &b->retention) &&
+           ast_duration_eq(&a->grace, &b->grace);
 }
 
 static bool ast_join_eq(const ast_join *a, const ast_join *b)
@@ -848,10 +845,9 @@ static bool ast_query_eq(const ast_query *a, const ast_query *b)
 {
     if (!a || !b)
         return a == b;
-    if (a->nitems != b->nitems || a->njoins != b->njoins || a->emit != b->emit ||
-        a->limit != b->limit || !ast_relation_eq(&a->from, &b->from) ||
-        !ast_window_eq(&a->window, &b->window) || !ast_expr_eq(a->where, b->where) ||
-        !ast_expr_eq(a->having, b->having) ||
+    if (a->nitems != b->nitems || a->njoins != b->njoins || a->emit != b->emit || a->limit != b->limit ||
+        !ast_relation_eq(&a->from, &b->from) || !ast_window_eq(&a->window, &b->window) ||
+        !ast_expr_eq(a->where, b->where) || !ast_expr_eq(a->having, b->having) ||
         !ast_list_eq(a->group_by, a->ngroup_by, b->group_by, b->ngroup_by) ||
         !ast_list_eq(a->partition_by, a->npartition_by, b->partition_by, b->npartition_by))
         return false;
@@ -877,8 +873,8 @@ static bool ast_props_eq(const ast_property *a, int na, const ast_property *b, i
 
 static bool ast_column_eq(const ast_column_def *a, const ast_column_def *b)
 {
-    return ast_ident_eq(&a->name, &b->name) && ast_type_eq(a->type, b->type) &&
-           a->key == b->key && a->primary_key == b->primary_key && a->headers == b->headers &&
+    return ast_ident_eq(&a->name, &b->name) && ast_type_eq(a->type, b->type) && a->key == b->key &&
+           a->primary_key == b->primary_key && a->headers == b->headers &&
            ast_str_eq(a->header_key, b->header_key);
 }
 
@@ -886,8 +882,7 @@ static bool ast_create_eq(const ast_stmt *a, const ast_stmt *b)
 {
     if (a->u.create.source != b->u.create.source || a->u.create.or_replace != b->u.create.or_replace ||
         a->u.create.if_not_exists != b->u.create.if_not_exists ||
-        !ast_ident_eq(&a->u.create.name, &b->u.create.name) ||
-        a->u.create.ncolumns != b->u.create.ncolumns ||
+        !ast_ident_eq(&a->u.create.name, &b->u.create.name) || a->u.create.ncolumns != b->u.create.ncolumns ||
         !ast_props_eq(a->u.create.props, a->u.create.nprops, b->u.create.props, b->u.create.nprops))
         return false;
     for (int i = 0; i < a->u.create.ncolumns; i++)
@@ -904,8 +899,8 @@ static bool ast_insert_values_eq(const ast_stmt *a, const ast_stmt *b)
     for (int i = 0; i < a->u.insert_values.ncolumns; i++)
         if (!ast_ident_eq(&a->u.insert_values.columns[i], &b->u.insert_values.columns[i]))
             return false;
-    return ast_list_eq(a->u.insert_values.values, a->u.insert_values.nvalues,
-                       b->u.insert_values.values, b->u.insert_values.nvalues);
+    return ast_list_eq(a->u.insert_values.values, a->u.insert_values.nvalues, b->u.insert_values.values,
+                       b->u.insert_values.nvalues);
 }
 
 bool ast_stmt_equal(const ast_stmt *a, const ast_stmt *b)
@@ -927,13 +922,13 @@ bool ast_stmt_equal(const ast_stmt *a, const ast_stmt *b)
     case AST_INSERT_VALUES: return ast_insert_values_eq(a, b);
     case AST_INSERT_SELECT:
         return ast_ident_eq(&a->u.insert_select.target, &b->u.insert_select.target) &&
-               ast_props_eq(a->u.insert_select.props, a->u.insert_select.nprops,
-                            b->u.insert_select.props, b->u.insert_select.nprops) &&
+               ast_props_eq(a->u.insert_select.props, a->u.insert_select.nprops, b->u.insert_select.props,
+                            b->u.insert_select.nprops) &&
                ast_query_eq(a->u.insert_select.query, b->u.insert_select.query);
     case AST_SELECT: return ast_query_eq(a->u.select, b->u.select);
-    case AST_SHOW:
-        return a->u.show.what == b->u.show.what && a->u.show.extended == b->u.show.extended;
-    case AST_DESCRIBE: case AST_DESCRIBE_FUNCTION:
+    case AST_SHOW: return a->u.show.what == b->u.show.what && a->u.show.extended == b->u.show.extended;
+    case AST_DESCRIBE:
+    case AST_DESCRIBE_FUNCTION:
         return a->u.describe.extended == b->u.describe.extended &&
                ast_ident_eq(&a->u.describe.name, &b->u.describe.name);
     case AST_DROP:
@@ -942,12 +937,16 @@ bool ast_stmt_equal(const ast_stmt *a, const ast_stmt *b)
                a->u.drop.if_exists == b->u.drop.if_exists &&
                a->u.drop.delete_topic == b->u.drop.delete_topic &&
                ast_ident_eq(&a->u.drop.name, &b->u.drop.name);
-    case AST_TERMINATE: case AST_PAUSE: case AST_RESUME:
+    case AST_TERMINATE:
+    case AST_PAUSE:
+    case AST_RESUME:
         return a->u.terminate.all == b->u.terminate.all &&
                ast_ident_eq(&a->u.terminate.query_id, &b->u.terminate.query_id);
-    case AST_SET: case AST_UNSET:
+    case AST_SET:
+    case AST_UNSET:
         return ast_str_eq(a->u.set.name, b->u.set.name) && ast_str_eq(a->u.set.value, b->u.set.value);
-    case AST_DEFINE: case AST_UNDEFINE:
+    case AST_DEFINE:
+    case AST_UNDEFINE:
         return ast_ident_eq(&a->u.define.name, &b->u.define.name) &&
                ast_str_eq(a->u.define.value, b->u.define.value);
     case AST_EXPLAIN:

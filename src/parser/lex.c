@@ -14,10 +14,16 @@ enum {
 
 #define ID (CC_IDSTART | CC_IDCHAR)
 static const unsigned char lex_cclass[256] = {
-    ['\t'] = CC_SPACE, ['\n'] = CC_SPACE, ['\v'] = CC_SPACE,
-    ['\f'] = CC_SPACE, ['\r'] = CC_SPACE, [' '] = CC_SPACE,
+    ['\t'] = CC_SPACE,
+    ['\n'] = CC_SPACE,
+    ['\v'] = CC_SPACE,
+    ['\f'] = CC_SPACE,
+    ['\r'] = CC_SPACE,
+    [' '] = CC_SPACE,
     ['0' ... '9'] = CC_DIGIT | CC_IDCHAR,
-    ['A' ... 'Z'] = ID, ['a' ... 'z'] = ID, ['_'] = ID,
+    ['A' ... 'Z'] = ID,
+    ['a' ... 'z'] = ID,
+    ['_'] = ID,
     [0x80 ... 0xff] = ID,
 };
 #undef ID
@@ -27,7 +33,10 @@ static bool lex_is(const lexer *l, uint32_t i, int cls)
     return i < l->len && (lex_cclass[(unsigned char)l->src[i]] & cls);
 }
 
-static char lex_at(const lexer *l, uint32_t i) { return i < l->len ? l->src[i] : '\0'; }
+static char lex_at(const lexer *l, uint32_t i)
+{
+    return i < l->len ? l->src[i] : '\0';
+}
 
 /* ---- the keyword table -------------------------------------------------- */
 
@@ -71,7 +80,10 @@ tok_kind lex_keyword(const char *s, size_t n)
     return TK_IDENT;
 }
 
-bool lex_is_keyword(tok_kind k) { return k >= TK_FIRST_KEYWORD && k < TK__COUNT; }
+bool lex_is_keyword(tok_kind k)
+{
+    return k >= TK_FIRST_KEYWORD && k < TK__COUNT;
+}
 
 bool lex_is_reserved(tok_kind k)
 {
@@ -210,12 +222,11 @@ static bool lex_operator(lexer *l, token *t, err *e)
         tok_kind kind;
     } ops[] = {
         /* two-character operators first, so they win over their prefixes */
-        {"<>", TK_NE}, {"!=", TK_NE}, {"<=", TK_LE}, {">=", TK_GE}, {"||", TK_CONCAT},
-        {"->", TK_ARROW}, {"=>", TK_LAMBDA}, {":=", TK_ASSIGN}, {"=", TK_EQ},
-        {"<", TK_LT}, {">", TK_GT}, {"+", TK_PLUS}, {"-", TK_MINUS}, {"*", TK_STAR},
-        {"/", TK_SLASH}, {"%", TK_PERCENT}, {",", TK_COMMA}, {";", TK_SEMI},
-        {"(", TK_LPAREN}, {")", TK_RPAREN}, {"[", TK_LBRACKET}, {"]", TK_RBRACKET},
-        {".", TK_DOT},
+        {"<>", TK_NE},      {"!=", TK_NE},      {"<=", TK_LE},     {">=", TK_GE},    {"||", TK_CONCAT},
+        {"->", TK_ARROW},   {"=>", TK_LAMBDA},  {":=", TK_ASSIGN}, {"=", TK_EQ},     {"<", TK_LT},
+        {">", TK_GT},       {"+", TK_PLUS},     {"-", TK_MINUS},   {"*", TK_STAR},   {"/", TK_SLASH},
+        {"%", TK_PERCENT},  {",", TK_COMMA},    {";", TK_SEMI},    {"(", TK_LPAREN}, {")", TK_RPAREN},
+        {"[", TK_LBRACKET}, {"]", TK_RBRACKET}, {".", TK_DOT},
     };
     char c0 = l->src[l->pos], c1 = lex_at(l, l->pos + 1);
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {

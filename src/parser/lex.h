@@ -29,35 +29,35 @@
 #include "keywords.h"
 
 /* The non-keyword tokens: X(NAME, description used in error messages). */
-#define LEX_TOKENS(X)                 \
-    X(EOF, "end of input")            \
-    X(IDENT, "identifier")            \
-    X(QIDENT, "quoted identifier")    \
-    X(STRING_LIT, "string")               \
-    X(INT_LIT, "integer")             \
-    X(DECIMAL_LIT, "decimal number")  \
-    X(DOUBLE_LIT, "double number")    \
-    X(EQ, "'='")                      \
-    X(NE, "'<>'")                     \
-    X(LT, "'<'")                      \
-    X(LE, "'<='")                     \
-    X(GT, "'>'")                      \
-    X(GE, "'>='")                     \
-    X(PLUS, "'+'")                    \
-    X(MINUS, "'-'")                   \
-    X(STAR, "'*'")                    \
-    X(SLASH, "'/'")                   \
-    X(PERCENT, "'%'")                 \
-    X(CONCAT, "'||'")                 \
-    X(ARROW, "'->'")                  \
-    X(LAMBDA, "'=>'")                 \
-    X(ASSIGN, "':='")                 \
-    X(COMMA, "','")                   \
-    X(SEMI, "';'")                    \
-    X(LPAREN, "'('")                  \
-    X(RPAREN, "')'")                  \
-    X(LBRACKET, "'['")                \
-    X(RBRACKET, "']'")                \
+#define LEX_TOKENS(X)                                                                                        \
+    X(EOF, "end of input")                                                                                   \
+    X(IDENT, "identifier")                                                                                   \
+    X(QIDENT, "quoted identifier")                                                                           \
+    X(STRING_LIT, "string")                                                                                  \
+    X(INT_LIT, "integer")                                                                                    \
+    X(DECIMAL_LIT, "decimal number")                                                                         \
+    X(DOUBLE_LIT, "double number")                                                                           \
+    X(EQ, "'='")                                                                                             \
+    X(NE, "'<>'")                                                                                            \
+    X(LT, "'<'")                                                                                             \
+    X(LE, "'<='")                                                                                            \
+    X(GT, "'>'")                                                                                             \
+    X(GE, "'>='")                                                                                            \
+    X(PLUS, "'+'")                                                                                           \
+    X(MINUS, "'-'")                                                                                          \
+    X(STAR, "'*'")                                                                                           \
+    X(SLASH, "'/'")                                                                                          \
+    X(PERCENT, "'%'")                                                                                        \
+    X(CONCAT, "'||'")                                                                                        \
+    X(ARROW, "'->'")                                                                                         \
+    X(LAMBDA, "'=>'")                                                                                        \
+    X(ASSIGN, "':='")                                                                                        \
+    X(COMMA, "','")                                                                                          \
+    X(SEMI, "';'")                                                                                           \
+    X(LPAREN, "'('")                                                                                         \
+    X(RPAREN, "')'")                                                                                         \
+    X(LBRACKET, "'['")                                                                                       \
+    X(RBRACKET, "']'")                                                                                       \
     X(DOT, "'.'")
 
 typedef enum tok_kind {
@@ -65,9 +65,9 @@ typedef enum tok_kind {
     LEX_TOKENS(X)
 #undef X
 #define X(name, reserved) TK_##name,
-    KEYWORDS(X)
+        KEYWORDS(X)
 #undef X
-    TK__COUNT
+            TK__COUNT
 } tok_kind;
 
 #define TK_FIRST_KEYWORD TK_ADVANCE

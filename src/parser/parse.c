@@ -15,9 +15,15 @@
 
 /* ---- tokens ------------------------------------------------------------- */
 
-static _Noreturn void parse_throw(parser *p) { longjmp(*(jmp_buf *)p->jmp, 1); }
+static _Noreturn void parse_throw(parser *p)
+{
+    longjmp(*(jmp_buf *)p->jmp, 1);
+}
 
-_Noreturn void parse__fail(parser *p) { parse_throw(p); }
+_Noreturn void parse__fail(parser *p)
+{
+    parse_throw(p);
+}
 
 void parse__advance(parser *p)
 {
@@ -26,7 +32,10 @@ void parse__advance(parser *p)
         parse_throw(p);
 }
 
-bool parse__check(parser *p, tok_kind k) { return p->tok.kind == k; }
+bool parse__check(parser *p, tok_kind k)
+{
+    return p->tok.kind == k;
+}
 
 bool parse__accept(parser *p, tok_kind k)
 {
@@ -60,7 +69,10 @@ static void parse_describe_token(parser *p, token t, char *out, size_t n)
     snprintf(out, n, "'%.*s%s'", len, p->src + t.off, t.len > 40 ? "..." : "");
 }
 
-static uint32_t parse_end_of(token t) { return t.off + t.len; }
+static uint32_t parse_end_of(token t)
+{
+    return t.off + t.len;
+}
 
 /* Records "expected WHAT but found X" (or the end-of-input variant). */
 static void parse_set_expected(parser *p, const char *what)
@@ -72,11 +84,10 @@ static void parse_set_expected(parser *p, const char *what)
         return;
     }
     parse_describe_token(p, p->tok, found, sizeof found);
-    err_at(p->e, ERR_SYNTAX, p->tok.off, p->tok.len, "syntax error: expected %s but found %s",
-           what, found);
+    err_at(p->e, ERR_SYNTAX, p->tok.off, p->tok.len, "syntax error: expected %s but found %s", what, found);
     if (lex_is_reserved(p->tok.kind) && strstr(what, "name"))
-        err_hint(p->e, "%s is a reserved word; write `%s` to use it as a name",
-                 lex_token_name(p->tok.kind), lex_token_name(p->tok.kind));
+        err_hint(p->e, "%s is a reserved word; write `%s` to use it as a name", lex_token_name(p->tok.kind),
+                 lex_token_name(p->tok.kind));
 }
 
 _Noreturn void parse__error_expected(parser *p, const char *what)
@@ -164,8 +175,7 @@ void parse__expect(parser *p, tok_kind k)
 
 /* Fails with "expected WHAT but found X", hinting the closest of the
  * keywords `cands` when X looks like a misspelling of one. */
-_Noreturn static void parse_expected_one_of(parser *p, const char *what, const tok_kind *cands,
-                                            int n)
+_Noreturn static void parse_expected_one_of(parser *p, const char *what, const tok_kind *cands, int n)
 {
     parse_set_expected(p, what);
     const char *guess = parse_did_you_mean(p, cands, n);
@@ -179,8 +189,8 @@ _Noreturn static void parse_expected_one_of(parser *p, const char *what, const t
 void parse__enter(parser *p)
 {
     if (++p->depth > PARSE_MAX_DEPTH)
-        parse__error_at(p, ERR_TOO_DEEP, p->tok,
-                        "statement nested too deeply (more than %d levels)", PARSE_MAX_DEPTH);
+        parse__error_at(p, ERR_TOO_DEEP, p->tok, "statement nested too deeply (more than %d levels)",
+                        PARSE_MAX_DEPTH);
 }
 
 ast_span parse__span_from(parser *p, uint32_t off)
@@ -216,8 +226,7 @@ ast_ident parse__ident(parser *p, const char *what)
         parse__error_expected(p, what);
     if (p->tok.kind == TK_QIDENT && p->tok.len == 2)
         parse__error_at(p, ERR_SYNTAX, p->tok, "syntax error: empty quoted identifier");
-    ast_ident id = {lex_ident(p->arena, p->src, p->tok), p->tok.kind == TK_QIDENT,
-                    {p->tok.off, p->tok.len}};
+    ast_ident id = {lex_ident(p->arena, p->src, p->tok), p->tok.kind == TK_QIDENT, {p->tok.off, p->tok.len}};
     parse__advance(p);
     return id;
 }
@@ -230,10 +239,9 @@ int64_t parse__int(parser *p, const char *what)
     for (uint32_t i = 0; i < p->tok.len; i++) {
         unsigned d = (unsigned)(p->src[p->tok.off + i] - '0');
         if (v > ((uint64_t)INT64_MAX - d) / 10)
-            parse__error_at(p, ERR_SYNTAX, p->tok,
-                            "syntax error: integer %.*s is too large (the largest is %lld)",
-                            p->tok.len > 40 ? 40 : (int)p->tok.len, p->src + p->tok.off,
-                            (long long)INT64_MAX);
+            parse__error_at(
+                p, ERR_SYNTAX, p->tok, "syntax error: integer %.*s is too large (the largest is %lld)",
+                p->tok.len > 40 ? 40 : (int)p->tok.len, p->src + p->tok.off, (long long)INT64_MAX);
         v = v * 10 + d;
     }
     parse__advance(p);
@@ -248,13 +256,17 @@ ast_duration parse__duration(parser *p)
     int64_t n = parse__int(p, "a duration (e.g. 30 SECONDS)");
     int64_t unit;
     switch (p->tok.kind) {
-    case TK_MILLISECOND: case TK_MILLISECONDS: unit = 1; break;
-    case TK_SECOND: case TK_SECONDS: unit = 1000; break;
-    case TK_MINUTE: case TK_MINUTES: unit = 60 * 1000; break;
-    case TK_HOUR: case TK_HOURS: unit = 3600 * 1000; break;
-    case TK_DAY: case TK_DAYS: unit = 86400 * 1000; break;
-    default:
-        parse__error_expected(p, "a time unit (MILLISECONDS, SECONDS, MINUTES, HOURS or DAYS)");
+    case TK_MILLISECOND:
+    case TK_MILLISECONDS: unit = 1; break;
+    case TK_SECOND:
+    case TK_SECONDS: unit = 1000; break;
+    case TK_MINUTE:
+    case TK_MINUTES: unit = 60 * 1000; break;
+    case TK_HOUR:
+    case TK_HOURS: unit = 3600 * 1000; break;
+    case TK_DAY:
+    case TK_DAYS: unit = 86400 * 1000; break;
+    default: parse__error_expected(p, "a time unit (MILLISECONDS, SECONDS, MINUTES, HOURS or DAYS)");
     }
     if (n > INT64_MAX / unit)
         parse__error_at(p, ERR_SYNTAX, p->prev, "syntax error: duration is too long");
@@ -533,8 +545,7 @@ static ast_query *parse_query(parser *p)
         else if (parse__accept(p, TK_FINAL))
             q->emit = AST_EMIT_FINAL;
         else
-            parse_expected_one_of(p, "CHANGES or FINAL", (const tok_kind[]){TK_CHANGES, TK_FINAL},
-                                  2);
+            parse_expected_one_of(p, "CHANGES or FINAL", (const tok_kind[]){TK_CHANGES, TK_FINAL}, 2);
     }
     q->limit = parse__accept(p, TK_LIMIT) ? parse__int(p, "a row limit") : -1;
     q->span = parse__span_from(p, start);
@@ -602,8 +613,8 @@ static void parse_table_elements(parser *p, ast_stmt *s)
     int cap = 0;
     parse__expect(p, TK_LPAREN);
     do {
-        s->u.create.columns = parse__grow(p, s->u.create.columns, s->u.create.ncolumns, &cap,
-                                          sizeof *s->u.create.columns);
+        s->u.create.columns =
+            parse__grow(p, s->u.create.columns, s->u.create.ncolumns, &cap, sizeof *s->u.create.columns);
         parse_column_def(p, &s->u.create.columns[s->u.create.ncolumns++]);
     } while (parse__accept(p, TK_COMMA));
     parse__expect(p, TK_RPAREN);
@@ -698,8 +709,8 @@ static void parse_values(parser *p, ast_stmt *s)
     parse__expect(p, TK_VALUES);
     parse__expect(p, TK_LPAREN);
     do {
-        s->u.insert_values.values = parse__grow(p, s->u.insert_values.values,
-                                                s->u.insert_values.nvalues, &cap, sizeof(ast_expr *));
+        s->u.insert_values.values =
+            parse__grow(p, s->u.insert_values.values, s->u.insert_values.nvalues, &cap, sizeof(ast_expr *));
         s->u.insert_values.values[s->u.insert_values.nvalues++] = parse__expr(p);
     } while (parse__accept(p, TK_COMMA));
     parse__expect(p, TK_RPAREN);
@@ -726,10 +737,8 @@ static ast_stmt *parse_insert(parser *p)
         int cap = 0;
         do {
             s->u.insert_values.columns = parse__grow(p, s->u.insert_values.columns,
-                                                     s->u.insert_values.ncolumns, &cap,
-                                                     sizeof(ast_ident));
-            s->u.insert_values.columns[s->u.insert_values.ncolumns++] =
-                parse__ident(p, "a column name");
+                                                     s->u.insert_values.ncolumns, &cap, sizeof(ast_ident));
+            s->u.insert_values.columns[s->u.insert_values.ncolumns++] = parse__ident(p, "a column name");
         } while (parse__accept(p, TK_COMMA));
         parse__expect(p, TK_RPAREN);
     } else if (!parse__check(p, TK_VALUES)) {
@@ -765,15 +774,18 @@ static ast_stmt *parse_show(parser *p)
     ast_stmt *s = parse_new_stmt(p, AST_SHOW);
     parse__advance(p); /* SHOW or LIST */
     if (!parse_show_what(p->tok.kind, &s->u.show.what))
-        parse_expected_one_of(
-            p, "STREAMS, TABLES, QUERIES, TOPICS, FUNCTIONS, PROPERTIES, VARIABLES or TYPES",
-            words, PARSE_NELEM(words));
+        parse_expected_one_of(p,
+                              "STREAMS, TABLES, QUERIES, TOPICS, FUNCTIONS, PROPERTIES, VARIABLES or TYPES",
+                              words, PARSE_NELEM(words));
     parse__advance(p);
     s->u.show.extended = parse__accept(p, TK_EXTENDED);
     return s;
 }
 
-static bool parse_at_end(tok_kind k) { return k == TK_SEMI || k == TK_EOF; }
+static bool parse_at_end(tok_kind k)
+{
+    return k == TK_SEMI || k == TK_EOF;
+}
 
 /* describe ::= DESCRIBE ( FUNCTION identifier | (STREAMS | TABLES) [EXTENDED]
  *                       | [EXTENDED] identifier ) */
@@ -949,9 +961,8 @@ static ast_stmt *parse_select_statement(parser *p)
 }
 
 static const tok_kind parse_statement_starts[] = {
-    TK_SELECT, TK_CREATE, TK_INSERT, TK_SHOW, TK_LIST, TK_DESCRIBE, TK_DROP,
-    TK_TERMINATE, TK_PAUSE, TK_RESUME, TK_SET, TK_UNSET, TK_DEFINE, TK_UNDEFINE,
-    TK_EXPLAIN, TK_PRINT, TK_RUN,
+    TK_SELECT, TK_CREATE, TK_INSERT, TK_SHOW,   TK_LIST,     TK_DESCRIBE, TK_DROP,  TK_TERMINATE, TK_PAUSE,
+    TK_RESUME, TK_SET,    TK_UNSET,  TK_DEFINE, TK_UNDEFINE, TK_EXPLAIN,  TK_PRINT, TK_RUN,
 };
 
 _Noreturn static void parse_not_a_statement(parser *p)
@@ -959,10 +970,9 @@ _Noreturn static void parse_not_a_statement(parser *p)
     char found[64];
     parse_describe_token(p, p->tok, found, sizeof found);
     err_at(p->e, ERR_SYNTAX, p->tok.off, p->tok.len,
-           "syntax error: expected a statement (SELECT, CREATE, INSERT, SHOW, ...) but found %s",
-           found);
-    const char *guess = parse_did_you_mean(
-        p, parse_statement_starts, (int)(sizeof parse_statement_starts / sizeof(tok_kind)));
+           "syntax error: expected a statement (SELECT, CREATE, INSERT, SHOW, ...) but found %s", found);
+    const char *guess = parse_did_you_mean(p, parse_statement_starts,
+                                           (int)(sizeof parse_statement_starts / sizeof(tok_kind)));
     if (guess)
         err_hint(p->e, "did you mean %s?", guess);
     parse_throw(p);
@@ -976,7 +986,8 @@ static ast_stmt *parse_statement(parser *p)
     case TK_CREATE: return parse_create(p);
     case TK_INSERT: return parse_insert(p);
     case TK_SELECT: return parse_select_statement(p);
-    case TK_SHOW: case TK_LIST: return parse_show(p);
+    case TK_SHOW:
+    case TK_LIST: return parse_show(p);
     case TK_DESCRIBE: return parse_describe(p);
     case TK_DROP: return parse_drop(p);
     case TK_TERMINATE: return parse_terminate(p, AST_TERMINATE);

@@ -32,13 +32,13 @@ enum {
 static const struct {
     unsigned char left, right;
 } parse_priority[] = {
-    [AST_OP_ADD] = {PRI_ADD, PRI_ADD},       [AST_OP_SUB] = {PRI_ADD, PRI_ADD},
-    [AST_OP_MUL] = {PRI_MUL, PRI_MUL},       [AST_OP_DIV] = {PRI_MUL, PRI_MUL},
-    [AST_OP_MOD] = {PRI_MUL, PRI_MUL},       [AST_OP_CONCAT] = {PRI_CONCAT, PRI_CONCAT},
-    [AST_OP_EQ] = {PRI_CMP, PRI_CMP},        [AST_OP_NE] = {PRI_CMP, PRI_CMP},
-    [AST_OP_LT] = {PRI_CMP, PRI_CMP},        [AST_OP_LE] = {PRI_CMP, PRI_CMP},
-    [AST_OP_GT] = {PRI_CMP, PRI_CMP},        [AST_OP_GE] = {PRI_CMP, PRI_CMP},
-    [AST_OP_AND] = {PRI_AND, PRI_AND},       [AST_OP_OR] = {PRI_OR, PRI_OR},
+    [AST_OP_ADD] = {PRI_ADD, PRI_ADD}, [AST_OP_SUB] = {PRI_ADD, PRI_ADD},
+    [AST_OP_MUL] = {PRI_MUL, PRI_MUL}, [AST_OP_DIV] = {PRI_MUL, PRI_MUL},
+    [AST_OP_MOD] = {PRI_MUL, PRI_MUL}, [AST_OP_CONCAT] = {PRI_CONCAT, PRI_CONCAT},
+    [AST_OP_EQ] = {PRI_CMP, PRI_CMP},  [AST_OP_NE] = {PRI_CMP, PRI_CMP},
+    [AST_OP_LT] = {PRI_CMP, PRI_CMP},  [AST_OP_LE] = {PRI_CMP, PRI_CMP},
+    [AST_OP_GT] = {PRI_CMP, PRI_CMP},  [AST_OP_GE] = {PRI_CMP, PRI_CMP},
+    [AST_OP_AND] = {PRI_AND, PRI_AND}, [AST_OP_OR] = {PRI_OR, PRI_OR},
 };
 
 /* The binary operator a token stands for, or -1. */
@@ -82,8 +82,7 @@ static uint64_t parse_uint_token(parser *p, token t)
     for (uint32_t i = 0; i < t.len; i++) {
         unsigned d = (unsigned)(p->src[t.off + i] - '0');
         if (v > (max - d) / 10)
-            parse__error_at(p, ERR_SYNTAX, t,
-                            "syntax error: integer %.*s is too large (the largest is %lld)",
+            parse__error_at(p, ERR_SYNTAX, t, "syntax error: integer %.*s is too large (the largest is %lld)",
                             t.len > 40 ? 40 : (int)t.len, p->src + t.off, (long long)INT64_MAX);
         v = v * 10 + d;
     }
@@ -95,8 +94,7 @@ static ast_expr *parse_int_literal(parser *p, bool negated)
     token t = p->tok;
     uint64_t v = parse_uint_token(p, t);
     if (v > (uint64_t)INT64_MAX && !negated)
-        parse__error_at(p, ERR_SYNTAX, t,
-                        "syntax error: integer %.*s is too large (the largest is %lld)",
+        parse__error_at(p, ERR_SYNTAX, t, "syntax error: integer %.*s is too large (the largest is %lld)",
                         t.len > 40 ? 40 : (int)t.len, p->src + t.off, (long long)INT64_MAX);
     ast_expr *e = parse_new_expr(p, AST_INT);
     e->u.i = negated ? (int64_t)(0 - v) : (int64_t)v;
@@ -165,7 +163,8 @@ ast_expr *parse__literal(parser *p)
     case TK_INT_LIT: e = parse_int_literal(p, false); break;
     case TK_DECIMAL_LIT: e = parse_decimal_literal(p); break;
     case TK_DOUBLE_LIT: e = parse_double_literal(p); break;
-    case TK_TRUE: case TK_FALSE:
+    case TK_TRUE:
+    case TK_FALSE:
         e = parse_new_expr(p, AST_BOOL);
         e->u.b = p->tok.kind == TK_TRUE;
         parse__advance(p);
@@ -230,8 +229,7 @@ static ast_expr *parse_lambda(parser *p)
     int cap = 0;
     bool paren = parse__accept(p, TK_LPAREN);
     do {
-        e->u.lambda.params =
-            parse__grow(p, e->u.lambda.params, e->u.lambda.nparams, &cap, sizeof(ast_ident));
+        e->u.lambda.params = parse__grow(p, e->u.lambda.params, e->u.lambda.nparams, &cap, sizeof(ast_ident));
         e->u.lambda.params[e->u.lambda.nparams++] = parse__ident(p, "a lambda parameter name");
     } while (paren && parse__accept(p, TK_COMMA));
     if (paren)
@@ -257,10 +255,8 @@ static void parse_call(parser *p, ast_expr *e, ast_ident name)
     } else if (!parse__check(p, TK_RPAREN)) {
         e->u.call.distinct = parse__accept(p, TK_DISTINCT);
         do {
-            e->u.call.args =
-                parse__grow(p, e->u.call.args, e->u.call.nargs, &cap, sizeof(ast_expr *));
-            e->u.call.args[e->u.call.nargs++] =
-                parse_lambda_ahead(p) ? parse_lambda(p) : parse__expr(p);
+            e->u.call.args = parse__grow(p, e->u.call.args, e->u.call.nargs, &cap, sizeof(ast_expr *));
+            e->u.call.args[e->u.call.nargs++] = parse_lambda_ahead(p) ? parse_lambda(p) : parse__expr(p);
         } while (parse__accept(p, TK_COMMA));
     }
     parse__expect(p, TK_RPAREN);
@@ -278,8 +274,7 @@ static void parse_name_expr(parser *p, ast_expr *e)
         e->u.col.name = parse__ident(p, "a column name");
         if (parse__check(p, TK_DOT)) {
             err_at(p->e, ERR_SYNTAX, p->tok.off, p->tok.len,
-                   "syntax error: unexpected '.' after the column %s.%s", first.name,
-                   e->u.col.name.name);
+                   "syntax error: unexpected '.' after the column %s.%s", first.name, e->u.col.name.name);
             err_hint(p->e, "a field of a STRUCT column is read with ->, as in col->field");
             parse__fail(p);
         }
@@ -394,9 +389,13 @@ static ast_expr *parse_primary(parser *p)
     tok_kind k = p->tok.kind, next = parse__peek(p, 1);
     ast_expr *e;
     switch (k) {
-    case TK_STRING_LIT: case TK_INT_LIT: case TK_DECIMAL_LIT: case TK_DOUBLE_LIT:
-    case TK_TRUE: case TK_FALSE: case TK_NULL:
-        return parse__literal(p);
+    case TK_STRING_LIT:
+    case TK_INT_LIT:
+    case TK_DECIMAL_LIT:
+    case TK_DOUBLE_LIT:
+    case TK_TRUE:
+    case TK_FALSE:
+    case TK_NULL: return parse__literal(p);
     case TK_LPAREN:
         parse__advance(p);
         e = parse__expr(p);
@@ -581,7 +580,10 @@ static ast_expr *parse_subexpr(parser *p, int limit)
 }
 
 /* expr ::= subexpr */
-ast_expr *parse__expr(parser *p) { return parse_subexpr(p, PRI_NONE); }
+ast_expr *parse__expr(parser *p)
+{
+    return parse_subexpr(p, PRI_NONE);
+}
 
 /* ---- types --------------------------------------------------------------- */
 
@@ -608,8 +610,8 @@ static void parse_decimal_type(parser *p, ast_type *t)
         parse__error_at(p, ERR_SYNTAX, pt, "syntax error: DECIMAL precision must be at least 1");
     if (t->scale > t->precision)
         parse__error_at(p, ERR_SYNTAX, st,
-                        "syntax error: DECIMAL scale (%d) must not exceed its precision (%d)",
-                        t->scale, t->precision);
+                        "syntax error: DECIMAL scale (%d) must not exceed its precision (%d)", t->scale,
+                        t->precision);
 }
 
 /* struct_type ::= STRUCT '<' [identifier type {',' identifier type}] '>' */
@@ -639,11 +641,13 @@ ast_type *parse__type(parser *p)
     parse__enter(p);
     switch (k) {
     case TK_BOOLEAN: t->kind = TYPE_BOOLEAN; break;
-    case TK_INT: case TK_INTEGER: t->kind = TYPE_INT; break;
+    case TK_INT:
+    case TK_INTEGER: t->kind = TYPE_INT; break;
     case TK_BIGINT: t->kind = TYPE_BIGINT; break;
     case TK_DOUBLE: t->kind = TYPE_DOUBLE; break;
     case TK_DECIMAL: t->kind = TYPE_DECIMAL; break;
-    case TK_STRING: case TK_VARCHAR: t->kind = TYPE_STRING; break;
+    case TK_STRING:
+    case TK_VARCHAR: t->kind = TYPE_STRING; break;
     case TK_BYTES: t->kind = TYPE_BYTES; break;
     case TK_DATE: t->kind = TYPE_DATE; break;
     case TK_TIME: t->kind = TYPE_TIME; break;

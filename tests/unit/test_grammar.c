@@ -41,8 +41,7 @@ static char *read_grammar(void)
 }
 
 /* Calls fn on the text of every example line, with its line number. */
-static int for_each_example(const char *text, void (*fn)(const char *sql, int line, void *ctx),
-                            void *ctx)
+static int for_each_example(const char *text, void (*fn)(const char *sql, int line, void *ctx), void *ctx)
 {
     int count = 0, line = 1;
     for (const char *p = text; *p;) {
@@ -54,8 +53,7 @@ static int for_each_example(const char *text, void (*fn)(const char *sql, int li
             start += strlen(EXAMPLE_OPEN);
             char *end = strstr(start, EXAMPLE_CLOSE);
             if (!end)
-                fail_msg("%s:%d: example without a closing '%s'", GRAMMAR_PATH, line,
-                         EXAMPLE_CLOSE);
+                fail_msg("%s:%d: example without a closing '%s'", GRAMMAR_PATH, line, EXAMPLE_CLOSE);
             *end = '\0';
             fn(start, line, ctx);
             count++;
@@ -91,8 +89,8 @@ static void check_example(const char *sql, int line, void *ctx)
     parser_init(&q, &a, out.data, out.len);
     ast_stmt *t = parse_next(&q, &e);
     if (!t || !ast_stmt_equal(s, t))
-        fail_msg("%s:%d: example does not round-trip; printed as\n%s\n%s", GRAMMAR_PATH, line,
-                 out.data, t ? "" : e.msg);
+        fail_msg("%s:%d: example does not round-trip; printed as\n%s\n%s", GRAMMAR_PATH, line, out.data,
+                 t ? "" : e.msg);
     buf_free(&out);
     arena_free(&a);
 }
@@ -109,9 +107,11 @@ static void test_every_grammar_example_parses_and_round_trips(void **state)
 static void test_grammar_examples_cover_every_statement_kind(void **state)
 {
     static const char *const names[] = {
-        "CREATE_SOURCE", "CREATE_AS", "INSERT_VALUES", "INSERT_SELECT", "SELECT", "SHOW",
-        "DESCRIBE", "DESCRIBE_FUNCTION", "DROP", "TERMINATE", "PAUSE", "RESUME", "SET",
-        "UNSET", "DEFINE", "UNDEFINE", "EXPLAIN", "PRINT", "RUN_SCRIPT", "CREATE_TYPE",
+        "CREATE_SOURCE", "CREATE_AS", "INSERT_VALUES", "INSERT_SELECT",
+        "SELECT",        "SHOW",      "DESCRIBE",      "DESCRIBE_FUNCTION",
+        "DROP",          "TERMINATE", "PAUSE",         "RESUME",
+        "SET",           "UNSET",     "DEFINE",        "UNDEFINE",
+        "EXPLAIN",       "PRINT",     "RUN_SCRIPT",    "CREATE_TYPE",
     };
     char *text = read_grammar();
     bool seen[AST_CREATE_TYPE + 1] = {0};
@@ -141,8 +141,7 @@ static void test_grammar_lists_exactly_the_reserved_words(void **state)
             continue;
         tok_kind k = lex_keyword(w, (size_t)(p - w));
         if (!lex_is_reserved(k))
-            fail_msg("%s lists %.*s as reserved, the lexer does not", GRAMMAR_PATH,
-                     (int)(p - w), w);
+            fail_msg("%s lists %.*s as reserved, the lexer does not", GRAMMAR_PATH, (int)(p - w), w);
         listed++;
     }
     int reserved = 0;

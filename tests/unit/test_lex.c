@@ -93,12 +93,11 @@ static void test_tokens_carry_offset_and_length(void **state)
 
 static void test_operators(void **state)
 {
-    const tok_kind k[] = {TK_EQ,    TK_NE,     TK_NE,     TK_LT,     TK_LE,       TK_GT,
-                          TK_GE,    TK_PLUS,   TK_MINUS,  TK_STAR,   TK_SLASH,    TK_PERCENT,
-                          TK_CONCAT, TK_ARROW, TK_LAMBDA, TK_ASSIGN, TK_COMMA,    TK_SEMI,
-                          TK_LPAREN, TK_RPAREN, TK_LBRACKET, TK_RBRACKET, TK_DOT, TK_EOF};
-    assert_kinds("= <> != < <= > >= + - * / % || -> => := , ; ( ) [ ] .", k,
-                 (int)(sizeof k / sizeof k[0]));
+    const tok_kind k[] = {TK_EQ,     TK_NE,     TK_NE,       TK_LT,       TK_LE,    TK_GT,
+                          TK_GE,     TK_PLUS,   TK_MINUS,    TK_STAR,     TK_SLASH, TK_PERCENT,
+                          TK_CONCAT, TK_ARROW,  TK_LAMBDA,   TK_ASSIGN,   TK_COMMA, TK_SEMI,
+                          TK_LPAREN, TK_RPAREN, TK_LBRACKET, TK_RBRACKET, TK_DOT,   TK_EOF};
+    assert_kinds("= <> != < <= > >= + - * / % || -> => := , ; ( ) [ ] .", k, (int)(sizeof k / sizeof k[0]));
 }
 
 static void test_comments_are_skipped(void **state)
@@ -109,8 +108,8 @@ static void test_comments_are_skipped(void **state)
 
 static void test_number_kinds(void **state)
 {
-    const tok_kind k[] = {TK_INT_LIT, TK_DECIMAL_LIT, TK_DECIMAL_LIT, TK_DECIMAL_LIT,
-                          TK_DOUBLE_LIT, TK_DOUBLE_LIT, TK_DOUBLE_LIT, TK_EOF};
+    const tok_kind k[] = {TK_INT_LIT,    TK_DECIMAL_LIT, TK_DECIMAL_LIT, TK_DECIMAL_LIT,
+                          TK_DOUBLE_LIT, TK_DOUBLE_LIT,  TK_DOUBLE_LIT,  TK_EOF};
     assert_kinds("42 1.5 .5 7. 1.5E3 2e-1 3E+2", k, 8);
 }
 

@@ -674,17 +674,38 @@ static const char *const corpus[] = {
     "INSERT INTO s VALUES (ARRAY[1], STRUCT(a := 1))",
     "INSERT INTO s WITH (query_id='q1') SELECT * FROM t EMIT CHANGES",
     "INSERT INTO s SELECT * FROM t EMIT CHANGES",
-    "SHOW STREAMS", "LIST TABLES EXTENDED", "SHOW QUERIES", "SHOW TOPICS EXTENDED",
-    "SHOW FUNCTIONS", "SHOW PROPERTIES", "SHOW VARIABLES", "SHOW TYPES",
-    "DESCRIBE s", "DESCRIBE EXTENDED s", "DESCRIBE FUNCTION concat", "DESCRIBE STREAMS",
-    "DESCRIBE TABLES EXTENDED", "DESCRIBE `STREAMS`", "DESCRIBE `FUNCTION`",
-    "DROP STREAM s", "DROP TABLE IF EXISTS t DELETE TOPIC", "DROP TYPE IF EXISTS addr",
+    "SHOW STREAMS",
+    "LIST TABLES EXTENDED",
+    "SHOW QUERIES",
+    "SHOW TOPICS EXTENDED",
+    "SHOW FUNCTIONS",
+    "SHOW PROPERTIES",
+    "SHOW VARIABLES",
+    "SHOW TYPES",
+    "DESCRIBE s",
+    "DESCRIBE EXTENDED s",
+    "DESCRIBE FUNCTION concat",
+    "DESCRIBE STREAMS",
+    "DESCRIBE TABLES EXTENDED",
+    "DESCRIBE `STREAMS`",
+    "DESCRIBE `FUNCTION`",
+    "DROP STREAM s",
+    "DROP TABLE IF EXISTS t DELETE TOPIC",
+    "DROP TYPE IF EXISTS addr",
     "DROP STREAM `IF`",
-    "TERMINATE q1", "TERMINATE ALL", "PAUSE ALL", "RESUME `select`",
-    "SET 'auto.offset.reset' = 'earliest'", "UNSET 'a'", "DEFINE v = 'x''y'", "UNDEFINE v",
-    "EXPLAIN q1", "EXPLAIN SELECT * FROM s EMIT CHANGES",
+    "TERMINATE q1",
+    "TERMINATE ALL",
+    "PAUSE ALL",
+    "RESUME `select`",
+    "SET 'auto.offset.reset' = 'earliest'",
+    "UNSET 'a'",
+    "DEFINE v = 'x''y'",
+    "UNDEFINE v",
+    "EXPLAIN q1",
+    "EXPLAIN SELECT * FROM s EMIT CHANGES",
     "EXPLAIN CREATE STREAM x AS SELECT * FROM s EMIT CHANGES",
-    "PRINT 'topic' FROM BEGINNING INTERVAL 2 LIMIT 10", "PRINT my_topic",
+    "PRINT 'topic' FROM BEGINNING INTERVAL 2 LIMIT 10",
+    "PRINT my_topic",
     "RUN SCRIPT '/tmp/x.sql'",
     "CREATE TYPE address AS STRUCT<street STRING, zip INT>",
     "SELECT a FROM s WHERE x = 1 GROUP BY (a) EMIT CHANGES",
@@ -727,8 +748,7 @@ static void test_equal_sees_differences(void **state)
 {
     assert_false(ast_stmt_equal(parse1("SELECT a FROM s"), parse1("SELECT b FROM s")));
     assert_false(ast_stmt_equal(parse1("SELECT a FROM s"), parse1("SELECT a FROM s LIMIT 1")));
-    assert_false(ast_stmt_equal(parse1("SELECT 1 + 2 * 3 FROM s"),
-                                parse1("SELECT (1 + 2) * 3 FROM s")));
+    assert_false(ast_stmt_equal(parse1("SELECT 1 + 2 * 3 FROM s"), parse1("SELECT (1 + 2) * 3 FROM s")));
     assert_false(ast_stmt_equal(parse1("SELECT 1.5 FROM s"), parse1("SELECT 1.50 FROM s")));
     assert_true(ast_stmt_equal(parse1("select a from s"), parse1("SELECT `A` FROM \"S\"")));
 }
@@ -793,14 +813,16 @@ static void test_random_bytes_never_crash(void **state)
 static void test_random_token_soup_never_crashes(void **state)
 {
     static const char *const words[] = {
-        "SELECT", "*", "FROM", "s", "t", "a", "b", ",", "(", ")", "[", "]", "WHERE", "=", "+",
-        "-", "AND", "OR", "NOT", "1", "2.5", "1e3", "'x'", "`q`", "EMIT", "CHANGES", "LIMIT",
-        ";", "JOIN", "ON", "WITHIN", "1 HOUR", "WINDOW", "TUMBLING", "SIZE", "GROUP", "BY",
-        "CASE", "WHEN", "THEN", "ELSE", "END", "CAST", "AS", "INT", "ARRAY", "MAP", "STRUCT",
-        "<", ">", ":=", "=>", "->", ".", "IS", "NULL", "IN", "BETWEEN", "LIKE", "CREATE",
-        "STREAM", "TABLE", "WITH", "KEY", "INSERT", "INTO", "VALUES", "SHOW", "DESCRIBE",
-        "DROP", "EXPLAIN", "PRINT", "DISTINCT", "||", "%", "/", "HAVING", "PARTITION",
-        "INTERVAL", "SECONDS", "TRUE", "x =>", "f(", "COUNT(*)", "--", "/*", "*/",
+        "SELECT",   "*",      "FROM",     "s",       "t",      "a",         "b",        ",",       "(",
+        ")",        "[",      "]",        "WHERE",   "=",      "+",         "-",        "AND",     "OR",
+        "NOT",      "1",      "2.5",      "1e3",     "'x'",    "`q`",       "EMIT",     "CHANGES", "LIMIT",
+        ";",        "JOIN",   "ON",       "WITHIN",  "1 HOUR", "WINDOW",    "TUMBLING", "SIZE",    "GROUP",
+        "BY",       "CASE",   "WHEN",     "THEN",    "ELSE",   "END",       "CAST",     "AS",      "INT",
+        "ARRAY",    "MAP",    "STRUCT",   "<",       ">",      ":=",        "=>",       "->",      ".",
+        "IS",       "NULL",   "IN",       "BETWEEN", "LIKE",   "CREATE",    "STREAM",   "TABLE",   "WITH",
+        "KEY",      "INSERT", "INTO",     "VALUES",  "SHOW",   "DESCRIBE",  "DROP",     "EXPLAIN", "PRINT",
+        "DISTINCT", "||",     "%",        "/",       "HAVING", "PARTITION", "INTERVAL", "SECONDS", "TRUE",
+        "x =>",     "f(",     "COUNT(*)", "--",      "/*",     "*/",
     };
     rng_state = 777;
     char src[1024];
@@ -851,7 +873,7 @@ static void test_mutated_statements_never_crash_and_round_trip(void **state)
                 edits--;
                 switch (rng() % 3) {
                 case 0: continue; /* drop it */
-                case 1: { /* replace it by a token of another statement */
+                case 1: {         /* replace it by a token of another statement */
                     int j = (int)(rng() % (uint32_t)on);
                     text = osql + other[j].off;
                     tl = other[j].len;

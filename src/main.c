@@ -3,6 +3,7 @@
  *   eddy [--data DIR]             the shell on an embedded engine
  *   eddy run FILE.sql [--data DIR] run a file of statements
  *   eddy test -s ... -i ... -o ... compare a pipeline's output (test_runner.c)
+ *   eddy bench log|query          throughput figures (bench.c)
  *   eddy server ...               the HTTP server (not built yet)
  *
  * Only main() exits; everything else returns errors. */
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "runner/bench.h"
 #include "runner/test_runner.h"
 #include "shell/shell.h"
 
@@ -22,6 +24,7 @@ static void usage(FILE *f)
     fputs("usage: eddy [--data DIR] [--server URL]\n"
           "       eddy run FILE.sql [--data DIR]\n"
           "       eddy test -s STATEMENTS.sql -i INPUT.json -o OUTPUT.json [--write-actual FILE]\n"
+          "       eddy bench log|query [--records N]\n"
           "       eddy server [--data DIR] [--listen HOST:PORT]\n"
           "       eddy --version\n"
           "\n"
@@ -150,6 +153,8 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "test"))
         return test_runner_main(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "bench"))
+        return bench_main(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "run"))
         return cmd_run(argc, argv);
     if (argc > 1 && !strcmp(argv[1], "server")) {

@@ -358,6 +358,10 @@ void ast_print_expr(const ast_expr *e, buf *out)
         buf_puts(out, "INTERVAL ");
         ast_print_duration(e->u.interval.ms, out);
         break;
+    case AST_STRUCT_STAR:
+        ast_print_base(e->u.deref.base, out);
+        buf_puts(out, "->*");
+        break;
     }
 }
 
@@ -812,6 +816,7 @@ static bool ast_expr_eq_more(const ast_expr *a, const ast_expr *b)
                 return false;
         return true;
     case AST_INTERVAL: return a->u.interval.ms == b->u.interval.ms;
+    case AST_STRUCT_STAR: return ast_expr_eq(a->u.deref.base, b->u.deref.base);
     default: return false;
     }
 }

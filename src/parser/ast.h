@@ -79,6 +79,7 @@ typedef enum ast_expr_kind {
     AST_MAP,       /* MAP(k := v, ...) : u.map */
     AST_STRUCT,    /* STRUCT(name := v, ...) : u.strct */
     AST_INTERVAL,  /* INTERVAL n unit (time literal in ms) : u.interval */
+    AST_STRUCT_STAR, /* x->* (all fields of a struct; a whole select item only) : u.deref.base */
 } ast_expr_kind;
 
 typedef enum ast_op {

@@ -194,8 +194,13 @@ static bool lex_number(lexer *l, token *t, err *e)
         uint32_t end = i;
         while (lex_is(l, end, CC_IDCHAR))
             end++;
-        return lex_fail(l, t, e, start, end,
-                        "malformed number (a name cannot start with a digit; quote it with `...`)");
+        if (kind == TK_INT_LIT) { /* 1R: ksqlDB's DIGIT_IDENTIFIER, a name */
+            t->kind = TK_IDENT;
+            t->len = end - start;
+            l->pos = end;
+            return true;
+        }
+        return lex_fail(l, t, e, start, end, "malformed number");
     }
     t->kind = kind;
     t->len = i - start;

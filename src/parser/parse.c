@@ -302,7 +302,7 @@ static const char *parse_string(parser *p, const char *what)
 
 /* ---- queries ------------------------------------------------------------ */
 
-/* select_item ::= '*' | identifier '.' '*' | expr [[AS] identifier] */
+/* select_item ::= '*' | identifier '.' '*' | postfix '->' '*' | expr [[AS] identifier] */
 static void parse_select_item(parser *p, ast_select_item *it)
 {
     uint32_t start = p->tok.off;
@@ -320,8 +320,12 @@ static void parse_select_item(parser *p, ast_select_item *it)
         e->span = parse__span_from(p, start);
         it->expr = e;
     } else {
+        p->struct_star_ok = true;
         it->expr = parse__expr(p);
-        if (parse__accept(p, TK_AS))
+        p->struct_star_ok = false;
+        if (it->expr->kind == AST_STRUCT_STAR)
+            ; /* x->* names its columns after the fields: no alias */
+        else if (parse__accept(p, TK_AS))
             it->alias = parse__ident(p, "an alias name");
         else if (parse__is_ident(p))
             it->alias = parse__ident(p, "an alias name");
@@ -411,7 +415,7 @@ static void parse_window_options(parser *p, ast_window *w)
     }
 }
 
-/* window ::= WINDOW ( TUMBLING '(' SIZE duration window_options ')'
+/* window ::= WINDOW [identifier] ( TUMBLING '(' SIZE duration window_options ')'
  *                   | HOPPING '(' SIZE duration ',' ADVANCE BY duration window_options ')'
  *                   | SESSION '(' duration window_options ')' ) */
 static void parse_window(parser *p, ast_window *w)
@@ -419,6 +423,9 @@ static void parse_window(parser *p, ast_window *w)
     static const tok_kind words[] = {TK_TUMBLING, TK_HOPPING, TK_SESSION};
     uint32_t start = p->tok.off;
     parse__expect(p, TK_WINDOW);
+    if (parse__is_ident(p) && !parse__check(p, TK_TUMBLING) && !parse__check(p, TK_HOPPING) &&
+        !parse__check(p, TK_SESSION))
+        parse__advance(p); /* ksqlDB accepts and ignores a window name */
     if (parse__accept(p, TK_TUMBLING))
         w->kind = AST_WINDOW_TUMBLING;
     else if (parse__accept(p, TK_HOPPING))
@@ -859,14 +866,35 @@ static ast_stmt *parse_terminate(parser *p, ast_stmt_kind kind)
     return s;
 }
 
-/* set ::= SET string '=' string */
+/* set_value ::= string | ['-'] number | TRUE | FALSE  (kept as text: 0, false) */
+static const char *parse_set_value(parser *p)
+{
+    tok_kind k = p->tok.kind;
+    if (k == TK_STRING_LIT)
+        return parse_string(p, "a value");
+    uint32_t start = p->tok.off;
+    if (k == TK_MINUS)
+        k = parse__peek(p, 1);
+    if (k != TK_INT_LIT && k != TK_DECIMAL_LIT && k != TK_DOUBLE_LIT && k != TK_TRUE && k != TK_FALSE)
+        parse__error_expected(p, "a value (a string in quotes, a number, TRUE or FALSE)");
+    if (parse__accept(p, TK_TRUE))
+        return "true";
+    if (parse__accept(p, TK_FALSE))
+        return "false";
+    parse__accept(p, TK_MINUS);
+    parse__advance(p);
+    ast_span sp = parse__span_from(p, start);
+    return arena_strndup(p->arena, p->src + sp.off, sp.len);
+}
+
+/* set ::= SET string '=' set_value */
 static ast_stmt *parse_set(parser *p)
 {
     ast_stmt *s = parse_new_stmt(p, AST_SET);
     parse__expect(p, TK_SET);
     s->u.set.name = parse_string(p, "a property name in quotes (e.g. 'auto.offset.reset')");
     parse__expect(p, TK_EQ);
-    s->u.set.value = parse_string(p, "a value in quotes");
+    s->u.set.value = parse_set_value(p);
     return s;
 }
 

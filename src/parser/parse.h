@@ -33,6 +33,7 @@ typedef struct parser {
     err *e;          /* where a syntax error goes */
     void *jmp;       /* jmp_buf to unwind to on error (as Lua's lparser) */
     bool primed;     /* tok holds the first token */
+    bool struct_star_ok; /* the next subexpr may be x->* (a select item) */
 } parser;
 
 #define PARSE_MAX_DEPTH 200

@@ -424,14 +424,26 @@ static ast_expr *parse_primary(parser *p)
     return e;
 }
 
-/* postfix ::= primary {'->' identifier | '[' expr ']'} */
-static ast_expr *parse_postfix(parser *p)
+/* postfix ::= primary {'->' identifier | '[' expr ']'} ['->' '*']
+ * (the final ->* only where star_ok: a whole select item) */
+static ast_expr *parse_postfix(parser *p, bool star_ok)
 {
     uint32_t start = p->tok.off;
     ast_expr *e = parse_primary(p);
     for (;;) {
         ast_expr *x;
-        if (parse__accept(p, TK_ARROW)) {
+        if (parse__check(p, TK_ARROW) && parse__peek(p, 1) == TK_STAR) {
+            parse__advance(p);
+            if (!star_ok)
+                parse__error_at(p, ERR_SYNTAX, p->tok,
+                                "syntax error: ->* (all fields of a struct) can only be a whole "
+                                "select item");
+            parse__advance(p);
+            x = parse_new_expr(p, AST_STRUCT_STAR);
+            x->u.deref.base = e;
+            x->span = parse__span_from(p, start);
+            return x;
+        } else if (parse__accept(p, TK_ARROW)) {
             parse__enter(p);
             x = parse_new_expr(p, AST_DEREF);
             x->u.deref.base = e;
@@ -540,7 +552,9 @@ static ast_expr *parse_subexpr(parser *p, int limit)
 {
     int saved = p->depth;
     uint32_t start = p->tok.off;
+    bool star_ok = p->struct_star_ok;
     ast_expr *e;
+    p->struct_star_ok = false; /* not for anything nested */
     parse__enter(p);
     if (parse__accept(p, TK_NOT)) {
         e = parse_unary(p, AST_OP_NOT, start, PRI_NOT);
@@ -555,7 +569,11 @@ static ast_expr *parse_subexpr(parser *p, int limit)
             e = parse_unary(p, op, start, PRI_UNARY);
         }
     } else {
-        e = parse_postfix(p);
+        e = parse_postfix(p, star_ok);
+        if (e->kind == AST_STRUCT_STAR) {
+            p->depth = saved;
+            return e; /* x->* takes no operators */
+        }
     }
     for (;;) {
         int op = parse_binop(p->tok.kind);

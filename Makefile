@@ -14,6 +14,8 @@ EDDY    ?= ./eddy
 SHARED  ?= ../shared
 CONFORMANCE := $(SHARED)/conformance
 DATA    ?= ./eddy-data
+# `make V=1` shows full commands.
+Q       := $(if $(V),,@)
 
 SRC     := $(shell find src -name '*.c' | sort)
 OBJ     := $(SRC:%.c=$(BUILD)/%.o)
@@ -26,18 +28,21 @@ UNITBIN := $(UNIT:tests/unit/%.c=$(BUILD)/tests/%)
 all: $(EDDY)
 
 $(EDDY): $(BUILD)/eddy
-	cp $< $@
+	@cp $< $@
 
 $(BUILD)/eddy: $(OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD    $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC    $<"
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LIBOBJ) $(LDLIBS) -lcmocka
+	@echo "  LD    $@"
+	$(Q)$(CC) $(CFLAGS) -Isrc -o $@ $< $(LIBOBJ) $(LDLIBS) -lcmocka
 
 -include $(OBJ:.o=.d)
 
@@ -53,7 +58,9 @@ test: deps
 	$(MAKE) check-layers unit e2e conformance
 
 unit: $(UNITBIN)
-	@set -e; for t in $(UNITBIN); do echo "== $$t"; $$t; done
+	@set -e; for t in $(UNITBIN); do \
+	  if out=$$($$t 2>&1); then echo "ok   $$t: $$(echo "$$out" | grep -c '^\[       OK')"; \
+	  else echo "$$out"; echo "FAIL $$t"; exit 1; fi; done
 
 e2e: $(EDDY)
 	@EDDY=$(abspath $(EDDY)) sh tests/e2e/run.sh

@@ -27,7 +27,7 @@ typedef struct source {
     const char *name;
     source_kind kind;
     const char *topic;
-    format key_format, value_format;
+    fmt key_format, value_format;
     schema schema;      /* key columns first, then value columns */
     int partitions;
     const char *sql;    /* the statement that created it */

@@ -428,15 +428,15 @@ static int encode_json_part(source *s, bool keys, json_t *j, arena *a, buf *out,
     *is_null = !j || json_is_null(j);
     if (*is_null)
         return 0;
-    format f = keys ? s->key_format : s->value_format;
-    if (!keys && f == FORMAT_JSON) {
+    const fmt *f = keys ? &s->key_format : &s->value_format;
+    if (!keys && f->kind == FORMAT_JSON && !f->unwrapped) {
         /* Values go in as given: the test decides the field names. */
         char *text = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
         buf_puts(out, text);
         free(text);
         return 0;
     }
-    if (f == FORMAT_DELIMITED && json_is_string(j)) {
+    if (f->kind == FORMAT_DELIMITED && json_is_string(j)) {
         buf_append(out, json_string_value(j), json_string_length(j));
         return 0;
     }
@@ -508,12 +508,12 @@ static json_t *decode_json_part(source *s, bool keys, const uint8_t *p, int32_t 
 {
     if (len < 0)
         return json_null();
-    format f = s ? (keys ? s->key_format : s->value_format) : FORMAT_JSON;
-    if (f == FORMAT_JSON || !s) {
+    const fmt *f = s ? (keys ? &s->key_format : &s->value_format) : NULL;
+    if (!f || f->kind == FORMAT_JSON) {
         json_t *j = json_loadb((const char *)p, (size_t)len, JSON_DECODE_ANY, NULL);
         return j ? j : json_stringn((const char *)p, (size_t)len);
     }
-    if (f == FORMAT_DELIMITED)
+    if (f->kind == FORMAT_DELIMITED)
         return json_stringn((const char *)p, (size_t)len);
     value *row = arena_alloc(a, sizeof(value) * (size_t)(s->schema.n + 1));
     err e;

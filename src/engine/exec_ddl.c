@@ -19,6 +19,9 @@ typedef struct props {
     const char *key_format, *value_format, *format;
     int partitions;     /* 0 = not given */
     const ast_property *timestamp;
+    const ast_property *wrap;          /* WRAP_SINGLE_VALUE, if given */
+    bool wrap_single;
+    const ast_property *key_delim, *value_delim;
 } props;
 
 static const char *const known_props[] = {
@@ -63,6 +66,19 @@ static int parse_props(exec_ctx *x, const ast_property *ps, int n, props *out)
             out->partitions = (int)p->value->u.i;
         } else if (!strcmp(k, "TIMESTAMP"))
             out->timestamp = p;
+        else if (!strcmp(k, "WRAP_SINGLE_VALUE")) {
+            out->wrap = p;
+            if (p->value->kind == AST_BOOL)
+                out->wrap_single = p->value->u.b;
+            else if (p->value->kind == AST_STRING && (!strcasecmp(p->value->u.str.s, "true") ||
+                                                      !strcasecmp(p->value->u.str.s, "false")))
+                out->wrap_single = !strcasecmp(p->value->u.str.s, "true");
+            else
+                return err_at(x->e, ERR_INVALID, p->span.off, p->span.len, "WRAP_SINGLE_VALUE needs true or false");
+        } else if (!strcmp(k, "KEY_DELIMITER"))
+            out->key_delim = p;
+        else if (!strcmp(k, "VALUE_DELIMITER"))
+            out->value_delim = p;
         if (rc)
             return -1;
     }
@@ -80,31 +96,90 @@ static int resolve_format(exec_ctx *x, const char *name, const char *what, forma
     return err_at(x->e, ERR_INVALID, x->stmt->span.off, x->stmt->span.len, "Unknown format: %s", name);
 }
 
-/* Key and value formats from FORMAT / KEY_FORMAT / VALUE_FORMAT, with the
- * defaults given (KAFKA keys, as ksqlDB). */
-static int resolve_formats(exec_ctx *x, const props *p, format def_key, const format *def_value,
-                           format *key, format *val)
+/* A DELIMITED separator: one character, or the words TAB and SPACE. */
+static int parse_delimiter(exec_ctx *x, const ast_property *p, fmt *f)
 {
+    const char *d = "";
+    if (prop_string(x, p, &d))
+        return -1;
+    if (f->kind != FORMAT_DELIMITED)
+        return err_at(x->e, ERR_INVALID, p->span.off, p->span.len,
+                      "%s does not support the following configs: [delimiter]", format_name(f->kind));
+    if (!*d)
+        return err_at(x->e, ERR_INVALID, p->span.off, p->span.len,
+                      "Configuration %s is invalid: Delimiter cannot be empty, if you meant to have a tab or "
+                      "space for delimiter, please use the word 'TAB' or 'SPACE'",
+                      p->key);
+    if (!strcasecmp(d, "TAB"))
+        f->delim = '\t';
+    else if (!strcasecmp(d, "SPACE"))
+        f->delim = ' ';
+    else if (strlen(d) == 1)
+        f->delim = d[0];
+    else
+        return err_at(x->e, ERR_INVALID, p->span.off, p->span.len,
+                      "Configuration %s is invalid: Invalid delimiter value: '%s'. Delimiter must be a single "
+                      "character or TAB or SPACE",
+                      p->key, d);
+    return 0;
+}
+
+/* One side's format: the named one, else the inherited one (options too). */
+static int resolve_one(exec_ctx *x, const char *name, const char *what, const fmt *inherit, fmt *out)
+{
+    memset(out, 0, sizeof *out);
+    if (inherit)
+        out->kind = inherit->kind, out->delim = inherit->delim;
+    if (!name)
+        return 0;
+    format kind;
+    if (resolve_format(x, name, what, &kind))
+        return -1;
+    if (!inherit || kind != inherit->kind)
+        out->delim = 0;
+    out->kind = kind;
+    return 0;
+}
+
+/* Key and value formats from FORMAT / KEY_FORMAT / VALUE_FORMAT and their
+ * options.  For CREATE STREAM/TABLE there is nothing to inherit (keys
+ * default to KAFKA, as in ksqlDB); CREATE ... AS SELECT inherits the
+ * source's formats and delimiters, but not WRAP_SINGLE_VALUE. */
+static int resolve_formats(exec_ctx *x, const props *p, const fmt *src_key, const fmt *src_value, fmt *key,
+                           fmt *val)
+{
+    static const fmt kafka = {FORMAT_KAFKA, false, 0};
     if (p->format && (p->key_format || p->value_format))
         return err_at(x->e, ERR_INVALID, x->stmt->span.off, x->stmt->span.len,
                       "Cannot supply both 'FORMAT' and 'KEY_FORMAT' or 'VALUE_FORMAT' properties.");
     const char *kf = p->format ? p->format : p->key_format;
     const char *vf = p->format ? p->format : p->value_format;
-    *key = def_key;
-    if (kf && resolve_format(x, kf, "key", key))
-        return -1;
-    if (!vf && !def_value)
+    if (!vf && !src_value)
         return err_at(x->e, ERR_INVALID, x->stmt->span.off, x->stmt->span.len,
                       "Statement is missing the 'VALUE_FORMAT' property from the WITH clause.");
-    *val = def_value ? *def_value : FORMAT_JSON;
-    return vf ? resolve_format(x, vf, "value", val) : 0;
+    if (resolve_one(x, kf, "key", src_key ? src_key : &kafka, key) ||
+        resolve_one(x, vf, "value", src_value, val))
+        return -1;
+    if ((p->key_delim && parse_delimiter(x, p->key_delim, key)) ||
+        (p->value_delim && parse_delimiter(x, p->value_delim, val)))
+        return -1;
+    if (p->wrap) {
+        if (p->wrap_single && (val->kind == FORMAT_DELIMITED || val->kind == FORMAT_KAFKA))
+            return err_at(x->e, ERR_INVALID, p->wrap->span.off, p->wrap->span.len,
+                          "Format '%s' does not support 'WRAP_SINGLE_VALUE' set to 'true'.", format_name(val->kind));
+        val->unwrapped = !p->wrap_single && val->kind == FORMAT_JSON;
+    }
+    return 0;
 }
 
-static int check_formats(exec_ctx *x, format key, format val, const schema *s)
+static int check_formats(exec_ctx *x, const props *p, const fmt *key, const fmt *val, const schema *s)
 {
     char why[512];
-    if (!format_check(key, s, true, why, sizeof why) || !format_check(val, s, false, why, sizeof why))
+    if (!format_check(key->kind, s, true, why, sizeof why) || !format_check(val->kind, s, false, why, sizeof why))
         return err_at(x->e, ERR_INVALID, x->stmt->span.off, x->stmt->span.len, "%s", why);
+    if (p->wrap && s->n - schema_key_count(s) != 1)
+        return err_at(x->e, ERR_INVALID, p->wrap->span.off, p->wrap->span.len,
+                      "'WRAP_SINGLE_VALUE' is only valid for single-field value schemas");
     return 0;
 }
 
@@ -228,8 +303,8 @@ int engine__create_source(exec_ctx *x)
     s->sql = arena_strndup(&s->arena, x->src + st->span.off, st->span.len);
     build_schema(s, st);
     log_topic *t = NULL;
-    if (resolve_formats(x, &p, FORMAT_KAFKA, NULL, &s->key_format, &s->value_format) ||
-        check_formats(x, s->key_format, s->value_format, &s->schema))
+    if (resolve_formats(x, &p, NULL, NULL, &s->key_format, &s->value_format) ||
+        check_formats(x, &p, &s->key_format, &s->value_format, &s->schema))
         goto fail;
     if (!(t = ensure_topic(x, p.topic, p.partitions, false)) || engine__record_command(x, NULL))
         goto fail;
@@ -329,9 +404,9 @@ int engine__create_as(exec_ctx *x)
     p->has_sink = true;
     p->out.name = arena_strdup(&p->arena, name);
     p->out.topic = arena_strdup(&p->arena, pr.topic ? pr.topic : name);
-    if (resolve_formats(x, &pr, p->in.key_format, &p->in.value_format, &p->out.key_format, &p->out.value_format))
+    if (resolve_formats(x, &pr, &p->in.key_format, &p->in.value_format, &p->out.key_format, &p->out.value_format))
         goto fail;
-    if (check_formats(x, p->out.key_format, p->out.value_format, &p->out.schema) || check_reserved_output(x, p))
+    if (check_formats(x, &pr, &p->out.key_format, &p->out.value_format, &p->out.schema) || check_reserved_output(x, p))
         goto fail;
     log_topic *t = ensure_topic(x, p->out.topic, pr.partitions ? pr.partitions : p->in.partitions, true);
     if (!t)
@@ -441,8 +516,8 @@ int engine__insert_values(exec_ctx *x)
     bool null_key = true;
     int rc = -1;
     if (insert_row(x, s, &a, row, &ts) ||
-        serde_encode_key(s->key_format, &s->schema, row, &kb, &null_key, x->e) ||
-        serde_encode_value(s->value_format, &s->schema, row, &vb, x->e))
+        serde_encode_key(&s->key_format, &s->schema, row, &kb, &null_key, x->e) ||
+        serde_encode_value(&s->value_format, &s->schema, row, &vb, x->e))
         goto done;
     log_record r = {.timestamp = ts,
                     .key = null_key ? NULL : (const uint8_t *)kb.data,

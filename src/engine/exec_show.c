@@ -62,7 +62,7 @@ static void show_sources(exec_ctx *x, source_kind kind)
     for (int i = 0; i < x->en->cat.n; i++) {
         source *s = x->en->cat.sources[i];
         if (s->kind == kind)
-            table_row(&t, s->name, s->topic, format_name(s->key_format), format_name(s->value_format), "false");
+            table_row(&t, s->name, s->topic, format_name(s->key_format.kind), format_name(s->value_format.kind), "false");
     }
     table_end(&t);
 }
@@ -154,8 +154,8 @@ int engine__describe(exec_ctx *x)
     }
     engine__message(x, "Name                 : %s\nType                 : %s\nKafka topic          : %s (partitions: %d)\n"
                        "Key format           : %s\nValue format         : %s",
-                    s->name, source_kind_name(s->kind), s->topic, s->partitions, format_name(s->key_format),
-                    format_name(s->value_format));
+                    s->name, source_kind_name(s->kind), s->topic, s->partitions, format_name(s->key_format.kind),
+                    format_name(s->value_format.kind));
     text_table t;
     table_begin(&t, x, 2, "Field", "Type");
     for (int i = 0; i < s->schema.n; i++) {

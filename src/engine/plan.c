@@ -31,9 +31,9 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
     if (tombstone && p->where)
         return PLAN_SKIP;
     if (p->needs_key &&
-        serde_decode_key(p->in.key_format, rec->key, rec->key_len, &p->in.schema, row, cx->a, cx->e))
+        serde_decode_key(&p->in.key_format, rec->key, rec->key_len, &p->in.schema, row, cx->a, cx->e))
         return PLAN_ERROR;
-    if (serde_decode_value(p->in.value_format, rec->value, rec->value_len, &p->in.schema,
+    if (serde_decode_value(&p->in.value_format, rec->value, rec->value_len, &p->in.schema,
                            p->needed, row, cx->a, cx->e))
         return PLAN_ERROR;
     row[p->rowtime] = value_bigint(rec->timestamp);

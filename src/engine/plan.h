@@ -23,7 +23,7 @@
 typedef struct plan_io {
     const char *name;  /* source or sink name */
     const char *topic;
-    format key_format, value_format;
+    fmt key_format, value_format;
     schema schema;     /* columns; key flags say which go in the record key */
     int partitions;
     bool is_table;

@@ -65,11 +65,11 @@ static int encode_output(query *q, const value *out, bool tombstone, int64_t ts,
     const plan *p = q->plan;
     bool null_key;
     pd->key_off = q->keys.len;
-    if (serde_encode_key(p->out.key_format, &p->out.schema, out, &q->keys, &null_key, e))
+    if (serde_encode_key(&p->out.key_format, &p->out.schema, out, &q->keys, &null_key, e))
         return -1;
     pd->key_len = null_key ? -1 : (int32_t)(q->keys.len - pd->key_off);
     pd->value_off = q->values.len;
-    if (!tombstone && serde_encode_value(p->out.value_format, &p->out.schema, out, &q->values, e))
+    if (!tombstone && serde_encode_value(&p->out.value_format, &p->out.schema, out, &q->values, e))
         return -1;
     pd->value_len = tombstone ? -1 : (int32_t)(q->values.len - pd->value_off);
     pd->timestamp = ts;

@@ -424,16 +424,17 @@ static json_t *json_parse(const uint8_t *p, int32_t len, err *e)
     return j;
 }
 
-static int json_decode_columns(json_t *j, const schema *s, bool keys, const bool *needed,
-                               value *row, arena *a, err *e)
+static int json_decode_columns(json_t *j, const schema *s, bool keys, bool unwrapped,
+                               const bool *needed, value *row, arena *a, err *e)
 {
     int want = 0, only = -1;
     for (int i = 0; i < s->n; i++)
         if (s->cols[i].key == keys)
             want++, only = i;
-    /* A single key column is written unwrapped (ksqlDB's JSON keys); an
-     * object with several fields otherwise. */
-    if (keys && want == 1)
+    /* A single key column is written unwrapped (ksqlDB's JSON keys), and
+     * so is a single value column with WRAP_SINGLE_VALUE=false; an object
+     * with one field per column otherwise. */
+    if ((keys || unwrapped) && want == 1)
         return serde_json_to_value(j, s->cols[only].type, a, &row[only], e);
     if (!json_is_object(j))
         return err_set(e, ERR_FORMAT, "expected a JSON object");
@@ -449,13 +450,13 @@ static int json_decode_columns(json_t *j, const schema *s, bool keys, const bool
     return 0;
 }
 
-static int json_encode_columns(const schema *s, bool keys, const value *row, buf *out)
+static int json_encode_columns(const schema *s, bool keys, bool unwrapped, const value *row, buf *out)
 {
     int want = 0, only = -1;
     for (int i = 0; i < s->n; i++)
         if (s->cols[i].key == keys)
             want++, only = i;
-    if (keys && want == 1) {
+    if ((keys || unwrapped) && want == 1) {
         serde_value_to_json_text(&row[only], s->cols[only].type, out);
         return 0;
     }
@@ -552,7 +553,7 @@ static int single_column(const schema *s, bool keys)
 
 /* Splits one CSV line into fields; quoted fields may hold commas and ""
  * escapes.  Field texts are arena copies. */
-static int csv_split(const uint8_t *p, int32_t len, arena *a, const char **fields,
+static int csv_split(const uint8_t *p, int32_t len, char delim, arena *a, const char **fields,
                      uint32_t *lens, bool *empty, int max, err *e)
 {
     int n = 0;
@@ -578,7 +579,7 @@ static int csv_split(const uint8_t *p, int32_t len, arena *a, const char **field
                     buf_putc(&f, (char)p[i++]);
             }
         } else
-            while (i < len && p[i] != ',')
+            while (i < len && p[i] != delim)
                 buf_putc(&f, (char)p[i++]);
         fields[n] = arena_strndup(a, f.data ? f.data : "", f.len);
         lens[n] = (uint32_t)f.len;
@@ -587,7 +588,7 @@ static int csv_split(const uint8_t *p, int32_t len, arena *a, const char **field
         n++;
         if (i >= len)
             return n;
-        if (p[i] != ',')
+        if (p[i] != delim)
             return err_set(e, ERR_FORMAT, "unexpected character after a quoted DELIMITED field");
         i++;
     }
@@ -610,7 +611,7 @@ static int delimited_field(const char *text, uint32_t len, bool empty, const sql
     return rc;
 }
 
-static int delimited_decode(const uint8_t *p, int32_t len, const schema *s, bool keys,
+static int delimited_decode(const uint8_t *p, int32_t len, char delim, const schema *s, bool keys,
                             value *row, arena *a, err *e)
 {
     int want = 0;
@@ -619,7 +620,7 @@ static int delimited_decode(const uint8_t *p, int32_t len, const schema *s, bool
     const char **fields = arena_alloc(a, sizeof(char *) * (size_t)(want + 1));
     uint32_t *lens = arena_alloc(a, sizeof(uint32_t) * (size_t)(want + 1));
     bool *empty = arena_alloc(a, sizeof(bool) * (size_t)(want + 1));
-    int n = csv_split(p, len, a, fields, lens, empty, want ? want : 1, e);
+    int n = csv_split(p, len, delim, a, fields, lens, empty, want ? want : 1, e);
     if (n < 0)
         return -1;
     if (n != want)
@@ -634,20 +635,21 @@ static int delimited_decode(const uint8_t *p, int32_t len, const schema *s, bool
     return 0;
 }
 
-static void delimited_encode(const schema *s, bool keys, const value *row, buf *out)
+static void delimited_encode(const schema *s, bool keys, char delim, const value *row, buf *out)
 {
+    char special[4] = {delim, '"', '\n', 0};
     bool first = true;
     for (int i = 0; i < s->n; i++) {
         if (s->cols[i].key != keys)
             continue;
         if (!first)
-            buf_putc(out, ',');
+            buf_putc(out, delim);
         first = false;
         if (row[i].null)
             continue;
         buf tmp = BUF_INIT;
         value_to_text(&row[i], s->cols[i].type, &tmp);
-        if (tmp.len && strpbrk(tmp.data, ",\"\n")) {
+        if (tmp.len && strpbrk(tmp.data, special)) {
             buf_putc(out, '"');
             for (size_t k = 0; k < tmp.len; k++) {
                 if (tmp.data[k] == '"')
@@ -663,7 +665,9 @@ static void delimited_encode(const schema *s, bool keys, const value *row, buf *
 
 /* ---- entry points ---------------------------------------------------- */
 
-static int decode_part(format f, const uint8_t *p, int32_t len, const schema *s, bool keys,
+static char delim_of(const fmt *f) { return f->delim ? f->delim : ','; }
+
+static int decode_part(const fmt *f, const uint8_t *p, int32_t len, const schema *s, bool keys,
                        const bool *needed, value *row, arena *a, err *e)
 {
     if (len < 0) {
@@ -672,12 +676,12 @@ static int decode_part(format f, const uint8_t *p, int32_t len, const schema *s,
                 row[i] = value_null();
         return 0;
     }
-    switch (f) {
+    switch (f->kind) {
     case FORMAT_JSON: {
         json_t *j = json_parse(p, len, e);
         if (!j)
             return -1;
-        int rc = json_decode_columns(j, s, keys, needed, row, a, e);
+        int rc = json_decode_columns(j, s, keys, f->unwrapped, needed, row, a, e);
         json_decref(j);
         return rc;
     }
@@ -687,47 +691,47 @@ static int decode_part(format f, const uint8_t *p, int32_t len, const schema *s,
             return only == -1 ? 0 : err_set(e, ERR_FORMAT, "the KAFKA format holds one column");
         return kafka_decode(p, len, s->cols[only].type, &row[only], a, e);
     }
-    case FORMAT_DELIMITED: return delimited_decode(p, len, s, keys, row, a, e);
+    case FORMAT_DELIMITED: return delimited_decode(p, len, delim_of(f), s, keys, row, a, e);
     case FORMAT_NONE: return 0;
     }
     return err_set(e, ERR_FORMAT, "unknown format");
 }
 
-int serde_decode_key(format f, const uint8_t *p, int32_t len, const schema *s, value *row,
+int serde_decode_key(const fmt *f, const uint8_t *p, int32_t len, const schema *s, value *row,
                      arena *a, err *e)
 {
     return decode_part(f, p, len, s, true, NULL, row, a, e);
 }
 
-int serde_decode_value(format f, const uint8_t *p, int32_t len, const schema *s,
+int serde_decode_value(const fmt *f, const uint8_t *p, int32_t len, const schema *s,
                        const bool *needed, value *row, arena *a, err *e)
 {
     return decode_part(f, p, len, s, false, needed, row, a, e);
 }
 
-int serde_encode_key(format f, const schema *s, const value *row, buf *out, bool *is_null,
+int serde_encode_key(const fmt *f, const schema *s, const value *row, buf *out, bool *is_null,
                      err *e)
 {
     int only = single_column(s, true);
     *is_null = only == -1 || (only >= 0 && row[only].null);
     if (*is_null)
         return 0;
-    switch (f) {
-    case FORMAT_JSON: return json_encode_columns(s, true, row, out);
+    switch (f->kind) {
+    case FORMAT_JSON: return json_encode_columns(s, true, true, row, out);
     case FORMAT_KAFKA:
         if (only < 0)
             return err_set(e, ERR_FORMAT, "the KAFKA format holds one key column");
         return kafka_encode(&row[only], s->cols[only].type, out, e);
-    case FORMAT_DELIMITED: delimited_encode(s, true, row, out); return 0;
+    case FORMAT_DELIMITED: delimited_encode(s, true, delim_of(f), row, out); return 0;
     case FORMAT_NONE: *is_null = true; return 0;
     }
     return 0;
 }
 
-int serde_encode_value(format f, const schema *s, const value *row, buf *out, err *e)
+int serde_encode_value(const fmt *f, const schema *s, const value *row, buf *out, err *e)
 {
-    switch (f) {
-    case FORMAT_JSON: return json_encode_columns(s, false, row, out);
+    switch (f->kind) {
+    case FORMAT_JSON: return json_encode_columns(s, false, f->unwrapped, row, out);
     case FORMAT_KAFKA: {
         int only = single_column(s, false);
         if (only < 0)
@@ -736,7 +740,7 @@ int serde_encode_value(format f, const schema *s, const value *row, buf *out, er
             return 0;
         return kafka_encode(&row[only], s->cols[only].type, out, e);
     }
-    case FORMAT_DELIMITED: delimited_encode(s, false, row, out); return 0;
+    case FORMAT_DELIMITED: delimited_encode(s, false, delim_of(f), row, out); return 0;
     case FORMAT_NONE: return 0;
     }
     return 0;

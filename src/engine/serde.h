@@ -35,6 +35,13 @@ typedef enum format {
 #undef X
 } format;
 
+/* A format with the options the WITH clause gives it. */
+typedef struct fmt {
+    format kind;
+    bool unwrapped; /* WRAP_SINGLE_VALUE=false: one value column, written bare */
+    char delim;     /* DELIMITED field separator; 0 means ',' */
+} fmt;
+
 /* Case-insensitive; false for unknown names. */
 bool format_parse(const char *name, format *out);
 const char *format_name(format f);
@@ -42,16 +49,16 @@ const char *format_name(format f);
  * when not, `why` says so in ksqlDB's words. */
 bool format_check(format f, const schema *s, bool keys, char *why, size_t n);
 
-int serde_decode_key(format f, const uint8_t *p, int32_t len, const schema *s, value *row,
+int serde_decode_key(const fmt *f, const uint8_t *p, int32_t len, const schema *s, value *row,
                      arena *a, err *e);
-int serde_decode_value(format f, const uint8_t *p, int32_t len, const schema *s,
+int serde_decode_value(const fmt *f, const uint8_t *p, int32_t len, const schema *s,
                        const bool *needed, value *row, arena *a, err *e);
 /* Appends the encoded key (key columns of s) to out; *is_null when there
  * are no key columns or the single key is null. */
-int serde_encode_key(format f, const schema *s, const value *row, buf *out, bool *is_null,
+int serde_encode_key(const fmt *f, const schema *s, const value *row, buf *out, bool *is_null,
                      err *e);
 /* Appends the encoded value (non-key columns of s) to out. */
-int serde_encode_value(format f, const schema *s, const value *row, buf *out, err *e);
+int serde_encode_value(const fmt *f, const schema *s, const value *row, buf *out, err *e);
 
 /* JSON <-> value conversions with ksqlDB's coercions (a number for a
  * STRING column becomes its text, "12" for an INT column becomes 12). */

@@ -57,7 +57,7 @@ typedef enum ast_expr_kind {
     AST_NULL,      /* NULL */
     AST_BOOL,      /* TRUE / FALSE: u.b */
     AST_INT,       /* integer literal: u.i (fits int64); INT if it fits int32 */
-    AST_DECIMAL,   /* 1.5 : text kept in u.str, precision/scale in u.dec */
+    AST_DECIMAL,   /* 1.5 : text, precision and scale in u.dec */
     AST_DOUBLE,    /* 1.5E3 : u.d */
     AST_STRING,    /* 'it''s' : u.str (unescaped) */
     AST_COLUMN,    /* [qualifier.]name : u.col */

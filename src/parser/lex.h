@@ -10,8 +10,8 @@
  * doubled inside to escape it.  Strings are '...' with '' for a quote.
  * Numbers: 12 is TK_INT_LIT, 1.5 / .5 / 1. is TK_DECIMAL_LIT, 1.5E3 / 2e-1
  * is TK_DOUBLE_LIT; strings are TK_STRING_LIT.  Digits followed by letters
- * (1R) are a name, TK_IDENT, as ksqlDB's DIGIT_IDENTIFIER.  `--` line comments and
- * block comments are skipped.
+ * (1R) are a name, TK_IDENT, as ksqlDB's DIGIT_IDENTIFIER.  `--` line
+ * comments and block comments are skipped.
  *
  * A lexer is a position and nothing more, so copying it is a free
  * lookahead.  Errors (an unterminated string, comment or quoted

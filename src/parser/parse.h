@@ -67,15 +67,15 @@ void parse__expect(parser *p, tok_kind k);
 /* Peeks n tokens ahead (1 = the token after p->tok) without moving. */
 tok_kind parse__peek(parser *p, int n);
 _Noreturn void parse__error_expected(parser *p, const char *what);
-_Noreturn void parse__fail(parser *p);     /* unwinds with p->e as already set */
+_Noreturn void parse__fail(parser *p); /* unwinds with p->e as already set */
 _Noreturn void parse__error_at(parser *p, err_code code, token t, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void parse__enter(parser *p);              /* depth++, ERR_TOO_DEEP past the cap */
+void parse__enter(parser *p);                       /* depth++, ERR_TOO_DEEP past the cap */
 ast_span parse__span_from(parser *p, uint32_t off); /* off .. end of prev */
-bool parse__is_ident(parser *p);           /* identifier or non-reserved keyword */
+bool parse__is_ident(parser *p);                    /* identifier or non-reserved keyword */
 ast_ident parse__ident(parser *p, const char *what);
-int64_t parse__int(parser *p, const char *what);   /* a non-negative integer literal */
-ast_duration parse__duration(parser *p);   /* n unit, in ms */
+int64_t parse__int(parser *p, const char *what);    /* a non-negative integer literal */
+ast_duration parse__duration(parser *p);            /* n unit, in ms */
 void *parse__grow(parser *p, void *arr, int n, int *cap, size_t elem);
 
 ast_expr *parse__expr(parser *p);

@@ -74,16 +74,24 @@ static ast_expr *parse_subexpr(parser *p, int limit);
 
 /* ---- literals ------------------------------------------------------------ */
 
+_Noreturn static void parse_int_too_large(parser *p, token t, bool negated)
+{
+    parse__error_at(p, ERR_SYNTAX, t,
+                    "syntax error: invalid numeric literal: %s%.*s%s (a BIGINT holds "
+                    "-9223372036854775808 to 9223372036854775807)",
+                    negated ? "-" : "", t.len > 40 ? 40 : (int)t.len, p->src + t.off,
+                    t.len > 40 ? "..." : "");
+}
+
 /* Value of an integer token; values up to 2^63 are returned (2^63 only
  * makes sense negated), larger ones are an error. */
-static uint64_t parse_uint_token(parser *p, token t)
+static uint64_t parse_uint_token(parser *p, token t, bool negated)
 {
     uint64_t v = 0, max = (uint64_t)INT64_MAX + 1;
     for (uint32_t i = 0; i < t.len; i++) {
         unsigned d = (unsigned)(p->src[t.off + i] - '0');
         if (v > (max - d) / 10)
-            parse__error_at(p, ERR_SYNTAX, t, "syntax error: integer %.*s is too large (the largest is %lld)",
-                            t.len > 40 ? 40 : (int)t.len, p->src + t.off, (long long)INT64_MAX);
+            parse_int_too_large(p, t, negated);
         v = v * 10 + d;
     }
     return v;
@@ -92,42 +100,42 @@ static uint64_t parse_uint_token(parser *p, token t)
 static ast_expr *parse_int_literal(parser *p, bool negated)
 {
     token t = p->tok;
-    uint64_t v = parse_uint_token(p, t);
+    uint64_t v = parse_uint_token(p, t, negated);
     if (v > (uint64_t)INT64_MAX && !negated)
-        parse__error_at(p, ERR_SYNTAX, t, "syntax error: integer %.*s is too large (the largest is %lld)",
-                        t.len > 40 ? 40 : (int)t.len, p->src + t.off, (long long)INT64_MAX);
+        parse_int_too_large(p, t, negated);
     ast_expr *e = parse_new_expr(p, AST_INT);
     e->u.i = negated ? (int64_t)(0 - v) : (int64_t)v;
     parse__advance(p);
     return e;
 }
 
-/* 1.50 is DECIMAL(3, 2): scale = digits after the point, precision = the
- * digits of the unscaled value (leading zeros dropped), at least scale,
- * at least 1 — as Java's BigDecimal, which ksqlDB uses. */
+/* The type of a decimal literal, as ksqlDB's DecimalUtil.fromValue: the
+ * scale is the number of digits after the point; the precision is the
+ * number of digits from the first non-zero one (BigDecimal's precision),
+ * except that a value between -1 and 1 gets scale + 1.  So 1.50 is
+ * DECIMAL(3, 2), 0.05 is DECIMAL(3, 2), 0.8 is DECIMAL(2, 1). */
 static ast_expr *parse_decimal_literal(parser *p)
 {
     token t = p->tok;
     const char *s = p->src + t.off;
-    ast_expr *e = parse_new_expr(p, AST_DECIMAL);
-    uint32_t digits = 0, scale = 0, i = 0;
-    bool seen_point = false, significant = false;
-    for (i = 0; i < t.len; i++) {
+    if (t.len > 1000)
+        parse__error_at(p, ERR_SYNTAX, t, "syntax error: decimal number is too long");
+    uint32_t digits = 0, scale = 0;
+    bool seen_point = false, significant = false, whole_part = false;
+    for (uint32_t i = 0; i < t.len; i++) {
         if (s[i] == '.') {
             seen_point = true;
             continue;
         }
         scale += seen_point;
         significant |= s[i] != '0';
+        whole_part |= !seen_point && s[i] != '0';
         digits += significant;
     }
-    if (t.len > 1000)
-        parse__error_at(p, ERR_SYNTAX, t, "syntax error: decimal number is too long");
+    ast_expr *e = parse_new_expr(p, AST_DECIMAL);
     e->u.dec.text = arena_strndup(p->arena, s, t.len);
     e->u.dec.scale = (int)scale;
-    e->u.dec.precision = (int)(digits > scale ? digits : scale > 0 ? scale : 1);
-    if (e->u.dec.precision == 0)
-        e->u.dec.precision = 1;
+    e->u.dec.precision = whole_part ? (int)digits : (int)scale + 1;
     parse__advance(p);
     return e;
 }
@@ -139,7 +147,7 @@ static ast_expr *parse_double_literal(parser *p)
     ast_expr *e = parse_new_expr(p, AST_DOUBLE);
     e->u.d = strtod(text, NULL);
     if (isinf(e->u.d))
-        parse__error_at(p, ERR_SYNTAX, t, "syntax error: number %.*s is out of the DOUBLE range",
+        parse__error_at(p, ERR_SYNTAX, t, "syntax error: number overflows DOUBLE: %.*s",
                         t.len > 40 ? 40 : (int)t.len, text);
     parse__advance(p);
     return e;
@@ -178,7 +186,7 @@ ast_expr *parse__literal(parser *p)
         if (k != TK_INT_LIT && k != TK_DECIMAL_LIT && k != TK_DOUBLE_LIT)
             parse__error_expected(p, "a literal (a string, number, TRUE, FALSE or NULL)");
         parse__advance(p);
-        if (k == TK_INT_LIT && parse_uint_token(p, p->tok) > (uint64_t)INT64_MAX) {
+        if (k == TK_INT_LIT && parse_uint_token(p, p->tok, true) > (uint64_t)INT64_MAX) {
             e = parse_int_literal(p, true);
             break;
         }
@@ -562,7 +570,7 @@ static ast_expr *parse_subexpr(parser *p, int limit)
         ast_op op = parse__check(p, TK_MINUS) ? AST_OP_NEG : AST_OP_PLUS;
         parse__advance(p);
         if (op == AST_OP_NEG && parse__check(p, TK_INT_LIT) &&
-            parse_uint_token(p, p->tok) > (uint64_t)INT64_MAX) {
+            parse_uint_token(p, p->tok, true) > (uint64_t)INT64_MAX) {
             e = parse_int_literal(p, true); /* -9223372036854775808 */
             e->span = parse__span_from(p, start);
         } else {

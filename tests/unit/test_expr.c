@@ -28,8 +28,8 @@ static catalog *make_catalog(void)
     s->name = "S";
     s->topic = "s";
     s->kind = SOURCE_STREAM;
-    s->key_format = FORMAT_KAFKA;
-    s->value_format = FORMAT_JSON;
+    s->key_format = (fmt){.kind = FORMAT_KAFKA};
+    s->value_format = (fmt){.kind = FORMAT_JSON};
     s->partitions = 1;
     static column cols[6];
     cols[0] = (column){"ID", types_scalar(TYPE_INT), true};

@@ -181,11 +181,26 @@ static void test_stray_characters_are_errors(void **state)
     assert_lex_error("a ! b", 2, "syntax error: unexpected character '!'");
 }
 
-static void test_number_glued_to_letters_is_an_error(void **state)
+static void test_decimal_glued_to_letters_is_an_error(void **state)
 {
-    assert_lex_error("SELECT 12abc", 7,
-                     "syntax error: malformed number (a name cannot start with a digit; quote "
-                     "it with `...`)");
+    assert_lex_error("SELECT 1.5abc", 7, "syntax error: malformed number");
+    assert_lex_error("SELECT 1e5x", 7, "syntax error: malformed number");
+}
+
+static void test_digits_then_letters_are_a_name(void **state)
+{
+    arena a;
+    arena_init(&a, 0);
+    token t[MAXTOK];
+    err e;
+    const char *src = "1r 2_x 1e";
+    assert_int_equal(lex_all(src, t, &e), 4);
+    assert_int_equal(t[0].kind, TK_IDENT);
+    assert_string_equal(lex_ident(&a, src, t[0]), "1R");
+    assert_int_equal(t[1].kind, TK_IDENT);
+    assert_int_equal(t[2].kind, TK_IDENT);
+    assert_int_equal(t[2].len, 2);
+    arena_free(&a);
 }
 
 static void test_lexer_continues_after_an_error(void **state)
@@ -230,7 +245,8 @@ int main(void)
         cmocka_unit_test(test_strings_unescape_doubled_quotes),
         cmocka_unit_test(test_unterminated_runs_are_errors_at_their_start),
         cmocka_unit_test(test_stray_characters_are_errors),
-        cmocka_unit_test(test_number_glued_to_letters_is_an_error),
+        cmocka_unit_test(test_decimal_glued_to_letters_is_an_error),
+        cmocka_unit_test(test_digits_then_letters_are_a_name),
         cmocka_unit_test(test_lexer_continues_after_an_error),
         cmocka_unit_test(test_end_of_input_repeats),
     };

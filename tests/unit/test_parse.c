@@ -289,6 +289,42 @@ static void test_terminate_pause_resume(void **state)
     assert_true(parse1("RESUME ALL")->u.terminate.all);
 }
 
+static void test_set_accepts_unquoted_numbers_and_booleans(void **state)
+{
+    assert_string_equal(parse1("SET 'ksql.x'=0;")->u.set.value, "0");
+    assert_string_equal(parse1("SET 'ksql.x'=false;")->u.set.value, "false");
+    assert_string_equal(parse1("SET 'ksql.x'=-1.5;")->u.set.value, "-1.5");
+    assert_error("SET 'ksql.x'=abc;", "line 1:14: syntax error: expected a value (a string in quotes, "
+                                      "a number, TRUE or FALSE) but found 'abc'");
+}
+
+static void test_struct_star_is_a_whole_select_item(void **state)
+{
+    ast_stmt *s = parse1("SELECT i.v1->a->*, v2->* FROM s i EMIT CHANGES;");
+    ast_expr *x = s->u.select->items[0].expr;
+    assert_int_equal(x->kind, AST_STRUCT_STAR);
+    assert_int_equal(x->u.deref.base->kind, AST_DEREF);
+    assert_string_equal(x->u.deref.base->u.deref.field.name, "A");
+    assert_int_equal(s->u.select->items[1].expr->kind, AST_STRUCT_STAR);
+    assert_error("SELECT f(v->*) FROM s;",
+                 "line 1:13: syntax error: ->* (all fields of a struct) can only be a whole select item");
+    assert_error_contains("SELECT v->* + 1 FROM s;", "expected FROM but found '+'");
+    assert_error_contains("SELECT * FROM s WHERE v->* = 1;", "can only be a whole select item");
+}
+
+static void test_window_may_be_named(void **state)
+{
+    ast_stmt *s = parse1("SELECT id, COUNT(*) FROM s WINDOW w1 SESSION (1 SECOND) GROUP BY id;");
+    assert_int_equal(s->u.select->window.kind, AST_WINDOW_SESSION);
+    assert_int_equal(s->u.select->window.size.ms, 1000);
+}
+
+static void test_digit_led_name_is_an_alias(void **state)
+{
+    ast_stmt *s = parse1("SELECT ROUND(v, -1) AS 1R FROM s;");
+    assert_string_equal(s->u.select->items[0].alias.name, "1R");
+}
+
 static void test_set_unset_define_undefine(void **state)
 {
     ast_stmt *s = parse1("SET 'auto.offset.reset' = 'earliest';");
@@ -435,8 +471,14 @@ static void test_literal_kinds(void **state)
     assert_int_equal(d->u.dec.precision, 3);
     assert_int_equal(d->u.dec.scale, 2);
     d = expr1("0.05");
-    assert_int_equal(d->u.dec.precision, 2);
+    assert_int_equal(d->u.dec.precision, 3);
     assert_int_equal(d->u.dec.scale, 2);
+    d = expr1("10.0");
+    assert_int_equal(d->u.dec.precision, 3);
+    assert_int_equal(d->u.dec.scale, 1);
+    d = expr1("7.");
+    assert_int_equal(d->u.dec.precision, 1);
+    assert_int_equal(d->u.dec.scale, 0);
     ast_expr *f = expr1("1.5E3");
     assert_int_equal(f->kind, AST_DOUBLE);
     assert_true(f->u.d == 1500.0);
@@ -444,6 +486,46 @@ static void test_literal_kinds(void **state)
     assert_true(expr1("TRUE")->u.b);
     assert_false(expr1("false")->u.b);
     assert_int_equal(expr1("NULL")->kind, AST_NULL);
+}
+
+static void test_decimal_between_minus_one_and_one_gets_scale_plus_one(void **state)
+{
+    ast_expr *d = expr1("0.8");
+    assert_int_equal(d->u.dec.precision, 2);
+    assert_int_equal(d->u.dec.scale, 1);
+    d = expr1(".005");
+    assert_int_equal(d->u.dec.precision, 4);
+    assert_int_equal(d->u.dec.scale, 3);
+}
+
+static void assert_span_text(const char *src, ast_span sp, const char *text)
+{
+    if (sp.len != strlen(text) || memcmp(src + sp.off, text, sp.len) != 0)
+        fail_msg("span <%.*s>, expected <%s>", (int)sp.len, src + sp.off, text);
+}
+
+static void test_nodes_carry_source_spans(void **state)
+{
+    const char *sql = "SELECT a + b * c AS x, f(y) FROM s AS t JOIN u ON t.k = u.k WINDOW "
+                      "TUMBLING (SIZE 5 SECONDS) WHERE NOT z;";
+    ast_stmt *s = parse1(sql);
+    ast_query *q = s->u.select;
+    assert_span_text(sql, q->items[0].expr->span, "a + b * c");
+    assert_span_text(sql, q->items[0].expr->u.binary.right->span, "b * c");
+    assert_span_text(sql, q->items[0].span, "a + b * c AS x");
+    assert_span_text(sql, q->items[1].expr->span, "f(y)");
+    assert_span_text(sql, q->from.span, "s AS t");
+    assert_span_text(sql, q->joins[0].span, "JOIN u ON t.k = u.k");
+    assert_span_text(sql, q->joins[0].on->span, "t.k = u.k");
+    assert_span_text(sql, q->window.span, "WINDOW TUMBLING (SIZE 5 SECONDS)");
+    assert_span_text(sql, q->window.size.span, "5 SECONDS");
+    assert_span_text(sql, q->where->span, "NOT z");
+    assert_span_text(sql, s->span,
+                     "SELECT a + b * c AS x, f(y) FROM s AS t JOIN u ON t.k = u.k WINDOW "
+                     "TUMBLING (SIZE 5 SECONDS) WHERE NOT z");
+    s = parse1("CREATE STREAM s (id INT KEY) WITH (kafka_topic='t');");
+    assert_span_text("CREATE STREAM s (id INT KEY) WITH (kafka_topic='t');", s->u.create.columns[0].span,
+                     "id INT KEY");
 }
 
 static void test_most_negative_integer_is_a_literal(void **state)
@@ -456,7 +538,18 @@ static void test_most_negative_integer_is_a_literal(void **state)
 static void test_integer_overflow_is_a_syntax_error(void **state)
 {
     assert_error("SELECT 9223372036854775808 FROM s;",
-                 "line 1:8: syntax error: integer 9223372036854775808 is too large");
+                 "line 1:8: syntax error: invalid numeric literal: 9223372036854775808 (a BIGINT holds "
+                 "-9223372036854775808 to 9223372036854775807)");
+    assert_error_contains("SELECT -9223372036854775809 FROM s;",
+                          "line 1:9: syntax error: invalid numeric literal: -9223372036854775809");
+    assert_error("SELECT * FROM s LIMIT 99999999999999999999;",
+                 "line 1:23: syntax error: integer 99999999999999999999 is too large");
+}
+
+static void test_double_overflow_is_a_syntax_error(void **state)
+{
+    assert_error("SELECT 1.7976931348623159E308 FROM s;",
+                 "line 1:8: syntax error: number overflows DOUBLE: 1.7976931348623159E308");
 }
 
 static void test_predicates(void **state)
@@ -709,6 +802,9 @@ static const char *const corpus[] = {
     "RUN SCRIPT '/tmp/x.sql'",
     "CREATE TYPE address AS STRUCT<street STRING, zip INT>",
     "SELECT a FROM s WHERE x = 1 GROUP BY (a) EMIT CHANGES",
+    "SELECT v->*, s.v->a->*, ARRAY[1][1] AS `1x`, 2y FROM s EMIT CHANGES",
+    "SET 'ksql.x' = 0",
+    "SET 'ksql.y' = false",
 };
 #define NCORPUS (sizeof corpus / sizeof corpus[0])
 
@@ -913,6 +1009,10 @@ int main(void)
         T(test_drop_forms),
         T(test_terminate_pause_resume),
         T(test_set_unset_define_undefine),
+        T(test_set_accepts_unquoted_numbers_and_booleans),
+        T(test_struct_star_is_a_whole_select_item),
+        T(test_window_may_be_named),
+        T(test_digit_led_name_is_an_alias),
         T(test_statements_come_one_at_a_time_with_spans),
         T(test_parsing_resumes_after_a_bad_statement),
         T(test_empty_input_is_end_not_error),
@@ -925,8 +1025,11 @@ int main(void)
         T(test_unary_minus_binds_tightest),
         T(test_parentheses_override_precedence),
         T(test_literal_kinds),
+        T(test_decimal_between_minus_one_and_one_gets_scale_plus_one),
+        T(test_nodes_carry_source_spans),
         T(test_most_negative_integer_is_a_literal),
         T(test_integer_overflow_is_a_syntax_error),
+        T(test_double_overflow_is_a_syntax_error),
         T(test_predicates),
         T(test_calls_star_distinct_and_lambdas),
         T(test_case_cast_constructors_and_postfix),

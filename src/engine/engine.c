@@ -429,8 +429,8 @@ static int encode_json_part(source *s, bool keys, json_t *j, arena *a, buf *out,
     if (*is_null)
         return 0;
     const fmt *f = keys ? &s->key_format : &s->value_format;
-    if (!keys && f->kind == FORMAT_JSON && !f->unwrapped) {
-        /* Values go in as given: the test decides the field names. */
+    if (f->kind == FORMAT_JSON && (keys || !f->unwrapped)) {
+        /* JSON goes in as given: the test decides the field names. */
         char *text = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
         buf_puts(out, text);
         free(text);

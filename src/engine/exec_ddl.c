@@ -337,10 +337,24 @@ static int check_create_as(exec_ctx *x, const plan *p)
 }
 
 /* A persistent query's result may not have a column named like a pseudo
- * column (ksqlDB's rule: alias it). */
+ * column (ksqlDB's rule: alias it), and must carry every key column of its
+ * source, so that records keep their keys. */
 static int check_reserved_output(exec_ctx *x, const plan *p)
 {
     const ast_query *q = x->stmt->u.create_as.query;
+    for (int i = 0; i < p->in.schema.n; i++) {
+        if (!p->in.schema.cols[i].key)
+            continue;
+        bool kept = false;
+        for (int j = 0; j < p->out.schema.n; j++)
+            kept |= p->out.schema.cols[j].key && p->project[j]->kind == EX_COLUMN && p->project[j]->column == i;
+        if (!kept) {
+            err_at(x->e, ERR_INVALID, q->span.off, q->span.len,
+                   "The query used to build `%s` must include the key column %s in its projection (eg, SELECT %s...).",
+                   x->stmt->u.create_as.name.name, p->in.schema.cols[i].name, p->in.schema.cols[i].name);
+            return -1;
+        }
+    }
     for (int i = 0; i < p->out.schema.n; i++)
         if (is_reserved_column(p->out.schema.cols[i].name))
             return err_at(x->e, ERR_INVALID, q->span.off, q->span.len,

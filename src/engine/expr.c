@@ -217,8 +217,10 @@ static int eval_small(const expr *x, const value *row, eval_ctx *cx, value *out)
     case EX_NOT: *out = v[0].null ? v[0] : value_bool(!v[0].u.b); return 0;
     case EX_ARITH: return eval_arith(x, v, out);
     case EX_CMP:
+        /* ksqlDB compares with a null check first: any NULL operand
+         * makes a comparison FALSE, not NULL. */
         if (v[0].null || v[1].null)
-            *out = value_null();
+            *out = value_bool(false);
         else
             *out = value_bool(cmp_holds(x->op, value_compare(&v[0], x->args[0]->type, &v[1], x->args[1]->type)));
         return 0;
@@ -228,7 +230,7 @@ static int eval_small(const expr *x, const value *row, eval_ctx *cx, value *out)
         return 0;
     case EX_BETWEEN:
         if (v[0].null || v[1].null || v[2].null)
-            *out = value_null();
+            *out = value_bool(false); /* as comparisons: NULL is not between */
         else {
             bool in = value_compare(&v[0], x->args[0]->type, &v[1], x->args[1]->type) >= 0 &&
                       value_compare(&v[0], x->args[0]->type, &v[2], x->args[2]->type) <= 0;

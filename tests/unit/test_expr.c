@@ -17,8 +17,8 @@
 #include "engine/plan.h"
 #include "parser/parse.h"
 
-/* S: ID INT KEY, I INT, B BIGINT, D DOUBLE, T STRING, N INT (always null) */
-static const char *ROW = "{\"I\": 7, \"B\": 10000000000, \"D\": 7.9, \"T\": \"hello\", \"N\": null}";
+/* S: ID INT KEY, I INT, B BIGINT, D DOUBLE, T STRING, N INT and BN BOOLEAN (both null) */
+static const char *ROW = "{\"I\": 7, \"B\": 10000000000, \"D\": 7.9, \"T\": \"hello\", \"N\": null, \"BN\": null}";
 
 static catalog *make_catalog(void)
 {
@@ -31,15 +31,16 @@ static catalog *make_catalog(void)
     s->key_format = (fmt){.kind = FORMAT_KAFKA};
     s->value_format = (fmt){.kind = FORMAT_JSON};
     s->partitions = 1;
-    static column cols[6];
+    static column cols[7];
     cols[0] = (column){"ID", types_scalar(TYPE_INT), true};
     cols[1] = (column){"I", types_scalar(TYPE_INT), false};
     cols[2] = (column){"B", types_scalar(TYPE_BIGINT), false};
     cols[3] = (column){"D", types_scalar(TYPE_DOUBLE), false};
     cols[4] = (column){"T", types_scalar(TYPE_STRING), false};
     cols[5] = (column){"N", types_scalar(TYPE_INT), false};
+    cols[6] = (column){"BN", types_scalar(TYPE_BOOLEAN), false};
     s->schema.cols = cols;
-    s->schema.n = 6;
+    s->schema.n = 7;
     catalog_add(&c, s);
     return &c;
 }
@@ -127,18 +128,23 @@ static void test_null_propagates_through_arithmetic(void **s)
     assert_string_equal(eval("-N"), "null");
 }
 
-static void test_comparison_with_null_is_null(void **s)
+/* ksqlDB checks for NULL before comparing: a comparison with a NULL
+ * operand is FALSE (its null__null-equals case: `ID = COL0` with ID null
+ * gives false). */
+static void test_comparison_with_null_is_false(void **s)
 {
-    assert_string_equal(eval("N > 1"), "null");
-    assert_string_equal(eval("N = N"), "null");
+    assert_string_equal(eval("N > 1"), "false");
+    assert_string_equal(eval("N = N"), "false");
+    assert_string_equal(eval("NOT (N > 1)"), "true");
+    assert_string_equal(eval("N BETWEEN 1 AND 9"), "false");
 }
 
 static void test_three_valued_logic(void **s)
 {
-    assert_string_equal(eval("N > 1 AND FALSE"), "false");
-    assert_string_equal(eval("N > 1 OR TRUE"), "true");
-    assert_string_equal(eval("N > 1 AND TRUE"), "null");
-    assert_string_equal(eval("NOT (N > 1)"), "null");
+    assert_string_equal(eval("BN AND FALSE"), "false");
+    assert_string_equal(eval("BN OR TRUE"), "true");
+    assert_string_equal(eval("BN AND TRUE"), "null");
+    assert_string_equal(eval("NOT BN"), "null");
     assert_string_equal(eval("NOT I > 1"), "false");
 }
 
@@ -240,7 +246,7 @@ int main(void)
         cmocka_unit_test(test_mixed_types_widen),
         cmocka_unit_test(test_doubles_print_like_java),
         cmocka_unit_test(test_null_propagates_through_arithmetic),
-        cmocka_unit_test(test_comparison_with_null_is_null),
+        cmocka_unit_test(test_comparison_with_null_is_false),
         cmocka_unit_test(test_three_valued_logic),
         cmocka_unit_test(test_is_null_and_distinct_from),
         cmocka_unit_test(test_between_and_in),

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "func.h"
 
@@ -198,8 +199,18 @@ static bool comparable(const sqltype *a, const sqltype *b)
         return true;
     if (a->kind != b->kind)
         return false;
-    return a->kind == TYPE_STRING || a->kind == TYPE_BOOLEAN || a->kind == TYPE_TIMESTAMP ||
-           a->kind == TYPE_DATE || a->kind == TYPE_TIME || a->kind == TYPE_BYTES;
+    switch (a->kind) {
+    case TYPE_ARRAY: return comparable(a->elem, b->elem);
+    case TYPE_MAP: return comparable(a->key, b->key) && comparable(a->value, b->value);
+    case TYPE_STRUCT:
+        if (a->nfields != b->nfields)
+            return false;
+        for (int i = 0; i < a->nfields; i++)
+            if (strcmp(a->fields[i].name, b->fields[i].name) || !comparable(a->fields[i].type, b->fields[i].type))
+                return false;
+        return true;
+    default: return true;
+    }
 }
 
 static expr *compile_binary(scope *sc, const ast_expr *x, err *e)
@@ -227,6 +238,12 @@ static expr *compile_binary(scope *sc, const ast_expr *x, err *e)
         if (!comparable(l->type, r->type)) {
             err_at(e, ERR_TYPE, x->span.off, x->span.len, "cannot compare %s to %s with %s",
                    type_text(sc, l->type), type_text(sc, r->type), ast_op_name(op));
+            return NULL;
+        }
+        bool composite = l->type->kind == TYPE_ARRAY || l->type->kind == TYPE_MAP || l->type->kind == TYPE_STRUCT;
+        if (composite && op != AST_OP_EQ && op != AST_OP_NE) {
+            err_at(e, ERR_TYPE, x->span.off, x->span.len, "Cannot compare %s values with %s; only = and <> are allowed",
+                   types_kind_name(l->type->kind), ast_op_name(op));
             return NULL;
         }
         expr *c = node(sc, EX_CMP, types_scalar(TYPE_BOOLEAN), 2);
@@ -430,6 +447,127 @@ static expr *compile_call(scope *sc, const ast_expr *x, err *e)
     return c;
 }
 
+static expr *compile_deref(scope *sc, const ast_expr *x, err *e)
+{
+    expr *base = compile(sc, x->u.deref.base, e);
+    if (!base)
+        return NULL;
+    const char *name = x->u.deref.field.name;
+    if (base->type->kind != TYPE_STRUCT) {
+        err_at(e, ERR_TYPE, x->span.off, x->span.len, "-> needs a STRUCT on its left, not %s", type_text(sc, base->type));
+        return NULL;
+    }
+    for (int i = 0; i < base->type->nfields; i++)
+        if (!strcasecmp(base->type->fields[i].name, name)) {
+            expr *c = node(sc, EX_FIELD, base->type->fields[i].type, 1);
+            c->args[0] = base;
+            c->column = i;
+            return c;
+        }
+    err_at(e, ERR_UNKNOWN_COLUMN, x->u.deref.field.span.off, x->u.deref.field.span.len,
+           "field '%s' does not exist in %s", name, type_text(sc, base->type));
+    return NULL;
+}
+
+static expr *compile_subscript(scope *sc, const ast_expr *x, err *e)
+{
+    expr *base = compile(sc, x->u.subscript.base, e);
+    expr *idx = base ? compile(sc, x->u.subscript.index, e) : NULL;
+    if (!idx)
+        return NULL;
+    const sqltype *t = base->type;
+    if (t->kind == TYPE_ARRAY) {
+        if (idx->type->kind != TYPE_INT && idx->type->kind != TYPE_BIGINT)
+            return fail(e, x->u.subscript.index->span, ERR_TYPE, "an array index must be an INT or BIGINT");
+    } else if (t->kind == TYPE_MAP) {
+        if (!comparable(t->key, idx->type))
+            return fail(e, x->u.subscript.index->span, ERR_TYPE, "the map key does not match the map's key type");
+    } else {
+        err_at(e, ERR_TYPE, x->span.off, x->span.len, "[] needs an ARRAY or MAP, not %s", type_text(sc, t));
+        return NULL;
+    }
+    expr *c = node(sc, EX_SUBSCRIPT, t->kind == TYPE_ARRAY ? t->elem : t->value, 2);
+    c->args[0] = base;
+    c->args[1] = idx;
+    return c;
+}
+
+/* The common type of n expressions (widening numbers), cast to it. */
+static const sqltype *unify(scope *sc, expr **xs, int n, int step, ast_span span, const char *what, err *e)
+{
+    const sqltype *t = types_scalar(TYPE_NULL);
+    for (int i = 0; i < n; i += step)
+        if (!(t = types_widen(&sc->p->arena, t, xs[i]->type))) {
+            err_at(e, ERR_TYPE, span.off, span.len, "all %s must have the same type", what);
+            return NULL;
+        }
+    for (int i = 0; i < n; i += step)
+        xs[i] = coerce(sc, xs[i], t);
+    return t;
+}
+
+static expr *compile_array(scope *sc, const ast_expr *x, err *e)
+{
+    int n = x->u.list.n;
+    if (n == 0)
+        return fail(e, x->span, ERR_TYPE, "Array constructor cannot be empty");
+    expr *c = node(sc, EX_MAKE_LIST, NULL, n);
+    if (!compile_args(sc, c, (const ast_expr *const *)x->u.list.items, n, e))
+        return NULL;
+    const sqltype *elem = unify(sc, c->args, n, 1, x->span, "array elements", e);
+    if (!elem)
+        return NULL;
+    if (elem->kind == TYPE_NULL)
+        return fail(e, x->span, ERR_TYPE,
+                    "Cannot construct an array with all NULL elements (see "
+                    "https://github.com/confluentinc/ksql/issues/4239). As a workaround, you may cast a NULL value "
+                    "to the desired type.");
+    c->type = types_array(&sc->p->arena, elem);
+    return c;
+}
+
+static expr *compile_map(scope *sc, const ast_expr *x, err *e)
+{
+    int n = x->u.map.n;
+    if (n == 0)
+        return fail(e, x->span, ERR_TYPE, "Map constructor cannot be empty");
+    expr *c = node(sc, EX_MAKE_LIST, NULL, 2 * n);
+    for (int i = 0; i < n; i++)
+        if (!(c->args[2 * i] = compile(sc, x->u.map.entries[i].key, e)) ||
+            !(c->args[2 * i + 1] = compile(sc, x->u.map.entries[i].value, e)))
+            return NULL;
+    const sqltype *k = unify(sc, c->args, 2 * n, 2, x->span, "map keys", e);
+    const sqltype *v = k ? unify(sc, c->args + 1, 2 * n - 1, 2, x->span, "map values", e) : NULL;
+    if (!v)
+        return NULL;
+    c->type = types_map(&sc->p->arena, k->kind == TYPE_NULL ? types_scalar(TYPE_STRING) : k,
+                        v->kind == TYPE_NULL ? types_scalar(TYPE_STRING) : v);
+    return c;
+}
+
+static expr *compile_struct(scope *sc, const ast_expr *x, err *e)
+{
+    int n = x->u.strct.n;
+    expr *c = node(sc, EX_MAKE_LIST, NULL, n);
+    sqltype *t = arena_alloc(&sc->p->arena, sizeof *t);
+    sqlfield *f = arena_alloc(&sc->p->arena, sizeof *f * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        if (!(c->args[i] = compile(sc, x->u.strct.entries[i].value, e)))
+            return NULL;
+        f[i].name = arena_strdup(&sc->p->arena, x->u.strct.entries[i].name.name);
+        f[i].type = c->args[i]->type->kind == TYPE_NULL ? types_scalar(TYPE_STRING) : c->args[i]->type;
+        c->args[i] = coerce(sc, c->args[i], f[i].type);
+        for (int j = 0; j < i; j++)
+            if (!strcmp(f[j].name, f[i].name))
+                return fail(e, x->u.strct.entries[i].name.span, ERR_TYPE, "duplicate field name in STRUCT");
+    }
+    t->kind = TYPE_STRUCT;
+    t->fields = f;
+    t->nfields = n;
+    c->type = t;
+    return c;
+}
+
 static expr *compile(scope *sc, const ast_expr *x, err *e)
 {
     if (++sc->depth > ANALYZE_MAX_DEPTH) {
@@ -455,6 +593,11 @@ static expr *compile(scope *sc, const ast_expr *x, err *e)
     case AST_CASE: c = compile_case(sc, x, e); break;
     case AST_CAST: c = compile_cast(sc, x, e); break;
     case AST_CALL: c = compile_call(sc, x, e); break;
+    case AST_DEREF: c = compile_deref(sc, x, e); break;
+    case AST_SUBSCRIPT: c = compile_subscript(sc, x, e); break;
+    case AST_ARRAY: c = compile_array(sc, x, e); break;
+    case AST_MAP: c = compile_map(sc, x, e); break;
+    case AST_STRUCT: c = compile_struct(sc, x, e); break;
     case AST_STAR: c = fail(e, x->span, ERR_INVALID, "* is only allowed as a select item or in COUNT(*)"); break;
     default: c = fail(e, x->span, ERR_UNSUPPORTED, "this kind of expression is not supported yet"); break;
     }
@@ -530,6 +673,8 @@ static const char *item_name(scope *sc, const ast_select_item *it, int *generate
         return arena_strdup(&sc->p->arena, it->alias.name);
     if (it->expr->kind == AST_COLUMN)
         return arena_strdup(&sc->p->arena, it->expr->u.col.name.name);
+    if (it->expr->kind == AST_DEREF)
+        return arena_strdup(&sc->p->arena, it->expr->u.deref.field.name);
     return arena_printf(&sc->p->arena, "KSQL_COL_%d", (*generated)++);
 }
 
@@ -558,6 +703,14 @@ static int out_add(scope *sc, out_list *o, const char *name, expr *x, bool key, 
     o->cols[o->n] = (column){name, x->type->kind == TYPE_NULL ? types_scalar(TYPE_STRING) : x->type, key};
     o->exprs[o->n++] = x;
     return 0;
+}
+
+static bool name_taken(const out_list *o, const char *name)
+{
+    for (int i = 0; i < o->n; i++)
+        if (!strcmp(o->cols[i].name, name))
+            return true;
+    return false;
 }
 
 static int add_star(scope *sc, out_list *o, const ast_select_item *it, err *e)
@@ -593,7 +746,11 @@ static int compile_items(scope *sc, const ast_query *q, err *e)
             return -1;
         /* A source key column selected as is stays a key column. */
         bool key = x->kind == EX_COLUMN && x->column < sc->cols->n && sc->cols->cols[x->column].key;
-        if (out_add(sc, &o, item_name(sc, it, &generated), x, key, it->span, e))
+        const char *name = item_name(sc, it, &generated);
+        /* a field name taken from a struct gets _1, _2, ... when it clashes */
+        for (int n = 1; !it->alias.name && it->expr->kind == AST_DEREF && name_taken(&o, name); n++)
+            name = arena_printf(&sc->p->arena, "%s_%d", item_name(sc, it, &generated), n);
+        if (out_add(sc, &o, name, x, key, it->span, e))
             return -1;
     }
     sc->p->out.schema.cols = o.cols;

@@ -108,7 +108,36 @@ static bool values_equal(const value *a, const sqltype *ta, const value *b, cons
 {
     if (a->null || b->null)
         return a->null && b->null;
-    return value_compare(a, ta, b, tb) == 0;
+    return value_equal(a, ta, b, tb);
+}
+
+static bool is_composite(const sqltype *t)
+{
+    return t->kind == TYPE_ARRAY || t->kind == TYPE_MAP || t->kind == TYPE_STRUCT;
+}
+
+/* x[i]: arrays count from 1, negative indexes from the end; a missing
+ * element or map key is NULL. */
+static void eval_subscript(const expr *x, const value *v, value *out)
+{
+    *out = value_null();
+    if (v[0].null || v[1].null)
+        return;
+    const value_list *l = v[0].u.list;
+    const sqltype *t = x->args[0]->type;
+    if (t->kind == TYPE_MAP) {
+        for (int i = 0; i + 1 < l->n; i += 2)
+            if (!l->items[i].null && value_equal(&l->items[i], t->key, &v[1], x->args[1]->type)) {
+                *out = l->items[i + 1];
+                return;
+            }
+        return;
+    }
+    int64_t idx = x->args[1]->type->kind == TYPE_INT ? v[1].u.i : v[1].u.l;
+    if (idx < 0)
+        idx += l->n + 1;
+    if (idx >= 1 && idx <= l->n)
+        *out = l->items[idx - 1];
 }
 
 /* LIKE with % and _ by backtracking on the last %; linear in practice. */
@@ -221,6 +250,8 @@ static int eval_small(const expr *x, const value *row, eval_ctx *cx, value *out)
          * makes a comparison FALSE, not NULL. */
         if (v[0].null || v[1].null)
             *out = value_bool(false);
+        else if (is_composite(x->args[0]->type))
+            *out = value_bool(value_equal(&v[0], x->args[0]->type, &v[1], x->args[1]->type) == (x->op == EXOP_EQ));
         else
             *out = value_bool(cmp_holds(x->op, value_compare(&v[0], x->args[0]->type, &v[1], x->args[1]->type)));
         return 0;
@@ -254,6 +285,8 @@ static int eval_small(const expr *x, const value *row, eval_ctx *cx, value *out)
         }
         return 0;
     case EX_CAST: return expr_cast(&v[0], x->args[0]->type, x->type, cx, out);
+    case EX_FIELD: *out = v[0].null ? v[0] : v[0].u.list->items[x->column]; return 0;
+    case EX_SUBSCRIPT: eval_subscript(x, v, out); return 0;
     default: return err_set(cx->e, ERR_EVAL, "unexpected expression node %d", x->kind);
     }
 }
@@ -267,6 +300,17 @@ int expr_eval(const expr *x, const value *row, eval_ctx *cx, value *out)
     case EX_OR: return eval_logic(x, row, cx, out);
     case EX_CASE: return eval_case(x, row, cx, out);
     case EX_IN: return eval_in(x, row, cx, out);
+    case EX_MAKE_LIST: {
+        value_list *l = arena_alloc(cx->a, sizeof *l);
+        l->n = x->nargs;
+        l->items = arena_alloc(cx->a, sizeof(value) * (size_t)(x->nargs ? x->nargs : 1));
+        for (int i = 0; i < x->nargs; i++)
+            if (expr_eval(x->args[i], row, cx, &l->items[i]))
+                return -1;
+        out->null = false;
+        out->u.list = l;
+        return 0;
+    }
     case EX_CALL: {
         value stack[8];
         value *args = x->nargs <= 8 ? stack : arena_alloc(cx->a, sizeof(value) * (size_t)x->nargs);

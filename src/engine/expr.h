@@ -39,6 +39,9 @@ typedef enum expr_kind {
     EX_CAST,        /* args[0] to `type` */
     EX_CALL,        /* fn(args) */
     EX_CONCAT,      /* args[0] || args[1] */
+    EX_FIELD,       /* args[0]->field number `column` of a STRUCT */
+    EX_SUBSCRIPT,   /* args[0][args[1]]: ARRAY (1-based, negative from the end) or MAP */
+    EX_MAKE_LIST,   /* ARRAY[args], MAP(k, v, ...), STRUCT(v, ...) of `type` */
 } expr_kind;
 
 typedef enum expr_op {

@@ -41,6 +41,18 @@ static bool has_map(const sqltype *t)
     return has_map(t->elem);
 }
 
+static bool has_non_string_map_key(const sqltype *t)
+{
+    if (!t)
+        return false;
+    if (t->kind == TYPE_MAP && t->key->kind != TYPE_STRING)
+        return true;
+    for (int i = 0; i < t->nfields; i++)
+        if (has_non_string_map_key(t->fields[i].type))
+            return true;
+    return has_non_string_map_key(t->elem) || has_non_string_map_key(t->value);
+}
+
 /* The first type kind in t (depth first) that format f cannot hold. */
 static bool format_holds(format f, const sqltype *t, type_kind *bad)
 {
@@ -73,6 +85,10 @@ bool format_check(format f, const schema *s, bool keys, char *why, size_t n)
                      "unexpected behavior due to inconsistent serialization. Key column name: `%s`. Column type: %s.",
                      s->cols[i].name, t.data);
             buf_free(&t);
+            return false;
+        }
+        if (f == FORMAT_JSON && has_non_string_map_key(s->cols[i].type)) {
+            snprintf(why, n, "JSON only supports MAP types with STRING keys");
             return false;
         }
         if (!format_holds(f, s->cols[i].type, &bad)) {

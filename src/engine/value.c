@@ -178,3 +178,47 @@ int value_compare(const value *a, const sqltype *ta, const value *b, const sqlty
     default: return 0;
     }
 }
+
+static bool element_equal(const value *a, const sqltype *ta, const value *b, const sqltype *tb)
+{
+    if (a->null || b->null)
+        return a->null && b->null;
+    return value_equal(a, ta, b, tb);
+}
+
+static bool map_has_entry(const value_list *m, const sqltype *t, const value *k, const value *v,
+                          const sqltype *tk, const sqltype *tv)
+{
+    for (int i = 0; i + 1 < m->n; i += 2)
+        if (element_equal(&m->items[i], t->key, k, tk))
+            return element_equal(&m->items[i + 1], t->value, v, tv);
+    return false;
+}
+
+bool value_equal(const value *a, const sqltype *ta, const value *b, const sqltype *tb)
+{
+    switch (ta->kind) {
+    case TYPE_ARRAY:
+        if (tb->kind != TYPE_ARRAY || a->u.list->n != b->u.list->n)
+            return false;
+        for (int i = 0; i < a->u.list->n; i++)
+            if (!element_equal(&a->u.list->items[i], ta->elem, &b->u.list->items[i], tb->elem))
+                return false;
+        return true;
+    case TYPE_MAP:
+        if (tb->kind != TYPE_MAP || a->u.list->n != b->u.list->n)
+            return false;
+        for (int i = 0; i + 1 < a->u.list->n; i += 2)
+            if (!map_has_entry(b->u.list, tb, &a->u.list->items[i], &a->u.list->items[i + 1], ta->key, ta->value))
+                return false;
+        return true;
+    case TYPE_STRUCT:
+        if (tb->kind != TYPE_STRUCT || ta->nfields != tb->nfields)
+            return false;
+        for (int i = 0; i < ta->nfields; i++)
+            if (!element_equal(&a->u.list->items[i], ta->fields[i].type, &b->u.list->items[i], tb->fields[i].type))
+                return false;
+        return true;
+    default: return value_compare(a, ta, b, tb) == 0;
+    }
+}

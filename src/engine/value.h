@@ -56,6 +56,9 @@ double value_as_double(const value *v, const sqltype *t);
 /* Three-way comparison of two non-null values of comparable types
  * (numeric with numeric, string with string, boolean with boolean). */
 int value_compare(const value *a, const sqltype *ta, const value *b, const sqltype *tb);
+/* Deep equality of two non-null values of comparable types (composites
+ * element by element, maps regardless of entry order). */
+bool value_equal(const value *a, const sqltype *ta, const value *b, const sqltype *tb);
 /* 10^n for DECIMAL scaling (n <= 18). */
 int64_t value_pow10(int n);
 

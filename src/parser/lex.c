@@ -146,7 +146,7 @@ static bool lex_skip(lexer *l, token *t, err *e)
  * itself. */
 static bool lex_quoted(lexer *l, token *t, err *e, tok_kind kind, const char *what)
 {
-    uint32_t start = l->pos;
+    uint32_t start = l->pos, nul = 0;
     char q = l->src[start];
     uint32_t i = start + 1;
     for (;;) {
@@ -156,9 +156,17 @@ static bool lex_quoted(lexer *l, token *t, err *e, tok_kind kind, const char *wh
             if (lex_at(l, i + 1) != q)
                 break;
             i++;
+        } else if (l->src[i] == '\0' && !nul) {
+            nul = i;
         }
         i++;
     }
+    /* Names and strings become NUL-terminated text, so a NUL byte inside
+     * would silently cut them short. */
+    if (nul)
+        return lex_fail(l, t, e, nul, i + 1,
+                        kind == TK_STRING_LIT ? "a string cannot contain a NUL byte (0x00)"
+                                              : "a quoted identifier cannot contain a NUL byte (0x00)");
     t->kind = kind;
     t->len = i + 1 - start;
     l->pos = i + 1;

@@ -1,0 +1,1 @@
+CREATE STREAM inferred WITH (kafka_topic='t', value_format='AVRO');

@@ -1,0 +1,1 @@
+CREATE TYPE address AS STRUCT<street STRING, city STRING, zip INT>;

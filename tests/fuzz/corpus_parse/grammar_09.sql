@@ -1,0 +1,1 @@
+INSERT INTO all_orders SELECT * FROM eu_orders EMIT CHANGES;

@@ -1,0 +1,1 @@
+SELECT o.id, o.address->* FROM orders o EMIT CHANGES;

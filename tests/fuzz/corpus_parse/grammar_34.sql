@@ -1,0 +1,1 @@
+SET 'ksql.streams.num.stream.threads' = 4;

@@ -1,0 +1,1 @@
+PRINT orders INTERVAL 10;

@@ -991,6 +991,69 @@ static void test_mutated_statements_never_crash_and_round_trip(void **state)
     assert_true(parsed > 8000);
 }
 
+/* ksqlDB's CREATE TYPE names a type that columns, fields and casts then
+ * use by name (conformance cases create-type__*). */
+static void test_custom_type_names_parse_and_round_trip(void **state)
+{
+    ast_stmt *s = parse1("CREATE TABLE people (k STRING PRIMARY KEY, home Address, "
+                         "others ARRAY<`Person`>, d `DATE`) WITH (kafka_topic='p', value_format='JSON');");
+    ast_type *home = s->u.create.columns[1].type;
+    assert_int_equal(home->kind, TYPE_NULL);
+    assert_string_equal(home->custom.name, "ADDRESS");
+    assert_int_equal(home->span.off, strlen("CREATE TABLE people (k STRING PRIMARY KEY, home "));
+    assert_int_equal(home->span.len, strlen("Address"));
+    assert_string_equal(s->u.create.columns[2].type->elem->custom.name, "Person");
+    assert_true(s->u.create.columns[2].type->elem->custom.quoted);
+    assert_string_equal(s->u.create.columns[3].type->custom.name, "DATE"); /* quoted: not the DATE type */
+    assert_null(s->u.create.columns[0].type->custom.name);
+
+    buf b = BUF_INIT;
+    ast_print_stmt(s, &b);
+    assert_non_null(strstr(b.data, "HOME ADDRESS, OTHERS ARRAY<`Person`>, D `DATE`"));
+    ast_stmt *again = parse1(b.data);
+    assert_true(ast_stmt_equal(s, again));
+    buf_free(&b);
+    /* a different custom name is a different tree */
+    assert_false(ast_stmt_equal(parse1("SELECT CAST(x AS a) FROM s;"), parse1("SELECT CAST(x AS b) FROM s;")));
+}
+
+/* ---- regressions found by tests/fuzz/fuzz_parse.c ------------------------ */
+
+/* The first error of src[0..n) (which may hold NUL bytes), rendered. */
+static char *error_of_bytes(const char *src, size_t n)
+{
+    parser p;
+    err e;
+    buf b = BUF_INIT;
+    parser_init(&p, &A, src, n);
+    ast_stmt *s = parse_next(&p, &e);
+    if (s)
+        fail_msg("input parsed but should not have");
+    err_render(&e, src, n, &b);
+    return buf_take(&b);
+}
+
+/* `DESCRIBE "<NUL>x"` named the source "" (the name is NUL-terminated),
+ * and printed back as DESCRIBE ``, which does not parse. */
+static void test_nul_byte_inside_quoted_identifier_is_an_error(void **state)
+{
+    static const char sql[] = "DESCRIBE \"a\0b\";";
+    char *text = error_of_bytes(sql, sizeof sql - 1);
+    /* the source line holds the NUL byte itself, so compare the first line */
+    assert_non_null(strchr(text, '\n'));
+    *strchr(text, '\n') = '\0';
+    assert_string_equal(text, "line 1:12: syntax error: a quoted identifier cannot contain a NUL byte (0x00)");
+    free(text);
+}
+
+static void test_nul_byte_inside_string_is_an_error(void **state)
+{
+    static const char sql[] = "SET 'a\0' = 'b';";
+    char *text = error_of_bytes(sql, sizeof sql - 1);
+    assert_non_null(strstr(text, "syntax error: a string cannot contain a NUL byte (0x00)"));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1051,6 +1114,9 @@ int main(void)
         T(test_random_bytes_never_crash),
         T(test_random_token_soup_never_crashes),
         T(test_mutated_statements_never_crash_and_round_trip),
+        T(test_custom_type_names_parse_and_round_trip),
+        T(test_nul_byte_inside_quoted_identifier_is_an_error),
+        T(test_nul_byte_inside_string_is_an_error),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

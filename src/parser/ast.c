@@ -133,6 +133,10 @@ void ast_print_type(const ast_type *t, buf *out)
         TYPE_KINDS(X)
 #undef X
     };
+    if (t->kind == TYPE_NULL && t->custom.name) {
+        ast_print_ident_strict(t->custom.name, out); /* a keyword here would be read as the type */
+        return;
+    }
     buf_puts(out, names[t->kind]);
     switch (t->kind) {
     case TYPE_DECIMAL: buf_printf(out, "(%d, %d)", t->precision, t->scale); break;
@@ -697,7 +701,7 @@ static bool ast_type_eq(const ast_type *a, const ast_type *b)
     if (!a || !b)
         return a == b;
     if (a->kind != b->kind || a->precision != b->precision || a->scale != b->scale ||
-        a->nfields != b->nfields)
+        a->nfields != b->nfields || !ast_str_eq(a->custom.name, b->custom.name))
         return false;
     if (!ast_type_eq(a->elem, b->elem) || !ast_type_eq(a->key, b->key) || !ast_type_eq(a->value, b->value))
         return false;

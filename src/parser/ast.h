@@ -49,6 +49,10 @@ struct ast_type {
     ast_field *fields;      /* STRUCT<name type, ...> */
     int nfields;
     ast_span span;
+    /* A type made by CREATE TYPE, used by name: kind is TYPE_NULL and
+     * custom.name is set (normalized as any identifier).  The analyzer
+     * resolves it against the catalog's types. */
+    ast_ident custom;
 };
 
 /* ---- expressions ------------------------------------------------------ */

@@ -149,7 +149,9 @@ static void encode_record(buf *b, const log_record *r, int64_t ts_delta, int32_t
     }
 }
 
-void batch_encode(buf *out, int64_t base_offset, const log_record *recs, int n)
+/* Encodes recs with offset deltas own ? recs[i].offset - base : i. */
+static void batch_encode_impl(buf *out, int64_t base_offset, const log_record *recs, int n,
+                              bool own, int64_t last_offset)
 {
     size_t start = out->len;
     uint8_t hdr[BATCH_HEADER_SIZE] = {0};
@@ -159,7 +161,8 @@ void batch_encode(buf *out, int64_t base_offset, const log_record *recs, int n)
             max_ts = recs[i].timestamp;
     buf_append(out, hdr, sizeof hdr); /* filled in below, once sizes are known */
     for (int i = 0; i < n; i++)
-        encode_record(out, &recs[i], recs[i].timestamp - first_ts, i);
+        encode_record(out, &recs[i], recs[i].timestamp - first_ts,
+                      own ? (int32_t)(recs[i].offset - base_offset) : i);
 
     uint8_t *p = (uint8_t *)out->data + start;
     size_t total = out->len - start;
@@ -167,11 +170,21 @@ void batch_encode(buf *out, int64_t base_offset, const log_record *recs, int n)
     put_be(p + 8, total - BATCH_LENGTH_PREFIX, 4);
     p[12] = BATCH_MAGIC;
     put_be(p + 17, 0, 2);
-    put_be(p + 19, (uint64_t)(n - 1), 4);
+    put_be(p + 19, (uint64_t)(last_offset - base_offset), 4);
     put_be(p + 23, (uint64_t)first_ts, 8);
     put_be(p + 31, (uint64_t)max_ts, 8);
     put_be(p + 39, (uint64_t)n, 4);
     put_be(p + 13, batch_crc(p, total), 4);
+}
+
+void batch_encode(buf *out, int64_t base_offset, const log_record *recs, int n)
+{
+    batch_encode_impl(out, base_offset, recs, n, false, base_offset + n - 1);
+}
+
+void batch_encode_at(buf *out, const log_record *recs, int n, int64_t last_offset)
+{
+    batch_encode_impl(out, recs[0].offset, recs, n, true, last_offset);
 }
 
 /* ---- decoding ---- */

@@ -78,6 +78,12 @@ int64_t batch_size(const log_record *recs, int n);
  * ignored. */
 void batch_encode(buf *out, int64_t base_offset, const log_record *recs, int n);
 
+/* Like batch_encode, but keeps each record's own offset (recs[i].offset,
+ * strictly increasing) and sets the batch's last offset to last_offset
+ * (>= the last record's): what compaction writes, so offsets and the
+ * end of each batch survive the records dropped around them. */
+void batch_encode_at(buf *out, const log_record *recs, int n, int64_t last_offset);
+
 /* Parses the fixed header from p[0..BATCH_HEADER_SIZE).  Returns false
  * when it cannot be a batch (bad magic, length out of range, counts that
  * disagree). */

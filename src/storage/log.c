@@ -19,16 +19,59 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../base/mem.h"
 #include "log_internal.h"
+
+int log_fault_write_countdown;
+int log_fault_fsync_countdown;
 
 #define LOG_MAX_PARTITIONS 10000
 #define LOG_TOPIC_NAME_MAX 249 /* Kafka's limit */
 #define LOG_DELETED_SUFFIX "~deleted"
 
 /* ---- file system helpers ---- */
+
+/* True when the test-only counter *c reaches 0 now. */
+static bool fault_hit(int *c)
+{
+    if (__atomic_load_n(c, __ATOMIC_RELAXED) <= 0)
+        return false;
+    return __atomic_sub_fetch(c, 1, __ATOMIC_RELAXED) == 0;
+}
+
+int log__fdatasync(int fd)
+{
+    if (fault_hit(&log_fault_fsync_countdown)) {
+        errno = EIO;
+        return -1;
+    }
+    return fdatasync(fd);
+}
+
+ssize_t log__pwrite(int fd, const void *p, size_t n, int64_t pos)
+{
+    if (fault_hit(&log_fault_write_countdown)) {
+        /* A full disk often takes part of a write first: do that too, so
+         * the cut-back is exercised. */
+        if (n > 1 && pwrite(fd, p, n / 2, (off_t)pos) < 0)
+            return -1;
+        errno = ENOSPC;
+        return -1;
+    }
+    return pwrite(fd, p, n, (off_t)pos);
+}
+
+int64_t log__now(const eventlog *l)
+{
+    if (l->opts.clock)
+        return l->opts.clock(l->opts.clock_ctx);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 int log__mkdir(const char *dir, err *e)
 {
@@ -111,9 +154,39 @@ static int log_check_config(const log_topic_config *cfg, err *e)
     if (cfg->segment_bytes < 0)
         return err_set(e, ERR_INVALID, "segment_bytes must not be negative");
     if (cfg->flush != LOG_FLUSH_DEFAULT && cfg->flush != LOG_FLUSH_NONE &&
-        cfg->flush != LOG_FLUSH_BATCH)
+        cfg->flush != LOG_FLUSH_BATCH && cfg->flush != LOG_FLUSH_GROUP)
         return err_set(e, ERR_INVALID, "unknown flush policy %d", (int)cfg->flush);
+    if (cfg->segment_ms < 0 || cfg->delete_retention_ms < 0)
+        return err_set(e, ERR_INVALID, "segment_ms and delete_retention_ms must not be negative");
+    if (cfg->retention_ms < -1 || cfg->retention_bytes < -1)
+        return err_set(e, ERR_INVALID, "retention_ms and retention_bytes must be -1 (unlimited), "
+                       "0 (default) or positive");
     return 0;
+}
+
+const char *log_flush_name(log_flush f)
+{
+    switch (f) {
+    case LOG_FLUSH_NONE:
+        return "none";
+    case LOG_FLUSH_BATCH:
+        return "batch";
+    case LOG_FLUSH_GROUP:
+        return "group";
+    default:
+        return "default";
+    }
+}
+
+int log_flush_parse(const char *s, log_flush *out)
+{
+    for (log_flush f = LOG_FLUSH_NONE; f <= LOG_FLUSH_GROUP; f++) {
+        if (strcmp(s, log_flush_name(f)) == 0) {
+            *out = f;
+            return 0;
+        }
+    }
+    return -1;
 }
 
 static void meta_path(buf *b, const char *topic_dir, const char *suffix)
@@ -126,9 +199,14 @@ static void meta_path(buf *b, const char *topic_dir, const char *suffix)
 static int log_write_meta(const log_topic *t, err *e)
 {
     buf text = BUF_INIT, tmp = BUF_INIT, path = BUF_INIT;
-    buf_printf(&text, "partitions=%d\nsegment_bytes=%" PRId64 "\ncompact=%s\nflush=%s\n",
-               t->cfg.partitions, t->cfg.segment_bytes, t->cfg.compact ? "true" : "false",
-               t->cfg.flush == LOG_FLUSH_BATCH ? "batch" : "none");
+    const log_topic_config *c = &t->cfg;
+    buf_printf(&text,
+               "partitions=%d\nsegment_bytes=%" PRId64 "\ncompact=%s\nflush=%s\n"
+               "segment_ms=%" PRId64 "\nretention_ms=%" PRId64 "\nretention_bytes=%" PRId64
+               "\ndelete_retention_ms=%" PRId64 "\n",
+               c->partitions, c->segment_bytes, c->compact ? "true" : "false",
+               log_flush_name(c->flush), c->segment_ms, c->retention_ms, c->retention_bytes,
+               c->delete_retention_ms);
     meta_path(&tmp, t->dir, ".tmp");
     meta_path(&path, t->dir, "");
     int rc = 0;
@@ -173,8 +251,16 @@ static bool meta_apply(log_topic_config *cfg, char *line)
         cfg->segment_bytes = x;
     else if (strcmp(k, "compact") == 0 && (!strcmp(v, "true") || !strcmp(v, "false")))
         cfg->compact = strcmp(v, "true") == 0;
-    else if (strcmp(k, "flush") == 0 && (!strcmp(v, "batch") || !strcmp(v, "none")))
-        cfg->flush = strcmp(v, "batch") == 0 ? LOG_FLUSH_BATCH : LOG_FLUSH_NONE;
+    else if (strcmp(k, "flush") == 0 && log_flush_parse(v, &cfg->flush) == 0)
+        ;
+    else if (strcmp(k, "segment_ms") == 0 && meta_parse_i64(v, 1, INT64_MAX, &x))
+        cfg->segment_ms = x;
+    else if (strcmp(k, "retention_ms") == 0 && meta_parse_i64(v, -1, INT64_MAX, &x) && x != 0)
+        cfg->retention_ms = x;
+    else if (strcmp(k, "retention_bytes") == 0 && meta_parse_i64(v, -1, INT64_MAX, &x) && x != 0)
+        cfg->retention_bytes = x;
+    else if (strcmp(k, "delete_retention_ms") == 0 && meta_parse_i64(v, 1, INT64_MAX, &x))
+        cfg->delete_retention_ms = x;
     else
         return false;
     return true;
@@ -197,8 +283,9 @@ static int log_read_meta(const char *topic_dir, log_topic_config *cfg, err *e)
         buf_free(&path);
         return rc;
     }
-    *cfg = (log_topic_config){.segment_bytes = LOG_DEFAULT_SEGMENT_BYTES,
-                              .flush = LOG_FLUSH_NONE};
+    /* Files written before a field existed get that field's default;
+     * flush=none was the only unsynced policy then, so it stays. */
+    *cfg = (log_topic_config){.flush = LOG_FLUSH_NONE};
     char line[256];
     int lineno = 0;
     while (rc == 1 && fgets(line, sizeof line, f)) {
@@ -216,6 +303,25 @@ static int log_read_meta(const char *topic_dir, log_topic_config *cfg, err *e)
 
 /* ---- topic objects ---- */
 
+/* Replaces every 0 ("default") in cfg by the default it stands for. */
+static void config_resolve(const eventlog *l, log_topic_config *c)
+{
+    if (c->flush == LOG_FLUSH_DEFAULT)
+        c->flush = l->opts.default_flush;
+    if (c->flush == LOG_FLUSH_DEFAULT)
+        c->flush = LOG_FLUSH_GROUP;
+    if (c->segment_bytes == 0)
+        c->segment_bytes = LOG_DEFAULT_SEGMENT_BYTES;
+    if (c->segment_ms == 0)
+        c->segment_ms = LOG_DEFAULT_SEGMENT_MS;
+    if (c->retention_ms == 0)
+        c->retention_ms = -1;
+    if (c->retention_bytes == 0)
+        c->retention_bytes = -1;
+    if (c->delete_retention_ms == 0)
+        c->delete_retention_ms = LOG_DEFAULT_DELETE_RETENTION_MS;
+}
+
 static log_topic *topic_new(eventlog *l, const char *name, const log_topic_config *cfg)
 {
     log_topic *t = mem_alloc(sizeof *t);
@@ -225,12 +331,7 @@ static log_topic *topic_new(eventlog *l, const char *name, const log_topic_confi
     buf_printf(&dir, "%s/%s", l->topics_dir, name);
     t->dir = buf_take(&dir);
     t->cfg = *cfg;
-    if (t->cfg.flush == LOG_FLUSH_DEFAULT)
-        t->cfg.flush = l->opts.default_flush;
-    if (t->cfg.flush == LOG_FLUSH_DEFAULT)
-        t->cfg.flush = LOG_FLUSH_NONE;
-    if (t->cfg.segment_bytes == 0)
-        t->cfg.segment_bytes = LOG_DEFAULT_SEGMENT_BYTES;
+    config_resolve(l, &t->cfg);
     return t;
 }
 
@@ -380,19 +481,24 @@ int log_topic_delete(eventlog *l, const char *name, err *e)
 {
     if (strcmp(name, LOG_OFFSETS_TOPIC) == 0)
         return err_set(e, ERR_INVALID, "topic '%s' is internal and cannot be deleted", name);
+    /* maint_mu first: a maintenance step in progress may be using it. */
+    pthread_mutex_lock(&l->maint_mu);
     pthread_mutex_lock(&l->mu);
     bool found;
     size_t at = table_find(l, name, &found);
     log_topic *t = found ? l->topics[at] : NULL;
     char *trash = t ? topic_unlink_locked(l, at, e) : NULL;
     pthread_mutex_unlock(&l->mu);
+    int rc = -1;
     if (!t)
-        return err_set(e, ERR_UNKNOWN_TOPIC, "topic '%s' does not exist", name);
-    if (!trash)
-        return -1;
-    topic_free(t, t->cfg.partitions);
-    int rc = log_rm_tree(trash, e);
-    free(trash);
+        err_set(e, ERR_UNKNOWN_TOPIC, "topic '%s' does not exist", name);
+    if (trash) {
+        log__maint_forget(l, t);
+        topic_free(t, t->cfg.partitions);
+        rc = log_rm_tree(trash, e);
+        free(trash);
+    }
+    pthread_mutex_unlock(&l->maint_mu);
     return rc;
 }
 
@@ -494,8 +600,12 @@ eventlog *log_open(const char *dir, const log_options *opts, err *e)
         l->opts = *opts;
     pthread_mutex_init(&l->mu, NULL);
     pthread_mutex_init(&l->offsets.mu, NULL);
+    pthread_mutex_init(&l->maint_mu, NULL);
+    pthread_mutex_init(&l->stop_mu, NULL);
+    pthread_cond_init(&l->stop_cv, NULL);
     if (log_mkdir_parents(l->topics_dir, e) < 0 || log_lock_dir(l, e) < 0 ||
-        log_load_topics(l, e) < 0 || log__offsets_open(l, e) < 0) {
+        log_load_topics(l, e) < 0 || log__offsets_open(l, e) < 0 ||
+        (!l->opts.manual_maintenance && log__maint_start(l, e) < 0)) {
         log_close(l);
         return NULL;
     }
@@ -506,6 +616,7 @@ void log_close(eventlog *l)
 {
     if (!l)
         return;
+    log__maint_stop(l);
     log__offsets_close(l);
     for (size_t i = 0; i < l->ntopics; i++)
         topic_free(l->topics[i], l->topics[i]->cfg.partitions);
@@ -514,6 +625,9 @@ void log_close(eventlog *l)
         close(l->lock_fd); /* releases the flock */
     pthread_mutex_destroy(&l->offsets.mu);
     pthread_mutex_destroy(&l->mu);
+    pthread_mutex_destroy(&l->maint_mu);
+    pthread_mutex_destroy(&l->stop_mu);
+    pthread_cond_destroy(&l->stop_cv);
     free(l->topics_dir);
     free(l->dir);
     free(l);

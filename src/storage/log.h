@@ -13,7 +13,8 @@
  *                                            (20 digits, zero-padded)
  *
  * The batch encoding is documented in batch.h, segment files and their
- * in-memory sparse offset index in segment.h.
+ * in-memory sparse offset and time index in segment.h (no index files:
+ * the index is rebuilt by the scan on open, so it is never stale).
  *
  * Guarantees:
  *  - log_append writes a whole batch or nothing visible: readers never see
@@ -25,14 +26,34 @@
  *    segment, offset) and the partition stays readable up to it; appends
  *    to it fail with ERR_CORRUPT and no byte of it is changed.  Older
  *    segments are only walked on open; their CRCs are checked on read.
- *  - Durability follows the topic's flush policy: LOG_FLUSH_NONE leaves
- *    data in the OS page cache (survives a process crash, not a power
- *    cut); LOG_FLUSH_BATCH fsyncs each batch before log_append returns.
+ *  - Durability follows the topic's flush policy (see log_flush).  An
+ *    append is *acknowledged* when log_append returns 0.  Under
+ *    LOG_FLUSH_GROUP (the default) and LOG_FLUSH_BATCH an acknowledged
+ *    batch has been fdatasync'ed: it survives a power cut.  Under
+ *    LOG_FLUSH_NONE it survives a crash of the process, not of the
+ *    machine.  Readers see a batch only once it is acknowledged, so under
+ *    GROUP and BATCH no reader ever sees a record a power cut could take
+ *    back.
+ *  - A write that fails (a full disk) fails that append with ERR_IO and
+ *    leaves everything already stored intact; later appends may succeed.
+ *    An fsync that fails poisons the partition: the kernel may have
+ *    dropped the dirty pages (PostgreSQL's "fsyncgate"), so every later
+ *    append to it fails with ERR_IO until the log is reopened, and
+ *    recovery then checks what really reached the disk.
+ *  - Retention and compaction (log_maintain) work on closed segments only,
+ *    a bounded amount at a time.  A reader that is inside a segment when
+ *    it is deleted or compacted keeps reading the old file to its end; a
+ *    reader whose position falls below log_start_offset (its records were
+ *    deleted) is moved to the log start: its position jumps forward, it
+ *    gets no error.
  *
  * Threads: every function may be called from any thread.  Appends to one
- * partition are serialised internally; any number of readers (each used
- * by one thread at a time) run concurrently with the writer.  log_wait blocks (without
- * polling) until a partition grows or the timeout passes.
+ * partition are serialised internally (but appenders waiting for group
+ * commit wait together); any number of readers (each used by one thread
+ * at a time) run concurrently with the writer.  log_wait blocks (without
+ * polling) until a partition grows or the timeout passes.  Unless
+ * log_options.manual_maintenance is set, a background thread runs
+ * log_maintain once a second.
  *
  * Ownership: the log owns topics; a log_topic pointer stays valid until
  * log_topic_delete or log_close.  Record pointers returned by log_read
@@ -55,9 +76,14 @@ typedef struct log_reader log_reader;
 typedef enum log_flush {
     LOG_FLUSH_DEFAULT, /* topic config: take log_options.default_flush
                         * (so a zeroed config gets the log's default);
-                        * as the log's default: LOG_FLUSH_NONE */
-    LOG_FLUSH_NONE,    /* write(2) only */
-    LOG_FLUSH_BATCH,   /* fsync(2) every batch before acknowledging */
+                        * as the log's default: LOG_FLUSH_GROUP */
+    LOG_FLUSH_NONE,    /* write(2) only: survives a process crash */
+    LOG_FLUSH_BATCH,   /* fdatasync(2) every batch before acknowledging */
+    LOG_FLUSH_GROUP,   /* group commit: log_append returns once its batch
+                        * is fdatasync'ed, but appenders that arrive while
+                        * a sync is running share the next one (as in
+                        * PostgreSQL), so N concurrent appenders cost
+                        * about one sync, not N */
 } log_flush;
 
 typedef struct log_header {
@@ -78,15 +104,37 @@ typedef struct log_record {
     int nheaders;
 } log_record;
 
+/* Zero means "the default" for every field, so {.partitions = n} is a
+ * whole config.  Times are milliseconds; -1 means "never" / "unlimited". */
 typedef struct log_topic_config {
-    int partitions;          /* >= 1 */
-    int64_t segment_bytes;   /* roll size; 0 = default (64 MiB) */
-    bool compact;            /* cleanup.policy=compact */
-    log_flush flush;         /* resolved at creation, never DEFAULT after */
+    int partitions;              /* >= 1 */
+    int64_t segment_bytes;       /* roll size; 0 = default (64 MiB) */
+    bool compact;                /* cleanup.policy=compact */
+    log_flush flush;             /* resolved at creation, never DEFAULT after */
+    int64_t segment_ms;          /* roll a segment this long after it was
+                                  * opened; 0 = default (7 days) */
+    int64_t retention_ms;        /* delete closed segments whose records are
+                                  * all older (by record timestamp) than
+                                  * now - retention_ms; 0 = default (-1: keep
+                                  * forever, unlike Kafka's 7 days: streams
+                                  * are replayed from the start and often
+                                  * carry old event times) */
+    int64_t retention_bytes;     /* per partition: delete the oldest closed
+                                  * segments while the rest still holds this
+                                  * much; 0 = default (-1: no limit) */
+    int64_t delete_retention_ms; /* compact topics: a tombstone is dropped
+                                  * once its timestamp is this much older
+                                  * than now; 0 = default (1 day) */
 } log_topic_config;
 
 typedef struct log_options {
     log_flush default_flush; /* for topics created without a policy */
+    /* No background maintenance thread: the caller runs log_maintain. */
+    bool manual_maintenance;
+    /* The clock for retention, roll by age and tombstone expiry, in ms
+     * since the epoch; NULL = the real-time clock.  Tests inject one. */
+    int64_t (*clock)(void *ctx);
+    void *clock_ctx;
 } log_options;
 
 /* Opens (creating if needed, with parents) the log in directory `dir`,
@@ -114,11 +162,19 @@ void log_topic_each(eventlog *l, void (*fn)(void *ctx, log_topic *t), void *ctx)
 const char *log_topic_name(const log_topic *t);
 int log_topic_partitions(const log_topic *t);
 const log_topic_config *log_topic_config_get(const log_topic *t);
+/* "none", "batch", "group" (and "default"); parse returns -1 for any
+ * other text. */
+const char *log_flush_name(log_flush f);
+int log_flush_parse(const char *s, log_flush *out);
 
 /* Kafka's default partitioner: murmur2 of the key bytes, made positive,
  * modulo the partition count. */
 int log_partition_for_key(const log_topic *t, const void *key, size_t len);
 uint32_t log_murmur2(const void *key, size_t len);
+/* For unkeyed records (Kafka's sticky partitioner, simplified): call once
+ * per batch and send the whole batch to the partition returned; each call
+ * moves on to the next partition, so batches spread evenly. */
+int log_sticky_partition(log_topic *t);
 
 /* Appends n records to one partition as one batch and assigns their
  * offsets (recs[i].offset is set).  All or nothing.  ERR_INVALID for a
@@ -147,7 +203,38 @@ log_reader *log_reader_open(log_topic *t, int partition, int64_t offset);
 int log_read(log_reader *r, log_record *recs, int max, err *e);
 int64_t log_reader_position(const log_reader *r);
 void log_reader_seek(log_reader *r, int64_t offset);
+/* Moves the reader to the first offset whose record timestamp is >= ts
+ * (Kafka's offsetsForTimes): the first record with timestamp >= ts in the
+ * first batch whose max timestamp is >= ts, so non-monotonic timestamps
+ * work; the end offset when there is none.  No I/O to find the segment
+ * (a walk over the in-memory table of segment max timestamps), a binary
+ * search in its time index, then a scan of about one index interval of
+ * batch headers.  Returns the new position, or -1 with e
+ * filled (ERR_IO, ERR_CORRUPT; the position is then unchanged). */
+int64_t log_reader_seek_time(log_reader *r, int64_t ts, err *e);
 void log_reader_close(log_reader *r);
+
+/* One bounded step of background work over every topic: rolls segments
+ * that are older than segment_ms, deletes closed segments past
+ * retention_ms / retention_bytes, and compacts closed segments of compact
+ * topics (the latest record per key survives; tombstones older than
+ * delete_retention_ms go).  Does at most about `budget` bytes of segment
+ * I/O (one segment is the smallest unit, so a step may go over by at most
+ * one segment).  Appends and readers are only ever blocked for the time
+ * it takes to swap a pointer.  Returns the bytes of work done (0 = nothing
+ * to do), or -1 with e filled; a failed step changes nothing and is
+ * retried by the next call. */
+int64_t log_maintain(eventlog *l, int64_t budget, err *e);
+/* The last error of the background maintenance thread, if any (cleared
+ * by asking).  A failed step is retried a second later. */
+bool log_maintain_error(eventlog *l, err *e);
+
+/* Test-only fault injection (STYLE.md: test-only fault counters).  When a
+ * counter is > 0 it is decremented at each segment write (pwrite) or
+ * fdatasync; the operation that brings it to 0 fails with ENOSPC / EIO.
+ * 0 = off.  Never set outside tests. */
+extern int log_fault_write_countdown;
+extern int log_fault_fsync_countdown;
 
 /* Consumer-group offsets, kept in the internal compacted topic
  * `__consumer_offsets` (so they are durable and replayed on open).

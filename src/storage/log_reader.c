@@ -1,8 +1,11 @@
-/* log_reader.c — reading a partition from an offset.
+/* log_reader.c — reading a partition from an offset or a timestamp.
  *
- * A reader keeps its place as (segment index, file position, next
- * offset).  It reads the segment with pread(2) into its own buffer, a
- * chunk at a time, and decodes batches in place: returned keys, values
+ * A reader keeps its place as (segment, file position, next offset),
+ * holding a reference to the segment so retention or compaction can take
+ * it out of the partition while the reader is in it: the reader finishes
+ * the old file, then looks up where its next offset now lives (the log
+ * start, if that offset was deleted).  It reads the segment with pread(2)
+ * into its own buffer, a chunk at a time, and decodes batches in place: returned keys, values
  * and headers point into that buffer.  It never reads past the size the
  * writer has published, so it only ever sees whole batches.
  *
@@ -23,7 +26,7 @@ struct log_reader {
     log_topic *t;
     log__partition *p;
     int64_t next; /* next offset to return */
-    size_t seg;   /* index in p->segs */
+    segment *seg; /* referenced; NULL until the partition has one */
     int64_t pos;  /* file position of the next batch to load */
     uint8_t *chunk;
     size_t chunk_cap, chunk_len;
@@ -43,16 +46,58 @@ typedef struct seg_view {
     int64_t base, limit;
 } seg_view;
 
+/* Points the reader at the segment holding r->next (and the index
+ * position for it).  Called with p->mu held. */
+static void reader_place(log_reader *r)
+{
+    log__partition *p = r->p;
+    if (r->next < p->start)
+        r->next = p->start; /* deleted by retention: go on from the start */
+    segment_unref(r->seg);
+    r->seg = log__seg_get(p, r->next);
+    r->pos = r->seg ? segment_index_lookup(r->seg, r->next) : 0;
+    r->chunk_len = 0;
+}
+
 static seg_view reader_view(log_reader *r)
 {
     seg_view v = {0};
     pthread_mutex_lock(&r->p->mu);
-    if (r->seg < r->p->nsegs) {
-        const segment *s = &r->p->segs[r->seg];
-        v = (seg_view){true, r->seg + 1 < r->p->nsegs, s->fd, s->base, s->size};
+    if (!r->seg)
+        reader_place(r);
+    if (r->seg) {
+        const segment *s = r->seg;
+        long i = log__seg_index(r->p, s);
+        /* A segment that left the partition is frozen: read it to its end,
+         * then move on. */
+        bool has_next = i < 0 || (size_t)i + 1 < r->p->nsegs;
+        v = (seg_view){true, has_next, s->fd, s->base, s->size};
     }
     pthread_mutex_unlock(&r->p->mu);
     return v;
+}
+
+/* Moves from a finished segment to the one after it. */
+static void reader_next_segment(log_reader *r)
+{
+    pthread_mutex_lock(&r->p->mu);
+    segment *old = r->seg;
+    int64_t old_base = old->base, old_end = old->next_offset;
+    if (r->next < old_end)
+        r->next = old_end;
+    r->seg = NULL;
+    reader_place(r); /* our reference to old is still held, by `old` */
+    /* Never back into the segment just finished (or an older one). */
+    long i = r->seg ? log__seg_index(r->p, r->seg) : -1;
+    if (r->seg && r->seg->base <= old_base && i >= 0 && (size_t)i + 1 < r->p->nsegs) {
+        segment *next = r->p->segs[i + 1];
+        __atomic_add_fetch(&next->refs, 1, __ATOMIC_ACQ_REL);
+        segment_unref(r->seg);
+        r->seg = next;
+        r->pos = 0;
+    }
+    pthread_mutex_unlock(&r->p->mu);
+    segment_unref(old);
 }
 
 static int reader_corrupt(log_reader *r, const seg_view *v, int64_t pos, const char *why, err *e)
@@ -103,9 +148,7 @@ static int reader_load_batch(log_reader *r, bool can_refill, err *e)
         if (r->pos >= v.limit) {
             if (!v.has_next)
                 return 0;
-            r->seg++;
-            r->pos = 0;
-            r->chunk_len = 0; /* the chunk held the old segment's bytes */
+            reader_next_segment(r); /* drops the chunk: it held the old bytes */
             continue;
         }
         if (v.limit - r->pos < BATCH_HEADER_SIZE)
@@ -220,39 +263,119 @@ log_reader *log_reader_open(log_topic *t, int partition, int64_t offset)
 
 int64_t log_reader_position(const log_reader *r) { return r->next; }
 
-/* Index of the last segment whose base is <= offset (0 when none). */
-static size_t reader_find_segment(const log__partition *p, int64_t offset)
-{
-    size_t lo = 0, hi = p->nsegs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (p->segs[mid].base <= offset)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo == 0 ? 0 : lo - 1;
-}
-
 void log_reader_seek(log_reader *r, int64_t offset)
 {
     log__partition *p = r->p;
     pthread_mutex_lock(&p->mu);
-    if (offset < p->start)
-        offset = p->start;
-    r->seg = reader_find_segment(p, offset);
-    r->pos = r->seg < p->nsegs ? segment_index_lookup(&p->segs[r->seg], offset) : 0;
-    pthread_mutex_unlock(&p->mu);
     r->next = offset;
-    r->chunk_len = 0;
+    reader_place(r);
+    pthread_mutex_unlock(&p->mu);
     r->in_batch = false;
     r->failed = false;
+}
+
+/* ---- seeking by timestamp ---- */
+
+/* Index of the first segment whose max timestamp is >= ts, or nsegs.
+ * Segment maxima are not sorted (timestamps need not be monotonic), so
+ * this is a walk over the segment table: one comparison per segment, no
+ * I/O. */
+static size_t reader_first_segment_at(const log__partition *p, int64_t ts)
+{
+    size_t i = 0;
+    while (i < p->nsegs && p->segs[i]->max_ts < ts)
+        i++;
+    return i;
+}
+
+/* Scans batch headers from the reader's (seg, pos) for the first batch
+ * whose max timestamp is >= ts, then its first record with timestamp >=
+ * ts.  Returns 1 with *out set, 0 when the segment holds none, -1. */
+static int reader_scan_time(log_reader *r, int64_t ts, int64_t *out, err *e)
+{
+    seg_view v = reader_view(r);
+    while (v.exists && r->pos < v.limit) {
+        int rc;
+        if (v.limit - r->pos < BATCH_HEADER_SIZE)
+            return reader_corrupt(r, &v, r->pos, "batch header cut short", e);
+        const uint8_t *b = reader_bytes(r, &v, r->pos, BATCH_HEADER_SIZE, true, &rc, e);
+        if (!b)
+            return -1;
+        batch_header h;
+        if (!batch_parse_header(b, &h) || batch_total(&h) > v.limit - r->pos)
+            return reader_corrupt(r, &v, r->pos, "bad batch header", e);
+        if (h.max_timestamp < ts) {
+            r->pos += batch_total(&h);
+            continue;
+        }
+        b = reader_bytes(r, &v, r->pos, (size_t)batch_total(&h), true, &rc, e);
+        if (!b)
+            return -1;
+        if (!batch_crc_ok(b, &h))
+            return reader_corrupt(r, &v, r->pos, "CRC mismatch", e);
+        batch_cursor c;
+        batch_cursor_init(&c, b, &h);
+        log_record rec;
+        r->hs.n = 0;
+        while ((rc = batch_cursor_next(&c, &rec, &r->hs)) == 1) {
+            if (rec.timestamp >= ts) {
+                *out = rec.offset;
+                return 1;
+            }
+        }
+        return reader_corrupt(r, &v, r->pos, rc < 0 ? "malformed record" : "max timestamp "
+                              "larger than every record's", e);
+    }
+    return 0;
+}
+
+int64_t log_reader_seek_time(log_reader *r, int64_t ts, err *e)
+{
+    log__partition *p = r->p;
+    int64_t saved = r->next, found = -1;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        size_t i = reader_first_segment_at(p, ts);
+        if (i == p->nsegs) {
+            found = p->end; /* no record that late: the end */
+            pthread_mutex_unlock(&p->mu);
+            break;
+        }
+        segment_unref(r->seg);
+        r->seg = p->segs[i];
+        __atomic_add_fetch(&r->seg->refs, 1, __ATOMIC_ACQ_REL);
+        r->pos = segment_index_lookup_time(r->seg, ts);
+        r->chunk_len = 0;
+        int64_t seg_base = r->seg->base;
+        pthread_mutex_unlock(&p->mu);
+        int rc = reader_scan_time(r, ts, &found, e);
+        if (rc < 0) {
+            log_reader_seek(r, saved);
+            return -1;
+        }
+        if (rc == 1)
+            break;
+        /* The segment's max is in its unpublished tail (GROUP): the
+         * record is not readable yet, so the answer is the end. */
+        pthread_mutex_lock(&p->mu);
+        bool last = p->nsegs && p->segs[p->nsegs - 1]->base == seg_base;
+        int64_t end = p->end;
+        pthread_mutex_unlock(&p->mu);
+        if (last) {
+            found = end;
+            break;
+        }
+        /* Otherwise the segment was replaced under us: look again. */
+    }
+    log_reader_seek(r, found);
+    return found;
 }
 
 void log_reader_close(log_reader *r)
 {
     if (!r)
         return;
+    segment_unref(r->seg);
     free(r->chunk);
     batch_headers_free(&r->hs);
     free(r);

@@ -55,6 +55,16 @@ int segment_list(const char *dir, int64_t **bases, size_t *n, err *e)
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         int64_t base;
+        size_t len = strlen(de->d_name);
+        if (len > 8 && strcmp(de->d_name + len - 8, ".cleaned") == 0) {
+            /* A compaction cut short by a crash: the original segment is
+             * still whole (the rename never happened), so drop the copy. */
+            int dfd = dirfd(d);
+            if (unlinkat(dfd, de->d_name, 0) < 0) {
+                /* Harmless: it is ignored and truncated by the next pass. */
+            }
+            continue;
+        }
         if (!segment_parse_name(de->d_name, &base))
             continue;
         if (*n == cap)
@@ -66,50 +76,83 @@ int segment_list(const char *dir, int64_t **bases, size_t *n, err *e)
     return 0;
 }
 
-static int segment_open_flags(segment *s, const char *dir, int64_t base, int flags, err *e)
+static segment *segment_open_flags(const char *dir, int64_t base, const char *suffix, int flags,
+                                   err *e)
 {
     buf path = BUF_INIT;
     segment_path(&path, dir, base);
-    memset(s, 0, sizeof *s);
+    buf_puts(&path, suffix);
+    int fd = open(path.data, flags | O_RDWR | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        err_set(e, ERR_IO, "cannot open segment %s: %s", path.data, strerror(errno));
+        buf_free(&path);
+        return NULL;
+    }
+    buf_free(&path);
+    segment *s = mem_alloc(sizeof *s);
     s->base = base;
     s->next_offset = base;
-    s->fd = open(path.data, flags | O_RDWR | O_CLOEXEC, 0644);
-    int rc = 0;
-    if (s->fd < 0)
-        rc = err_set(e, ERR_IO, "cannot open segment %s: %s", path.data, strerror(errno));
-    buf_free(&path);
-    return rc;
+    s->max_ts = INT64_MIN;
+    s->fd = fd;
+    s->refs = 1;
+    s->live = true;
+    return s;
 }
 
-int segment_create(segment *s, const char *dir, int64_t base, err *e)
+segment *segment_create(const char *dir, int64_t base, err *e)
 {
-    return segment_open_flags(s, dir, base, O_CREAT | O_EXCL, e);
+    return segment_open_flags(dir, base, "", O_CREAT | O_EXCL, e);
 }
 
-int segment_open(segment *s, const char *dir, int64_t base, err *e)
+segment *segment_open(const char *dir, int64_t base, const char *suffix, err *e)
 {
-    return segment_open_flags(s, dir, base, 0, e);
+    return segment_open_flags(dir, base, suffix, 0, e);
 }
 
-void segment_close(segment *s)
+void segment_unref(segment *s)
 {
+    /* Atomic, so a reader can let go without the partition's mutex; a
+     * reference is only ever taken under that mutex from a live segment
+     * (whose count is >= 1), so the count never rises from 0. */
+    if (!s || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
+        return;
     if (s->fd >= 0)
         close(s->fd);
-    s->fd = -1;
     free(s->idx);
-    s->idx = NULL;
-    s->nidx = s->cap = 0;
+    free(s);
 }
 
-void segment_index_note(segment *s, int64_t offset, int64_t pos)
+void segment_index_note(segment *s, int64_t offset, int64_t pos, int64_t max_ts)
 {
-    if (s->nidx > 0 && pos - s->idx[s->nidx - 1].pos < SEGMENT_INDEX_INTERVAL)
-        return;
-    if (s->nidx == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 16;
-        s->idx = mem_realloc(s->idx, s->cap * sizeof *s->idx);
+    bool due = s->nidx == 0 || pos - s->idx[s->nidx - 1].pos >= SEGMENT_INDEX_INTERVAL;
+    if (due) {
+        if (s->nidx == s->cap) {
+            s->cap = s->cap ? s->cap * 2 : 16;
+            s->idx = mem_realloc(s->idx, s->cap * sizeof *s->idx);
+        }
+        s->idx[s->nidx++] = (segment_index_entry){offset, pos, s->max_ts};
     }
-    s->idx[s->nidx++] = (segment_index_entry){offset, pos};
+    if (max_ts > s->max_ts)
+        s->max_ts = max_ts;
+}
+
+void segment_index_cut(segment *s, int64_t pos)
+{
+    while (s->nidx > 0 && s->idx[s->nidx - 1].pos >= pos)
+        s->nidx--;
+}
+
+int64_t segment_index_lookup_time(const segment *s, int64_t ts)
+{
+    size_t lo = 0, hi = s->nidx; /* answer: last entry in [0, lo) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->idx[mid].max_ts_before < ts)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo == 0 ? 0 : s->idx[lo - 1].pos;
 }
 
 int64_t segment_index_lookup(const segment *s, int64_t offset)
@@ -268,6 +311,8 @@ int segment_recover(segment *s, int64_t expected, bool last, bool verify_crc,
     scanner sc = {.fd = s->fd, .file_size = st.st_size};
     *rec = (segment_recovery){.state = SEGMENT_CLEAN};
     s->size = 0;
+    s->nidx = 0;
+    s->max_ts = INT64_MIN;
     s->next_offset = expected > s->base ? expected : s->base;
     int rc = 0;
     while (s->size < sc.file_size) {
@@ -281,7 +326,7 @@ int segment_recover(segment *s, int64_t expected, bool last, bool verify_crc,
             rc = segment_settle(s, &sc, s->size, last, rec, e);
             break;
         }
-        segment_index_note(s, h.base_offset, s->size);
+        segment_index_note(s, h.base_offset, s->size, h.max_timestamp);
         s->size += batch_total(&h);
         s->next_offset = h.base_offset + h.last_offset_delta + 1;
     }

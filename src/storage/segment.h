@@ -1,5 +1,6 @@
 /* segment — one segment file of a partition: its file descriptor, its
- * committed size, the in-memory sparse offset index and its recovery.
+ * committed size, the in-memory sparse offset and time index and its
+ * recovery.
  *
  * A segment is DIR/<20-digit base offset>.log holding whole batches (see
  * batch.h) back to back.  `size` is the committed size: every byte below
@@ -8,11 +9,23 @@
  *
  * The sparse index maps a batch's base offset to its file position, one
  * entry every SEGMENT_INDEX_INTERVAL bytes of batches, so a reader can
- * seek without scanning the whole file.  It lives in memory only; it is
- * rebuilt by the scan on open.
+ * seek without scanning the whole file.  Each entry also carries the
+ * largest batch max_timestamp of every batch *before* it in the segment
+ * (Kafka's time index, folded into the same table): that running maximum
+ * never decreases, so a binary search finds where to start scanning for
+ * the first batch whose max timestamp is >= T even when timestamps are
+ * not monotonic.  The index lives in memory only and is rebuilt by the
+ * scan on open, so there is no index file that could be stale or corrupt.
  *
- * Locking is the caller's (the partition's mutex); these functions do no
- * locking.
+ * Segments are shared: the partition holds one reference while the
+ * segment is part of the log, and each reader, flusher or cleaner that
+ * uses its fd holds another.  Retention and compaction take a segment out
+ * of the partition (unlinking or replacing its file) and drop the
+ * partition's reference; the fd is closed when the last user lets go, so a
+ * reader in the middle of a deleted segment can finish reading it.
+ *
+ * Locking is the caller's (the partition's mutex guards refs, size,
+ * next_offset, max_ts and the index); these functions do no locking.
  */
 #ifndef EDDY_SEGMENT_H
 #define EDDY_SEGMENT_H
@@ -27,8 +40,9 @@
 #define SEGMENT_INDEX_INTERVAL 4096
 
 typedef struct segment_index_entry {
-    int64_t offset; /* base offset of a batch */
-    int64_t pos;    /* its position in the file */
+    int64_t offset;        /* base offset of a batch */
+    int64_t pos;           /* its position in the file */
+    int64_t max_ts_before; /* largest max_timestamp of the batches before it */
 } segment_index_entry;
 
 typedef struct segment {
@@ -36,6 +50,10 @@ typedef struct segment {
     int fd;              /* open read-write for the life of the segment */
     int64_t size;        /* committed bytes */
     int64_t next_offset; /* offset after the last committed batch */
+    int64_t max_ts;      /* largest batch max_timestamp (INT64_MIN: none) */
+    int64_t opened_ms;   /* clock when created or recovered (roll by age) */
+    int refs;            /* users; freed at 0 (see above) */
+    bool live;           /* still part of its partition */
     segment_index_entry *idx;
     size_t nidx, cap;
 } segment;
@@ -46,17 +64,28 @@ void segment_path(buf *b, const char *dir, int64_t base);
  * caller frees *bases.  Files that are not <20 digits>.log are ignored. */
 int segment_list(const char *dir, int64_t **bases, size_t *n, err *e);
 
-/* Creates a new empty segment file (it must not exist). */
-int segment_create(segment *s, const char *dir, int64_t base, err *e);
-/* Opens an existing segment file; size stays 0 until segment_recover. */
-int segment_open(segment *s, const char *dir, int64_t base, err *e);
-void segment_close(segment *s);
+/* Creates a new empty segment file (it must not exist).  Returns a
+ * segment with one reference, or NULL with e filled. */
+segment *segment_create(const char *dir, int64_t base, err *e);
+/* Opens an existing segment file; size stays 0 until segment_recover.
+ * `suffix` is appended to the file name ("" for the segment itself). */
+segment *segment_open(const char *dir, int64_t base, const char *suffix, err *e);
+/* Drops a reference; the last one closes the fd and frees s. */
+void segment_unref(segment *s);
 
-/* Records that a batch starting at `offset` was committed at `pos`. */
-void segment_index_note(segment *s, int64_t offset, int64_t pos);
+/* Records that a batch starting at `offset` with largest timestamp
+ * `max_ts` was written at `pos` (indexes it when due, and updates
+ * max_ts). */
+void segment_index_note(segment *s, int64_t offset, int64_t pos, int64_t max_ts);
+/* Forgets index entries at or past pos (a write that was rolled back). */
+void segment_index_cut(segment *s, int64_t pos);
 /* Position of the last indexed batch whose base offset is <= offset (0
  * when none): reading from there reaches `offset` without missing it. */
 int64_t segment_index_lookup(const segment *s, int64_t offset);
+/* Position of the last indexed batch before which every batch's max
+ * timestamp is < ts (0 when none): the first batch with a max timestamp
+ * >= ts is at or after it. */
+int64_t segment_index_lookup_time(const segment *s, int64_t ts);
 
 typedef enum segment_state {
     SEGMENT_CLEAN,   /* whole batches up to the end of the file */

@@ -752,7 +752,13 @@ static void test_log_topic_create_defaults_when_config_is_null(void **state)
     assert_int_equal(c->partitions, 1);
     assert_int_equal(c->segment_bytes, 64 << 20);
     assert_false(c->compact);
-    assert_int_equal(c->flush, LOG_FLUSH_NONE);
+    /* Group commit is the default: acknowledged appends survive a power
+     * cut (issue 3). */
+    assert_int_equal(c->flush, LOG_FLUSH_GROUP);
+    assert_int_equal(c->retention_ms, -1);
+    assert_int_equal(c->retention_bytes, -1);
+    assert_int_equal(c->segment_ms, 7LL * 24 * 3600 * 1000);
+    assert_int_equal(c->delete_retention_ms, 24LL * 3600 * 1000);
 }
 
 static void test_log_zeroed_flush_takes_the_logs_default(void **state)

@@ -1075,6 +1075,7 @@ ast_stmt *parse_next(parser *p, err *e)
     p->e = e;
     p->jmp = &jb;
     p->depth = 0;
+    p->parens = 0;
     if (setjmp(jb)) {
         parse_recover(p);
         return NULL;
@@ -1099,6 +1100,7 @@ ast_expr *parse_expression(parser *p, err *e)
     p->e = e;
     p->jmp = &jb;
     p->depth = 0;
+    p->parens = 0;
     if (setjmp(jb)) {
         parse_recover(p);
         return NULL;

@@ -28,7 +28,8 @@ typedef struct parser {
     lexer lex;       /* current position */
     token tok;       /* current token */
     token prev;      /* previous token */
-    int depth;       /* current nesting depth, capped */
+    int depth;       /* current nesting depth (height of the tree being built), capped */
+    int parens;      /* open parentheses around the current expression, capped */
     /* private: set up by parse_next / parse_expression for one call */
     err *e;          /* where a syntax error goes */
     void *jmp;       /* jmp_buf to unwind to on error (as Lua's lparser) */

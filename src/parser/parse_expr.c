@@ -405,10 +405,22 @@ static ast_expr *parse_primary(parser *p)
     case TK_FALSE:
     case TK_NULL: return parse__literal(p);
     case TK_LPAREN:
+        /* Parentheses leave no node (the span stays the inner one), so
+         * they cost no depth: the cap is on the tree's height, and the
+         * printer, which parenthesizes every operator, must produce text
+         * that parses back under the same cap.  Their own count bounds
+         * the recursion of "((((...". */
         parse__advance(p);
+        if (++p->parens > PARSE_MAX_DEPTH)
+            parse__error_at(p, ERR_TOO_DEEP, p->prev,
+                            "statement nested too deeply (more than %d levels of parentheses)",
+                            PARSE_MAX_DEPTH);
+        p->depth--;
         e = parse__expr(p);
+        p->depth++;
+        p->parens--;
         parse__expect(p, TK_RPAREN);
-        return e; /* parentheses leave no node; the span stays the inner one */
+        return e;
     default: break;
     }
     e = parse_new_expr(p, AST_NULL);

@@ -1054,6 +1054,49 @@ static void test_nul_byte_inside_string_is_an_error(void **state)
     free(text);
 }
 
+/* Every operator prints parenthesized, so "+ + + x" prints as
+ * "(+ (+ (+ x)))"; when parentheses cost a level, a tree near the cap
+ * printed to text over it.  Accepted statements must print to SQL that
+ * parses back (EXPLAIN, the command topic). */
+static void test_statement_near_the_depth_cap_prints_back(void **state)
+{
+    const char *ops[] = {"+ ", "- ", "NOT ", "1 + ", "x * ", "a->"};
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+        for (int n = PARSE_MAX_DEPTH - 5; n <= PARSE_MAX_DEPTH + 1; n++) {
+            buf sql = BUF_INIT;
+            buf_puts(&sql, "SELECT ");
+            for (int i = 0; i < n; i++)
+                buf_puts(&sql, k == 5 && i == 0 ? "a" : (k == 5 ? "->f" : ops[k]));
+            buf_puts(&sql, k == 5 ? " FROM s;" : "x FROM s;");
+            parser p;
+            err e;
+            parser_init(&p, &A, sql.data, sql.len);
+            ast_stmt *s = parse_next(&p, &e);
+            if (s) {
+                buf out = BUF_INIT;
+                ast_print_stmt(s, &out);
+                ast_stmt *again = parse1(out.data);
+                assert_true(ast_stmt_equal(s, again));
+                buf_free(&out);
+            } else {
+                assert_int_equal(e.code, ERR_TOO_DEEP);
+            }
+            buf_free(&sql);
+        }
+    }
+}
+
+static void test_many_parentheses_are_an_error_not_a_crash(void **state)
+{
+    err_code code;
+    char sql[1024] = "SELECT ";
+    for (int i = 0; i < PARSE_MAX_DEPTH + 1; i++)
+        strcat(sql, "(");
+    strcat(sql, "1");
+    free(error_of(sql, &code));
+    assert_int_equal(code, ERR_TOO_DEEP);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1117,6 +1160,8 @@ int main(void)
         T(test_custom_type_names_parse_and_round_trip),
         T(test_nul_byte_inside_quoted_identifier_is_an_error),
         T(test_nul_byte_inside_string_is_an_error),
+        T(test_statement_near_the_depth_cap_prints_back),
+        T(test_many_parentheses_are_an_error_not_a_crash),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

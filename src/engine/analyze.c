@@ -13,12 +13,19 @@
 
 #define ANALYZE_MAX_DEPTH 200
 
+typedef struct lambda_var {
+    const char *name;
+    const sqltype *type;
+} lambda_var;
+
 typedef struct scope {
     plan *p;               /* arena and row layout */
     const schema *cols;    /* source columns; NULL = constants only */
     const char *source;    /* source name */
     const char *alias;     /* FROM alias or NULL */
     int depth;
+    lambda_var vars[EXPR_MAX_VARS]; /* lambda parameters in scope; slot = index */
+    int nvars;
 } scope;
 
 static expr *compile(scope *sc, const ast_expr *x, err *e);
@@ -95,7 +102,7 @@ static expr *compile_literal(scope *sc, const ast_expr *x, err *e)
         break;
     case AST_DECIMAL: {
         c->type = literal_decimal(sc, x);
-        eval_ctx cx = {&sc->p->arena, e};
+        eval_ctx cx = {.a = &sc->p->arena, .e = e};
         value text = value_string(x->u.dec.text, (uint32_t)strlen(x->u.dec.text));
         if (expr_cast(&text, types_scalar(TYPE_STRING), c->type, &cx, &c->constant))
             return fail(e, x->span, ERR_TYPE, "invalid decimal literal");
@@ -118,6 +125,12 @@ static const struct {
 static expr *compile_column(scope *sc, const ast_expr *x, err *e)
 {
     const char *q = x->u.col.qualifier.name, *name = x->u.col.name.name;
+    for (int i = sc->nvars - 1; i >= 0 && !q; i--)
+        if (!strcmp(sc->vars[i].name, name)) {
+            expr *v = node(sc, EX_VAR, sc->vars[i].type, 0);
+            v->column = i;
+            return v;
+        }
     if (!sc->cols)
         return fail(e, x->span, ERR_INVALID, "column references are not allowed here; use a literal value");
     if (q && strcmp(q, sc->source) != 0 && !(sc->alias && strcmp(q, sc->alias) == 0)) {
@@ -405,6 +418,48 @@ static expr *compile_cast(scope *sc, const ast_expr *x, err *e)
     return c;
 }
 
+/* A lambda argument of call c to fn: its parameters take the element
+ * types of argument 0 (and the state type of argument 1 for REDUCE). */
+static expr *compile_lambda(scope *sc, const func_def *fn, expr *c, const ast_expr *x, err *e)
+{
+    const sqltype *params[4];
+    int np = 0;
+    const sqltype *coll = c->args[0] ? c->args[0]->type : NULL;
+    if (fn->reduces) {
+        if (!c->args[1])
+            return fail(e, x->span, ERR_TYPE, "the initial state must not be a lambda");
+        params[np++] = c->args[1]->type;
+    }
+    if (coll && coll->kind == TYPE_ARRAY)
+        params[np++] = coll->elem;
+    else if (coll && coll->kind == TYPE_MAP)
+        params[np++] = coll->key, params[np++] = coll->value;
+    else {
+        err_at(e, ERR_TYPE, x->span.off, x->span.len, "%s needs an ARRAY or MAP as its first argument for this lambda",
+               fn->name);
+        return NULL;
+    }
+    if (x->u.lambda.nparams != np) {
+        err_at(e, ERR_TYPE, x->span.off, x->span.len, "this lambda for %s needs %d parameter%s, not %d", fn->name, np,
+               np == 1 ? "" : "s", x->u.lambda.nparams);
+        return NULL;
+    }
+    if (sc->nvars + np > EXPR_MAX_VARS)
+        return fail(e, x->span, ERR_TOO_DEEP, "lambdas nested too deeply");
+    int first = sc->nvars;
+    for (int i = 0; i < np; i++)
+        sc->vars[sc->nvars++] = (lambda_var){x->u.lambda.params[i].name, params[i]};
+    expr *body = compile(sc, x->u.lambda.body, e);
+    sc->nvars = first;
+    if (!body)
+        return NULL;
+    expr *l = node(sc, EX_LAMBDA, body->type, 1);
+    l->args[0] = body;
+    l->column = first;
+    l->column_count = np;
+    return l;
+}
+
 static expr *compile_call(scope *sc, const ast_expr *x, err *e)
 {
     const func_def *fn = func_find(x->u.call.name.name);
@@ -432,8 +487,12 @@ static expr *compile_call(scope *sc, const ast_expr *x, err *e)
     }
     expr *c = node(sc, EX_CALL, NULL, n);
     c->fn = fn;
-    if (!compile_args(sc, c, (const ast_expr *const *)x->u.call.args, n, e))
-        return NULL;
+    for (int i = 0; i < n; i++)
+        if (x->u.call.args[i]->kind != AST_LAMBDA && !(c->args[i] = compile(sc, x->u.call.args[i], e)))
+            return NULL;
+    for (int i = 0; i < n; i++)
+        if (x->u.call.args[i]->kind == AST_LAMBDA && !(c->args[i] = compile_lambda(sc, fn, c, x->u.call.args[i], e)))
+            return NULL;
     const sqltype **types = arena_alloc(&sc->p->arena, sizeof(sqltype *) * (size_t)(n ? n : 1));
     for (int i = 0; i < n; i++)
         types[i] = c->args[i]->type;
@@ -598,6 +657,7 @@ static expr *compile(scope *sc, const ast_expr *x, err *e)
     case AST_ARRAY: c = compile_array(sc, x, e); break;
     case AST_MAP: c = compile_map(sc, x, e); break;
     case AST_STRUCT: c = compile_struct(sc, x, e); break;
+    case AST_LAMBDA: c = fail(e, x->span, ERR_INVALID, "a lambda is only allowed as a function argument"); break;
     case AST_STAR: c = fail(e, x->span, ERR_INVALID, "* is only allowed as a select item or in COUNT(*)"); break;
     default: c = fail(e, x->span, ERR_UNSUPPORTED, "this kind of expression is not supported yet"); break;
     }
@@ -782,7 +842,7 @@ plan *analyze_query(const catalog *c, const ast_query *q, err *e)
     p->rowoffset = p->in.schema.n + 2;
     p->needed = arena_alloc(&p->arena, sizeof(bool) * (size_t)p->nrow);
     p->limit = q->limit;
-    scope sc = {p, &p->in.schema, p->in.name, q->from.alias.name, 0};
+    scope sc = {.p = p, .cols = &p->in.schema, .source = p->in.name, .alias = q->from.alias.name};
     if (q->where) {
         if (!(p->where = compile(&sc, q->where, e)))
             goto fail;
@@ -805,7 +865,7 @@ int analyze_constant(const ast_expr *x, const sqltype *t, const char *column, ar
                      value *out, err *e)
 {
     plan *p = plan_new();
-    scope sc = {p, NULL, "", NULL, 0};
+    scope sc = {.p = p, .source = ""};
     int rc = -1;
     expr *c = compile(&sc, x, e);
     if (!c)
@@ -819,15 +879,14 @@ int analyze_constant(const ast_expr *x, const sqltype *t, const char *column, ar
                type_text(&sc, t), column, type_text(&sc, c->type));
         goto done;
     }
-    eval_ctx cx = {a, e};
+    eval_ctx cx = {.a = a, .e = e};
     value v;
     if (expr_eval(c, NULL, &cx, &v) || expr_cast(&v, c->type, t, &cx, out)) {
         e->has_span = true, e->off = x->span.off, e->len = x->span.len;
         goto done;
     }
     /* Strings may point into the plan's arena: copy them out. */
-    if (!out->null && (t->kind == TYPE_STRING || t->kind == TYPE_BYTES))
-        out->u.s.p = arena_strndup(a, out->u.s.p, out->u.s.len);
+    *out = value_copy(a, out, t);
     rc = 0;
 done:
     plan_free(p);

@@ -85,7 +85,7 @@ static int select_batch(exec_ctx *x, const plan *pl, reader_set *rs, int p, aren
     value *out = arena_alloc(a, sizeof(value) * (size_t)(pl->out.schema.n + 1));
     for (int i = 0; i < n && !*done; i++) {
         err_clear(&re);
-        eval_ctx cx = {a, &re};
+        eval_ctx cx = {.a = a, .e = &re};
         if (plan_apply(pl, &recs[i], p, row, out, &cx) != PLAN_EMIT)
             continue;
         if (x->out && x->out->row)

@@ -314,13 +314,28 @@ int expr_eval(const expr *x, const value *row, eval_ctx *cx, value *out)
     case EX_CALL: {
         value stack[8];
         value *args = x->nargs <= 8 ? stack : arena_alloc(cx->a, sizeof(value) * (size_t)x->nargs);
-        for (int i = 0; i < x->nargs; i++)
-            if (expr_eval(x->args[i], row, cx, &args[i]))
+        for (int i = 0; i < x->nargs; i++) {
+            if (x->args[i]->kind == EX_LAMBDA)
+                args[i] = value_null(); /* the function calls it */
+            else if (expr_eval(x->args[i], row, cx, &args[i]))
                 return -1;
-        return x->fn->eval(x, args, cx, out);
+        }
+        const value *saved = cx->row;
+        cx->row = row;
+        int rc = x->fn->eval(x, args, cx, out);
+        cx->row = saved;
+        return rc;
     }
+    case EX_VAR: *out = cx->vars[x->column]; return 0;
     default: return eval_small(x, row, cx, out);
     }
+}
+
+int expr_call_lambda(const expr *lambda, const value *params, eval_ctx *cx, value *out)
+{
+    for (int i = 0; i < lambda->column_count; i++)
+        cx->vars[lambda->column + i] = params[i];
+    return expr_eval(lambda->args[0], cx->row, cx, out);
 }
 
 int expr_eval_pred(const expr *x, const value *row, eval_ctx *cx, bool *out)

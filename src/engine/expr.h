@@ -42,6 +42,8 @@ typedef enum expr_kind {
     EX_FIELD,       /* args[0]->field number `column` of a STRUCT */
     EX_SUBSCRIPT,   /* args[0][args[1]]: ARRAY (1-based, negative from the end) or MAP */
     EX_MAKE_LIST,   /* ARRAY[args], MAP(k, v, ...), STRUCT(v, ...) of `type` */
+    EX_LAMBDA,      /* params => args[0]; params bound to vars[column ..] */
+    EX_VAR,         /* a lambda parameter: vars[column] */
 } expr_kind;
 
 typedef enum expr_op {
@@ -63,14 +65,22 @@ struct expr {
     int nargs;
     const func_def *fn; /* EX_CALL */
     char escape;        /* EX_LIKE: escape character or 0 */
+    int column_count;   /* EX_LAMBDA: number of parameters */
 };
+
+#define EXPR_MAX_VARS 16 /* lambda parameters alive at once */
 
 typedef struct eval_ctx {
     arena *a; /* for results; reset by the caller per batch */
     err *e;
+    const value *row;           /* the row of the current call (for lambdas) */
+    value vars[EXPR_MAX_VARS];  /* lambda parameters */
 } eval_ctx;
 
 int expr_eval(const expr *x, const value *row, eval_ctx *cx, value *out);
+/* Evaluates lambda node `lambda` (EX_LAMBDA) with its parameters bound to
+ * params[0 .. nparams). */
+int expr_call_lambda(const expr *lambda, const value *params, eval_ctx *cx, value *out);
 /* True when x evaluates to TRUE (NULL and FALSE are not true). */
 int expr_eval_pred(const expr *x, const value *row, eval_ctx *cx, bool *out);
 /* Casts a value between types (also used by INSERT ... VALUES). */

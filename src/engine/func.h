@@ -19,6 +19,10 @@ struct func_def {
      * (e.g. "expects a STRING argument"). */
     const sqltype *(*resolve)(const sqltype **args, int n, arena *a, char *why, size_t whylen);
     int (*eval)(const expr *call, const value *args, eval_ctx *cx, value *out);
+    /* Lambda arguments get the element type(s) of argument 0 (an ARRAY:
+     * the element; a MAP: key and value); with `reduces`, the type of
+     * argument 1 (the initial state) comes first. */
+    bool reduces;
     const char *signature;   /* e.g. "UCASE(STRING) -> STRING" */
     const char *category;    /* string, math, ... */
     const char *description;

@@ -129,7 +129,7 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
     for (int i = 0; i < n; i++) {
         err re;
         err_clear(&re);
-        eval_ctx cx = {scratch, &re};
+        eval_ctx cx = {.a = scratch, .e = &re};
         plan_result r = plan_apply(p, &in[i], t->partition, row, out, &cx);
         bool emit = r == PLAN_EMIT || r == PLAN_TOMBSTONE;
         if (emit && encode_output(q, out, r == PLAN_TOMBSTONE, in[i].timestamp, &pend[npend], &re) == 0)

@@ -222,3 +222,31 @@ bool value_equal(const value *a, const sqltype *ta, const value *b, const sqltyp
     default: return value_compare(a, ta, b, tb) == 0;
     }
 }
+
+value value_copy(arena *a, const value *v, const sqltype *t)
+{
+    value c = *v;
+    if (v->null)
+        return c;
+    switch (t->kind) {
+    case TYPE_STRING:
+    case TYPE_BYTES: c.u.s.p = arena_strndup(a, v->u.s.p, v->u.s.len); break;
+    case TYPE_ARRAY:
+    case TYPE_MAP:
+    case TYPE_STRUCT: {
+        value_list *l = arena_alloc(a, sizeof *l);
+        l->n = v->u.list->n;
+        l->items = arena_alloc(a, sizeof(value) * (size_t)(l->n ? l->n : 1));
+        for (int i = 0; i < l->n; i++) {
+            const sqltype *et = t->kind == TYPE_ARRAY ? t->elem
+                                : t->kind == TYPE_MAP ? (i % 2 ? t->value : t->key)
+                                                      : t->fields[i].type;
+            l->items[i] = value_copy(a, &v->u.list->items[i], et);
+        }
+        c.u.list = l;
+        break;
+    }
+    default: break;
+    }
+    return c;
+}

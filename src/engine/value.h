@@ -59,6 +59,8 @@ int value_compare(const value *a, const sqltype *ta, const value *b, const sqlty
 /* Deep equality of two non-null values of comparable types (composites
  * element by element, maps regardless of entry order). */
 bool value_equal(const value *a, const sqltype *ta, const value *b, const sqltype *tb);
+/* A deep copy of v (strings and composites) in arena a. */
+value value_copy(arena *a, const value *v, const sqltype *t);
 /* 10^n for DECIMAL scaling (n <= 18). */
 int64_t value_pow10(int n);
 

@@ -68,7 +68,7 @@ static char *eval(const char *expr_sql)
         log_record rec = {.offset = 5, .timestamp = 1000, .key = key, .key_len = 4,
                           .value = (const uint8_t *)ROW, .value_len = (int32_t)strlen(ROW)};
         value row[16], out[4];
-        eval_ctx cx = {&a, &e};
+        eval_ctx cx = {.a = &a, .e = &e};
         plan_result r = plan_apply(pl, &rec, 0, row, out, &cx);
         buf b = BUF_INIT;
         if (r == PLAN_EMIT)

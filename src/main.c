@@ -4,6 +4,7 @@
  *   eddy run FILE.sql [--data DIR] run a file of statements
  *   eddy test -s ... -i ... -o ... compare a pipeline's output (test_runner.c)
  *   eddy bench log|query          throughput figures (bench.c)
+ *   eddy topic|produce|consume    the log without SQL (topic_cli.c)
  *   eddy server ...               the HTTP server (not built yet)
  *
  * Only main() exits; everything else returns errors. */
@@ -15,6 +16,7 @@
 #include "engine/engine.h"
 #include "runner/bench.h"
 #include "runner/test_runner.h"
+#include "runner/topic_cli.h"
 #include "shell/shell.h"
 
 #define EDDY_VERSION "0.1.0"
@@ -25,6 +27,9 @@ static void usage(FILE *f)
           "       eddy run FILE.sql [--data DIR]\n"
           "       eddy test -s STATEMENTS.sql -i INPUT.json -o OUTPUT.json [--write-actual FILE]\n"
           "       eddy bench log|query [--records N]\n"
+          "       eddy topic create|list|describe|delete ... [--data DIR]\n"
+          "       eddy produce TOPIC [--key FIELD] [--partition N] [--kv] [--ack] < records.ndjson\n"
+          "       eddy consume TOPIC [--from-beginning|--offset N|--timestamp MS] [--follow] ...\n"
           "       eddy server [--data DIR] [--listen HOST:PORT]\n"
           "       eddy --version\n"
           "\n"
@@ -155,6 +160,9 @@ int main(int argc, char **argv)
         return test_runner_main(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "bench"))
         return bench_main(argc - 1, argv + 1);
+    if (argc > 1 && (!strcmp(argv[1], "topic") || !strcmp(argv[1], "produce") ||
+                     !strcmp(argv[1], "consume")))
+        return topic_cli_main(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "run"))
         return cmd_run(argc, argv);
     if (argc > 1 && !strcmp(argv[1], "server")) {

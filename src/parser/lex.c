@@ -133,8 +133,11 @@ static bool lex_skip(lexer *l, token *t, err *e)
             l->pos += 2;
             while (l->pos < l->len && !(l->src[l->pos] == '*' && lex_at(l, l->pos + 1) == '/'))
                 l->pos++;
-            if (l->pos >= l->len)
-                return lex_fail(l, t, e, start, l->len, "unterminated comment");
+            if (l->pos >= l->len) {
+                lex_fail(l, t, e, start, l->len, "unterminated comment");
+                err_hint(e, "close the comment with */");
+                return false;
+            }
             l->pos += 2;
         } else {
             return true;
@@ -150,8 +153,14 @@ static bool lex_quoted(lexer *l, token *t, err *e, tok_kind kind, const char *wh
     char q = l->src[start];
     uint32_t i = start + 1;
     for (;;) {
-        if (i >= l->len)
-            return lex_fail(l, t, e, start, l->len, what);
+        if (i >= l->len) {
+            lex_fail(l, t, e, start, l->len, what);
+            if (q == '\'')
+                err_hint(e, "close the string with ' (write '' for a quote inside it)");
+            else
+                err_hint(e, "close the name with %c (write %c%c for a %c inside it)", q, q, q, q);
+            return false;
+        }
         if (l->src[i] == q) {
             if (lex_at(l, i + 1) != q)
                 break;
@@ -185,6 +194,12 @@ static bool lex_number(lexer *l, token *t, err *e)
         i++;
         while (lex_is(l, i, CC_DIGIT))
             i++;
+    }
+    if (kind == TK_DECIMAL_LIT && lex_at(l, i) == '.') { /* 1.2.3 */
+        uint32_t end = i;
+        while (lex_is(l, end, CC_IDCHAR) || lex_at(l, end) == '.')
+            end++;
+        return lex_fail(l, t, e, start, end, "malformed number: a number has at most one '.'");
     }
     char c = lex_at(l, i);
     if (c == 'e' || c == 'E') {

@@ -173,6 +173,16 @@ void parse__expect(parser *p, tok_kind k)
     parse_throw(p);
 }
 
+void parse__expect_hint(parser *p, tok_kind k, const char *hint)
+{
+    if (parse__accept(p, k))
+        return;
+    parse_set_expected_token(p, k);
+    if (!p->e->hint[0])
+        err_hint(p->e, "%s", hint);
+    parse_throw(p);
+}
+
 /* Fails with "expected WHAT but found X", hinting the closest of the
  * keywords `cands` when X looks like a misspelling of one. */
 _Noreturn static void parse_expected_one_of(parser *p, const char *what, const tok_kind *cands, int n)
@@ -266,7 +276,11 @@ ast_duration parse__duration(parser *p)
     case TK_HOURS: unit = 3600 * 1000; break;
     case TK_DAY:
     case TK_DAYS: unit = 86400 * 1000; break;
-    default: parse__error_expected(p, "a time unit (MILLISECONDS, SECONDS, MINUTES, HOURS or DAYS)");
+    default: {
+        static const tok_kind units[] = {TK_MILLISECONDS, TK_SECONDS, TK_MINUTES, TK_HOURS, TK_DAYS};
+        parse_expected_one_of(p, "a time unit (MILLISECONDS, SECONDS, MINUTES, HOURS or DAYS)", units,
+                              PARSE_NELEM(units));
+    }
     }
     if (n > INT64_MAX / unit)
         parse__error_at(p, ERR_SYNTAX, p->prev, "syntax error: duration is too long");
@@ -285,7 +299,17 @@ static ast_stmt *parse_new_stmt(parser *p, ast_stmt_kind kind)
  * counts when the next word follows. */
 static bool parse_if(parser *p, tok_kind after)
 {
-    if (!parse__check(p, TK_IF) || parse__peek(p, 1) != after)
+    if (!parse__check(p, TK_IF))
+        return false;
+    tok_kind next = parse__peek(p, 1);
+    if (next != after && next == TK_IDENT && parse__peek(p, 2) != TK_SEMI && parse__peek(p, 2) != TK_EOF &&
+        parse__peek(p, 2) != TK_LPAREN) {
+        /* IF EXIST s: a name follows the misspelt word, so IF cannot be the
+         * name; report the word, with did-you-mean */
+        parse__advance(p);
+        parse__expect(p, after);
+    }
+    if (next != after)
         return false;
     parse__advance(p);
     return true;
@@ -358,7 +382,9 @@ static void parse_within(parser *p, ast_join *j)
     parse__expect(p, TK_WITHIN);
     if (parse__accept(p, TK_LPAREN)) {
         j->within_before = parse__duration(p);
-        parse__expect(p, TK_COMMA);
+        parse__expect_hint(p, TK_COMMA,
+                           "WITHIN (before, after) takes two durations, as in WITHIN (1 HOUR, 2 HOURS); "
+                           "for the same time either side write WITHIN 1 HOUR");
         j->within_after = parse__duration(p);
         parse__expect(p, TK_RPAREN);
     } else {
@@ -395,7 +421,7 @@ static void parse_join(parser *p, ast_join *j)
     parse_relation(p, &j->right);
     if (parse__check(p, TK_WITHIN))
         parse_within(p, j);
-    parse__expect(p, TK_ON);
+    parse__expect_hint(p, TK_ON, "a join needs a condition: JOIN b ON a.id = b.id");
     j->on = parse__expr(p);
     j->span = parse__span_from(p, start);
 }
@@ -423,8 +449,9 @@ static void parse_window(parser *p, ast_window *w)
     static const tok_kind words[] = {TK_TUMBLING, TK_HOPPING, TK_SESSION};
     uint32_t start = p->tok.off;
     parse__expect(p, TK_WINDOW);
+    tok_kind next = parse__peek(p, 1);
     if (parse__is_ident(p) && !parse__check(p, TK_TUMBLING) && !parse__check(p, TK_HOPPING) &&
-        !parse__check(p, TK_SESSION))
+        !parse__check(p, TK_SESSION) && (next == TK_TUMBLING || next == TK_HOPPING || next == TK_SESSION))
         parse__advance(p); /* ksqlDB accepts and ignores a window name */
     if (parse__accept(p, TK_TUMBLING))
         w->kind = AST_WINDOW_TUMBLING;
@@ -435,13 +462,21 @@ static void parse_window(parser *p, ast_window *w)
     else
         parse_expected_one_of(p, "TUMBLING, HOPPING or SESSION", words, PARSE_NELEM(words));
     parse__expect(p, TK_LPAREN);
-    if (w->kind != AST_WINDOW_SESSION)
-        parse__expect(p, TK_SIZE);
+    if (w->kind == AST_WINDOW_TUMBLING)
+        parse__expect_hint(p, TK_SIZE, "write the window's size after SIZE: TUMBLING (SIZE 1 HOUR)");
+    else if (w->kind == AST_WINDOW_HOPPING)
+        parse__expect_hint(p, TK_SIZE, "write HOPPING (SIZE 1 HOUR, ADVANCE BY 10 MINUTES)");
+    else if (parse__check(p, TK_SIZE))
+        parse__error_at(p, ERR_SYNTAX, p->tok,
+                        "syntax error: a SESSION window has no SIZE; it takes the gap that closes a "
+                        "session: SESSION (30 MINUTES)");
     w->size = parse__duration(p);
     if (w->kind == AST_WINDOW_HOPPING) {
-        parse__expect(p, TK_COMMA);
-        parse__expect(p, TK_ADVANCE);
-        parse__expect(p, TK_BY);
+        static const char advance[] = "a HOPPING window needs ADVANCE BY after its size: "
+                                      "HOPPING (SIZE 1 HOUR, ADVANCE BY 10 MINUTES)";
+        parse__expect_hint(p, TK_COMMA, advance);
+        parse__expect_hint(p, TK_ADVANCE, advance);
+        parse__expect_hint(p, TK_BY, advance);
         w->advance = parse__duration(p);
     }
     parse_window_options(p, w);
@@ -503,10 +538,17 @@ static void parse_from(parser *p, ast_query *q)
     if (!parse__check(p, TK_FROM)) {
         const ast_select_item *last = &q->items[q->nitems - 1];
         parse_set_expected_token(p, TK_FROM);
-        if (last->alias.name && last->alias.span.off == p->prev.off && p->prev.kind == TK_IDENT &&
-            parse_edit_distance(p->src + p->prev.off, p->prev.len, "FROM") <= 2)
+        bool aliased = last->alias.name && last->alias.span.off == p->prev.off;
+        if (p->tok.kind == TK_RPAREN || p->tok.kind == TK_RBRACKET)
+            err_at(p->e, ERR_SYNTAX, p->tok.off, p->tok.len, "syntax error: '%c' without a matching '%c'",
+                   p->src[p->tok.off], p->tok.kind == TK_RPAREN ? '(' : '[');
+        else if (aliased && p->prev.kind == TK_IDENT &&
+                 parse_edit_distance(p->src + p->prev.off, p->prev.len, "FROM") <= 2)
             err_hint(p->e, "did you mean FROM? '%.*s' was read as an alias", (int)p->prev.len,
                      p->src + p->prev.off);
+        else if (aliased && !p->e->hint[0] && p->tok.kind != TK_EOF && p->tok.kind != TK_SEMI)
+            err_hint(p->e, "separate select items with ','; '%.*s' was read as an alias of the item before it",
+                     (int)p->prev.len, p->src + p->prev.off);
         else if (!p->e->hint[0])
             err_hint(p->e, "a query reads from a stream or table: SELECT ... FROM source ...");
         parse_throw(p);
@@ -554,7 +596,7 @@ static ast_query *parse_query(parser *p)
         else
             parse_expected_one_of(p, "CHANGES or FINAL", (const tok_kind[]){TK_CHANGES, TK_FINAL}, 2);
     }
-    q->limit = parse__accept(p, TK_LIMIT) ? parse__int(p, "a row limit") : -1;
+    q->limit = parse__accept(p, TK_LIMIT) ? parse__int(p, "a row limit (a whole number)") : -1;
     q->span = parse__span_from(p, start);
     return q;
 }
@@ -892,7 +934,12 @@ static ast_stmt *parse_set(parser *p)
 {
     ast_stmt *s = parse_new_stmt(p, AST_SET);
     parse__expect(p, TK_SET);
-    s->u.set.name = parse_string(p, "a property name in quotes (e.g. 'auto.offset.reset')");
+    if (p->tok.kind != TK_STRING_LIT) {
+        parse_set_expected(p, "a property name in quotes");
+        err_hint(p->e, "quote the name and the value: SET 'auto.offset.reset' = 'earliest';");
+        parse_throw(p);
+    }
+    s->u.set.name = parse_string(p, "a property name in quotes");
     parse__expect(p, TK_EQ);
     s->u.set.value = parse_set_value(p);
     return s;
@@ -1032,6 +1079,47 @@ static ast_stmt *parse_statement(parser *p)
     }
 }
 
+/* Keywords that continue a statement, for did-you-mean at its end. */
+static const tok_kind parse_clause_words[] = {
+    TK_WHERE, TK_WINDOW, TK_GROUP, TK_HAVING, TK_PARTITION, TK_EMIT, TK_LIMIT, TK_JOIN,   TK_INNER,
+    TK_LEFT,  TK_RIGHT,  TK_FULL,  TK_ON,     TK_WITHIN,    TK_AND,  TK_OR,    TK_WITH,   TK_KEY,
+    TK_PRIMARY, TK_DELETE, TK_EXTENDED, TK_CHANGES, TK_FINAL, TK_BEGINNING, TK_INTERVAL,
+};
+
+static bool parse_starts_statement(tok_kind k)
+{
+    for (int i = 0; i < PARSE_NELEM(parse_statement_starts); i++)
+        if (parse_statement_starts[i] == k)
+            return true;
+    return false;
+}
+
+/* A statement is complete but something follows it: say what most likely
+ * went wrong (a missing ';', a misspelt clause keyword, a misspelling
+ * taken as a name). */
+_Noreturn static void parse_expected_end(parser *p)
+{
+    char found[64];
+    parse_describe_token(p, p->tok, found, sizeof found);
+    err_at(p->e, ERR_SYNTAX, p->tok.off, p->tok.len,
+           "syntax error: expected ';' at the end of the statement but found %s", found);
+    const char *guess = parse_did_you_mean(p, parse_clause_words, PARSE_NELEM(parse_clause_words));
+    if (parse_starts_statement(p->tok.kind)) {
+        err_hint(p->e, "is a ';' missing? Every statement ends with ';', including the one before %s",
+                 lex_token_name(p->tok.kind));
+    } else if (guess) {
+        err_hint(p->e, "did you mean %s?", guess);
+    } else if (p->prev.kind == TK_IDENT) {
+        parser at_prev = *p;
+        at_prev.tok = p->prev;
+        guess = parse_did_you_mean(&at_prev, parse_clause_words, PARSE_NELEM(parse_clause_words));
+        if (guess)
+            err_hint(p->e, "did you mean %s? '%.*s' was read as a name", guess, (int)p->prev.len,
+                     p->src + p->prev.off);
+    }
+    parse_throw(p);
+}
+
 /* ---- entry points -------------------------------------------------------- */
 
 void parser_init(parser *p, arena *a, const char *src, size_t len)
@@ -1089,7 +1177,7 @@ ast_stmt *parse_next(parser *p, err *e)
     ast_stmt *s = parse_statement(p);
     s->span = parse__span_from(p, start);
     if (!parse__accept(p, TK_SEMI) && !parse__check(p, TK_EOF))
-        parse__error_expected(p, "';'");
+        parse_expected_end(p);
     return s;
 }
 

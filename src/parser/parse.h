@@ -65,6 +65,8 @@ void parse__advance(parser *p);
 bool parse__check(parser *p, tok_kind k);
 bool parse__accept(parser *p, tok_kind k);
 void parse__expect(parser *p, tok_kind k);
+/* parse__expect, with `hint` (how to fix it) when no did-you-mean applies. */
+void parse__expect_hint(parser *p, tok_kind k, const char *hint);
 /* Peeks n tokens ahead (1 = the token after p->tok) without moving. */
 tok_kind parse__peek(parser *p, int n);
 _Noreturn void parse__error_expected(parser *p, const char *what);

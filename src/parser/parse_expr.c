@@ -438,7 +438,11 @@ static ast_expr *parse_primary(parser *p)
         parse_interval(p, e);
     else if (parse__is_ident(p))
         parse_name_expr(p, e);
-    else
+    else if (k == TK_EQ && p->prev.kind == TK_EQ) {
+        err_at(p->e, ERR_SYNTAX, p->prev.off, 2, "syntax error: '==' is not an operator");
+        err_hint(p->e, "SQL compares with a single '=': a = 1");
+        parse__fail(p);
+    } else
         parse__error_expected(p, "an expression");
     e->span = parse__span_from(p, start);
     return e;
@@ -637,13 +641,19 @@ static int parse_small_int(parser *p, const char *what)
 /* decimal_type ::= DECIMAL '(' integer ',' integer ')' */
 static void parse_decimal_type(parser *p, ast_type *t)
 {
-    parse__expect(p, TK_LPAREN);
+    static const char hint[] = "DECIMAL takes a precision (digits in all) and a scale (digits after the "
+                               "point): DECIMAL(10, 2)";
+    parse__expect_hint(p, TK_LPAREN, hint);
     token pt = p->tok;
+    if (!parse__check(p, TK_INT_LIT))
+        parse__expect_hint(p, TK_INT_LIT, hint);
     t->precision = parse_small_int(p, "a precision");
-    parse__expect(p, TK_COMMA);
+    parse__expect_hint(p, TK_COMMA, hint);
     token st = p->tok;
+    if (!parse__check(p, TK_INT_LIT))
+        parse__expect_hint(p, TK_INT_LIT, hint);
     t->scale = parse_small_int(p, "a scale");
-    parse__expect(p, TK_RPAREN);
+    parse__expect_hint(p, TK_RPAREN, hint);
     if (t->precision < 1)
         parse__error_at(p, ERR_SYNTAX, pt, "syntax error: DECIMAL precision must be at least 1");
     if (t->scale > t->precision)
@@ -652,10 +662,23 @@ static void parse_decimal_type(parser *p, ast_type *t)
                         t->precision);
 }
 
+/* `ARRAY<>` / `MAP<>`: '<>' is one token, so say what is missing. */
+static void parse_no_empty_angles(parser *p, const char *hint)
+{
+    if (!parse__check(p, TK_NE) && !(parse__check(p, TK_LT) && parse__peek(p, 1) == TK_GT))
+        return;
+    err_at(p->e, ERR_SYNTAX, p->tok.off, parse__check(p, TK_NE) ? p->tok.len : 1,
+           "syntax error: %s needs a type between '<' and '>'", lex_token_name(p->prev.kind));
+    err_hint(p->e, "%s", hint);
+    parse__fail(p);
+}
+
 /* struct_type ::= STRUCT '<' [identifier type {',' identifier type}] '>' */
 static void parse_struct_type(parser *p, ast_type *t)
 {
     int cap = 0;
+    if (parse__accept(p, TK_NE))
+        return; /* STRUCT<>: '<>' is one token; the printer writes an empty struct so */
     parse__expect(p, TK_LT);
     if (!parse__check(p, TK_GT)) {
         do {
@@ -711,15 +734,19 @@ ast_type *parse__type(parser *p)
     if (k == TK_DECIMAL) {
         parse_decimal_type(p, t);
     } else if (k == TK_ARRAY) {
-        parse__expect(p, TK_LT);
+        static const char hint[] = "ARRAY takes the type of its elements: ARRAY<STRING>";
+        parse_no_empty_angles(p, hint);
+        parse__expect_hint(p, TK_LT, hint);
         t->elem = parse__type(p);
-        parse__expect(p, TK_GT);
+        parse__expect_hint(p, TK_GT, hint);
     } else if (k == TK_MAP) {
-        parse__expect(p, TK_LT);
+        static const char hint[] = "MAP takes a key type and a value type: MAP<STRING, INT>";
+        parse_no_empty_angles(p, hint);
+        parse__expect_hint(p, TK_LT, hint);
         t->key = parse__type(p);
-        parse__expect(p, TK_COMMA);
+        parse__expect_hint(p, TK_COMMA, hint);
         t->value = parse__type(p);
-        parse__expect(p, TK_GT);
+        parse__expect_hint(p, TK_GT, hint);
     } else if (k == TK_STRUCT) {
         parse_struct_type(p, t);
     }

@@ -648,7 +648,8 @@ static void test_misspelt_statement_keyword_gets_a_hint(void **state)
 static void test_missing_from_says_so(void **state)
 {
     assert_error_contains("SELECT a b c;", "expected FROM but found 'c'");
-    assert_error_contains("SELECT a b c;", "hint: a query reads from a stream or table");
+    assert_error_contains("SELECT a;", "hint: a query reads from a stream or table");
+    assert_error_contains("SELECT a b c;", "hint: separate select items with ','");
 }
 
 static void test_misspelt_keyword_gets_a_hint(void **state)
@@ -1097,6 +1098,18 @@ static void test_many_parentheses_are_an_error_not_a_crash(void **state)
     assert_int_equal(code, ERR_TOO_DEEP);
 }
 
+/* An empty struct prints as STRUCT<>, and '<>' is one token. */
+static void test_empty_struct_type_round_trips(void **state)
+{
+    ast_stmt *s = parse1("SELECT CAST(x AS STRUCT< >) FROM s;");
+    assert_int_equal(s->u.select->items[0].expr->u.cast.type->nfields, 0);
+    buf b = BUF_INIT;
+    ast_print_stmt(s, &b);
+    assert_string_equal(b.data, "SELECT CAST(X AS STRUCT<>) FROM S");
+    assert_true(ast_stmt_equal(s, parse1(b.data)));
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1162,6 +1175,7 @@ int main(void)
         T(test_nul_byte_inside_string_is_an_error),
         T(test_statement_near_the_depth_cap_prints_back),
         T(test_many_parentheses_are_an_error_not_a_crash),
+        T(test_empty_struct_type_round_trips),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

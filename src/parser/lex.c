@@ -223,7 +223,12 @@ static bool lex_number(lexer *l, token *t, err *e)
             l->pos = end;
             return true;
         }
-        return lex_fail(l, t, e, start, end, "malformed number");
+        char what[96];
+        snprintf(what, sizeof what, "malformed number '%.*s'", end - start > 40 ? 40 : (int)(end - start),
+                 l->src + start);
+        lex_fail(l, t, e, start, end, what);
+        err_hint(e, "a name cannot start with a number and a point; put a space between a number and a name");
+        return false;
     }
     t->kind = kind;
     t->len = i - start;

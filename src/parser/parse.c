@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- tokens ------------------------------------------------------------- */
 
@@ -66,7 +67,10 @@ static void parse_describe_token(parser *p, token t, char *out, size_t n)
         return;
     }
     int len = t.len > 40 ? 40 : (int)t.len;
-    snprintf(out, n, "'%.*s%s'", len, p->src + t.off, t.len > 40 ? "..." : "");
+    if (t.kind == TK_STRING_LIT) /* already in quotes */
+        snprintf(out, n, "the string %.*s%s", len, p->src + t.off, t.len > 40 ? "...'" : "");
+    else
+        snprintf(out, n, "'%.*s%s'", len, p->src + t.off, t.len > 40 ? "..." : "");
 }
 
 static uint32_t parse_end_of(token t)
@@ -140,7 +144,8 @@ static int parse_edit_distance(const char *a, size_t na, const char *b)
  * enough to be a typo, else NULL. */
 static const char *parse_did_you_mean(parser *p, const tok_kind *cands, int n)
 {
-    if (p->tok.kind != TK_IDENT && !lex_is_keyword(p->tok.kind))
+    /* a reserved word is a real word the user meant, not a typo */
+    if (p->tok.kind != TK_IDENT && (!lex_is_keyword(p->tok.kind) || lex_is_reserved(p->tok.kind)))
         return NULL;
     const char *best = NULL;
     int bestd = p->tok.len <= 3 ? 1 : 2;
@@ -278,6 +283,11 @@ ast_duration parse__duration(parser *p)
     case TK_DAYS: unit = 86400 * 1000; break;
     default: {
         static const tok_kind units[] = {TK_MILLISECONDS, TK_SECONDS, TK_MINUTES, TK_HOURS, TK_DAYS};
+        if (p->tok.len >= 4 && strncasecmp(p->src + p->tok.off, "WEEK", 4) == 0) {
+            parse_set_expected(p, "a time unit (MILLISECONDS, SECONDS, MINUTES, HOURS or DAYS)");
+            err_hint(p->e, "write weeks as days: 1 WEEK is 7 DAYS");
+            parse_throw(p);
+        }
         parse_expected_one_of(p, "a time unit (MILLISECONDS, SECONDS, MINUTES, HOURS or DAYS)", units,
                               PARSE_NELEM(units));
     }
@@ -417,7 +427,7 @@ static void parse_join(parser *p, ast_join *j)
         parse__accept(p, TK_INNER);
     if (j->kind != AST_JOIN_INNER)
         parse__accept(p, TK_OUTER);
-    parse__expect(p, TK_JOIN);
+    parse__expect_hint(p, TK_JOIN, "write the kind of join before JOIN: LEFT JOIN b ON a.id = b.id");
     parse_relation(p, &j->right);
     if (parse__check(p, TK_WITHIN))
         parse_within(p, j);
@@ -436,7 +446,7 @@ static void parse_window_options(parser *p, ast_window *w)
     }
     if (parse__accept(p, TK_COMMA)) {
         parse__expect(p, TK_GRACE);
-        parse__expect(p, TK_PERIOD);
+        parse__expect_hint(p, TK_PERIOD, "write GRACE PERIOD 10 MINUTES");
         w->grace = parse__duration(p);
     }
 }
@@ -626,12 +636,12 @@ static void parse_with_props(parser *p, ast_property **props, int *n)
 {
     int cap = 0;
     parse__expect(p, TK_WITH);
-    parse__expect(p, TK_LPAREN);
+    parse__expect_hint(p, TK_LPAREN, "properties go in parentheses: WITH (kafka_topic='t', value_format='JSON')");
     do {
         *props = parse__grow(p, *props, *n, &cap, sizeof **props);
         parse_property(p, &(*props)[(*n)++]);
     } while (parse__accept(p, TK_COMMA));
-    parse__expect(p, TK_RPAREN);
+    parse__expect_hint(p, TK_RPAREN, "separate properties with ',' and close the list with ')'");
 }
 
 /* column_def ::= identifier type [KEY | PRIMARY KEY | HEADERS | HEADER '(' string ')'] */
@@ -639,6 +649,11 @@ static void parse_column_def(parser *p, ast_column_def *c)
 {
     uint32_t start = p->tok.off;
     c->name = parse__ident(p, "a column name");
+    if (parse__check(p, TK_COMMA) || parse__check(p, TK_RPAREN)) {
+        parse_set_expected(p, "a type");
+        err_hint(p->e, "every column needs a type: %s STRING", c->name.name);
+        parse_throw(p);
+    }
     c->type = parse__type(p);
     if (parse__accept(p, TK_KEY)) {
         c->key = true;
@@ -756,7 +771,7 @@ static void parse_values(parser *p, ast_stmt *s)
 {
     int cap = 0;
     parse__expect(p, TK_VALUES);
-    parse__expect(p, TK_LPAREN);
+    parse__expect_hint(p, TK_LPAREN, "put the values in parentheses: VALUES (1, 'a')");
     do {
         s->u.insert_values.values =
             parse__grow(p, s->u.insert_values.values, s->u.insert_values.nvalues, &cap, sizeof(ast_expr *));
@@ -1023,6 +1038,11 @@ static ast_stmt *parse_run_script(parser *p)
     ast_stmt *s = parse_new_stmt(p, AST_RUN_SCRIPT);
     parse__expect(p, TK_RUN);
     parse__expect(p, TK_SCRIPT);
+    if (p->tok.kind != TK_STRING_LIT) {
+        parse_set_expected(p, "a file name in quotes");
+        err_hint(p->e, "quote the file name: RUN SCRIPT 'queries.sql';");
+        parse_throw(p);
+    }
     s->u.run_script.path = parse_string(p, "a file name in quotes");
     return s;
 }
@@ -1104,7 +1124,10 @@ _Noreturn static void parse_expected_end(parser *p)
     err_at(p->e, ERR_SYNTAX, p->tok.off, p->tok.len,
            "syntax error: expected ';' at the end of the statement but found %s", found);
     const char *guess = parse_did_you_mean(p, parse_clause_words, PARSE_NELEM(parse_clause_words));
-    if (parse_starts_statement(p->tok.kind)) {
+    if (p->tok.kind == TK_NOT) {
+        err_hint(p->e, "NOT after a value goes with BETWEEN, IN or LIKE (a NOT IN (1, 2)); to negate a "
+                       "condition write NOT before it (NOT a = 1)");
+    } else if (parse_starts_statement(p->tok.kind)) {
         err_hint(p->e, "is a ';' missing? Every statement ends with ';', including the one before %s",
                  lex_token_name(p->tok.kind));
     } else if (guess) {

@@ -311,7 +311,7 @@ static void parse_case(parser *p, ast_expr *e)
     }
     if (parse__accept(p, TK_ELSE))
         e->u.kase.otherwise = parse__expr(p);
-    parse__expect(p, TK_END);
+    parse__expect_hint(p, TK_END, "close a CASE with END: CASE WHEN a > 0 THEN 'yes' ELSE 'no' END");
 }
 
 /* cast ::= CAST '(' expr AS type ')' */
@@ -321,7 +321,7 @@ static void parse_cast(parser *p, ast_expr *e)
     parse__expect(p, TK_CAST);
     parse__expect(p, TK_LPAREN);
     e->u.cast.value = parse__expr(p);
-    parse__expect(p, TK_AS);
+    parse__expect_hint(p, TK_AS, "write CAST(value AS type), as in CAST(price AS DOUBLE)");
     e->u.cast.type = parse__type(p);
     parse__expect(p, TK_RPAREN);
 }
@@ -511,7 +511,7 @@ static bool parse_predicate_ahead(parser *p)
 static void parse_in_list(parser *p, ast_expr *e)
 {
     int cap = 0;
-    parse__expect(p, TK_LPAREN);
+    parse__expect_hint(p, TK_LPAREN, "IN takes a list in parentheses: a IN (1, 2)");
     do {
         e->u.in.list = parse__grow(p, e->u.in.list, e->u.in.n, &cap, sizeof(ast_expr *));
         e->u.in.list[e->u.in.n++] = parse__expr(p);

@@ -183,8 +183,8 @@ static void test_stray_characters_are_errors(void **state)
 
 static void test_decimal_glued_to_letters_is_an_error(void **state)
 {
-    assert_lex_error("SELECT 1.5abc", 7, "syntax error: malformed number");
-    assert_lex_error("SELECT 1e5x", 7, "syntax error: malformed number");
+    assert_lex_error("SELECT 1.5abc", 7, "syntax error: malformed number '1.5abc'");
+    assert_lex_error("SELECT 1e5x", 7, "syntax error: malformed number '1e5x'");
 }
 
 static void test_digits_then_letters_are_a_name(void **state)

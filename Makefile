@@ -23,7 +23,7 @@ LIBOBJ  := $(filter-out $(BUILD)/src/main.o,$(OBJ))
 UNIT    := $(sort $(wildcard tests/unit/test_*.c))
 UNITBIN := $(UNIT:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run test unit e2e conformance asan bench format clean check-layers
+.PHONY: all deps run test unit e2e conformance asan bench format clean check-layers fuzz
 
 all: $(EDDY)
 
@@ -84,6 +84,25 @@ asan: deps
 
 bench: $(EDDY)
 	@sh bench/run.sh $(EDDY)
+
+# libFuzzer over the lexer, parser and printer (tests/fuzz/fuzz_parse.c),
+# for FUZZ_SECONDS.  New inputs go to $(BUILD)/fuzz/corpus, crashes to
+# $(BUILD)/fuzz/crash-*; copy an input that found a bug into
+# tests/fuzz/corpus_parse/ with its fix.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SRC     := tests/fuzz/fuzz_parse.c $(sort $(wildcard src/parser/*.c src/base/*.c))
+
+fuzz: $(BUILD)/fuzz/fuzz_parse
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(BUILD)/fuzz/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -timeout=10 -max_len=4096 \
+	  -dict=tests/fuzz/sql.dict -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus tests/fuzz/corpus_parse
+
+$(BUILD)/fuzz/fuzz_parse: $(FUZZ_SRC) $(wildcard src/parser/*.h src/base/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	$(Q)$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=undefined $(filter-out -Wno-format-truncation,$(WARN)) -Isrc -o $@ $(FUZZ_SRC)
 
 format:
 	clang-format -i $(SRC) $(shell find src -name '*.h') $(UNIT)

@@ -1,6 +1,7 @@
 /* bench.c — `eddy bench`: measures the hot paths and prints figures.
  *
- *   eddy bench log   [--records N]  append and read throughput of the log
+ *   eddy bench log   [--records N] [--json]  append and read throughput of
+ *                                   the log per record size and flush policy
  *   eddy bench query [--records N]  a filter + projection persistent query
  *                                   over N Nexmark-style bid records (JSON)
  *
@@ -109,43 +110,137 @@ static long parse_records(int argc, char **argv, long def)
     return def;
 }
 
-static int bench_log(long n, const char *dir)
+/* ---- eddy bench log ---- */
+
+typedef struct log_result {
+    long records;
+    double append_s, read_s, cpu_s;
+    size_t bytes; /* value bytes appended */
+} log_result;
+
+/* The disk's sequential write speed, as `dd bs=1M count=256
+ * conv=fdatasync` measures it into dir; MB/s, or -1 when dd fails. */
+static double bench_disk_mb_s(const char *dir)
+{
+    char cmd[512], line[256];
+    snprintf(cmd, sizeof cmd,
+             "dd if=/dev/zero of=%s/dd.tmp bs=1M count=256 conv=fdatasync 2>&1; rm -f %s/dd.tmp",
+             dir, dir);
+    FILE *p = popen(cmd, "r");
+    double mb_s = -1;
+    while (p && fgets(line, sizeof line, p)) {
+        long long bytes;
+        double secs;
+        /* "268435456 bytes (268 MB, 256 MiB) copied, 0.69 s, 385 MB/s" */
+        const char *c = strstr(line, "copied, ");
+        if (c && sscanf(line, "%lld", &bytes) == 1 && sscanf(c + 8, "%lf", &secs) == 1 &&
+            secs > 0)
+            mb_s = (double)bytes / 1e6 / secs;
+    }
+    if (p)
+        pclose(p);
+    return mb_s;
+}
+
+/* Appends n records of `size` value bytes to a new topic with policy fl
+ * in batches of BENCH_BATCH, then reads them all back. */
+static int bench_log_case(eventlog *l, int size, log_flush fl, long n, log_result *res, err *e)
+{
+    char name[64];
+    snprintf(name, sizeof name, "bench-%d-%s", size, log_flush_name(fl));
+    log_topic_config cfg = {.partitions = 1, .flush = fl};
+    log_topic *t = log_topic_create(l, name, &cfg, e);
+    if (!t)
+        return -1;
+    uint8_t *val = malloc((size_t)size);
+    for (int i = 0; i < size; i++)
+        val[i] = (uint8_t)('a' + i % 26);
+    log_record recs[BENCH_BATCH];
+    *res = (log_result){0};
+    double c0 = cpu_s(), t0 = now_s();
+    int rc = 0;
+    for (long i = 0; i < n && rc == 0;) {
+        int k = 0;
+        for (; k < BENCH_BATCH && i < n; k++, i++)
+            recs[k] = (log_record){.timestamp = 1700000000000LL + i / 10, .key_len = -1,
+                                   .value = val, .value_len = size};
+        rc = log_append(t, 0, recs, k, e);
+    }
+    res->append_s = now_s() - t0;
+    res->cpu_s = cpu_s() - c0;
+    res->bytes = (size_t)n * (size_t)size;
+    free(val);
+    if (rc < 0)
+        return -1;
+    log_reader *r = log_reader_open(t, 0, 0);
+    int k;
+    t0 = now_s();
+    while ((k = log_read(r, recs, BENCH_BATCH, e)) > 0)
+        res->records += k;
+    res->read_s = now_s() - t0;
+    log_reader_close(r);
+    return k < 0 ? -1 : 0;
+}
+
+static void bench_log_print(int size, log_flush fl, const log_result *r, bool json)
+{
+    double mb = (double)r->bytes / 1e6;
+    if (json) {
+        printf("{\"bench\":\"log-append\",\"record_bytes\":%d,\"policy\":\"%s\",\"records\":%ld,"
+               "\"records_per_s\":%.0f,\"mb_per_s\":%.1f,\"cpu_s\":%.3f}\n",
+               size, log_flush_name(fl), r->records, (double)r->records / r->append_s,
+               mb / r->append_s, r->cpu_s);
+        printf("{\"bench\":\"log-read\",\"record_bytes\":%d,\"policy\":\"%s\",\"records\":%ld,"
+               "\"records_per_s\":%.0f,\"mb_per_s\":%.1f}\n",
+               size, log_flush_name(fl), r->records, (double)r->records / r->read_s,
+               mb / r->read_s);
+    } else {
+        printf("log append %4d B %-5s: %8ld records in %6.3f s: %9.0f records/s, %7.1f MB/s, "
+               "%.2f CPU s\n",
+               size, log_flush_name(fl), r->records, r->append_s,
+               (double)r->records / r->append_s, mb / r->append_s, r->cpu_s);
+        printf("log read   %4d B %-5s: %8ld records in %6.3f s: %9.0f records/s, %7.1f MB/s\n",
+               size, log_flush_name(fl), r->records, r->read_s, (double)r->records / r->read_s,
+               mb / r->read_s);
+    }
+    fflush(stdout);
+}
+
+/* 100-byte and 1-KiB records under each flush policy, beside the disk's
+ * own sequential write speed measured in the same run.  n is the count
+ * of 100-byte records; 1-KiB runs use n / 4 (about 256 MB at 1M). */
+static int bench_log(long n, const char *dir, bool json)
 {
     err e;
     err_clear(&e);
-    log_options lo = {.default_flush = LOG_FLUSH_NONE};
+    double disk = bench_disk_mb_s(dir);
+    if (json)
+        printf("{\"bench\":\"disk-seq-write\",\"tool\":\"dd bs=1M count=256 conv=fdatasync\","
+               "\"mb_per_s\":%.1f}\n", disk);
+    else
+        printf("disk sequential write (dd bs=1M count=256 conv=fdatasync): %.1f MB/s\n", disk);
+    log_options lo = {.manual_maintenance = true};
     eventlog *l = log_open(dir, &lo, &e);
-    log_topic *t = l ? log_topic_create(l, "bid", NULL, &e) : NULL;
-    if (!t) {
-        fprintf(stderr, "eddy bench: %s\n", e.msg);
-        log_close(l);
-        return 1;
+    int sizes[] = {100, 1024};
+    log_flush pols[] = {LOG_FLUSH_NONE, LOG_FLUSH_GROUP, LOG_FLUSH_BATCH};
+    int rc = l ? 0 : -1;
+    for (int si = 0; si < 2 && rc == 0; si++) {
+        for (int pi = 0; pi < 3 && rc == 0; pi++) {
+            long count = sizes[si] == 100 ? n : (n / 4 > 0 ? n / 4 : 1);
+            log_result r;
+            rc = bench_log_case(l, sizes[si], pols[pi], count, &r, &e);
+            if (rc == 0 && r.records != count)
+                rc = err_set(&e, ERR_IO, "read %ld records back, not %ld", r.records, count);
+            if (rc == 0)
+                bench_log_print(sizes[si], pols[pi], &r, json);
+        }
     }
-    size_t bytes;
-    double c0 = cpu_s();
-    double secs = load_bids(t, n, &bytes, &e);
-    double cpu = cpu_s() - c0;
-    if (secs < 0) {
+    if (rc < 0)
         fprintf(stderr, "eddy bench: %s\n", e.msg);
-        log_close(l);
-        return 1;
-    }
-    printf("log append: %ld records (%.1f MB) in %.3f s: %.0f records/s, %.1f MB/s, %.2f CPU s\n", n,
-           (double)bytes / 1e6, secs, (double)n / secs, (double)bytes / 1e6 / secs, cpu);
-    log_reader *r = log_reader_open(t, 0, 0);
-    log_record recs[BENCH_BATCH];
-    long got = 0;
-    int k;
-    double t0 = now_s();
-    while ((k = log_read(r, recs, BENCH_BATCH, &e)) > 0)
-        got += k;
-    secs = now_s() - t0;
-    printf("log read:   %ld records in %.3f s: %.0f records/s, %.1f MB/s\n", got, secs, (double)got / secs,
-           (double)bytes / 1e6 / secs);
-    log_reader_close(r);
     log_close(l);
-    printf("peak RSS: %ld MB\n", peak_rss_mb());
-    return got == n ? 0 : 1;
+    if (!json)
+        printf("peak RSS: %ld MB\n", peak_rss_mb());
+    return rc < 0 ? 1 : 0;
 }
 
 static int run_sql(engine *en, engine_session *s, const char *sql)
@@ -210,9 +305,11 @@ int bench_main(int argc, char **argv)
     const char *what = argc > 1 ? argv[1] : "";
     if (strcmp(what, "log") && strcmp(what, "query")) {
         FILE *f = !strcmp(what, "--help") || !strcmp(what, "-h") ? stdout : stderr;
-        fputs("usage: eddy bench log|query [--records N]\n"
+        fputs("usage: eddy bench log|query [--records N] [--json]\n"
               "\n"
-              "  log     append N Nexmark-style bids to a topic in batches of 256, then read them\n"
+              "  log     append N 100-byte and N/4 1-KiB records in batches of 256 under each\n"
+              "          flush policy (none, group, batch), read them back, and measure the\n"
+              "          disk with dd conv=fdatasync; --json: one JSON object per result\n"
               "  query   run a filter + projection persistent query over N bids (JSON in and out)\n"
               "\n"
               "Runs in a fresh temporary data directory and prints records/s, MB/s and peak RSS.\n",
@@ -229,7 +326,10 @@ int bench_main(int argc, char **argv)
         perror("eddy bench: mkdtemp");
         return 1;
     }
-    int rc = !strcmp(what, "log") ? bench_log(n, dir) : bench_query(n, dir);
+    bool json = false;
+    for (int i = 2; i < argc; i++)
+        json |= !strcmp(argv[i], "--json");
+    int rc = !strcmp(what, "log") ? bench_log(n, dir, json) : bench_query(n, dir);
     nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     return rc;
 }

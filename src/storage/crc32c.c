@@ -1,6 +1,8 @@
 /* crc32c.c — see crc32c.h. */
 #include "crc32c.h"
 
+#include <string.h>
+
 /* crc32c_table[i] is the CRC of the single byte i, shifting right (LSB
  * first) through the reflected polynomial 0x82F63B78: for each of the 8
  * bits, c = c & 1 ? (c >> 1) ^ 0x82F63B78 : c >> 1.  Written out as a
@@ -51,13 +53,41 @@ static const uint32_t crc32c_table[256] = {
     0xbe2da0a5u, 0x4c4623a6u, 0x5f16d052u, 0xad7d5351u,
 };
 
-uint32_t crc32c_update(uint32_t crc, const void *p, size_t n)
+static uint32_t crc32c_sw(uint32_t crc, const uint8_t *b, size_t n)
 {
-    const uint8_t *b = p;
     uint32_t c = ~crc;
     while (n--)
         c = crc32c_table[(c ^ *b++) & 0xff] ^ (c >> 8);
     return ~c;
 }
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* SSE4.2's crc32 instruction computes exactly this CRC (Castagnoli,
+ * reflected), 8 bytes at a time: ~10x the table on a read-heavy path,
+ * where every batch read is checked. */
+__attribute__((target("sse4.2"))) static uint32_t crc32c_hw(uint32_t crc, const uint8_t *b,
+                                                            size_t n)
+{
+    uint64_t c = ~crc;
+    for (; n >= 8; n -= 8, b += 8) {
+        uint64_t w;
+        memcpy(&w, b, 8);
+        c = __builtin_ia32_crc32di(c, w);
+    }
+    uint32_t c32 = (uint32_t)c;
+    for (; n > 0; n--)
+        c32 = __builtin_ia32_crc32qi(c32, *b++);
+    return ~c32;
+}
+
+uint32_t crc32c_update(uint32_t crc, const void *p, size_t n)
+{
+    if (__builtin_cpu_supports("sse4.2"))
+        return crc32c_hw(crc, p, n);
+    return crc32c_sw(crc, p, n);
+}
+#else
+uint32_t crc32c_update(uint32_t crc, const void *p, size_t n) { return crc32c_sw(crc, p, n); }
+#endif
 
 uint32_t crc32c(const void *p, size_t n) { return crc32c_update(0, p, n); }

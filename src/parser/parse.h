@@ -5,7 +5,10 @@
  * gives; spans are byte offsets into `src`.  On a syntax error, parse_next
  * returns NULL with e->code = ERR_SYNTAX, a span on the offending token and
  * a message saying what was expected ("expected ')' but found 'FROM'").
- * Deeply nested input gives ERR_TOO_DEEP, never a stack overflow.
+ * Deeply nested input gives ERR_TOO_DEEP, never a stack overflow: the
+ * height of the tree is capped at PARSE_MAX_DEPTH, and so, separately, is
+ * the number of open parentheses (which add no node).  Whatever parses
+ * prints (ast_print_stmt) to SQL that parses back to an equal tree.
  *
  * The parser never executes anything and holds no global state; it is safe
  * to use several parsers on several threads.

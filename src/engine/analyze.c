@@ -26,6 +26,13 @@ typedef struct scope {
     int depth;
     lambda_var vars[EXPR_MAX_VARS]; /* lambda parameters in scope; slot = index */
     int nvars;
+    /* PARTITION BY: the new key expressions, and which select item took
+     * each (its name), or NULL */
+    expr **pexprs;
+    const char **ptaken;
+    int npexprs;
+    bool partitioned;
+    const char *sink;      /* name of the stream being created, or NULL */
 } scope;
 
 static expr *compile(scope *sc, const ast_expr *x, err *e);
@@ -706,9 +713,6 @@ static int check_clauses(const ast_query *q, err *e)
     if (q->ngroup_by)
         return err_at(e, ERR_UNSUPPORTED, q->group_by[0]->span.off, q->group_by[0]->span.len,
                       "GROUP BY is not supported yet");
-    if (q->npartition_by)
-        return err_at(e, ERR_UNSUPPORTED, q->partition_by[0]->span.off, q->partition_by[0]->span.len,
-                      "PARTITION BY is not supported yet");
     if (q->emit == AST_EMIT_FINAL)
         return err_at(e, ERR_INVALID, q->span.off, q->span.len, "EMIT FINAL is only supported for windowed aggregations.");
     return 0;
@@ -723,6 +727,8 @@ static void copy_io(arena *a, plan_io *dst, const source *s)
     schema_copy(a, &dst->schema, &s->schema);
     dst->partitions = s->partitions;
     dst->is_table = s->kind == SOURCE_TABLE;
+    dst->ts_column = s->ts_column;
+    dst->ts_format = s->ts_format ? arena_strdup(a, s->ts_format) : NULL;
 }
 
 /* Output name of an unaliased item: a column keeps its name, anything
@@ -773,6 +779,29 @@ static bool name_taken(const out_list *o, const char *name)
     return false;
 }
 
+/* Whether output column x (named `name`) is a key column of the result:
+ * with PARTITION BY, when it computes a partition expression (each may
+ * be selected once); otherwise when it is a source key column as is. */
+static int key_of(scope *sc, const expr *x, const char *name, ast_span span, bool *key, err *e)
+{
+    if (!sc->partitioned) {
+        *key = x->kind == EX_COLUMN && x->column < sc->cols->n && sc->cols->cols[x->column].key;
+        return 0;
+    }
+    *key = false;
+    for (int i = 0; i < sc->npexprs; i++) {
+        if (!expr_equal(sc->pexprs[i], x))
+            continue;
+        if (sc->ptaken[i])
+            return err_at(e, ERR_INVALID, span.off, span.len,
+                          "The projection contains a key column (`%s`) more than once, aliased as: %s and %s.",
+                          sc->ptaken[i], sc->ptaken[i], name);
+        sc->ptaken[i] = name;
+        *key = true;
+    }
+    return 0;
+}
+
 static int add_star(scope *sc, out_list *o, const ast_select_item *it, err *e)
 {
     const char *q = it->expr->u.col.qualifier.name;
@@ -784,10 +813,90 @@ static int add_star(scope *sc, out_list *o, const ast_select_item *it, err *e)
         sc->p->needed[c] = true;
         if (sc->cols->cols[c].key)
             sc->p->needs_key = true;
-        if (out_add(sc, o, sc->cols->cols[c].name, x, sc->cols->cols[c].key, it->span, e))
+        bool key;
+        if (key_of(sc, x, sc->cols->cols[c].name, it->span, &key, e) ||
+            out_add(sc, o, sc->cols->cols[c].name, x, key, it->span, e))
             return -1;
     }
     return 0;
+}
+
+/* PARTITION BY e1, e2, ...: compiles the new key expressions.  Select
+ * aliases are not visible here, as in ksqlDB.  PARTITION BY NULL means
+ * no key at all. */
+static int compile_partition_by(scope *sc, const ast_query *q, err *e)
+{
+    if (!q->npartition_by)
+        return 0;
+    sc->partitioned = true;
+    if (q->npartition_by == 1 && q->partition_by[0]->kind == AST_NULL)
+        return 0;
+    sc->pexprs = arena_alloc(&sc->p->arena, sizeof(expr *) * (size_t)q->npartition_by);
+    sc->ptaken = arena_alloc(&sc->p->arena, sizeof(char *) * (size_t)q->npartition_by);
+    for (int i = 0; i < q->npartition_by; i++) {
+        const ast_expr *px = q->partition_by[i];
+        expr *x = compile(sc, px, e);
+        if (!x) {
+            if (e->code == ERR_UNKNOWN_COLUMN && px->kind == AST_COLUMN) {
+                err_at(e, ERR_UNKNOWN_COLUMN, px->span.off, px->span.len,
+                       "PARTITION BY column '%s' cannot be resolved.", px->u.col.name.name);
+            }
+            return -1;
+        }
+        sc->pexprs[sc->npexprs++] = x;
+    }
+    return 0;
+}
+
+/* The text ksqlDB shows for a partition expression: SOURCE.COL for a
+ * column, the expression as written otherwise. */
+static const char *partition_text(scope *sc, const ast_query *q, int i)
+{
+    const ast_expr *px = q->partition_by[i];
+    if (px->kind == AST_COLUMN)
+        return arena_printf(&sc->p->arena, "%s.%s", sc->source, px->u.col.name.name);
+    buf b = BUF_INIT;
+    ast_print_expr(px, &b);
+    char *t = arena_strdup(&sc->p->arena, b.data ? b.data : "");
+    buf_free(&b);
+    return t;
+}
+
+/* After the select items: with SELECT *, partition expressions nobody
+ * selected become key columns by themselves; otherwise each must be
+ * selected. */
+static int add_partition_keys(scope *sc, out_list *o, const ast_query *q, int *generated, err *e)
+{
+    bool star = false;
+    for (int i = 0; i < q->nitems; i++)
+        star |= q->items[i].expr->kind == AST_STAR;
+    buf missing = BUF_INIT, example = BUF_INIT;
+    int nmissing = 0;
+    for (int i = 0; i < sc->npexprs; i++) {
+        if (sc->ptaken[i])
+            continue;
+        if (star) {
+            const ast_expr *px = q->partition_by[i];
+            const char *name = px->kind == AST_COLUMN  ? px->u.col.name.name
+                               : px->kind == AST_DEREF ? px->u.deref.field.name
+                                                       : arena_printf(&sc->p->arena, "KSQL_COL_%d", (*generated)++);
+            if (out_add(sc, o, arena_strdup(&sc->p->arena, name), sc->pexprs[i], true, px->span, e))
+                return -1;
+            continue;
+        }
+        const char *text = partition_text(sc, q, i);
+        buf_printf(&missing, "%s%s", nmissing ? " and " : "", text);
+        buf_printf(&example, "%s%s", nmissing++ ? ", " : "", text);
+    }
+    if (nmissing) {
+        err_at(e, ERR_INVALID, q->partition_by[0]->span.off, q->partition_by[0]->span.len,
+               "The query used to build `%s` must include the partitioning expression%s %s in its projection "
+               "(eg, SELECT %s...).",
+               sc->sink ? sc->sink : "the result", nmissing > 1 ? "s" : "", missing.data, example.data);
+    }
+    buf_free(&missing);
+    buf_free(&example);
+    return nmissing ? -1 : 0;
 }
 
 static int compile_items(scope *sc, const ast_query *q, err *e)
@@ -804,22 +913,25 @@ static int compile_items(scope *sc, const ast_query *q, err *e)
         expr *x = compile(sc, it->expr, e);
         if (!x)
             return -1;
-        /* A source key column selected as is stays a key column. */
-        bool key = x->kind == EX_COLUMN && x->column < sc->cols->n && sc->cols->cols[x->column].key;
         const char *name = item_name(sc, it, &generated);
         /* a field name taken from a struct gets _1, _2, ... when it clashes */
         for (int n = 1; !it->alias.name && it->expr->kind == AST_DEREF && name_taken(&o, name); n++)
             name = arena_printf(&sc->p->arena, "%s_%d", item_name(sc, it, &generated), n);
-        if (out_add(sc, &o, name, x, key, it->span, e))
+        bool key;
+        if (key_of(sc, x, name, it->span, &key, e) || out_add(sc, &o, name, x, key, it->span, e))
             return -1;
     }
+    if (sc->partitioned && add_partition_keys(sc, &o, q, &generated, e))
+        return -1;
     sc->p->out.schema.cols = o.cols;
     sc->p->out.schema.n = o.n;
     sc->p->project = o.exprs;
     return 0;
 }
 
-plan *analyze_query(const catalog *c, const ast_query *q, err *e)
+plan *analyze_query(const catalog *c, const ast_query *q, err *e) { return analyze_query_for(c, q, NULL, e); }
+
+plan *analyze_query_for(const catalog *c, const ast_query *q, const char *sink, err *e)
 {
     if (check_clauses(q, e))
         return NULL;
@@ -836,13 +948,18 @@ plan *analyze_query(const catalog *c, const ast_query *q, err *e)
     }
     plan *p = plan_new();
     copy_io(&p->arena, &p->in, s);
+    p->out.ts_column = -1;
+    if (p->in.ts_column >= 0) { /* read whether or not the query names it */
+        p->needed[p->in.ts_column] = true;
+        p->needs_key |= p->in.schema.cols[p->in.ts_column].key;
+    }
     p->nrow = p->in.schema.n + 3;
     p->rowtime = p->in.schema.n;
     p->rowpartition = p->in.schema.n + 1;
     p->rowoffset = p->in.schema.n + 2;
     p->needed = arena_alloc(&p->arena, sizeof(bool) * (size_t)p->nrow);
     p->limit = q->limit;
-    scope sc = {.p = p, .cols = &p->in.schema, .source = p->in.name, .alias = q->from.alias.name};
+    scope sc = {.p = p, .cols = &p->in.schema, .source = p->in.name, .alias = q->from.alias.name, .sink = sink};
     if (q->where) {
         if (!(p->where = compile(&sc, q->where, e)))
             goto fail;
@@ -853,8 +970,9 @@ plan *analyze_query(const catalog *c, const ast_query *q, err *e)
             goto fail;
         }
     }
-    if (compile_items(&sc, q, e))
+    if (compile_partition_by(&sc, q, e) || compile_items(&sc, q, e))
         goto fail;
+    p->partitioned = sc.partitioned;
     return p;
 fail:
     plan_free(p);

@@ -16,6 +16,9 @@
 
 /* Compiles a SELECT over one source into a plan (no sink set). */
 plan *analyze_query(const catalog *c, const ast_query *q, err *e);
+/* The same for the query of CREATE ... AS SELECT creating `sink` (named
+ * in errors about what the result must contain). */
+plan *analyze_query_for(const catalog *c, const ast_query *q, const char *sink, err *e);
 /* Evaluates a constant expression (INSERT ... VALUES) and converts it to
  * type t with ksqlDB's implicit casts.  Strings are copied into a. */
 int analyze_constant(const ast_expr *x, const sqltype *t, const char *column, arena *a,

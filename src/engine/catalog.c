@@ -25,6 +25,7 @@ source *catalog_source_new(void)
 {
     source *s = mem_alloc(sizeof *s);
     arena_init(&s->arena, 4096);
+    s->ts_column = -1;
     return s;
 }
 

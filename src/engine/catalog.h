@@ -33,6 +33,8 @@ typedef struct source {
     const char *sql;    /* the statement that created it */
     const char *writer; /* id of the persistent query writing it, or NULL */
     bool derived;       /* created by CREATE ... AS SELECT */
+    int ts_column;      /* WITH (TIMESTAMP='col'): index in schema, or -1 */
+    const char *ts_format; /* WITH (TIMESTAMP_FORMAT=...) for a STRING column */
 } source;
 
 typedef struct catalog {

@@ -11,6 +11,7 @@
 #include "../base/mem.h"
 #include "analyze.h"
 #include "engine_internal.h"
+#include "timefmt.h"
 
 /* ---- WITH (...) properties ------------------------------------------- */
 
@@ -18,7 +19,7 @@ typedef struct props {
     const char *topic;
     const char *key_format, *value_format, *format;
     int partitions;     /* 0 = not given */
-    const ast_property *timestamp;
+    const ast_property *timestamp, *timestamp_format;
     const ast_property *wrap;          /* WRAP_SINGLE_VALUE, if given */
     bool wrap_single;
     const ast_property *key_delim, *value_delim;
@@ -66,6 +67,8 @@ static int parse_props(exec_ctx *x, const ast_property *ps, int n, props *out)
             out->partitions = (int)p->value->u.i;
         } else if (!strcmp(k, "TIMESTAMP"))
             out->timestamp = p;
+        else if (!strcmp(k, "TIMESTAMP_FORMAT"))
+            out->timestamp_format = p;
         else if (!strcmp(k, "WRAP_SINGLE_VALUE")) {
             out->wrap = p;
             if (p->value->kind == AST_BOOL)
@@ -183,6 +186,65 @@ static int check_formats(exec_ctx *x, const props *p, const fmt *key, const fmt 
     return 0;
 }
 
+/* WITH (TIMESTAMP='col'): the column (upper-cased unless back-quoted)
+ * that gives each record its event time.  Sets *col to its index in s,
+ * or -1 when the property is absent. */
+static int resolve_timestamp(exec_ctx *x, const props *p, const schema *s, int *col)
+{
+    *col = -1;
+    if (!p->timestamp)
+        return 0;
+    const char *text = "";
+    if (prop_string(x, p->timestamp, &text))
+        return -1;
+    char name[256];
+    size_t n = strlen(text);
+    if (n >= 2 && text[0] == '`' && text[n - 1] == '`')
+        snprintf(name, sizeof name, "%.*s", (int)(n - 2), text + 1);
+    else {
+        snprintf(name, sizeof name, "%s", text);
+        for (char *c = name; *c; c++)
+            if (*c >= 'a' && *c <= 'z')
+                *c = (char)(*c - 'a' + 'A');
+    }
+    const ast_property *tp = p->timestamp;
+    *col = schema_find(s, name);
+    if (*col < 0)
+        return err_at(x->e, ERR_INVALID, tp->span.off, tp->span.len,
+                      "The TIMESTAMP column set in the WITH clause does not exist in the schema: '%s'", name);
+    type_kind k = s->cols[*col].type->kind;
+    if (k == TYPE_STRING && p->timestamp_format)
+        return 0;
+    if (k != TYPE_BIGINT && k != TYPE_TIMESTAMP)
+        return err_at(x->e, ERR_INVALID, tp->span.off, tp->span.len,
+                      "Timestamp column, `%s`, should be LONG(INT64), TIMESTAMP, or a String with a "
+                      "timestamp_format specified",
+                      name);
+    return 0;
+}
+
+/* TIMESTAMP_FORMAT: kept for a STRING timestamp column (and checked by
+ * formatting a known instant, so a bad pattern is refused now). */
+static int timestamp_format(exec_ctx *x, const props *p, arena *a, const char **out)
+{
+    *out = NULL;
+    if (!p->timestamp_format)
+        return 0;
+    const char *f = "";
+    if (prop_string(x, p->timestamp_format, &f))
+        return -1;
+    tz_zone utc = {0};
+    buf b = BUF_INIT;
+    char why[160];
+    int rc = timefmt_format(f, strlen(f), 0, &utc, &b, why, sizeof why);
+    buf_free(&b);
+    if (rc)
+        return err_at(x->e, ERR_INVALID, p->timestamp_format->span.off, p->timestamp_format->span.len,
+                      "Invalid TIMESTAMP_FORMAT '%s': %s", f, why);
+    *out = arena_strdup(a, f);
+    return 0;
+}
+
 /* ---- CREATE STREAM / TABLE ------------------------------------------- */
 
 static bool is_reserved_column(const char *name)
@@ -293,9 +355,6 @@ int engine__create_source(exec_ctx *x)
     if (!p.topic)
         return err_at(x->e, ERR_INVALID, st->span.off, st->span.len,
                       "Missing required property \"KAFKA_TOPIC\" which has no default value.");
-    if (p.timestamp)
-        return err_at(x->e, ERR_UNSUPPORTED, p.timestamp->span.off, p.timestamp->span.len,
-                      "the TIMESTAMP property is not supported yet");
     source *s = catalog_source_new();
     s->kind = kind;
     s->name = arena_strdup(&s->arena, name);
@@ -304,7 +363,9 @@ int engine__create_source(exec_ctx *x)
     build_schema(s, st);
     log_topic *t = NULL;
     if (resolve_formats(x, &p, NULL, NULL, &s->key_format, &s->value_format) ||
-        check_formats(x, &p, &s->key_format, &s->value_format, &s->schema))
+        check_formats(x, &p, &s->key_format, &s->value_format, &s->schema) ||
+        resolve_timestamp(x, &p, &s->schema, &s->ts_column) ||
+        (s->ts_column >= 0 && timestamp_format(x, &p, &s->arena, &s->ts_format)))
         goto fail;
     if (!(t = ensure_topic(x, p.topic, p.partitions, false)) || engine__record_command(x, NULL))
         goto fail;
@@ -342,7 +403,7 @@ static int check_create_as(exec_ctx *x, const plan *p)
 static int check_reserved_output(exec_ctx *x, const plan *p)
 {
     const ast_query *q = x->stmt->u.create_as.query;
-    for (int i = 0; i < p->in.schema.n; i++) {
+    for (int i = 0; i < p->in.schema.n && !p->partitioned; i++) {
         if (!p->in.schema.cols[i].key)
             continue;
         bool kept = false;
@@ -356,7 +417,7 @@ static int check_reserved_output(exec_ctx *x, const plan *p)
         }
     }
     for (int i = 0; i < p->out.schema.n; i++)
-        if (is_reserved_column(p->out.schema.cols[i].name))
+        if (!p->out.schema.cols[i].key && is_reserved_column(p->out.schema.cols[i].name))
             return err_at(x->e, ERR_INVALID, q->span.off, q->span.len,
                           "Reserved column name in select: `%s`. Please remove or alias the column.",
                           p->out.schema.cols[i].name);
@@ -393,6 +454,10 @@ static source *sink_source(exec_ctx *x, const plan *p, const char *name, const c
                 s->schema.cols[k++].key = p->out.schema.cols[i].key;
             }
     s->sql = arena_strndup(&s->arena, x->src + x->stmt->span.off, x->stmt->span.len);
+    if (p->out.ts_column >= 0) {
+        s->ts_column = schema_find(&s->schema, p->out.schema.cols[p->out.ts_column].name);
+        s->ts_format = p->out.ts_format ? arena_strdup(&s->arena, p->out.ts_format) : NULL;
+    }
     s->writer = arena_strdup(&s->arena, id);
     s->derived = true;
     return s;
@@ -410,7 +475,7 @@ int engine__create_as(exec_ctx *x)
     props pr;
     if (parse_props(x, st->u.create_as.props, st->u.create_as.nprops, &pr))
         return -1;
-    plan *p = analyze_query(&x->en->cat, st->u.create_as.query, x->e);
+    plan *p = analyze_query_for(&x->en->cat, st->u.create_as.query, name, x->e);
     if (!p)
         return -1;
     if (check_create_as(x, p))
@@ -420,7 +485,9 @@ int engine__create_as(exec_ctx *x)
     p->out.topic = arena_strdup(&p->arena, pr.topic ? pr.topic : name);
     if (resolve_formats(x, &pr, &p->in.key_format, &p->in.value_format, &p->out.key_format, &p->out.value_format))
         goto fail;
-    if (check_formats(x, &pr, &p->out.key_format, &p->out.value_format, &p->out.schema) || check_reserved_output(x, p))
+    if (check_formats(x, &pr, &p->out.key_format, &p->out.value_format, &p->out.schema) ||
+        check_reserved_output(x, p) || resolve_timestamp(x, &pr, &p->out.schema, &p->out.ts_column) ||
+        (p->out.ts_column >= 0 && timestamp_format(x, &pr, &p->arena, &p->out.ts_format)))
         goto fail;
     log_topic *t = ensure_topic(x, p->out.topic, pr.partitions ? pr.partitions : p->in.partitions, true);
     if (!t)

@@ -430,3 +430,22 @@ void expr_columns_used(const expr *x, bool *used)
     for (int i = 0; i < x->nargs; i++)
         expr_columns_used(x->args[i], used);
 }
+
+bool expr_equal(const expr *a, const expr *b)
+{
+    if (a == b)
+        return true;
+    if (!a || !b || a->kind != b->kind || a->nargs != b->nargs || a->op != b->op || a->negated != b->negated ||
+        a->column != b->column || a->fn != b->fn || a->escape != b->escape || !types_equal(a->type, b->type))
+        return false;
+    if (a->kind == EX_CONST) {
+        if (a->constant.null || b->constant.null)
+            return a->constant.null == b->constant.null;
+        if (!value_equal(&a->constant, a->type, &b->constant, b->type))
+            return false;
+    }
+    for (int i = 0; i < a->nargs; i++)
+        if (!expr_equal(a->args[i], b->args[i]))
+            return false;
+    return true;
+}

@@ -85,6 +85,8 @@ int expr_call_lambda(const expr *lambda, const value *params, eval_ctx *cx, valu
 int expr_eval_pred(const expr *x, const value *row, eval_ctx *cx, bool *out);
 /* Casts a value between types (also used by INSERT ... VALUES). */
 int expr_cast(const value *in, const sqltype *from, const sqltype *to, eval_ctx *cx, value *out);
+/* Structural equality of two compiled expressions (same computation). */
+bool expr_equal(const expr *a, const expr *b);
 /* Marks in `used` (one flag per row slot) every column x reads. */
 void expr_columns_used(const expr *x, bool *used);
 /* SQL LIKE matching: % any run, _ any one character, `escape` quotes. */

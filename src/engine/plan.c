@@ -2,8 +2,10 @@
 #include "plan.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "../base/mem.h"
+#include "timefmt.h"
 
 plan *plan_new(void)
 {
@@ -37,6 +39,14 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
                            p->needed, row, cx->a, cx->e))
         return PLAN_ERROR;
     row[p->rowtime] = value_bigint(rec->timestamp);
+    if (p->in.ts_column >= 0 && !tombstone) {
+        /* event time from a column (WITH TIMESTAMP=...); ksqlDB skips a
+         * record whose timestamp is missing or negative */
+        int64_t ts;
+        if (plan_event_time(&p->in, &row[p->in.ts_column], &ts, cx->e))
+            return PLAN_ERROR;
+        row[p->rowtime] = value_bigint(ts);
+    }
     row[p->rowpartition] = value_int(partition);
     row[p->rowoffset] = value_bigint(rec->offset);
     if (p->where) {
@@ -50,4 +60,32 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
         if ((!tombstone || p->out.schema.cols[i].key) && expr_eval(p->project[i], row, cx, &out[i]))
             return PLAN_ERROR;
     return tombstone ? PLAN_TOMBSTONE : PLAN_EMIT;
+}
+
+int plan_result_timestamp(const plan *p, const value *row, const value *out, int64_t *ts, err *e)
+{
+    *ts = row[p->rowtime].u.l;
+    if (p->out.ts_column < 0)
+        return 0;
+    return plan_event_time(&p->out, &out[p->out.ts_column], ts, e);
+}
+
+int plan_event_time(const plan_io *io, const value *v, int64_t *ts, err *e)
+{
+    const char *name = io->schema.cols[io->ts_column].name;
+    if (v->null)
+        return err_set(e, ERR_EVAL, "timestamp column %s is NULL", name);
+    if (io->ts_format) {
+        /* STRING with TIMESTAMP_FORMAT, read in UTC as ksqlDB does */
+        tz_zone utc = {0};
+        char why[160];
+        if (timefmt_parse(io->ts_format, strlen(io->ts_format), v->u.s.p, v->u.s.len, &utc, false, ts, why,
+                          sizeof why))
+            return err_set(e, ERR_EVAL, "cannot read timestamp column %s ('%.*s') with format '%s': %s", name,
+                           (int)(v->u.s.len > 64 ? 64 : v->u.s.len), v->u.s.p, io->ts_format, why);
+    } else
+        *ts = v->u.l;
+    if (*ts < 0)
+        return err_set(e, ERR_EVAL, "timestamp column %s is negative", name);
+    return 0;
 }

@@ -27,6 +27,8 @@ typedef struct plan_io {
     schema schema;     /* columns; key flags say which go in the record key */
     int partitions;
     bool is_table;
+    int ts_column;     /* WITH (TIMESTAMP='col'): column giving the event time, or -1 */
+    const char *ts_format; /* TIMESTAMP_FORMAT for a STRING ts_column, else NULL */
 } plan_io;
 
 typedef struct plan {
@@ -40,6 +42,7 @@ typedef struct plan {
     plan_io out;       /* result columns; sink topic when has_sink */
     expr **project;    /* one per out column */
     bool has_sink;
+    bool partitioned;  /* PARTITION BY: keys come from its expressions */
     int64_t limit;     /* -1 = none */
 } plan;
 
@@ -53,6 +56,16 @@ typedef enum plan_result {
     PLAN_SKIP,   /* filtered out, or a tombstone on a stream */
     PLAN_ERROR,  /* could not decode or evaluate: see cx->e */
 } plan_result;
+
+/* The timestamp of the result record for a row plan_apply produced: the
+ * sink's TIMESTAMP column when it has one, else the row's ROWTIME.
+ * ERR_EVAL when that column is NULL or negative (the record is skipped). */
+int plan_result_timestamp(const plan *p, const value *row, const value *out, int64_t *ts, err *e);
+
+/* The event time given by value v of io's TIMESTAMP column (BIGINT or
+ * TIMESTAMP ms, or STRING read with io->ts_format).  ERR_EVAL when NULL,
+ * unreadable or negative. */
+int plan_event_time(const plan_io *io, const value *v, int64_t *ts, err *e);
 
 /* Runs one record through the plan.  `row` has p->nrow slots and `out`
  * p->out.schema.n slots; both hold values pointing into cx->a or the

@@ -132,7 +132,9 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
         eval_ctx cx = {.a = scratch, .e = &re};
         plan_result r = plan_apply(p, &in[i], t->partition, row, out, &cx);
         bool emit = r == PLAN_EMIT || r == PLAN_TOMBSTONE;
-        if (emit && encode_output(q, out, r == PLAN_TOMBSTONE, in[i].timestamp, &pend[npend], &re) == 0)
+        int64_t ts = 0;
+        if (emit && plan_result_timestamp(p, row, out, &ts, &re) == 0 &&
+            encode_output(q, out, r == PLAN_TOMBSTONE, ts, &pend[npend], &re) == 0)
             npend++;
         else if (emit || r == PLAN_ERROR)
             note_error(q, &in[i], t->partition, &re);

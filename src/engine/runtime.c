@@ -9,6 +9,27 @@
 
 #define RUNTIME_BATCH 256
 
+/* Keys in the query's consumer group besides its input offsets; no
+ * topic name can start with \x01. */
+#define INTENT_TASK "\x01intent"
+#define INTENT_END "\x01intent-end"
+
+/* A pending intent means the last batch of task `recover_task` may have
+ * reached the sink without its commit: count what it left there. */
+static void find_interrupted_batch(query *q, eventlog *l)
+{
+    int parts = log_topic_partitions(q->out);
+    q->skip = mem_alloc(sizeof(int64_t) * (size_t)parts);
+    q->recover_task = (int)log_offset_fetch(l, q->id, INTENT_TASK, 0);
+    if (q->recover_task < 0)
+        return;
+    for (int p = 0; p < parts; p++) {
+        int64_t before = log_offset_fetch(l, q->id, INTENT_END, p);
+        int64_t grown = before >= 0 ? log_end_offset(q->out, p) - before : 0;
+        q->skip[p] = grown > 0 ? grown : 0;
+    }
+}
+
 query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p, bool earliest,
                            err *e)
 {
@@ -34,6 +55,7 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
         q->tasks[i].partition = i;
         q->tasks[i].reader = log_reader_open(in, i, from);
     }
+    find_interrupted_batch(q, l);
     return q;
 }
 
@@ -44,6 +66,7 @@ void runtime_query_stop(query *q)
     for (int i = 0; i < q->ntasks; i++)
         log_reader_close(q->tasks[i].reader);
     free(q->tasks);
+    free(q->skip);
     free(q->sql);
     plan_free(q->plan);
     buf_free(&q->keys);
@@ -78,6 +101,42 @@ static int encode_output(query *q, const value *out, bool tombstone, int64_t ts,
     else
         pd->partition = q->next_partition++ % log_topic_partitions(q->out);
     return 0;
+}
+
+/* Drops outputs of a reprocessed batch that the sink already holds. */
+static int drop_already_written(query *q, pending *pend, int n)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (q->skip[pend[i].partition] > 0) {
+            q->skip[pend[i].partition]--;
+            continue;
+        }
+        pend[k++] = pend[i];
+    }
+    return k;
+}
+
+/* Records the intent to append a batch of task `task`: the sink's end
+ * offsets now, so a crash before the commit can be undone on restart. */
+static int write_intent(query *q, eventlog *l, int task, err *e)
+{
+    int parts = log_topic_partitions(q->out);
+    log_offset_entry *en = mem_alloc(sizeof *en * (size_t)(parts + 1));
+    en[0] = (log_offset_entry){INTENT_TASK, 0, task};
+    for (int p = 0; p < parts; p++)
+        en[p + 1] = (log_offset_entry){INTENT_END, p, log_end_offset(q->out, p)};
+    int rc = log_offset_commit_many(l, q->id, en, parts + 1, e);
+    free(en);
+    return rc;
+}
+
+/* Commits the input offset and clears the intent, atomically. */
+static int commit_batch(query *q, eventlog *l, query_task *t, bool had_intent, err *e)
+{
+    log_offset_entry en[2] = {{q->plan->in.topic, t->partition, log_reader_position(t->reader)},
+                              {INTENT_TASK, 0, -1}};
+    return log_offset_commit_many(l, q->id, en, had_intent ? 2 : 1, e);
 }
 
 /* Appends the batch's outputs: one log_append per sink partition. */
@@ -140,10 +199,15 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
             note_error(q, &in[i], t->partition, &re);
     }
     q->processed += (uint64_t)n;
+    bool recovering = q->recover_task == t->partition;
+    if (recovering) {
+        npend = drop_already_written(q, pend, npend);
+        q->recover_task = -1;
+    }
     q->emitted += (uint64_t)npend;
-    if (flush_outputs(q, pend, npend, outrecs, e))
-        return -1;
-    if (log_offset_commit(l, q->id, p->in.topic, t->partition, log_reader_position(t->reader), e))
+    bool intent = npend > 0 || recovering;
+    if ((intent && write_intent(q, l, t->partition, e)) || flush_outputs(q, pend, npend, outrecs, e) ||
+        commit_batch(q, l, t, intent, e))
         return -1;
     return n;
 }

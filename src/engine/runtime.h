@@ -2,11 +2,15 @@
  * the source topic in batches, running each record through the plan and
  * appending results to the sink topic.
  *
- * After each batch a task appends its outputs (one log_append per sink
- * partition) and then commits its input offset to the consumer group named
- * after the query.  A crash between the two can repeat that batch's
- * outputs on restart (at-least-once); atomic commits come with the state
- * store work.
+ * Exactly once, for a query that is the only writer of its sink: before a
+ * task appends a batch's outputs (one log_append per sink partition) it
+ * records an intent — which input partition, and the sink's end offsets —
+ * in the query's consumer group; after the append it commits the input
+ * offset and clears the intent, in one atomic offsets batch.  After a
+ * crash with an intent pending, the task reprocesses that batch from its
+ * committed offset and drops the outputs the sink already holds (as many
+ * per sink partition as the sink grew past the recorded ends), so every
+ * output appears once.
  *
  * Records that cannot be decoded or evaluated are skipped and counted; the
  * query keeps running.  Not thread-safe: the engine calls it under its
@@ -37,6 +41,8 @@ typedef struct query {
     char last_error[384];
     int next_partition; /* for records without a key */
     buf keys, values;   /* encoded outputs of the current batch */
+    int recover_task;   /* input partition whose batch a crash interrupted, or -1 */
+    int64_t *skip;      /* per sink partition: outputs already in the sink */
 } query;
 
 /* Starts a query over plan p (ownership passes to the query), resuming

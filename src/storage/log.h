@@ -242,6 +242,15 @@ extern int log_fault_fsync_countdown;
 int log_offset_commit(eventlog *l, const char *group, const char *topic, int partition,
                       int64_t offset, err *e);
 int64_t log_offset_fetch(eventlog *l, const char *group, const char *topic, int partition);
+/* Commits several offsets of one group in a single batch: after a crash
+ * either all of them are committed or none (what exactly-once queries
+ * build on). */
+typedef struct log_offset_entry {
+    const char *topic;
+    int partition;
+    int64_t offset;
+} log_offset_entry;
+int log_offset_commit_many(eventlog *l, const char *group, const log_offset_entry *entries, int n, err *e);
 /* Forgets a group's offsets (when a query is terminated). */
 int log_offset_forget(eventlog *l, const char *group, err *e);
 

@@ -131,6 +131,36 @@ int log_offset_commit(eventlog *l, const char *group, const char *topic, int par
     return rc;
 }
 
+int log_offset_commit_many(eventlog *l, const char *group, const log_offset_entry *entries, int n, err *e)
+{
+    log__offsets *o = &l->offsets;
+    buf keys = BUF_INIT, one = BUF_INIT;
+    size_t *offs = mem_alloc(sizeof(size_t) * (size_t)(n + 1));
+    uint8_t *values = mem_alloc(8 * (size_t)(n ? n : 1));
+    log_record *recs = mem_alloc(sizeof *recs * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        offsets_key(&one, group, entries[i].topic, entries[i].partition);
+        offs[i] = keys.len;
+        buf_append(&keys, one.data, one.len);
+        put_be64(values + 8 * i, entries[i].offset);
+    }
+    offs[n] = keys.len;
+    for (int i = 0; i < n; i++)
+        recs[i] = (log_record){.key = (const uint8_t *)keys.data + offs[i], .key_len = (int32_t)(offs[i + 1] - offs[i]),
+                               .value = values + 8 * i, .value_len = 8};
+    pthread_mutex_lock(&o->mu);
+    int rc = n ? log_append(o->topic, 0, recs, n, e) : 0;
+    for (int i = 0; rc == 0 && i < n; i++)
+        map_set(o, keys.data + offs[i], offs[i + 1] - offs[i], entries[i].offset);
+    pthread_mutex_unlock(&o->mu);
+    free(recs);
+    free(values);
+    free(offs);
+    buf_free(&one);
+    buf_free(&keys);
+    return rc;
+}
+
 int64_t log_offset_fetch(eventlog *l, const char *group, const char *topic, int partition)
 {
     log__offsets *o = &l->offsets;

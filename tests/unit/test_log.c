@@ -700,6 +700,22 @@ static void test_log_offsets_hold_many_keys(void **state)
         assert_int_equal(log_offset_fetch(f->l, "g", "t", i), i * 2);
 }
 
+static void test_log_offsets_committed_together_are_all_there_after_reopen(void **state)
+{
+    fx *f = *state;
+    log_offset_entry en[3] = {{"orders", 0, 7}, {"orders", 1, 9}, {"\x01marker", 0, -1}};
+    assert_int_equal(log_offset_commit_many(f->l, "q", en, 3, &f->e), 0);
+    assert_int_equal(log_offset_fetch(f->l, "q", "orders", 0), 7);
+    assert_int_equal(log_offset_fetch(f->l, "q", "\x01marker", 0), -1);
+    en[0].offset = 8;
+    en[2].offset = 1;
+    assert_int_equal(log_offset_commit_many(f->l, "q", en, 3, &f->e), 0);
+    fx_reopen(f);
+    assert_int_equal(log_offset_fetch(f->l, "q", "orders", 0), 8);
+    assert_int_equal(log_offset_fetch(f->l, "q", "orders", 1), 9);
+    assert_int_equal(log_offset_fetch(f->l, "q", "\x01marker", 0), 1);
+}
+
 /* ---- topics ---- */
 
 static void collect_name(void *ctx, log_topic *t)
@@ -873,6 +889,7 @@ int main(void)
         T(test_log_partition_for_key_is_positive_hash_mod_partitions),
         T(test_log_offsets_commit_fetch_forget_survive_reopen),
         T(test_log_offsets_hold_many_keys),
+        T(test_log_offsets_committed_together_are_all_there_after_reopen),
         T(test_log_topic_create_find_delete),
         T(test_log_topic_create_defaults_when_config_is_null),
         T(test_log_zeroed_flush_takes_the_logs_default),

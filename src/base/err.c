@@ -61,14 +61,17 @@ void err_shift(err *e, uint32_t delta)
         e->off += delta;
 }
 
+/* A UTF-8 continuation byte: part of the character before it. */
+static bool continuation(char c) { return ((unsigned char)c & 0xC0) == 0x80; }
+
 void err_line_col(const char *src, size_t src_len, size_t off, int *line, int *col)
 {
     int l = 1, c = 1;
     for (size_t i = 0; i < off && i < src_len; i++) {
         if (src[i] == '\n')
             l++, c = 1;
-        else
-            c++;
+        else if (!continuation(src[i]))
+            c++; /* columns count characters, not bytes */
     }
     *line = l;
     *col = c;
@@ -95,12 +98,14 @@ void err_render(const err *e, const char *src, size_t src_len, buf *out)
     buf_append(out, src + start, end - start);
     buf_puts(out, "\n  ");
     for (size_t i = start; i < e->off; i++)
-        buf_putc(out, src[i] == '\t' ? '\t' : ' ');
-    size_t carets = e->len ? e->len : 1;
-    if (e->off + carets > end)
-        carets = end > e->off ? end - e->off : 1;
-    for (size_t i = 0; i < carets; i++)
-        buf_putc(out, '^');
+        if (!continuation(src[i]))
+            buf_putc(out, src[i] == '\t' ? '\t' : ' ');
+    size_t stop = e->off + (e->len ? e->len : 1);
+    if (stop > end)
+        stop = end > e->off ? end : e->off + 1;
+    for (size_t i = e->off; i < stop; i++)
+        if (i >= src_len || !continuation(src[i]))
+            buf_putc(out, '^');
     if (e->hint[0])
         buf_printf(out, "\nhint: %s", e->hint);
 }

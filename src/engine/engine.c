@@ -597,12 +597,12 @@ void engine_sink_topic_names(engine *en, void (*fn)(void *ctx, const char *name)
     free(topics);
 }
 
-void engine_names(engine *en, void (*fn)(void *ctx, const char *name), void *ctx)
+void engine_names(engine *en, bool sources_only, void (*fn)(void *ctx, const char *name), void *ctx)
 {
     pthread_mutex_lock(&en->mu);
     for (int i = 0; i < en->cat.n; i++) {
         fn(ctx, en->cat.sources[i]->name);
-        for (int c = 0; c < en->cat.sources[i]->schema.n; c++)
+        for (int c = 0; c < en->cat.sources[i]->schema.n && !sources_only; c++)
             fn(ctx, en->cat.sources[i]->schema.cols[c].name);
     }
     pthread_mutex_unlock(&en->mu);

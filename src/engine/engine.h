@@ -99,7 +99,8 @@ int engine_dump_topic_json(engine *en, const char *topic, json_t *records, err *
 void engine_sink_topic_names(engine *en, void (*fn)(void *ctx, const char *name), void *ctx);
 
 /* For shell completion: calls fn with every stream/table name and every
- * column name the catalog knows. */
-void engine_names(engine *en, void (*fn)(void *ctx, const char *name), void *ctx);
+ * column name the catalog knows (only stream/table names when
+ * sources_only). */
+void engine_names(engine *en, bool sources_only, void (*fn)(void *ctx, const char *name), void *ctx);
 
 #endif

@@ -36,22 +36,66 @@ static void add_word(void *ctx, const char *w)
     l->words[l->n++] = mem_strdup(w);
 }
 
-static void collect(void)
+/* The word before the one being completed, upper-cased, in `out`. */
+static void previous_word(int start, char *out, size_t n)
 {
+    int end = start;
+    while (end > 0 && (rl_line_buffer[end - 1] == ' ' || rl_line_buffer[end - 1] == '\t'))
+        end--;
+    int begin = end;
+    while (begin > 0 && rl_line_buffer[begin - 1] != ' ' && rl_line_buffer[begin - 1] != '\t' &&
+           rl_line_buffer[begin - 1] != '(' && rl_line_buffer[begin - 1] != ';')
+        begin--;
+    size_t len = (size_t)(end - begin) < n - 1 ? (size_t)(end - begin) : n - 1;
+    for (size_t i = 0; i < len; i++) {
+        char c = rl_line_buffer[begin + (int)i];
+        out[i] = (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+    }
+    out[len] = '\0';
+}
+
+static bool word_in(const char *w, const char *const *list)
+{
+    for (int i = 0; list[i]; i++)
+        if (!strcmp(w, list[i]))
+            return true;
+    return false;
+}
+
+/* What may come next depends on the word before: after SHOW only what
+ * can be shown; after FROM, JOIN, INTO, DESCRIBE, STREAM or TABLE only
+ * stream and table names; elsewhere keywords and every name. */
+static void collect(int start)
+{
+    static const char *const after_show[] = {"STREAMS", "TABLES", "TOPICS", "QUERIES", "FUNCTIONS",
+                                             "PROPERTIES", "VARIABLES", "TYPES", "EXTENDED", NULL};
+    static const char *const show_words[] = {"SHOW", "LIST", NULL};
+    static const char *const source_words[] = {"FROM", "JOIN", "INTO", "DESCRIBE", "STREAM", "TABLE", "EXISTS", NULL};
     for (int i = 0; i < candidates.n; i++)
         free(candidates.words[i]);
     candidates.n = 0;
-    for (int i = 0; keywords[i]; i++)
-        add_word(&candidates, keywords[i]);
+    char prev[32];
+    previous_word(start, prev, sizeof prev);
+    if (word_in(prev, show_words)) {
+        for (int i = 0; after_show[i]; i++)
+            add_word(&candidates, after_show[i]);
+        return;
+    }
+    bool sources_only = word_in(prev, source_words);
+    if (!sources_only)
+        for (int i = 0; keywords[i]; i++)
+            add_word(&candidates, keywords[i]);
     if (complete_engine)
-        engine_names(complete_engine, add_word, &candidates);
+        engine_names(complete_engine, sources_only, add_word, &candidates);
 }
+
+static int completion_start; /* where the word being completed begins */
 
 static char *generator(const char *text, int state)
 {
     static int next;
     if (state == 0) {
-        collect();
+        collect(completion_start);
         next = 0;
     }
     size_t len = strlen(text);
@@ -73,6 +117,7 @@ static char *generator(const char *text, int state)
 static char **completion(const char *text, int start, int end)
 {
     rl_attempted_completion_over = 1;
+    completion_start = start;
     return rl_completion_matches(text, generator);
 }
 

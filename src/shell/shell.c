@@ -30,6 +30,7 @@ static void on_sigint(int sig)
          * state is reset after its own handler ran (rl_catch_signals). */
         rl_replace_line("", 0);
         (void)!write(STDOUT_FILENO, "\n", 1);
+        rl_set_prompt("eddy> "); /* an unfinished statement is dropped too */
         rl_on_new_line();
         rl_redisplay();
     }
@@ -175,8 +176,8 @@ static int run_interactive(shell_state *st)
             if (*c == '\n')
                 *c = ' ';
         add_history(h);
-        if (hist)
-            append_history(1, hist);
+        if (hist && append_history(1, hist) != 0)
+            write_history(hist); /* the file does not exist yet */
         free(h);
         run_pending(st);
         /* interactive input is not kept once run */

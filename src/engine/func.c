@@ -6,9 +6,10 @@
 #include "func_internal.h"
 
 extern const func_family func_string_family, func_math_family, func_cond_family, func_lambda_family;
+extern const func_family func_regex_family, func_url_family;
 
 static const func_family *const families[] = {&func_string_family, &func_math_family, &func_cond_family,
-                                              &func_lambda_family};
+                                              &func_lambda_family, &func_regex_family, &func_url_family};
 
 #define NFAMILIES (int)(sizeof families / sizeof *families)
 

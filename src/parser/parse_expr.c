@@ -749,6 +749,11 @@ ast_type *parse__type(parser *p)
         parse__expect_hint(p, TK_GT, hint);
     } else if (k == TK_STRUCT) {
         parse_struct_type(p, t);
+    } else if (parse__check(p, TK_LPAREN)) { /* VARCHAR(10), BIGINT(20) */
+        err_at(p->e, ERR_SYNTAX, p->tok.off, p->tok.len, "syntax error: %s takes no size or precision",
+               lex_token_name(k));
+        err_hint(p->e, "only DECIMAL has parameters, as in DECIMAL(10, 2); write just %s", lex_token_name(k));
+        parse__fail(p);
     }
     p->depth--;
     t->span = parse__span_from(p, start);

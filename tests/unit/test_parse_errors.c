@@ -318,6 +318,12 @@ static const error_case cases[] = {
      "  CREATE STREAM s (a ARRAY<>) WITH (kafka_topic='t');\n"
      "                          ^^\n"
      "hint: ARRAY takes the type of its elements: ARRAY<STRING>"},
+    {"type_with_a_size",
+     "CREATE STREAM s (id BIGINT(20) KEY, name VARCHAR(10)) WITH (kafka_topic='t');",
+     "line 1:27: syntax error: BIGINT takes no size or precision\n"
+     "  CREATE STREAM s (id BIGINT(20) KEY, name VARCHAR(10)) WITH (kafka_topic='t');\n"
+     "                            ^\n"
+     "hint: only DECIMAL has parameters, as in DECIMAL(10, 2); write just BIGINT"},
     {"number_as_type",
      "CREATE STREAM s (id 5) WITH (kafka_topic='t');",
      "line 1:21: syntax error: expected a type (BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL, STRING, BYTES, DATE, TIME, TIMESTAMP, ARRAY, MAP, STRUCT or a type made with CREATE TYPE) but found '5'\n"

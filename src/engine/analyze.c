@@ -467,6 +467,36 @@ static expr *compile_lambda(scope *sc, const func_def *fn, expr *c, const ast_ex
     return l;
 }
 
+/* A time unit written as a function argument (DATEADD(DAYS, 1, d)): ksqlDB's
+ * grammar reads MILLISECOND[S] .. DAY[S] there as a unit, which our parser
+ * leaves as a bare name.  When no column or lambda parameter has that name,
+ * it becomes the STRING constant of the unit's plural upper-case name;
+ * NULL otherwise. */
+static expr *time_unit_arg(scope *sc, const ast_expr *x)
+{
+    static const char *const units[] = {"MILLISECOND", "SECOND", "MINUTE", "HOUR", "DAY"};
+    if (x->kind != AST_COLUMN || x->u.col.qualifier.name)
+        return NULL;
+    const char *name = x->u.col.name.name;
+    size_t len = strlen(name);
+    if (len && (name[len - 1] == 'S' || name[len - 1] == 's'))
+        len--;
+    for (int i = 0; i < 5; i++) {
+        if (strlen(units[i]) != len || strncasecmp(units[i], name, len))
+            continue;
+        if (sc->cols && schema_find(sc->cols, name) >= 0)
+            return NULL;
+        for (int v = 0; v < sc->nvars; v++)
+            if (!strcmp(sc->vars[v].name, name))
+                return NULL;
+        expr *c = node(sc, EX_CONST, types_scalar(TYPE_STRING), 0);
+        const char *text = arena_printf(&sc->p->arena, "%sS", units[i]);
+        c->constant = value_string(text, (uint32_t)strlen(text));
+        return c;
+    }
+    return NULL;
+}
+
 static expr *compile_call(scope *sc, const ast_expr *x, err *e)
 {
     const func_def *fn = func_find(x->u.call.name.name);
@@ -495,7 +525,8 @@ static expr *compile_call(scope *sc, const ast_expr *x, err *e)
     expr *c = node(sc, EX_CALL, NULL, n);
     c->fn = fn;
     for (int i = 0; i < n; i++)
-        if (x->u.call.args[i]->kind != AST_LAMBDA && !(c->args[i] = compile(sc, x->u.call.args[i], e)))
+        if (x->u.call.args[i]->kind != AST_LAMBDA && !(c->args[i] = time_unit_arg(sc, x->u.call.args[i])) &&
+            !(c->args[i] = compile(sc, x->u.call.args[i], e)))
             return NULL;
     for (int i = 0; i < n; i++)
         if (x->u.call.args[i]->kind == AST_LAMBDA && !(c->args[i] = compile_lambda(sc, fn, c, x->u.call.args[i], e)))
@@ -949,15 +980,15 @@ plan *analyze_query_for(const catalog *c, const ast_query *q, const char *sink, 
     plan *p = plan_new();
     copy_io(&p->arena, &p->in, s);
     p->out.ts_column = -1;
-    if (p->in.ts_column >= 0) { /* read whether or not the query names it */
-        p->needed[p->in.ts_column] = true;
-        p->needs_key |= p->in.schema.cols[p->in.ts_column].key;
-    }
     p->nrow = p->in.schema.n + 3;
     p->rowtime = p->in.schema.n;
     p->rowpartition = p->in.schema.n + 1;
     p->rowoffset = p->in.schema.n + 2;
     p->needed = arena_alloc(&p->arena, sizeof(bool) * (size_t)p->nrow);
+    if (p->in.ts_column >= 0) { /* read whether or not the query names it */
+        p->needed[p->in.ts_column] = true;
+        p->needs_key |= p->in.schema.cols[p->in.ts_column].key;
+    }
     p->limit = q->limit;
     scope sc = {.p = p, .cols = &p->in.schema, .source = p->in.name, .alias = q->from.alias.name, .sink = sink};
     if (q->where) {

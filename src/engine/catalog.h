@@ -33,6 +33,7 @@ typedef struct source {
     const char *sql;    /* the statement that created it */
     const char *writer; /* id of the persistent query writing it, or NULL */
     bool derived;       /* created by CREATE ... AS SELECT */
+    bool read_only;     /* CREATE SOURCE STREAM|TABLE: no inserts, no topic deletion */
     int ts_column;      /* WITH (TIMESTAMP='col'): index in schema, or -1 */
     const char *ts_format; /* WITH (TIMESTAMP_FORMAT=...) for a STRING column */
 } source;

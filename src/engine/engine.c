@@ -334,7 +334,7 @@ static int dispatch(exec_ctx *x)
     case AST_DESCRIBE_FUNCTION: return engine__describe_function(x);
     case AST_SET:
     case AST_UNSET: return engine__set(x);
-    case AST_INSERT_SELECT: return unsupported(x, "INSERT INTO ... SELECT");
+    case AST_INSERT_SELECT: return engine__insert_select(x);
     case AST_PAUSE: return unsupported(x, "PAUSE");
     case AST_RESUME: return unsupported(x, "RESUME");
     case AST_DEFINE:

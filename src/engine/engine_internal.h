@@ -45,6 +45,7 @@ typedef struct exec_ctx {
 int engine__create_source(exec_ctx *x);
 int engine__create_as(exec_ctx *x);
 int engine__insert_values(exec_ctx *x);
+int engine__insert_select(exec_ctx *x);
 int engine__drop(exec_ctx *x);
 int engine__terminate(exec_ctx *x);
 /* exec_show.c */

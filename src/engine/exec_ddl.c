@@ -357,6 +357,7 @@ int engine__create_source(exec_ctx *x)
                       "Missing required property \"KAFKA_TOPIC\" which has no default value.");
     source *s = catalog_source_new();
     s->kind = kind;
+    s->read_only = st->u.create.read_only;
     s->name = arena_strdup(&s->arena, name);
     s->topic = arena_strdup(&s->arena, p.topic);
     s->sql = arena_strndup(&s->arena, x->src + st->span.off, st->span.len);
@@ -515,6 +516,107 @@ fail:
     return -1;
 }
 
+/* ---- INSERT INTO ... SELECT ------------------------------------------- */
+
+static void schema_text(const schema *s, buf *out)
+{
+    for (int i = 0; i < s->n; i++) {
+        buf_printf(out, "%s`%s` ", i ? ", " : "", s->cols[i].name);
+        types_print(s->cols[i].type, out);
+        if (s->cols[i].key)
+            buf_puts(out, " KEY");
+    }
+}
+
+/* The query's result must have the sink's columns (names, types, key or
+ * not); the projection is then put in the sink's column order, which is
+ * the order its format writes. */
+static int fit_to_sink(exec_ctx *x, plan *p, const source *sink)
+{
+    const schema *out = &p->out.schema, *want = &sink->schema;
+    bool same = out->n == want->n;
+    expr **project = arena_alloc(&p->arena, sizeof(expr *) * (size_t)(want->n + 1));
+    for (int i = 0; same && i < want->n; i++) {
+        int j = schema_find(out, want->cols[i].name);
+        same = j >= 0 && out->cols[j].key == want->cols[i].key && types_equal(out->cols[j].type, want->cols[i].type);
+        if (same)
+            project[i] = p->project[j];
+    }
+    if (!same) {
+        buf b = BUF_INIT;
+        buf_puts(&b, "Incompatible schema between results and sink.\nResult schema is ");
+        schema_text(out, &b);
+        buf_puts(&b, "\nSink schema is ");
+        schema_text(want, &b);
+        err_at(x->e, ERR_INVALID, x->stmt->span.off, x->stmt->span.len, "%s", b.data);
+        buf_free(&b);
+        return -1;
+    }
+    schema_copy(&p->arena, &p->out.schema, want);
+    p->project = project;
+    return 0;
+}
+
+int engine__insert_select(exec_ctx *x)
+{
+    const ast_stmt *st = x->stmt;
+    const ast_ident *target = &st->u.insert_select.target;
+    source *sink = catalog_find(&x->en->cat, target->name);
+    if (!sink) {
+        err_at(x->e, ERR_UNKNOWN_SOURCE, target->span.off, target->span.len,
+               "Cannot insert into an unknown stream/table: `%s`", target->name);
+        const char *near = catalog_suggest(&x->en->cat, target->name);
+        if (near)
+            err_hint(x->e, "did you mean %s?", near);
+        return -1;
+    }
+    if (sink->kind != SOURCE_STREAM)
+        return err_at(x->e, ERR_INVALID, target->span.off, target->span.len,
+                      "INSERT INTO can only be used to insert into a stream. %s is a table.", sink->name);
+    if (sink->read_only)
+        return err_at(x->e, ERR_INVALID, target->span.off, target->span.len, "Cannot insert into read-only stream: %s",
+                      sink->name);
+    props pr;
+    if (parse_props(x, st->u.insert_select.props, st->u.insert_select.nprops, &pr))
+        return -1;
+    plan *p = analyze_query_for(&x->en->cat, st->u.insert_select.query, sink->name, x->e);
+    if (!p)
+        return -1;
+    if (p->in.is_table) {
+        err_at(x->e, ERR_INVALID, st->span.off, st->span.len,
+               "INSERT INTO can only be used with a stream query; this query reads table %s.", p->in.name);
+        goto fail;
+    }
+    if (fit_to_sink(x, p, sink))
+        goto fail;
+    p->has_sink = true;
+    p->out.name = arena_strdup(&p->arena, sink->name);
+    p->out.topic = arena_strdup(&p->arena, sink->topic);
+    p->out.key_format = sink->key_format;
+    p->out.value_format = sink->value_format;
+    p->out.partitions = sink->partitions;
+    p->out.ts_column = -1;
+    char id[96];
+    if (x->en->replaying && x->en->replay_query_id)
+        snprintf(id, sizeof id, "%s", x->en->replay_query_id);
+    else
+        snprintf(id, sizeof id, "INSERTQUERY_%ld", x->en->command_seq);
+    if (engine__record_command(x, id))
+        goto fail;
+    char *sql = mem_strndup(x->src + st->span.off, st->span.len);
+    query *q = runtime_query_start(x->en->log, id, sql, p, engine__earliest(x->session), x->e);
+    free(sql);
+    if (!q)
+        return -1;
+    engine__add_query(x->en, q);
+    engine__notify(x->en);
+    engine__message(x, "Created query with ID %s", id);
+    return 0;
+fail:
+    plan_free(p);
+    return -1;
+}
+
 /* ---- INSERT INTO ... VALUES ------------------------------------------- */
 
 static int insert_columns(exec_ctx *x, const source *s, int *slots, int *n)
@@ -586,6 +688,9 @@ int engine__insert_values(exec_ctx *x)
             err_hint(x->e, "did you mean %s?", near);
         return -1;
     }
+    if (s->read_only)
+        return err_at(x->e, ERR_INVALID, target->span.off, target->span.len, "Cannot insert values into read-only %s: %s",
+                      s->kind == SOURCE_STREAM ? "stream" : "table", s->name);
     log_topic *t = log_topic_find(x->en->log, s->topic);
     if (!t)
         return err_set(x->e, ERR_UNKNOWN_TOPIC, "topic %s of %s does not exist", s->topic, s->name);
@@ -628,6 +733,16 @@ static int readers_of(engine *en, const char *name, buf *out)
     return n;
 }
 
+/* Ids of running queries other than `creator` that write `name`. */
+static int writers_of(engine *en, const char *name, const char *creator, buf *out)
+{
+    int n = 0;
+    for (int i = 0; i < en->nqueries; i++)
+        if (!strcmp(en->queries[i]->plan->out.name, name) && !(creator && !strcasecmp(creator, en->queries[i]->id)))
+            buf_printf(out, "%s%s", n++ ? ", " : "", en->queries[i]->id);
+    return n;
+}
+
 static void stop_query(exec_ctx *x, const char *id)
 {
     err e;
@@ -659,6 +774,8 @@ int engine__drop(exec_ctx *x)
     if (s->kind != want)
         return err_at(x->e, ERR_INVALID, st->span.off, st->span.len, "Incompatible data source type is %s, but statement was DROP %s",
                       source_kind_name(s->kind), source_kind_name(want));
+    if (s->read_only && st->u.drop.delete_topic)
+        return err_at(x->e, ERR_INVALID, st->span.off, st->span.len, "Cannot delete topic for read-only source: %s", name);
     buf readers = BUF_INIT;
     if (readers_of(x->en, name, &readers)) {
         err_at(x->e, ERR_IN_USE, st->span.off, st->span.len,
@@ -668,6 +785,15 @@ int engine__drop(exec_ctx *x)
         return -1;
     }
     buf_free(&readers);
+    buf writers = BUF_INIT;
+    if (writers_of(x->en, name, s->writer, &writers)) {
+        err_at(x->e, ERR_IN_USE, st->span.off, st->span.len,
+               "Cannot drop %s. The following queries write into this source: [%s].", name, writers.data);
+        err_hint(x->e, "TERMINATE them first");
+        buf_free(&writers);
+        return -1;
+    }
+    buf_free(&writers);
     if (engine__record_command(x, NULL))
         return -1;
     char topic[256];

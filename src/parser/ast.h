@@ -309,6 +309,7 @@ struct ast_stmt {
             int ncolumns;
             ast_property *props;
             int nprops;
+            bool read_only;      /* CREATE SOURCE STREAM|TABLE */
         } create;                /* AST_CREATE_SOURCE */
         struct {
             ast_source_kind source;

@@ -735,7 +735,7 @@ static ast_stmt *parse_create(parser *p)
     bool or_replace = parse__accept(p, TK_OR);
     if (or_replace)
         parse__expect(p, TK_REPLACE);
-    parse__accept(p, TK_SOURCE); /* ksqlDB's read-only sources: same syntax, same tree */
+    bool read_only = parse__accept(p, TK_SOURCE); /* ksqlDB's read-only sources */
     ast_source_kind source = AST_SOURCE_STREAM;
     if (parse__accept(p, TK_TABLE))
         source = AST_SOURCE_TABLE;
@@ -755,6 +755,7 @@ static ast_stmt *parse_create(parser *p)
         s->u.create.or_replace = or_replace;
         s->u.create.if_not_exists = if_not_exists;
         s->u.create.name = name;
+        s->u.create.read_only = read_only;
     } else {
         s->u.create_as.source = source;
         s->u.create_as.or_replace = or_replace;

@@ -414,7 +414,7 @@ static int run_script(engine *en, engine_session *s, const ast_stmt *st, const e
 
 /* ---- records in and out, for `eddy test` ------------------------------ */
 
-static source *source_for_topic(engine *en, const char *topic)
+source *engine__source_for_topic(engine *en, const char *topic)
 {
     source *found = NULL;
     for (int i = 0; i < en->cat.n; i++)
@@ -460,7 +460,7 @@ int engine_produce_json(engine *en, const char *topic, json_t *key, json_t *valu
 {
     pthread_mutex_lock(&en->mu);
     log_topic *t = log_topic_find(en->log, topic);
-    source *s = source_for_topic(en, topic);
+    source *s = engine__source_for_topic(en, topic);
     arena a;
     arena_init(&a, 4096);
     buf kb = BUF_INIT, vb = BUF_INIT;
@@ -536,7 +536,7 @@ int engine_dump_topic_json(engine *en, const char *topic, json_t *records, err *
 {
     pthread_mutex_lock(&en->mu);
     log_topic *t = log_topic_find(en->log, topic);
-    source *s = source_for_topic(en, topic);
+    source *s = engine__source_for_topic(en, topic);
     int rc = 0;
     if (!t) {
         rc = err_set(e, ERR_UNKNOWN_TOPIC, "topic %s does not exist", topic);

@@ -64,6 +64,9 @@ int engine__record_command(exec_ctx *x, const char *query_id);
 /* Wakes push queries and the runtime thread after an append. */
 void engine__notify(engine *en);
 query *engine__find_query(engine *en, const char *id);
+/* The stream or table over `topic` (the one a query writes, if several),
+ * or NULL.  Caller holds en->mu. */
+source *engine__source_for_topic(engine *en, const char *topic);
 void engine__add_query(engine *en, query *q);
 void engine__remove_query(engine *en, const char *id);
 /* Whether the session (or a replayed command) reads from the start. */

@@ -173,7 +173,39 @@ static void print_bytes(buf *out, const uint8_t *p, int32_t len)
     }
 }
 
-static void print_record(exec_ctx *x, const log_record *r, int partition)
+/* How PRINT shows keys: decoded with the key format of the stream or
+ * table over the topic, when there is one; else as bytes. */
+typedef struct print_keys {
+    bool known;
+    fmt format;
+    schema schema;
+    arena arena;
+} print_keys;
+
+static void print_key(const print_keys *pk, const log_record *r, buf *out)
+{
+    if (pk->known && r->key_len >= 0) {
+        arena a;
+        arena_init(&a, 1024);
+        value *row = arena_alloc(&a, sizeof(value) * (size_t)(pk->schema.n + 1));
+        err e;
+        if (serde_decode_key(&pk->format, r->key, r->key_len, &pk->schema, row, &a, &e) == 0) {
+            int shown = 0;
+            for (int i = 0; i < pk->schema.n; i++)
+                if (pk->schema.cols[i].key) {
+                    if (shown++)
+                        buf_puts(out, ", ");
+                    value_to_text(&row[i], pk->schema.cols[i].type, out);
+                }
+            arena_free(&a);
+            return;
+        }
+        arena_free(&a);
+    }
+    print_bytes(out, r->key, r->key_len);
+}
+
+static void print_record(exec_ctx *x, const print_keys *pk, const log_record *r, int partition)
 {
     time_t secs = (time_t)(r->timestamp / 1000);
     struct tm tm;
@@ -182,7 +214,7 @@ static void print_record(exec_ctx *x, const log_record *r, int partition)
     strftime(when, sizeof when, "%Y/%m/%d %H:%M:%S", &tm);
     buf line = BUF_INIT;
     buf_printf(&line, "rowtime: %s.%03d Z, key: ", when, (int)(r->timestamp % 1000 + 1000) % 1000);
-    print_bytes(&line, r->key, r->key_len);
+    print_key(pk, r, &line);
     buf_puts(&line, ", value: ");
     print_bytes(&line, r->value, r->value_len);
     buf_printf(&line, ", partition: %d", partition);
@@ -194,12 +226,21 @@ int engine__print(exec_ctx *x)
 {
     const ast_stmt *st = x->stmt;
     const ast_ident *id = &st->u.print.topic;
+    print_keys pk = {0};
+    arena_init(&pk.arena, 1024);
     pthread_mutex_lock(&x->en->mu);
     log_topic *t = log_topic_find(x->en->log, id->name);
+    source *s = t ? engine__source_for_topic(x->en, id->name) : NULL;
+    if (s) { /* copied: the source may be dropped while PRINT runs */
+        pk.known = true;
+        pk.format = s->key_format;
+        schema_copy(&pk.arena, &pk.schema, &s->schema);
+    }
     pthread_mutex_unlock(&x->en->mu);
     if (!t) {
         err_at(x->e, ERR_UNKNOWN_TOPIC, id->span.off, id->span.len, "Could not find topic '%s'", id->name);
         err_hint(x->e, "topic names are case-sensitive; SHOW TOPICS lists them");
+        arena_free(&pk.arena);
         return -1;
     }
     reader_set rs;
@@ -214,7 +255,7 @@ int engine__print(exec_ctx *x)
             err re;
             int n = log_read(rs.r[p], recs, SELECT_BATCH, &re);
             for (int i = 0; i < n && !done; i++) {
-                print_record(x, &recs[i], p);
+                print_record(x, &pk, &recs[i], p);
                 done = limit >= 0 && ++printed >= limit;
             }
             read += n > 0 ? n : 0;
@@ -226,5 +267,6 @@ int engine__print(exec_ctx *x)
         wait_for_data(x->en, gen, 100);
     }
     readers_close(&rs);
+    arena_free(&pk.arena);
     return 0;
 }

@@ -512,18 +512,22 @@ static int read_offset(parse_state *ps, int32_t *off)
     return 0;
 }
 
-/* Abbreviations java.time reads as fixed offsets when parsing 'z'. */
+/* Abbreviations as java.time reads them with 'z': the region whose short
+ * name it is, so "PST" on a summer date is that region's daylight time
+ * (java.time resolves the region, then the offset from the date). */
 static const struct {
-    const char *name;
-    int32_t off;
+    const char *name, *region;
 } zone_abbrs[] = {
-    {"UTC", 0},          {"GMT", 0},          {"UT", 0},           {"Z", 0},
-    {"PST", -8 * 3600},  {"PDT", -7 * 3600},  {"MST", -7 * 3600},  {"MDT", -6 * 3600},
-    {"CST", -6 * 3600},  {"CDT", -5 * 3600},  {"EST", -5 * 3600},  {"EDT", -4 * 3600},
-    {"AKST", -9 * 3600}, {"AKDT", -8 * 3600}, {"HST", -10 * 3600}, {"WET", 0},
-    {"WEST", 3600},      {"BST", 3600},       {"CET", 3600},       {"CEST", 2 * 3600},
-    {"EET", 2 * 3600},   {"EEST", 3 * 3600},  {"MSK", 3 * 3600},   {"IST", 19800},
-    {"JST", 9 * 3600},   {"KST", 9 * 3600},   {"AEST", 10 * 3600}, {"AEDT", 11 * 3600},
+    {"UTC", "UTC"},                  {"GMT", "UTC"},                  {"UT", "UTC"},
+    {"Z", "UTC"},                    {"PST", "America/Los_Angeles"},  {"PDT", "America/Los_Angeles"},
+    {"MST", "America/Denver"},       {"MDT", "America/Denver"},       {"CST", "America/Chicago"},
+    {"CDT", "America/Chicago"},      {"EST", "America/New_York"},     {"EDT", "America/New_York"},
+    {"AKST", "America/Anchorage"},   {"AKDT", "America/Anchorage"},   {"HST", "Pacific/Honolulu"},
+    {"WET", "Europe/Lisbon"},        {"WEST", "Europe/Lisbon"},       {"BST", "Europe/London"},
+    {"CET", "Europe/Paris"},         {"CEST", "Europe/Paris"},        {"EET", "Europe/Athens"},
+    {"EEST", "Europe/Athens"},       {"MSK", "Europe/Moscow"},        {"IST", "Asia/Kolkata"},
+    {"JST", "Asia/Tokyo"},           {"KST", "Asia/Seoul"},           {"AEST", "Australia/Sydney"},
+    {"AEDT", "Australia/Sydney"},
 };
 
 static int read_zone(parse_state *ps, tz_zone *zone)
@@ -535,7 +539,8 @@ static int read_zone(parse_state *ps, tz_zone *zone)
     size_t len = j - ps->at;
     for (size_t k = 0; k < sizeof zone_abbrs / sizeof *zone_abbrs; k++)
         if (strlen(zone_abbrs[k].name) == len && !strncmp(zone_abbrs[k].name, t, len)) {
-            zone->file = NULL, zone->fixed = zone_abbrs[k].off;
+            if (timefmt_zone(zone_abbrs[k].region, strlen(zone_abbrs[k].region), zone))
+                return -1;
             ps->at = j;
             return 0;
         }

@@ -7,9 +7,12 @@
 
 extern const func_family func_string_family, func_math_family, func_cond_family, func_lambda_family;
 extern const func_family func_regex_family, func_url_family;
+extern const func_family func_array_family, func_map_family, func_json_family, func_time_family;
 
 static const func_family *const families[] = {&func_string_family, &func_math_family, &func_cond_family,
-                                              &func_lambda_family, &func_regex_family, &func_url_family};
+                                              &func_lambda_family, &func_regex_family, &func_url_family,
+                                              &func_array_family,  &func_map_family,   &func_json_family,
+                                              &func_time_family};
 
 #define NFAMILIES (int)(sizeof families / sizeof *families)
 

@@ -425,6 +425,10 @@ void serde_value_to_json_text(const value *v, const sqltype *t, buf *out)
         }
         buf_putc(out, '}');
         break;
+    /* the formats hold temporal values as numbers: ms, days, ms of day */
+    case TYPE_TIMESTAMP:
+    case TYPE_DATE:
+    case TYPE_TIME: buf_printf(out, "%" PRId64, v->u.l); break;
     default: value_to_text(v, t, out);
     }
 }
@@ -651,21 +655,43 @@ static int delimited_decode(const uint8_t *p, int32_t len, char delim, const sch
     return 0;
 }
 
+/* Whether a DELIMITED field needs quotes, by Apache Commons CSV's MINIMAL
+ * rule (what ksqlDB writes with): the record's first field when it starts
+ * with anything but a letter or digit ("-10" is quoted there), any field
+ * starting with a character up to '#', or holding the delimiter, a quote
+ * or a line break, or ending in a space or control character. */
+static bool delimited_needs_quotes(const buf *t, char delim, bool first)
+{
+    if (!t->len)
+        return false;
+    unsigned char c = (unsigned char)t->data[0];
+    if (first && !isalnum(c))
+        return true;
+    if (c <= '#')
+        return true;
+    char special[5] = {delim, '"', '\n', '\r', 0};
+    return strpbrk(t->data, special) || (unsigned char)t->data[t->len - 1] <= ' ';
+}
+
 static void delimited_encode(const schema *s, bool keys, char delim, const value *row, buf *out)
 {
-    char special[4] = {delim, '"', '\n', 0};
     bool first = true;
     for (int i = 0; i < s->n; i++) {
         if (s->cols[i].key != keys)
             continue;
+        bool first_field = first;
         if (!first)
             buf_putc(out, delim);
         first = false;
         if (row[i].null)
             continue;
         buf tmp = BUF_INIT;
-        value_to_text(&row[i], s->cols[i].type, &tmp);
-        if (tmp.len && strpbrk(tmp.data, special)) {
+        type_kind k = s->cols[i].type->kind;
+        if (k == TYPE_TIMESTAMP || k == TYPE_DATE || k == TYPE_TIME)
+            buf_printf(&tmp, "%" PRId64, row[i].u.l); /* numbers, as in JSON */
+        else
+            value_to_text(&row[i], s->cols[i].type, &tmp);
+        if (delimited_needs_quotes(&tmp, delim, first_field)) {
             buf_putc(out, '"');
             for (size_t k = 0; k < tmp.len; k++) {
                 if (tmp.data[k] == '"')

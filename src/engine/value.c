@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "timefmt.h"
+
 int64_t value_pow10(int n)
 {
     int64_t p = 1;
@@ -99,10 +101,12 @@ void value_to_text(const value *v, const sqltype *t, buf *out)
     switch (t->kind) {
     case TYPE_BOOLEAN: buf_puts(out, v->u.b ? "true" : "false"); break;
     case TYPE_INT: buf_printf(out, "%" PRId32, v->u.i); break;
-    case TYPE_BIGINT:
-    case TYPE_TIMESTAMP:
-    case TYPE_DATE:
-    case TYPE_TIME: buf_printf(out, "%" PRId64, v->u.l); break;
+    case TYPE_BIGINT: buf_printf(out, "%" PRId64, v->u.l); break;
+    /* ksqlDB's text of temporal values (CAST to STRING, the shell);
+     * the formats write them as numbers (serde.c). */
+    case TYPE_TIMESTAMP: timefmt_timestamp_text(v->u.l, out); break;
+    case TYPE_DATE: timefmt_date_text(v->u.l, out); break;
+    case TYPE_TIME: timefmt_time_text(v->u.l, out); break;
     case TYPE_DOUBLE: double_to_text(v->u.d, out); break;
     case TYPE_DECIMAL: decimal_to_text(v->u.l, t->scale, out); break;
     case TYPE_STRING:

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "agg.h"
 #include "func.h"
 
 #define ANALYZE_MAX_DEPTH 200
@@ -33,9 +34,17 @@ typedef struct scope {
     int npexprs;
     bool partitioned;
     const char *sink;      /* name of the stream being created, or NULL */
+    /* GROUP BY: select items and HAVING are compiled over the aggregate
+     * row; `post` is set while they are */
+    plan_agg *agg;
+    bool post;
+    const char *post_clause; /* "SELECT" or "HAVING", for messages */
+    buf uncovered;         /* expressions neither grouped nor aggregated */
+    int nuncovered;
 } scope;
 
 static expr *compile(scope *sc, const ast_expr *x, err *e);
+static expr *compile_parts(scope *sc, const ast_expr *x, err *e);
 
 static expr *node(scope *sc, expr_kind kind, const sqltype *type, int nargs)
 {
@@ -665,7 +674,206 @@ static expr *compile_struct(scope *sc, const ast_expr *x, err *e)
     return c;
 }
 
+/* ---- aggregation ------------------------------------------------------ */
+
+static bool is_aggregate_call(const ast_expr *x)
+{
+    return x->kind == AST_CALL && agg_find(x->u.call.name.name);
+}
+
+/* Whether an aggregate call appears anywhere in x (lambdas included). */
+static bool contains_aggregate(const ast_expr *x)
+{
+    if (!x)
+        return false;
+    if (is_aggregate_call(x))
+        return true;
+    switch (x->kind) {
+    case AST_UNARY: return contains_aggregate(x->u.unary.operand);
+    case AST_BINARY: return contains_aggregate(x->u.binary.left) || contains_aggregate(x->u.binary.right);
+    case AST_IS_NULL:
+    case AST_IS_DISTINCT: return contains_aggregate(x->u.test.left) || contains_aggregate(x->u.test.right);
+    case AST_BETWEEN:
+        return contains_aggregate(x->u.between.value) || contains_aggregate(x->u.between.low) ||
+               contains_aggregate(x->u.between.high);
+    case AST_IN:
+        for (int i = 0; i < x->u.in.n; i++)
+            if (contains_aggregate(x->u.in.list[i]))
+                return true;
+        return contains_aggregate(x->u.in.value);
+    case AST_LIKE: return contains_aggregate(x->u.like.value) || contains_aggregate(x->u.like.pattern);
+    case AST_CASE:
+        for (int i = 0; i < x->u.kase.nwhens; i++)
+            if (contains_aggregate(x->u.kase.whens[i].when) || contains_aggregate(x->u.kase.whens[i].then))
+                return true;
+        return contains_aggregate(x->u.kase.operand) || contains_aggregate(x->u.kase.otherwise);
+    case AST_CAST: return contains_aggregate(x->u.cast.value);
+    case AST_CALL:
+        for (int i = 0; i < x->u.call.nargs; i++)
+            if (contains_aggregate(x->u.call.args[i]))
+                return true;
+        return false;
+    case AST_DEREF: return contains_aggregate(x->u.deref.base);
+    case AST_SUBSCRIPT: return contains_aggregate(x->u.subscript.base) || contains_aggregate(x->u.subscript.index);
+    case AST_ARRAY:
+        for (int i = 0; i < x->u.list.n; i++)
+            if (contains_aggregate(x->u.list.items[i]))
+                return true;
+        return false;
+    default: return false;
+    }
+}
+
+static bool reads_row(const expr *x)
+{
+    if (x->kind == EX_COLUMN || x->kind == EX_VAR)
+        return true;
+    for (int i = 0; i < x->nargs; i++)
+        if (reads_row(x->args[i]))
+            return true;
+    return false;
+}
+
+/* x compiled over the input row, or NULL (errors dropped: a trial). */
+static expr *compile_over_input(scope *sc, const ast_expr *x)
+{
+    err trial;
+    err_clear(&trial);
+    bool post = sc->post;
+    sc->post = false;
+    expr *c = compile(sc, x, &trial);
+    sc->post = post;
+    return c;
+}
+
+static expr *agg_slot(scope *sc, int slot, const sqltype *type)
+{
+    expr *c = node(sc, EX_COLUMN, type, 0);
+    c->column = slot;
+    return c;
+}
+
+/* An aggregate call in SELECT or HAVING: its arguments are compiled over
+ * the input row; equal calls share one slot of the aggregate row. */
+static expr *compile_aggregate(scope *sc, const ast_expr *x, err *e)
+{
+    const agg_def *def = agg_find(x->u.call.name.name);
+    plan_agg *g = sc->agg;
+    int n = x->u.call.star ? 0 : x->u.call.nargs;
+    if (n < def->min_args || n > def->max_args) {
+        err_at(e, ERR_TYPE, x->span.off, x->span.len, "wrong number of arguments for %s", def->name);
+        err_hint(e, "%s", def->signature);
+        return NULL;
+    }
+    agg_call c = {.def = def, .nargs = n};
+    c.args = arena_alloc(&sc->p->arena, sizeof(expr *) * (size_t)(n ? n : 1));
+    bool post = sc->post;
+    sc->post = false;
+    for (int i = 0; i < n; i++) {
+        if (contains_aggregate(x->u.call.args[i])) {
+            sc->post = post;
+            return fail(e, x->span, ERR_INVALID, "Aggregate functions can not be nested");
+        }
+        if (!(c.args[i] = compile(sc, x->u.call.args[i], e))) {
+            sc->post = post;
+            return NULL;
+        }
+    }
+    sc->post = post;
+    /* COUNT(constant) counts rows, like COUNT(*) */
+    if (!strcmp(def->name, "COUNT") && n == 1 && !reads_row(c.args[0]))
+        c.nargs = 0;
+    for (int i = 0; i < g->ncalls; i++) {
+        bool same = g->calls[i].def == def && g->calls[i].nargs == c.nargs;
+        for (int a = 0; same && a < c.nargs; a++)
+            same = expr_equal(g->calls[i].args[a], c.args[a]);
+        if (same)
+            return agg_slot(sc, g->ngroup + i, g->calls[i].type);
+    }
+    char why[160] = "";
+    if (def->resolve(&c, &sc->p->arena, why, sizeof why)) {
+        err_at(e, ERR_TYPE, x->span.off, x->span.len, "%s %s", def->name, why);
+        err_hint(e, "%s", def->signature);
+        return NULL;
+    }
+    agg_call *calls = arena_alloc(&sc->p->arena, sizeof(agg_call) * (size_t)(g->ncalls + 1));
+    if (g->ncalls)
+        memcpy(calls, g->calls, sizeof(agg_call) * (size_t)g->ncalls);
+    calls[g->ncalls] = c;
+    g->calls = calls;
+    return agg_slot(sc, g->ngroup + g->ncalls++, c.type);
+}
+
+static void note_uncovered(scope *sc, const ast_expr *x)
+{
+    buf text = BUF_INIT;
+    ast_print_expr(x, &text);
+    buf_printf(&sc->uncovered, "%s%s", sc->nuncovered++ ? ", " : "", text.data ? text.data : "?");
+    buf_free(&text);
+}
+
+/* In SELECT/HAVING of a GROUP BY query: returns 1 with *out set when x
+ * is an aggregate call, a grouped expression, an aggregate-free
+ * expression built from grouped ones, or one that reads no row; 0 to
+ * compile x's parts the usual way (x holds an aggregate somewhere); -1 on
+ * error.  An aggregate-free expression reading columns that are not
+ * grouped is noted in sc->uncovered, outermost first, and all of them
+ * are reported together, as ksqlDB does. */
+static int compile_post(scope *sc, const ast_expr *x, err *e, expr **out)
+{
+    if (is_aggregate_call(x))
+        return (*out = compile_aggregate(sc, x, e)) ? 1 : -1;
+    if (contains_aggregate(x))
+        return 0;
+    expr *in = compile_over_input(sc, x);
+    if (!in && x->kind == AST_COLUMN) /* say what is wrong with the name */
+        return compile_parts(sc, x, e) ? 0 : -1;
+    if (in) {
+        for (int i = 0; i < sc->agg->ngroup; i++)
+            if (expr_equal(in, sc->agg->group[i])) {
+                *out = agg_slot(sc, i, sc->agg->group[i]->type);
+                return 1;
+            }
+        if (!reads_row(in)) {
+            *out = in;
+            return 1;
+        }
+    }
+    if (x->kind != AST_COLUMN) {
+        /* covered when all its parts are: try them, and forget what they
+         * note if they are not (the message names x itself) */
+        int before = sc->nuncovered;
+        size_t len = sc->uncovered.len;
+        err trial;
+        err_clear(&trial);
+        expr *parts = compile_parts(sc, x, &trial);
+        if (parts && sc->nuncovered == before) {
+            *out = parts;
+            return 1;
+        }
+        sc->nuncovered = before;
+        sc->uncovered.len = len;
+        if (sc->uncovered.data)
+            sc->uncovered.data[len] = '\0';
+    }
+    note_uncovered(sc, x);
+    *out = node(sc, EX_CONST, in ? in->type : types_scalar(TYPE_NULL), 0); /* reported later */
+    (*out)->constant = value_null();
+    return 1;
+}
+
 static expr *compile(scope *sc, const ast_expr *x, err *e)
+{
+    if (sc->post) {
+        expr *r = NULL;
+        int rc = compile_post(sc, x, e, &r);
+        if (rc)
+            return rc > 0 ? r : NULL;
+    }
+    return compile_parts(sc, x, e);
+}
+
+static expr *compile_parts(scope *sc, const ast_expr *x, err *e)
 {
     if (++sc->depth > ANALYZE_MAX_DEPTH) {
         sc->depth--;
@@ -741,9 +949,8 @@ static int check_clauses(const ast_query *q, err *e)
                       "HAVING clause requires a GROUP BY clause.");
     if (q->njoins)
         return err_at(e, ERR_UNSUPPORTED, q->joins[0].span.off, q->joins[0].span.len, "joins are not supported yet");
-    if (q->ngroup_by)
-        return err_at(e, ERR_UNSUPPORTED, q->group_by[0]->span.off, q->group_by[0]->span.len,
-                      "GROUP BY is not supported yet");
+    if (q->window.kind != AST_WINDOW_NONE)
+        return err_at(e, ERR_UNSUPPORTED, q->window.span.off, q->window.span.len, "windows are not supported yet");
     if (q->emit == AST_EMIT_FINAL)
         return err_at(e, ERR_INVALID, q->span.off, q->span.len, "EMIT FINAL is only supported for windowed aggregations.");
     return 0;
@@ -815,6 +1022,18 @@ static bool name_taken(const out_list *o, const char *name)
  * be selected once); otherwise when it is a source key column as is. */
 static int key_of(scope *sc, const expr *x, const char *name, ast_span span, bool *key, err *e)
 {
+    if (sc->agg) { /* a grouped expression selected as is is a key */
+        *key = false;
+        if (x->kind != EX_COLUMN || x->column >= sc->agg->ngroup)
+            return 0;
+        if (sc->ptaken[x->column])
+            return err_at(e, ERR_INVALID, span.off, span.len,
+                          "The projection contains a key column (`%s`) more than once, aliased as: %s and %s.",
+                          sc->ptaken[x->column], sc->ptaken[x->column], name);
+        sc->ptaken[x->column] = name;
+        *key = true;
+        return 0;
+    }
     if (!sc->partitioned) {
         *key = x->kind == EX_COLUMN && x->column < sc->cols->n && sc->cols->cols[x->column].key;
         return 0;
@@ -937,6 +1156,9 @@ static int compile_items(scope *sc, const ast_query *q, err *e)
     for (int i = 0; i < q->nitems; i++) {
         const ast_select_item *it = &q->items[i];
         if (it->expr->kind == AST_STAR) {
+            if (sc->agg)
+                return err_at(e, ERR_UNSUPPORTED, it->span.off, it->span.len,
+                              "SELECT * with GROUP BY is not supported yet; name the columns");
             if (add_star(sc, &o, it, e))
                 return -1;
             continue;
@@ -957,6 +1179,121 @@ static int compile_items(scope *sc, const ast_query *q, err *e)
     sc->p->out.schema.cols = o.cols;
     sc->p->out.schema.n = o.n;
     sc->p->project = o.exprs;
+    return 0;
+}
+
+static bool is_aggregation(const ast_query *q)
+{
+    if (q->ngroup_by || q->having)
+        return true;
+    for (int i = 0; i < q->nitems; i++)
+        if (contains_aggregate(q->items[i].expr))
+            return true;
+    return false;
+}
+
+/* The text ksqlDB shows for a GROUP BY expression: SOURCE.COL for a
+ * column, the expression otherwise. */
+static const char *group_text(scope *sc, const ast_expr *x)
+{
+    if (x->kind == AST_COLUMN)
+        return arena_printf(&sc->p->arena, "%s.%s", sc->source, x->u.col.name.name);
+    buf b = BUF_INIT;
+    ast_print_expr(x, &b);
+    char *t = arena_strdup(&sc->p->arena, b.data ? b.data : "");
+    buf_free(&b);
+    return t;
+}
+
+static int compile_group_by(scope *sc, const ast_query *q, plan_agg *g, err *e)
+{
+    g->group = arena_alloc(&sc->p->arena, sizeof(expr *) * (size_t)(q->ngroup_by + 1));
+    for (int i = 0; i < q->ngroup_by; i++) {
+        const ast_expr *gx = q->group_by[i];
+        if (contains_aggregate(gx)) {
+            const ast_expr *call = gx;
+            return err_at(e, ERR_INVALID, gx->span.off, gx->span.len,
+                          "GROUP BY does not support aggregate functions: %s is an aggregate function.",
+                          call->kind == AST_CALL ? call->u.call.name.name : "this");
+        }
+        expr *x = compile(sc, gx, e);
+        if (!x)
+            return -1;
+        for (int j = 0; j < g->ngroup; j++)
+            if (expr_equal(g->group[j], x))
+                return err_at(e, ERR_INVALID, gx->span.off, gx->span.len, "Duplicate GROUP BY expression: %s",
+                              group_text(sc, gx));
+        g->group[g->ngroup++] = x;
+    }
+    return 0;
+}
+
+/* SELECT ... GROUP BY ... [HAVING ...]: the aggregation stage and the
+ * projection over its row. */
+static int compile_aggregation(scope *sc, const ast_query *q, err *e)
+{
+    plan *p = sc->p;
+    plan_agg *g = arena_alloc(&p->arena, sizeof *g);
+    if (q->ngroup_by == 0) {
+        const ast_expr *first = NULL;
+        for (int i = 0; i < q->nitems && !first; i++)
+            if (contains_aggregate(q->items[i].expr))
+                first = q->items[i].expr;
+        buf t = BUF_INIT;
+        if (first)
+            ast_print_expr(first, &t);
+        err_at(e, ERR_INVALID, q->span.off, q->span.len,
+               "CREATE TABLE AS SELECT statement does not support aggregate function [%s] without a GROUP BY clause.",
+               t.data ? t.data : "");
+        buf_free(&t);
+        return -1;
+    }
+    if (compile_group_by(sc, q, g, e))
+        return -1;
+    sc->agg = g;
+    sc->ptaken = arena_alloc(&p->arena, sizeof(char *) * (size_t)g->ngroup);
+    sc->post = true;
+    sc->post_clause = "SELECT";
+    if (compile_items(sc, q, e))
+        return -1;
+    if (q->having) {
+        sc->post_clause = "HAVING";
+        if (!(g->having = compile(sc, q->having, e)))
+            return -1;
+        if (g->having->type->kind != TYPE_BOOLEAN && g->having->type->kind != TYPE_NULL)
+            return err_at(e, ERR_TYPE, q->having->span.off, q->having->span.len,
+                          "Type error in HAVING expression: Should evaluate to boolean but is %s instead.",
+                          type_text(sc, g->having->type));
+    }
+    sc->post = false;
+    if (sc->nuncovered)
+        return err_at(e, ERR_INVALID, q->span.off, q->span.len,
+                      "Non-aggregate %s expression(s) not part of GROUP BY: %s\nEither add the column(s) to the GROUP "
+                      "BY or remove them from the SELECT.",
+                      sc->post_clause, sc->uncovered.data);
+    if (g->ncalls == 0)
+        return err_at(e, ERR_INVALID, q->span.off, q->span.len,
+                      "GROUP BY requires aggregate functions in either the SELECT or HAVING clause.");
+    for (int i = 0; sc->sink && i < g->ngroup; i++)
+        if (!sc->ptaken[i]) {
+            const char *t = q->group_by[i]->kind == AST_COLUMN ? q->group_by[i]->u.col.name.name
+                                                                : group_text(sc, q->group_by[i]);
+            return err_at(e, ERR_INVALID, q->group_by[i]->span.off, q->group_by[i]->span.len,
+                          "The query used to build `%s` must include the grouping expression %s in its projection "
+                          "(eg, SELECT %s...).",
+                          sc->sink, t, t);
+        }
+    g->nrow = g->ngroup + g->ncalls + 2;
+    g->key_types = arena_alloc(&p->arena, sizeof(sqltype *) * (size_t)(g->ngroup + 1));
+    for (int i = 0; i < g->ngroup; i++)
+        g->key_types[i] = g->group[i]->type;
+    for (int i = 0; i < g->ncalls; i++)
+        g->nstate += g->calls[i].nstate;
+    g->state_types = arena_alloc(&p->arena, sizeof(sqltype *) * (size_t)(g->nstate + 1));
+    for (int i = 0, k = 0; i < g->ncalls; i++)
+        for (int j = 0; j < g->calls[i].nstate; j++)
+            g->state_types[k++] = g->calls[i].state_types[j];
+    p->agg = g;
     return 0;
 }
 
@@ -1001,7 +1338,12 @@ plan *analyze_query_for(const catalog *c, const ast_query *q, const char *sink, 
             goto fail;
         }
     }
-    if (compile_partition_by(&sc, q, e) || compile_items(&sc, q, e))
+    if (is_aggregation(q)) {
+        int rc = compile_aggregation(&sc, q, e);
+        buf_free(&sc.uncovered);
+        if (rc)
+            goto fail;
+    } else if (compile_partition_by(&sc, q, e) || compile_items(&sc, q, e))
         goto fail;
     p->partitioned = sc.partitioned;
     return p;

@@ -381,20 +381,76 @@ fail:
 
 /* ---- CREATE STREAM ... AS SELECT -------------------------------------- */
 
+/* ksqlDB's rules for a persistent aggregation. */
+static int check_aggregation(exec_ctx *x, const plan *p)
+{
+    const ast_stmt *st = x->stmt;
+    const plan_agg *g = p->agg;
+    if (p->in.value_format.kind == FORMAT_KAFKA)
+        return err_at(x->e, ERR_INVALID, st->span.off, st->span.len,
+                      "Source(s) %s are using the 'KAFKA' value format. This format does not yet support GROUP BY.",
+                      p->in.name);
+    if (schema_key_count(&p->out.schema) == p->out.schema.n)
+        return err_at(x->e, ERR_INVALID, st->span.off, st->span.len, "The projection contains no value columns.");
+    if (p->in.is_table) {
+        /* a table's rows change: aggregating them needs undo (retraction) */
+        buf names = BUF_INIT;
+        int n = 0;
+        for (int i = 0; i < g->ncalls; i++)
+            if (!g->calls[i].def->undo && !strstr(names.data ? names.data : "", g->calls[i].def->name))
+                buf_printf(&names, "%s%s", n++ ? ", " : "", g->calls[i].def->name);
+        if (n) {
+            char *last = strrchr(names.data, ',');
+            if (last) { /* "A, B and C" */
+                buf fixed = BUF_INIT;
+                buf_append(&fixed, names.data, (size_t)(last - names.data));
+                buf_printf(&fixed, " and%s", last + 1);
+                buf_free(&names);
+                names = fixed;
+            }
+            err_at(x->e, ERR_INVALID, st->span.off, st->span.len,
+                   "The aggregation function%s %s cannot be applied to a table source, only to a stream source.",
+                   n > 1 ? "s" : "", names.data);
+            buf_free(&names);
+            return -1;
+        }
+        return err_at(x->e, ERR_UNSUPPORTED, st->span.off, st->span.len,
+                      "aggregating a table (with retraction of changed rows) is not supported yet");
+    }
+    /* an aggregate whose state is not a single primitive needs a format
+     * that can hold it (its changelog uses the value format in ksqlDB) */
+    format vf = p->out.value_format.kind;
+    for (int i = 0; i < g->ncalls && (vf == FORMAT_DELIMITED || vf == FORMAT_KAFKA); i++) {
+        const agg_call *c = &g->calls[i];
+        type_kind k = c->state_types[0]->kind;
+        if (c->struct_state || k == TYPE_ARRAY || k == TYPE_MAP || k == TYPE_STRUCT)
+            return err_at(x->e, ERR_INVALID, st->span.off, st->span.len,
+                          "One of the functions used in the statement has an intermediate type that the value "
+                          "format can not handle. Please remove the function or change the format.");
+    }
+    return 0;
+}
+
 static int check_create_as(exec_ctx *x, const plan *p)
 {
     const ast_stmt *st = x->stmt;
     const ast_query *q = st->u.create_as.query;
+    bool want_table = st->u.create_as.source == AST_SOURCE_TABLE;
     if (q->limit >= 0)
         return err_at(x->e, ERR_INVALID, q->span.off, q->span.len,
-                      "CREATE STREAM AS SELECT statements don't support LIMIT clause.");
-    if (st->u.create_as.source == AST_SOURCE_TABLE)
-        return err_at(x->e, ERR_UNSUPPORTED, st->span.off, st->span.len,
-                      "CREATE TABLE AS SELECT is not supported yet");
-    if (p->in.is_table)
+                      "CREATE %s AS SELECT statements don't support LIMIT clause.", want_table ? "TABLE" : "STREAM");
+    bool makes_table = p->agg || p->in.is_table;
+    if (makes_table && !want_table)
         return err_at(x->e, ERR_INVALID, st->span.off, st->span.len,
                       "Invalid result type. Your SELECT query produces a TABLE. "
                       "Please use CREATE TABLE AS SELECT statement instead.");
+    if (!makes_table && want_table)
+        return err_at(x->e, ERR_INVALID, st->span.off, st->span.len,
+                      "Invalid result type. Your SELECT query produces a STREAM. "
+                      "Please use CREATE STREAM AS SELECT statement instead.");
+    if (want_table && !p->agg)
+        return err_at(x->e, ERR_UNSUPPORTED, st->span.off, st->span.len,
+                      "CREATE TABLE AS SELECT over a table without GROUP BY is not supported yet");
     return 0;
 }
 
@@ -404,7 +460,7 @@ static int check_create_as(exec_ctx *x, const plan *p)
 static int check_reserved_output(exec_ctx *x, const plan *p)
 {
     const ast_query *q = x->stmt->u.create_as.query;
-    for (int i = 0; i < p->in.schema.n && !p->partitioned; i++) {
+    for (int i = 0; i < p->in.schema.n && !p->partitioned && !p->agg; i++) {
         if (!p->in.schema.cols[i].key)
             continue;
         bool kept = false;
@@ -426,18 +482,18 @@ static int check_reserved_output(exec_ctx *x, const plan *p)
 }
 
 /* ksqlDB's ids: CSAS_<NAME>_<n>, n counting recorded commands. */
-static void make_query_id(exec_ctx *x, const char *name, char *id, size_t n)
+static void make_query_id(exec_ctx *x, const char *name, bool table, char *id, size_t n)
 {
     if (x->en->replaying && x->en->replay_query_id)
         snprintf(id, n, "%s", x->en->replay_query_id);
     else
-        snprintf(id, n, "CSAS_%s_%ld", name, x->en->command_seq);
+        snprintf(id, n, "%s_%s_%ld", table ? "CTAS" : "CSAS", name, x->en->command_seq);
 }
 
 static source *sink_source(exec_ctx *x, const plan *p, const char *name, const char *id)
 {
     source *s = catalog_source_new();
-    s->kind = SOURCE_STREAM;
+    s->kind = p->agg ? SOURCE_TABLE : SOURCE_STREAM;
     s->name = arena_strdup(&s->arena, name);
     s->topic = arena_strdup(&s->arena, p->out.topic);
     s->key_format = p->out.key_format;
@@ -487,7 +543,7 @@ int engine__create_as(exec_ctx *x)
     if (resolve_formats(x, &pr, &p->in.key_format, &p->in.value_format, &p->out.key_format, &p->out.value_format))
         goto fail;
     if (check_formats(x, &pr, &p->out.key_format, &p->out.value_format, &p->out.schema) ||
-        check_reserved_output(x, p) || resolve_timestamp(x, &pr, &p->out.schema, &p->out.ts_column) ||
+        (p->agg && check_aggregation(x, p)) || check_reserved_output(x, p) || resolve_timestamp(x, &pr, &p->out.schema, &p->out.ts_column) ||
         (p->out.ts_column >= 0 && timestamp_format(x, &pr, &p->arena, &p->out.ts_format)))
         goto fail;
     log_topic *t = ensure_topic(x, p->out.topic, pr.partitions ? pr.partitions : p->in.partitions, true);
@@ -495,7 +551,7 @@ int engine__create_as(exec_ctx *x)
         goto fail;
     p->out.partitions = log_topic_partitions(t);
     char id[96];
-    make_query_id(x, name, id, sizeof id);
+    make_query_id(x, name, p->agg != NULL, id, sizeof id);
     if (engine__record_command(x, id))
         goto fail;
     source *s = sink_source(x, p, name, id);
@@ -743,11 +799,17 @@ static int writers_of(engine *en, const char *name, const char *creator, buf *ou
     return n;
 }
 
+/* Stops a query for good: forgets its offsets and deletes its state
+ * store's changelog. */
 static void stop_query(exec_ctx *x, const char *id)
 {
     err e;
     log_offset_forget(x->en->log, id, &e);
     engine__remove_query(x->en, id);
+    char changelog[160];
+    runtime_changelog_name(id, changelog, sizeof changelog);
+    if (log_topic_find(x->en->log, changelog))
+        log_topic_delete(x->en->log, changelog, &e);
     for (int i = 0; i < x->en->cat.n; i++)
         if (x->en->cat.sources[i]->writer && !strcasecmp(x->en->cat.sources[i]->writer, id))
             x->en->cat.sources[i]->writer = NULL;

@@ -56,6 +56,8 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
         if (!keep)
             return PLAN_SKIP;
     }
+    if (p->agg) /* the rest needs the state store: agg_apply */
+        return tombstone ? PLAN_SKIP : PLAN_EMIT;
     for (int i = 0; i < p->out.schema.n; i++)
         if ((!tombstone || p->out.schema.cols[i].key) && expr_eval(p->project[i], row, cx, &out[i]))
             return PLAN_ERROR;

@@ -17,6 +17,7 @@
 
 #include "../base/arena.h"
 #include "../storage/log.h"
+#include "agg.h"
 #include "catalog.h"
 #include "expr.h"
 
@@ -31,6 +32,21 @@ typedef struct plan_io {
     const char *ts_format; /* TIMESTAMP_FORMAT for a STRING ts_column, else NULL */
 } plan_io;
 
+/* GROUP BY: the aggregation stage.  Its "aggregate row" has the group
+ * values, then the aggregate results, then WINDOWSTART and WINDOWEND; the
+ * plan's HAVING and projection read that row. */
+typedef struct plan_agg {
+    expr **group;      /* over the input row */
+    int ngroup;
+    agg_call *calls;   /* arguments over the input row */
+    int ncalls;
+    int nrow;          /* ngroup + ncalls + 2 */
+    expr *having;      /* over the aggregate row, or NULL */
+    const sqltype **key_types; /* the group values' types (store keys) */
+    const sqltype **state_types; /* every call's state, concatenated */
+    int nstate;
+} plan_agg;
+
 typedef struct plan {
     arena arena;       /* owns everything reachable from the plan */
     plan_io in;
@@ -40,7 +56,8 @@ typedef struct plan {
     bool needs_key;    /* any key column needed */
     expr *where;       /* NULL = every row */
     plan_io out;       /* result columns; sink topic when has_sink */
-    expr **project;    /* one per out column */
+    expr **project;    /* one per out column (over the aggregate row with agg) */
+    plan_agg *agg;     /* GROUP BY stage, or NULL for a stateless plan */
     bool has_sink;
     bool partitioned;  /* PARTITION BY: keys come from its expressions */
     int64_t limit;     /* -1 = none */

@@ -6,28 +6,71 @@
 #include <string.h>
 
 #include "../base/mem.h"
+#include "op_aggregate.h"
 
 #define RUNTIME_BATCH 256
 
 /* Keys in the query's consumer group besides its input offsets; no
  * topic name can start with \x01. */
 #define INTENT_TASK "\x01intent"
-#define INTENT_END "\x01intent-end"
+
+static void intent_end_key(int sink, char *out, size_t n) { snprintf(out, n, "\x01intent-end-%d", sink); }
+
+void runtime_changelog_name(const char *id, char *out, size_t n) { snprintf(out, n, "_eddy-%s-changelog", id); }
+
+/* ---- start: find an interrupted batch, restore the store --------------- */
 
 /* A pending intent means the last batch of task `recover_task` may have
- * reached the sink without its commit: count what it left there. */
+ * reached the sinks without its commit: count what it left in each. */
 static void find_interrupted_batch(query *q, eventlog *l)
 {
-    int parts = log_topic_partitions(q->out);
-    q->skip = mem_alloc(sizeof(int64_t) * (size_t)parts);
     q->recover_task = (int)log_offset_fetch(l, q->id, INTENT_TASK, 0);
-    if (q->recover_task < 0)
-        return;
-    for (int p = 0; p < parts; p++) {
-        int64_t before = log_offset_fetch(l, q->id, INTENT_END, p);
-        int64_t grown = before >= 0 ? log_end_offset(q->out, p) - before : 0;
-        q->skip[p] = grown > 0 ? grown : 0;
+    for (int s = 0; s < q->nsinks; s++) {
+        query_sink *k = &q->sinks[s];
+        int parts = log_topic_partitions(k->topic);
+        k->skip = mem_alloc(sizeof(int64_t) * (size_t)parts);
+        char key[32];
+        intent_end_key(s, key, sizeof key);
+        for (int p = 0; q->recover_task >= 0 && p < parts; p++) {
+            int64_t before = log_offset_fetch(l, q->id, key, p);
+            int64_t grown = before >= 0 ? log_end_offset(k->topic, p) - before : 0;
+            k->skip[p] = grown > 0 ? grown : 0;
+        }
     }
+}
+
+/* Rebuilds the store from its changelog, leaving out what an interrupted
+ * batch wrote (it is written again when the batch is replayed). */
+static int restore_store(query *q, err *e)
+{
+    query_sink *cl = &q->sinks[SINK_CHANGELOG];
+    int64_t stop = log_end_offset(cl->topic, 0) - cl->skip[0];
+    log_reader *r = log_reader_open(cl->topic, 0, 0);
+    log_record recs[RUNTIME_BATCH];
+    int n;
+    while ((n = log_read(r, recs, RUNTIME_BATCH, e)) > 0)
+        for (int i = 0; i < n && recs[i].offset < stop; i++) {
+            if (recs[i].key_len < 0)
+                continue;
+            if (recs[i].value_len < 0)
+                kvstore_delete(q->store, recs[i].key, (size_t)recs[i].key_len);
+            else
+                kvstore_put(q->store, recs[i].key, (size_t)recs[i].key_len, recs[i].value, (size_t)recs[i].value_len);
+        }
+    log_reader_close(r);
+    return n < 0 ? -1 : 0;
+}
+
+static log_topic *changelog_topic(eventlog *l, const char *id, err *e)
+{
+    char name[160];
+    runtime_changelog_name(id, name, sizeof name);
+    log_topic *t = log_topic_find(l, name);
+    if (!t) {
+        log_topic_config cfg = {.partitions = 1, .compact = true};
+        t = log_topic_create(l, name, &cfg, e);
+    }
+    return t;
 }
 
 query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p, bool earliest,
@@ -35,8 +78,10 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
 {
     log_topic *in = log_topic_find(l, p->in.topic);
     log_topic *out = log_topic_find(l, p->out.topic);
-    if (!in || !out) {
-        err_set(e, ERR_UNKNOWN_TOPIC, "topic %s does not exist", !in ? p->in.topic : p->out.topic);
+    log_topic *cl = p->agg && in && out ? changelog_topic(l, id, e) : NULL;
+    if (!in || !out || (p->agg && !cl)) {
+        if (!in || !out)
+            err_set(e, ERR_UNKNOWN_TOPIC, "topic %s does not exist", !in ? p->in.topic : p->out.topic);
         plan_free(p);
         return NULL;
     }
@@ -45,7 +90,15 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
     q->sql = mem_strdup(sql);
     q->plan = p;
     q->in = in;
-    q->out = out;
+    q->sinks[SINK_OUTPUT].topic = out;
+    q->nsinks = 1;
+    if (cl) {
+        q->sinks[SINK_CHANGELOG].topic = cl;
+        q->nsinks = 2;
+        q->store = kvstore_new();
+    }
+    for (int s = 0; s < q->nsinks; s++)
+        q->sinks[s].pend = mem_alloc(sizeof(pending) * RUNTIME_BATCH);
     q->ntasks = log_topic_partitions(in);
     q->tasks = mem_alloc(sizeof *q->tasks * (size_t)q->ntasks);
     for (int i = 0; i < q->ntasks; i++) {
@@ -56,6 +109,10 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
         q->tasks[i].reader = log_reader_open(in, i, from);
     }
     find_interrupted_batch(q, l);
+    if (q->store && restore_store(q, e)) {
+        runtime_query_stop(q);
+        return NULL;
+    }
     return q;
 }
 
@@ -66,67 +123,94 @@ void runtime_query_stop(query *q)
     for (int i = 0; i < q->ntasks; i++)
         log_reader_close(q->tasks[i].reader);
     free(q->tasks);
-    free(q->skip);
+    for (int s = 0; s < q->nsinks; s++) {
+        free(q->sinks[s].skip);
+        free(q->sinks[s].pend);
+        buf_free(&q->sinks[s].keys);
+        buf_free(&q->sinks[s].values);
+    }
+    kvstore_free(q->store);
     free(q->sql);
     plan_free(q->plan);
-    buf_free(&q->keys);
-    buf_free(&q->values);
     free(q);
 }
 
-/* One encoded output record, as offsets into q->keys / q->values (the
- * buffers may move while the batch grows). */
-typedef struct pending {
-    int partition;
-    size_t key_off, value_off;
-    int32_t key_len, value_len;
-    int64_t timestamp;
-} pending;
+/* ---- a batch --------------------------------------------------------- */
 
-static int encode_output(query *q, const value *out, bool tombstone, int64_t ts, pending *pd, err *e)
+static pending *sink_next(query_sink *k, int64_t ts)
+{
+    pending *pd = &k->pend[k->npend++];
+    memset(pd, 0, sizeof *pd);
+    pd->timestamp = ts;
+    pd->key_off = k->keys.len;
+    pd->value_off = k->values.len;
+    return pd;
+}
+
+static int encode_output(query *q, const value *out, bool tombstone, int64_t ts, err *e)
 {
     const plan *p = q->plan;
+    query_sink *k = &q->sinks[SINK_OUTPUT];
+    size_t keys_len = k->keys.len, values_len = k->values.len;
+    pending *pd = sink_next(k, ts);
     bool null_key;
-    pd->key_off = q->keys.len;
-    if (serde_encode_key(&p->out.key_format, &p->out.schema, out, &q->keys, &null_key, e))
+    if (serde_encode_key(&p->out.key_format, &p->out.schema, out, &k->keys, &null_key, e) ||
+        (!tombstone && serde_encode_value(&p->out.value_format, &p->out.schema, out, &k->values, e))) {
+        k->npend--; /* forget the half-encoded record */
+        k->keys.len = keys_len;
+        k->values.len = values_len;
         return -1;
-    pd->key_len = null_key ? -1 : (int32_t)(q->keys.len - pd->key_off);
-    pd->value_off = q->values.len;
-    if (!tombstone && serde_encode_value(&p->out.value_format, &p->out.schema, out, &q->values, e))
-        return -1;
-    pd->value_len = tombstone ? -1 : (int32_t)(q->values.len - pd->value_off);
-    pd->timestamp = ts;
+    }
+    pd->key_len = null_key ? -1 : (int32_t)(k->keys.len - pd->key_off);
+    pd->value_len = tombstone ? -1 : (int32_t)(k->values.len - pd->value_off);
     if (pd->key_len >= 0)
-        pd->partition = log_partition_for_key(q->out, q->keys.data + pd->key_off, (size_t)pd->key_len);
+        pd->partition = log_partition_for_key(k->topic, k->keys.data + pd->key_off, (size_t)pd->key_len);
     else
-        pd->partition = q->next_partition++ % log_topic_partitions(q->out);
+        pd->partition = q->next_partition++ % log_topic_partitions(k->topic);
     return 0;
 }
 
-/* Drops outputs of a reprocessed batch that the sink already holds. */
-static int drop_already_written(query *q, pending *pend, int n)
+static void log_change(query *q, const buf *key, const buf *val, int64_t ts)
 {
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-        if (q->skip[pend[i].partition] > 0) {
-            q->skip[pend[i].partition]--;
-            continue;
-        }
-        pend[k++] = pend[i];
-    }
-    return k;
+    query_sink *k = &q->sinks[SINK_CHANGELOG];
+    pending *pd = sink_next(k, ts);
+    buf_append(&k->keys, key->data, key->len);
+    buf_append(&k->values, val->data, val->len);
+    pd->key_len = (int32_t)key->len;
+    pd->value_len = (int32_t)val->len;
 }
 
-/* Records the intent to append a batch of task `task`: the sink's end
+/* Drops records of a replayed batch that a sink already holds. */
+static void drop_already_written(query_sink *k)
+{
+    int n = 0;
+    for (int i = 0; i < k->npend; i++) {
+        if (k->skip[k->pend[i].partition] > 0) {
+            k->skip[k->pend[i].partition]--;
+            continue;
+        }
+        k->pend[n++] = k->pend[i];
+    }
+    k->npend = n;
+}
+
+/* Records the intent to append a batch of task `task`: every sink's end
  * offsets now, so a crash before the commit can be undone on restart. */
 static int write_intent(query *q, eventlog *l, int task, err *e)
 {
-    int parts = log_topic_partitions(q->out);
-    log_offset_entry *en = mem_alloc(sizeof *en * (size_t)(parts + 1));
+    int n = 1;
+    for (int s = 0; s < q->nsinks; s++)
+        n += log_topic_partitions(q->sinks[s].topic);
+    log_offset_entry *en = mem_alloc(sizeof *en * (size_t)n);
+    char keys[SINK_MAX][32];
     en[0] = (log_offset_entry){INTENT_TASK, 0, task};
-    for (int p = 0; p < parts; p++)
-        en[p + 1] = (log_offset_entry){INTENT_END, p, log_end_offset(q->out, p)};
-    int rc = log_offset_commit_many(l, q->id, en, parts + 1, e);
+    n = 1;
+    for (int s = 0; s < q->nsinks; s++) {
+        intent_end_key(s, keys[s], sizeof keys[s]);
+        for (int p = 0; p < log_topic_partitions(q->sinks[s].topic); p++)
+            en[n++] = (log_offset_entry){keys[s], p, log_end_offset(q->sinks[s].topic, p)};
+    }
+    int rc = log_offset_commit_many(l, q->id, en, n, e);
     free(en);
     return rc;
 }
@@ -139,24 +223,25 @@ static int commit_batch(query *q, eventlog *l, query_task *t, bool had_intent, e
     return log_offset_commit_many(l, q->id, en, had_intent ? 2 : 1, e);
 }
 
-/* Appends the batch's outputs: one log_append per sink partition. */
-static int flush_outputs(query *q, pending *pend, int n, log_record *recs, err *e)
+/* Appends a sink's batch: one log_append per partition. */
+static int flush_sink(query_sink *k, log_record *recs, err *e)
 {
-    int parts = log_topic_partitions(q->out);
-    for (int part = 0; part < parts; part++) {
-        int k = 0;
-        for (int i = 0; i < n; i++) {
-            if (pend[i].partition != part)
+    int parts = log_topic_partitions(k->topic);
+    for (int part = 0; part < parts && k->npend; part++) {
+        int n = 0;
+        for (int i = 0; i < k->npend; i++) {
+            const pending *pd = &k->pend[i];
+            if (pd->partition != part)
                 continue;
-            log_record *r = &recs[k++];
-            memset(r, 0, sizeof *r);
-            r->timestamp = pend[i].timestamp;
-            r->key = pend[i].key_len >= 0 ? (const uint8_t *)q->keys.data + pend[i].key_off : NULL;
-            r->key_len = pend[i].key_len;
-            r->value = pend[i].value_len >= 0 ? (const uint8_t *)q->values.data + pend[i].value_off : NULL;
-            r->value_len = pend[i].value_len;
+            recs[n++] = (log_record){
+                .timestamp = pd->timestamp,
+                .key = pd->key_len >= 0 ? (const uint8_t *)k->keys.data + pd->key_off : NULL,
+                .key_len = pd->key_len,
+                .value = pd->value_len >= 0 ? (const uint8_t *)k->values.data + pd->value_off : NULL,
+                .value_len = pd->value_len,
+            };
         }
-        if (k && log_append(q->out, part, recs, k, e))
+        if (n && log_append(k->topic, part, recs, n, e))
             return -1;
     }
     return 0;
@@ -169,11 +254,31 @@ static void note_error(query *q, const log_record *rec, int partition, const err
              q->plan->in.topic, partition, (long long)rec->offset, re->msg);
 }
 
+/* One record through the plan (and the aggregation); its output and
+ * state change go into the sinks' batches. */
+static void process_record(query *q, const log_record *rec, int partition, value *row, value *out, buf *sk,
+                           buf *sv, eval_ctx *cx)
+{
+    const plan *p = q->plan;
+    err_clear(cx->e);
+    plan_result r = plan_apply(p, rec, partition, row, out, cx);
+    int64_t ts = 0;
+    if (r == PLAN_EMIT && p->agg) {
+        r = agg_apply(p, q->store, row, out, sk, sv, cx);
+        if ((r == PLAN_EMIT || r == PLAN_TOMBSTONE) && plan_result_timestamp(p, row, out, &ts, cx->e) == 0)
+            log_change(q, sk, sv, ts);
+    }
+    bool emit = r == PLAN_EMIT || r == PLAN_TOMBSTONE;
+    if (emit && plan_result_timestamp(p, row, out, &ts, cx->e) == 0 &&
+        encode_output(q, out, r == PLAN_TOMBSTONE, ts, cx->e) == 0)
+        q->emitted++;
+    else if (emit || r == PLAN_ERROR)
+        note_error(q, rec, partition, cx->e);
+}
+
 static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int max, err *e)
 {
     log_record in[RUNTIME_BATCH];
-    pending pend[RUNTIME_BATCH];
-    log_record outrecs[RUNTIME_BATCH];
     if (max > RUNTIME_BATCH)
         max = RUNTIME_BATCH;
     int n = log_read(t->reader, in, max, e);
@@ -182,32 +287,35 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
     const plan *p = q->plan;
     value *row = arena_alloc(scratch, sizeof(value) * (size_t)p->nrow);
     value *out = arena_alloc(scratch, sizeof(value) * (size_t)(p->out.schema.n ? p->out.schema.n : 1));
-    buf_reset(&q->keys);
-    buf_reset(&q->values);
-    int npend = 0;
-    for (int i = 0; i < n; i++) {
-        err re;
-        err_clear(&re);
-        eval_ctx cx = {.a = scratch, .e = &re};
-        plan_result r = plan_apply(p, &in[i], t->partition, row, out, &cx);
-        bool emit = r == PLAN_EMIT || r == PLAN_TOMBSTONE;
-        int64_t ts = 0;
-        if (emit && plan_result_timestamp(p, row, out, &ts, &re) == 0 &&
-            encode_output(q, out, r == PLAN_TOMBSTONE, ts, &pend[npend], &re) == 0)
-            npend++;
-        else if (emit || r == PLAN_ERROR)
-            note_error(q, &in[i], t->partition, &re);
+    for (int s = 0; s < q->nsinks; s++) {
+        buf_reset(&q->sinks[s].keys);
+        buf_reset(&q->sinks[s].values);
+        q->sinks[s].npend = 0;
     }
+    buf sk = BUF_INIT, sv = BUF_INIT;
+    err re;
+    eval_ctx cx = {.a = scratch, .e = &re};
+    for (int i = 0; i < n; i++)
+        process_record(q, &in[i], t->partition, row, out, &sk, &sv, &cx);
+    buf_free(&sk);
+    buf_free(&sv);
     q->processed += (uint64_t)n;
     bool recovering = q->recover_task == t->partition;
-    if (recovering) {
-        npend = drop_already_written(q, pend, npend);
-        q->recover_task = -1;
+    bool intent = recovering;
+    for (int s = 0; s < q->nsinks; s++) {
+        if (recovering)
+            drop_already_written(&q->sinks[s]);
+        intent |= q->sinks[s].npend > 0;
     }
-    q->emitted += (uint64_t)npend;
-    bool intent = npend > 0 || recovering;
-    if ((intent && write_intent(q, l, t->partition, e)) || flush_outputs(q, pend, npend, outrecs, e) ||
-        commit_batch(q, l, t, intent, e))
+    if (recovering)
+        q->recover_task = -1;
+    log_record recs[RUNTIME_BATCH];
+    if (intent && write_intent(q, l, t->partition, e))
+        return -1;
+    for (int s = 0; s < q->nsinks; s++)
+        if (flush_sink(&q->sinks[s], recs, e))
+            return -1;
+    if (commit_batch(q, l, t, intent, e))
         return -1;
     return n;
 }

@@ -12,6 +12,10 @@
  * per sink partition as the sink grew past the recorded ends), so every
  * output appears once.
  *
+ * A GROUP BY query keeps its states in a kvstore and writes every change
+ * to a compacted changelog topic in the same batch; on start the store is
+ * rebuilt from the changelog (up to what the last commit covered).
+ *
  * Records that cannot be decoded or evaluated are skipped and counted; the
  * query keeps running.  Not thread-safe: the engine calls it under its
  * lock.  Includes plan.h, never ast.h.
@@ -23,6 +27,7 @@
 
 #include "../base/buf.h"
 #include "../storage/log.h"
+#include "../storage/kvstore.h"
 #include "plan.h"
 
 typedef struct query_task {
@@ -30,20 +35,46 @@ typedef struct query_task {
     log_reader *reader;
 } query_task;
 
+/* One encoded record of the current batch, as offsets into its sink's
+ * buffers (they may move while the batch grows). */
+typedef struct pending {
+    int partition;
+    size_t key_off, value_off;
+    int32_t key_len, value_len;
+    int64_t timestamp;
+} pending;
+
+/* A topic a query writes: its output, or its state store's changelog.
+ * Both take part in the same intent/commit, so a crash can be undone in
+ * both at once. */
+typedef struct query_sink {
+    log_topic *topic;
+    buf keys, values;  /* the batch's encoded records */
+    pending *pend;     /* RUNTIME_BATCH of them at most */
+    int npend;
+    int64_t *skip;     /* per partition: records already there after a crash */
+} query_sink;
+
+enum { SINK_OUTPUT, SINK_CHANGELOG, SINK_MAX };
+
 typedef struct query {
     char id[96];
     char *sql;          /* the statement that started it */
     plan *plan;         /* owned */
-    log_topic *in, *out;
+    log_topic *in;
     query_task *tasks;
     int ntasks;
+    query_sink sinks[SINK_MAX];
+    int nsinks;         /* 1, or 2 with a state store */
+    kvstore *store;     /* GROUP BY state, or NULL */
     uint64_t processed, emitted, errors;
     char last_error[384];
     int next_partition; /* for records without a key */
-    buf keys, values;   /* encoded outputs of the current batch */
     int recover_task;   /* input partition whose batch a crash interrupted, or -1 */
-    int64_t *skip;      /* per sink partition: outputs already in the sink */
 } query;
+
+/* The changelog topic of query `id`'s state store. */
+void runtime_changelog_name(const char *id, char *out, size_t n);
 
 /* Starts a query over plan p (ownership passes to the query), resuming
  * each partition from the offset committed for group `id`, or from the

@@ -1,0 +1,154 @@
+/* kvstore.c — see kvstore.h. */
+#include "kvstore.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/mem.h"
+
+typedef struct entry {
+    uint64_t hash;
+    uint32_t klen, vlen, vcap;
+    uint8_t data[]; /* key bytes, then value bytes (vcap of room) */
+} entry;
+
+struct kvstore {
+    entry **slots;
+    size_t cap; /* power of two */
+    size_t count;
+    size_t bytes; /* entry allocations */
+};
+
+/* FNV-1a, then a final mix so low bits spread well for the mask. */
+static uint64_t hash_bytes(const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ull;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    return h;
+}
+
+kvstore *kvstore_new(void)
+{
+    kvstore *s = mem_alloc(sizeof *s);
+    s->cap = 16;
+    s->slots = mem_alloc(sizeof(entry *) * s->cap);
+    return s;
+}
+
+void kvstore_free(kvstore *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->cap; i++)
+        free(s->slots[i]);
+    free(s->slots);
+    free(s);
+}
+
+static size_t find_slot(const kvstore *s, const void *key, size_t klen, uint64_t h)
+{
+    size_t mask = s->cap - 1, i = h & mask;
+    for (;; i = (i + 1) & mask) {
+        entry *e = s->slots[i];
+        if (!e || (e->hash == h && e->klen == klen && memcmp(e->data, key, klen) == 0))
+            return i;
+    }
+}
+
+static void grow(kvstore *s)
+{
+    entry **old = s->slots;
+    size_t oldcap = s->cap;
+    s->cap *= 2;
+    s->slots = mem_alloc(sizeof(entry *) * s->cap);
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i]) {
+            size_t j = old[i]->hash & (s->cap - 1);
+            while (s->slots[j])
+                j = (j + 1) & (s->cap - 1);
+            s->slots[j] = old[i];
+        }
+    free(old);
+}
+
+const uint8_t *kvstore_get(const kvstore *s, const void *key, size_t klen, size_t *vlen)
+{
+    entry *e = s->slots[find_slot(s, key, klen, hash_bytes(key, klen))];
+    if (!e)
+        return NULL;
+    *vlen = e->vlen;
+    return e->data + e->klen;
+}
+
+void kvstore_put(kvstore *s, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    if ((s->count + 1) * 4 > s->cap * 3)
+        grow(s);
+    uint64_t h = hash_bytes(key, klen);
+    size_t i = find_slot(s, key, klen, h);
+    entry *e = s->slots[i];
+    if (e && e->vcap >= vlen) { /* update in place: no allocation */
+        memcpy(e->data + e->klen, val, vlen);
+        e->vlen = (uint32_t)vlen;
+        return;
+    }
+    size_t vcap = vlen < 16 ? 16 : vlen + vlen / 2; /* room to grow */
+    size_t size = sizeof(entry) + klen + vcap;
+    if (e) {
+        s->bytes -= sizeof(entry) + e->klen + e->vcap;
+        e = mem_realloc(e, size);
+    } else {
+        e = mem_alloc(size);
+        e->hash = h;
+        e->klen = (uint32_t)klen;
+        memcpy(e->data, key, klen);
+        s->count++;
+    }
+    memcpy(e->data + klen, val, vlen);
+    e->vlen = (uint32_t)vlen;
+    e->vcap = (uint32_t)vcap;
+    s->bytes += size;
+    s->slots[i] = e;
+}
+
+bool kvstore_delete(kvstore *s, const void *key, size_t klen)
+{
+    size_t mask = s->cap - 1, i = find_slot(s, key, klen, hash_bytes(key, klen));
+    entry *e = s->slots[i];
+    if (!e)
+        return false;
+    s->bytes -= sizeof(entry) + e->klen + e->vcap;
+    free(e);
+    s->slots[i] = NULL;
+    s->count--;
+    /* Backward shift: move later entries of the probe run into the hole,
+     * so lookups never stop early at it. */
+    for (size_t j = (i + 1) & mask; s->slots[j]; j = (j + 1) & mask) {
+        size_t home = s->slots[j]->hash & mask;
+        bool movable = (j > i) ? (home <= i || home > j) : (home <= i && home > j);
+        if (movable) {
+            s->slots[i] = s->slots[j];
+            s->slots[j] = NULL;
+            i = j;
+        }
+    }
+    return true;
+}
+
+size_t kvstore_count(const kvstore *s) { return s->count; }
+
+size_t kvstore_memory(const kvstore *s) { return s->bytes + s->cap * sizeof(entry *) + sizeof *s; }
+
+void kvstore_each(const kvstore *s, void (*fn)(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
+                                               size_t vlen),
+                  void *ctx)
+{
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->slots[i])
+            fn(ctx, s->slots[i]->data, s->slots[i]->klen, s->slots[i]->data + s->slots[i]->klen, s->slots[i]->vlen);
+}

@@ -788,7 +788,7 @@ static expr *compile_aggregate(scope *sc, const ast_expr *x, err *e)
         for (int a = 0; same && a < c.nargs; a++)
             same = expr_equal(g->calls[i].args[a], c.args[a]);
         if (same)
-            return agg_slot(sc, g->ngroup + i, g->calls[i].type);
+            return agg_slot(sc, g->ngroup + 2 + i, g->calls[i].type);
     }
     char why[160] = "";
     if (def->resolve(&c, &sc->p->arena, why, sizeof why)) {
@@ -801,7 +801,7 @@ static expr *compile_aggregate(scope *sc, const ast_expr *x, err *e)
         memcpy(calls, g->calls, sizeof(agg_call) * (size_t)g->ncalls);
     calls[g->ncalls] = c;
     g->calls = calls;
-    return agg_slot(sc, g->ngroup + g->ncalls++, c.type);
+    return agg_slot(sc, g->ngroup + 2 + g->ncalls++, c.type);
 }
 
 static void note_uncovered(scope *sc, const ast_expr *x)
@@ -825,6 +825,12 @@ static int compile_post(scope *sc, const ast_expr *x, err *e, expr **out)
         return (*out = compile_aggregate(sc, x, e)) ? 1 : -1;
     if (contains_aggregate(x))
         return 0;
+    if (x->kind == AST_COLUMN && !x->u.col.qualifier.name && sc->agg->window.kind != WINDOW_NONE &&
+        (!strcmp(x->u.col.name.name, "WINDOWSTART") || !strcmp(x->u.col.name.name, "WINDOWEND"))) {
+        *out = agg_slot(sc, sc->agg->ngroup + (strcmp(x->u.col.name.name, "WINDOWSTART") ? 1 : 0),
+                        types_scalar(TYPE_BIGINT));
+        return 1;
+    }
     expr *in = compile_over_input(sc, x);
     if (!in && x->kind == AST_COLUMN) /* say what is wrong with the name */
         return compile_parts(sc, x, e) ? 0 : -1;
@@ -949,8 +955,10 @@ static int check_clauses(const ast_query *q, err *e)
                       "HAVING clause requires a GROUP BY clause.");
     if (q->njoins)
         return err_at(e, ERR_UNSUPPORTED, q->joins[0].span.off, q->joins[0].span.len, "joins are not supported yet");
-    if (q->window.kind != AST_WINDOW_NONE)
-        return err_at(e, ERR_UNSUPPORTED, q->window.span.off, q->window.span.len, "windows are not supported yet");
+    if (q->window.kind == AST_WINDOW_SESSION)
+        return err_at(e, ERR_UNSUPPORTED, q->window.span.off, q->window.span.len, "SESSION windows are not supported yet");
+    if (q->emit == AST_EMIT_FINAL && q->window.kind != AST_WINDOW_NONE)
+        return err_at(e, ERR_UNSUPPORTED, q->span.off, q->span.len, "EMIT FINAL is not supported yet");
     if (q->emit == AST_EMIT_FINAL)
         return err_at(e, ERR_INVALID, q->span.off, q->span.len, "EMIT FINAL is only supported for windowed aggregations.");
     return 0;
@@ -1228,6 +1236,29 @@ static int compile_group_by(scope *sc, const ast_query *q, plan_agg *g, err *e)
     return 0;
 }
 
+#define DAY_MS (24LL * 60 * 60 * 1000)
+
+static int compile_window(scope *sc, const ast_query *q, plan_agg *g, err *e)
+{
+    const ast_window *w = &q->window;
+    plan_window *pw = &g->window;
+    if (w->kind == AST_WINDOW_NONE)
+        return 0;
+    pw->kind = w->kind == AST_WINDOW_TUMBLING ? WINDOW_TUMBLING : w->kind == AST_WINDOW_HOPPING ? WINDOW_HOPPING : WINDOW_SESSION;
+    pw->size = w->size.ms;
+    pw->advance = w->kind == AST_WINDOW_HOPPING ? w->advance.ms : w->size.ms;
+    pw->grace = w->grace.present ? w->grace.ms : DAY_MS;
+    if (pw->size <= 0)
+        return err_at(e, ERR_INVALID, w->span.off, w->span.len, "the window size must be positive");
+    if (pw->kind == WINDOW_HOPPING && (pw->advance <= 0 || pw->advance > pw->size))
+        return err_at(e, ERR_INVALID, w->span.off, w->span.len,
+                      "ADVANCE BY must be positive and not larger than the window SIZE");
+    if (w->retention.present && w->retention.ms < pw->size + (w->grace.present ? w->grace.ms : 0))
+        return err_at(e, ERR_INVALID, w->retention.span.off, w->retention.span.len,
+                      "The retention period must be at least the window size plus the grace period");
+    return 0;
+}
+
 /* SELECT ... GROUP BY ... [HAVING ...]: the aggregation stage and the
  * projection over its row. */
 static int compile_aggregation(scope *sc, const ast_query *q, err *e)
@@ -1248,7 +1279,7 @@ static int compile_aggregation(scope *sc, const ast_query *q, err *e)
         buf_free(&t);
         return -1;
     }
-    if (compile_group_by(sc, q, g, e))
+    if (compile_group_by(sc, q, g, e) || compile_window(sc, q, g, e))
         return -1;
     sc->agg = g;
     sc->ptaken = arena_alloc(&p->arena, sizeof(char *) * (size_t)g->ngroup);

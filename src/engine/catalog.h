@@ -34,6 +34,8 @@ typedef struct source {
     const char *writer; /* id of the persistent query writing it, or NULL */
     bool derived;       /* created by CREATE ... AS SELECT */
     bool read_only;     /* CREATE SOURCE STREAM|TABLE: no inserts, no topic deletion */
+    int window_kind;    /* windowed keys: a window_kind of plan.h (0 = not windowed) */
+    int64_t window_size; /* TUMBLING/HOPPING size, to tell a window's end from its start */
     int ts_column;      /* WITH (TIMESTAMP='col'): index in schema, or -1 */
     const char *ts_format; /* WITH (TIMESTAMP_FORMAT=...) for a STRING column */
 } source;

@@ -532,6 +532,21 @@ static json_t *decode_json_part(source *s, bool keys, const uint8_t *p, int32_t 
     return json_null();
 }
 
+/* A windowed key is the key and the window start (8 bytes, big-endian):
+ * the length of the key part, and the window as {"start", "end", "type"}. */
+static int32_t windowed_key_len(const source *s, const log_record *r, json_t **window)
+{
+    *window = NULL;
+    if (!s || !s->window_kind || r->key_len < 8)
+        return r->key_len;
+    int64_t start = 0;
+    for (int i = r->key_len - 8; i < r->key_len; i++)
+        start = (int64_t)((uint64_t)start << 8 | r->key[i]);
+    *window = json_pack("{sIsIss}", "start", (json_int_t)start, "end", (json_int_t)(start + s->window_size), "type",
+                        "time");
+    return r->key_len - 8;
+}
+
 int engine_dump_topic_json(engine *en, const char *topic, json_t *records, err *e)
 {
     pthread_mutex_lock(&en->mu);
@@ -552,7 +567,11 @@ int engine_dump_topic_json(engine *en, const char *topic, json_t *records, err *
             for (int i = 0; i < n; i++) {
                 json_t *o = json_object();
                 json_object_set_new(o, "topic", json_string(topic));
-                json_object_set_new(o, "key", decode_json_part(s, true, recs[i].key, recs[i].key_len, &a));
+                json_t *window = NULL;
+                int32_t key_len = windowed_key_len(s, &recs[i], &window);
+                json_object_set_new(o, "key", decode_json_part(s, true, recs[i].key, key_len, &a));
+                if (window)
+                    json_object_set_new(o, "window", window);
                 json_object_set_new(o, "value", decode_json_part(s, false, recs[i].value, recs[i].value_len, &a));
                 json_object_set_new(o, "timestamp", json_integer(recs[i].timestamp));
                 json_array_append_new(records, o);

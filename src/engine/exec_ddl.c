@@ -494,6 +494,10 @@ static source *sink_source(exec_ctx *x, const plan *p, const char *name, const c
 {
     source *s = catalog_source_new();
     s->kind = p->agg ? SOURCE_TABLE : SOURCE_STREAM;
+    if (p->agg) {
+        s->window_kind = p->agg->window.kind;
+        s->window_size = p->agg->window.size;
+    }
     s->name = arena_strdup(&s->arena, name);
     s->topic = arena_strdup(&s->arena, p->out.topic);
     s->key_format = p->out.key_format;

@@ -62,7 +62,8 @@ static void show_sources(exec_ctx *x, source_kind kind)
     for (int i = 0; i < x->en->cat.n; i++) {
         source *s = x->en->cat.sources[i];
         if (s->kind == kind)
-            table_row(&t, s->name, s->topic, format_name(s->key_format.kind), format_name(s->value_format.kind), "false");
+            table_row(&t, s->name, s->topic, format_name(s->key_format.kind), format_name(s->value_format.kind),
+                      s->window_kind ? "true" : "false");
     }
     table_end(&t);
 }

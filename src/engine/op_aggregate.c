@@ -15,49 +15,116 @@ static int load_state(const plan_agg *g, kvstore *store, const buf *key, value *
     return 0;
 }
 
-static int fold(const plan_agg *g, const value *row, value *state, eval_ctx *cx)
+/* The aggregate arguments of every call, over the input row. */
+static int eval_args(const plan_agg *g, const value *row, value *args, eval_ctx *cx)
 {
-    value args[8];
-    for (int i = 0, k = 0; i < g->ncalls; k += g->calls[i].nstate, i++) {
-        const agg_call *c = &g->calls[i];
-        for (int a = 0; a < c->nargs && a < 8; a++)
-            if (expr_eval(c->args[a], row, cx, &args[a]))
+    for (int i = 0, k = 0; i < g->ncalls; k += g->calls[i].nargs, i++)
+        for (int a = 0; a < g->calls[i].nargs; a++)
+            if (expr_eval(g->calls[i].args[a], row, cx, &args[k + a]))
                 return -1;
-        if (c->def->add(c, &state[k], args, cx))
-            return -1;
-    }
     return 0;
 }
 
-plan_result agg_apply(const plan *p, kvstore *store, const value *row, value *out, buf *store_key, buf *store_val,
-                      eval_ctx *cx)
+static void put_be64(buf *b, int64_t v)
+{
+    uint8_t t[8];
+    for (int i = 7; i >= 0; i--, v = (int64_t)((uint64_t)v >> 8))
+        t[i] = (uint8_t)v;
+    buf_append(b, t, 8);
+}
+
+typedef struct window_range {
+    int64_t first, last, step; /* starts of the windows covering ts */
+} window_range;
+
+/* Starts of the windows that contain ts: for size S and advance A, every
+ * start s = k*A with s <= ts < s + S (s >= 0). */
+static window_range windows_of(const plan_window *w, int64_t ts)
+{
+    window_range r = {0, 0, 1};
+    if (w->kind == WINDOW_NONE)
+        return r;
+    int64_t last = ts - ts % w->advance;
+    int64_t first = ts - w->size + 1;
+    first = first <= 0 ? 0 : first + (w->advance - first % w->advance) % w->advance;
+    r.first = first;
+    r.last = last;
+    r.step = w->advance;
+    return r;
+}
+
+/* Folds the row into one group/window state and emits its result. */
+static int apply_one(const plan *p, kvstore *store, value *arow, const value *args, buf *sk, buf *sv,
+                     bool windowed, int64_t wstart, agg_emit_fn emit, void *ctx, eval_ctx *cx)
 {
     const plan_agg *g = p->agg;
+    buf_reset(sk);
+    codec_encode(arow, g->key_types, g->ngroup, sk);
+    if (windowed)
+        put_be64(sk, wstart);
+    value *state = arena_alloc(cx->a, sizeof(value) * (size_t)(g->nstate + 1));
+    if (load_state(g, store, sk, state, cx))
+        return -1;
+    for (int i = 0, k = 0, a = 0; i < g->ncalls; k += g->calls[i].nstate, a += g->calls[i].nargs, i++)
+        if (g->calls[i].def->add(&g->calls[i], &state[k], &args[a], cx))
+            return -1;
+    buf_reset(sv);
+    codec_encode(state, g->state_types, g->nstate, sv);
+    kvstore_put(store, sk->data, sk->len, sv->data, sv->len);
+    int64_t wend = wstart + g->window.size;
+    arow[g->ngroup] = windowed ? value_bigint(wstart) : value_null();
+    arow[g->ngroup + 1] = windowed ? value_bigint(wend) : value_null();
+    for (int i = 0, k = 0; i < g->ncalls; k += g->calls[i].nstate, i++)
+        if (g->calls[i].def->result(&g->calls[i], &state[k], &arow[g->ngroup + 2 + i], cx))
+            return -1;
+    bool keep = true;
+    if (g->having && expr_eval_pred(g->having, arow, cx, &keep))
+        return -1;
+    value *out = arena_alloc(cx->a, sizeof(value) * (size_t)(p->out.schema.n + 1));
+    for (int i = 0; i < p->out.schema.n; i++)
+        if ((keep || p->out.schema.cols[i].key) && expr_eval(p->project[i], arow, cx, &out[i]))
+            return -1;
+    agg_result r = {out, !keep, windowed, wstart, wend, sk, sv};
+    emit(ctx, &r);
+    return 1;
+}
+
+int agg_apply(const plan *p, kvstore *store, const value *row, int64_t ts, int64_t *stream_time, bool *late,
+              agg_emit_fn emit, void *ctx, eval_ctx *cx)
+{
+    const plan_agg *g = p->agg;
+    *late = false;
     value *arow = arena_alloc(cx->a, sizeof(value) * (size_t)g->nrow);
     for (int i = 0; i < g->ngroup; i++) {
         if (expr_eval(g->group[i], row, cx, &arow[i]))
-            return PLAN_ERROR;
+            return -1;
         if (arow[i].null)
-            return PLAN_SKIP; /* ksqlDB drops rows whose group key is NULL */
+            return 0; /* ksqlDB drops rows whose group key is NULL */
     }
-    buf_reset(store_key);
-    codec_encode(arow, g->key_types, g->ngroup, store_key);
-    value *state = arena_alloc(cx->a, sizeof(value) * (size_t)(g->nstate + 1));
-    if (load_state(g, store, store_key, state, cx) || fold(g, row, state, cx))
-        return PLAN_ERROR;
-    buf_reset(store_val);
-    codec_encode(state, g->state_types, g->nstate, store_val);
-    kvstore_put(store, store_key->data, store_key->len, store_val->data, store_val->len);
-    for (int i = 0, k = 0; i < g->ncalls; k += g->calls[i].nstate, i++)
-        if (g->calls[i].def->result(&g->calls[i], &state[k], &arow[g->ngroup + i], cx))
-            return PLAN_ERROR;
-    arow[g->nrow - 2] = value_null(); /* WINDOWSTART, WINDOWEND: windows come later */
-    arow[g->nrow - 1] = value_null();
-    bool keep = true;
-    if (g->having && expr_eval_pred(g->having, arow, cx, &keep))
-        return PLAN_ERROR;
-    for (int i = 0; i < p->out.schema.n; i++)
-        if ((keep || p->out.schema.cols[i].key) && expr_eval(p->project[i], arow, cx, &out[i]))
-            return PLAN_ERROR;
-    return keep ? PLAN_EMIT : PLAN_TOMBSTONE;
+    int nargs = 0;
+    for (int i = 0; i < g->ncalls; i++)
+        nargs += g->calls[i].nargs;
+    value *args = arena_alloc(cx->a, sizeof(value) * (size_t)(nargs + 1));
+    if (eval_args(g, row, args, cx))
+        return -1;
+    buf sk = BUF_INIT, sv = BUF_INIT;
+    int emitted = 0, rc = 0;
+    if (g->window.kind == WINDOW_NONE) {
+        rc = apply_one(p, store, arow, args, &sk, &sv, false, 0, emit, ctx, cx);
+        emitted = rc > 0;
+    } else {
+        if (ts > *stream_time)
+            *stream_time = ts;
+        window_range w = windows_of(&g->window, ts);
+        for (int64_t s = w.first; s <= w.last && rc >= 0; s += w.step) {
+            if (s + g->window.size + g->window.grace <= *stream_time)
+                continue; /* closed */
+            rc = apply_one(p, store, arow, args, &sk, &sv, true, s, emit, ctx, cx);
+            emitted += rc > 0;
+        }
+        *late = emitted == 0 && rc >= 0;
+    }
+    buf_free(&sk);
+    buf_free(&sv);
+    return rc < 0 ? -1 : emitted;
 }

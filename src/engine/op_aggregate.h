@@ -1,10 +1,17 @@
 /* op_aggregate — the GROUP BY stage of a plan: folds rows into per-group
- * aggregate states kept in a kvstore, and computes the result row of the
- * group each row changed.
+ * (and per-window) aggregate states kept in a kvstore, and computes the
+ * result row of every group/window a row changed.
  *
- * Store keys and states are codec.h rows (group values; the calls' states
- * one after the other), so the runtime can write each change to the
- * query's changelog topic and replay it into a fresh store on start.
+ * Store keys are codec.h rows of the group values, followed for windowed
+ * aggregations by the window start (8 bytes, big-endian); states are the
+ * calls' states one after the other.  Every change is handed to the
+ * caller with its key and state bytes, so the runtime can write it to the
+ * query's changelog and replay it into a fresh store on start.
+ *
+ * Windows (TUMBLING, HOPPING): a record lands in every window that covers
+ * its timestamp; a window is closed once the task's stream time (the
+ * largest timestamp seen) reaches its end plus the grace period, and
+ * records for closed windows are dropped and counted as late.
  */
 #ifndef EDDY_OP_AGGREGATE_H
 #define EDDY_OP_AGGREGATE_H
@@ -12,12 +19,21 @@
 #include "../storage/kvstore.h"
 #include "plan.h"
 
-/* Applies one input row that passed WHERE.  On PLAN_EMIT `out` holds the
- * projected result row; PLAN_TOMBSTONE means HAVING now rejects the group
- * (`out` holds its key columns).  Either way the store changed, and
- * store_key / store_val hold the change to log.  PLAN_SKIP: a NULL group
- * value, the row is dropped (as ksqlDB does). */
-plan_result agg_apply(const plan *p, kvstore *store, const value *row, value *out, buf *store_key, buf *store_val,
-                      eval_ctx *cx);
+typedef struct agg_result {
+    const value *out;      /* projected result row (key columns only for a tombstone) */
+    bool tombstone;        /* HAVING now rejects the group */
+    bool windowed;
+    int64_t wstart, wend;  /* when windowed */
+    const buf *store_key, *store_val; /* the store change to log */
+} agg_result;
+
+typedef void (*agg_emit_fn)(void *ctx, const agg_result *r);
+
+/* Applies one input row that passed WHERE, with event time ts, advancing
+ * *stream_time.  Calls emit once per changed group/window.  Returns the
+ * number of results emitted (0: a NULL group value, or every window
+ * closed — *late is then set), or -1 with cx->e filled. */
+int agg_apply(const plan *p, kvstore *store, const value *row, int64_t ts, int64_t *stream_time, bool *late,
+              agg_emit_fn emit, void *ctx, eval_ctx *cx);
 
 #endif

@@ -32,19 +32,36 @@ typedef struct plan_io {
     const char *ts_format; /* TIMESTAMP_FORMAT for a STRING ts_column, else NULL */
 } plan_io;
 
+typedef enum window_kind {
+    WINDOW_NONE,
+    WINDOW_TUMBLING,
+    WINDOW_HOPPING,
+    WINDOW_SESSION,
+} window_kind;
+
+/* WINDOW ...: how records map to windows, and when a window closes
+ * (stream time >= end + grace: later records for it are dropped). */
+typedef struct plan_window {
+    window_kind kind;
+    int64_t size;      /* TUMBLING/HOPPING size; SESSION inactivity gap */
+    int64_t advance;   /* HOPPING; = size for TUMBLING */
+    int64_t grace;     /* default 24 hours, as ksqlDB */
+} plan_window;
+
 /* GROUP BY: the aggregation stage.  Its "aggregate row" has the group
- * values, then the aggregate results, then WINDOWSTART and WINDOWEND; the
- * plan's HAVING and projection read that row. */
+ * values, then WINDOWSTART and WINDOWEND, then the aggregate results;
+ * the plan's HAVING and projection read that row. */
 typedef struct plan_agg {
     expr **group;      /* over the input row */
     int ngroup;
     agg_call *calls;   /* arguments over the input row */
     int ncalls;
-    int nrow;          /* ngroup + ncalls + 2 */
+    int nrow;          /* ngroup + 2 + ncalls */
     expr *having;      /* over the aggregate row, or NULL */
     const sqltype **key_types; /* the group values' types (store keys) */
     const sqltype **state_types; /* every call's state, concatenated */
     int nstate;
+    plan_window window; /* kind WINDOW_NONE when not windowed */
 } plan_agg;
 
 typedef struct plan {

@@ -13,6 +13,7 @@
 /* Keys in the query's consumer group besides its input offsets; no
  * topic name can start with \x01. */
 #define INTENT_TASK "\x01intent"
+#define STREAM_TIME "\x01stream-time"
 
 static void intent_end_key(int sink, char *out, size_t n) { snprintf(out, n, "\x01intent-end-%d", sink); }
 
@@ -107,6 +108,10 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
             from = earliest ? log_start_offset(in, i) : log_end_offset(in, i);
         q->tasks[i].partition = i;
         q->tasks[i].reader = log_reader_open(in, i, from);
+        /* committed with the offsets, so a replayed batch drops exactly
+         * the records the first run dropped as late */
+        int64_t st = log_offset_fetch(l, id, STREAM_TIME, i);
+        q->tasks[i].stream_time = st >= 0 ? st : INT64_MIN;
     }
     find_interrupted_batch(q, l);
     if (q->store && restore_store(q, e)) {
@@ -147,7 +152,18 @@ static pending *sink_next(query_sink *k, int64_t ts)
     return pd;
 }
 
-static int encode_output(query *q, const value *out, bool tombstone, int64_t ts, err *e)
+static void put_be64(buf *b, int64_t v)
+{
+    uint8_t t[8];
+    for (int i = 7; i >= 0; i--, v = (int64_t)((uint64_t)v >> 8))
+        t[i] = (uint8_t)v;
+    buf_append(b, t, 8);
+}
+
+/* Encodes a result record into the output batch.  A windowed key is the
+ * key followed by the window start (8 bytes, big-endian), as Kafka's
+ * TimeWindowedSerializer writes it; the partition follows the key alone. */
+static int encode_output(query *q, const value *out, bool tombstone, const int64_t *wstart, int64_t ts, err *e)
 {
     const plan *p = q->plan;
     query_sink *k = &q->sinks[SINK_OUTPUT];
@@ -161,10 +177,13 @@ static int encode_output(query *q, const value *out, bool tombstone, int64_t ts,
         k->values.len = values_len;
         return -1;
     }
+    size_t inner = k->keys.len - pd->key_off;
+    if (!null_key && wstart)
+        put_be64(&k->keys, *wstart);
     pd->key_len = null_key ? -1 : (int32_t)(k->keys.len - pd->key_off);
     pd->value_len = tombstone ? -1 : (int32_t)(k->values.len - pd->value_off);
     if (pd->key_len >= 0)
-        pd->partition = log_partition_for_key(k->topic, k->keys.data + pd->key_off, (size_t)pd->key_len);
+        pd->partition = log_partition_for_key(k->topic, k->keys.data + pd->key_off, inner);
     else
         pd->partition = q->next_partition++ % log_topic_partitions(k->topic);
     return 0;
@@ -215,12 +234,17 @@ static int write_intent(query *q, eventlog *l, int task, err *e)
     return rc;
 }
 
-/* Commits the input offset and clears the intent, atomically. */
+/* Commits the input offset (and stream time) and clears the intent,
+ * atomically. */
 static int commit_batch(query *q, eventlog *l, query_task *t, bool had_intent, err *e)
 {
-    log_offset_entry en[2] = {{q->plan->in.topic, t->partition, log_reader_position(t->reader)},
-                              {INTENT_TASK, 0, -1}};
-    return log_offset_commit_many(l, q->id, en, had_intent ? 2 : 1, e);
+    log_offset_entry en[3] = {{q->plan->in.topic, t->partition, log_reader_position(t->reader)}};
+    int n = 1;
+    if (had_intent)
+        en[n++] = (log_offset_entry){INTENT_TASK, 0, -1};
+    if (t->stream_time != INT64_MIN)
+        en[n++] = (log_offset_entry){STREAM_TIME, t->partition, t->stream_time};
+    return log_offset_commit_many(l, q->id, en, n, e);
 }
 
 /* Appends a sink's batch: one log_append per partition. */
@@ -254,26 +278,48 @@ static void note_error(query *q, const log_record *rec, int partition, const err
              q->plan->in.topic, partition, (long long)rec->offset, re->msg);
 }
 
+typedef struct agg_sink_ctx {
+    query *q;
+    int64_t ts;
+    err *e;
+    bool failed;
+} agg_sink_ctx;
+
+/* Each group/window the aggregation changed: its state to the changelog,
+ * its result to the output. */
+static void emit_aggregate(void *ctx, const agg_result *r)
+{
+    agg_sink_ctx *c = ctx;
+    log_change(c->q, r->store_key, r->store_val, c->ts);
+    if (encode_output(c->q, r->out, r->tombstone, r->windowed ? &r->wstart : NULL, c->ts, c->e) == 0)
+        c->q->emitted++;
+    else
+        c->failed = true;
+}
+
 /* One record through the plan (and the aggregation); its output and
- * state change go into the sinks' batches. */
-static void process_record(query *q, const log_record *rec, int partition, value *row, value *out, buf *sk,
-                           buf *sv, eval_ctx *cx)
+ * state changes go into the sinks' batches. */
+static void process_record(query *q, query_task *t, const log_record *rec, value *row, value *out, eval_ctx *cx)
 {
     const plan *p = q->plan;
     err_clear(cx->e);
-    plan_result r = plan_apply(p, rec, partition, row, out, cx);
+    plan_result r = plan_apply(p, rec, t->partition, row, out, cx);
     int64_t ts = 0;
     if (r == PLAN_EMIT && p->agg) {
-        r = agg_apply(p, q->store, row, out, sk, sv, cx);
-        if ((r == PLAN_EMIT || r == PLAN_TOMBSTONE) && plan_result_timestamp(p, row, out, &ts, cx->e) == 0)
-            log_change(q, sk, sv, ts);
+        agg_sink_ctx c = {q, row[p->rowtime].u.l, cx->e, false};
+        bool late;
+        int n = agg_apply(p, q->store, row, c.ts, &t->stream_time, &late, emit_aggregate, &c, cx);
+        q->late += late;
+        if (n < 0 || c.failed)
+            note_error(q, rec, t->partition, cx->e);
+        return;
     }
     bool emit = r == PLAN_EMIT || r == PLAN_TOMBSTONE;
     if (emit && plan_result_timestamp(p, row, out, &ts, cx->e) == 0 &&
-        encode_output(q, out, r == PLAN_TOMBSTONE, ts, cx->e) == 0)
+        encode_output(q, out, r == PLAN_TOMBSTONE, NULL, ts, cx->e) == 0)
         q->emitted++;
     else if (emit || r == PLAN_ERROR)
-        note_error(q, rec, partition, cx->e);
+        note_error(q, rec, t->partition, cx->e);
 }
 
 static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int max, err *e)
@@ -292,13 +338,10 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
         buf_reset(&q->sinks[s].values);
         q->sinks[s].npend = 0;
     }
-    buf sk = BUF_INIT, sv = BUF_INIT;
     err re;
     eval_ctx cx = {.a = scratch, .e = &re};
     for (int i = 0; i < n; i++)
-        process_record(q, &in[i], t->partition, row, out, &sk, &sv, &cx);
-    buf_free(&sk);
-    buf_free(&sv);
+        process_record(q, t, &in[i], row, out, &cx);
     q->processed += (uint64_t)n;
     bool recovering = q->recover_task == t->partition;
     bool intent = recovering;

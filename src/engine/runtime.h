@@ -33,6 +33,7 @@
 typedef struct query_task {
     int partition;
     log_reader *reader;
+    int64_t stream_time; /* largest event time seen (windowed aggregations) */
 } query_task;
 
 /* One encoded record of the current batch, as offsets into its sink's
@@ -67,7 +68,7 @@ typedef struct query {
     query_sink sinks[SINK_MAX];
     int nsinks;         /* 1, or 2 with a state store */
     kvstore *store;     /* GROUP BY state, or NULL */
-    uint64_t processed, emitted, errors;
+    uint64_t processed, emitted, errors, late;
     char last_error[384];
     int next_partition; /* for records without a key */
     int recover_task;   /* input partition whose batch a crash interrupted, or -1 */

@@ -27,7 +27,9 @@ static value num_add(const sqltype *t, value a, value b, int sign)
     switch (t->kind) {
     case TYPE_INT: r.u.i = (int32_t)((uint32_t)a.u.i + (uint32_t)(sign * b.u.i)); break;
     case TYPE_DOUBLE: r.u.d = a.u.d + sign * b.u.d; break;
-    default: r.u.l = (int64_t)((uint64_t)a.u.l + (uint64_t)(sign * b.u.l)); break; /* BIGINT, DECIMAL */
+    /* DECIMAL: 128-bit unscaled values of one scale (value.h) */
+    case TYPE_DECIMAL: r = value_decimal(value_dec(&a) + sign * value_dec(&b)); break;
+    default: r.u.l = (int64_t)((uint64_t)a.u.l + (uint64_t)(sign * b.u.l)); break; /* BIGINT */
     }
     return r;
 }

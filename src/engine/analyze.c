@@ -301,6 +301,19 @@ static expr *compile_binary(scope *sc, const ast_expr *x, err *e)
     }
     expr *c = node(sc, EX_ARITH, t, 2);
     c->op = arith_op(op);
+    if (t->kind == TYPE_DECIMAL) {
+        /* ksqlDB: each operand keeps its own DECIMAL type (INT and BIGINT
+         * as DECIMAL(10, 0) and DECIMAL(19, 0)); the result type follows
+         * the operator (decimal_result_type). */
+        const sqltype *lt = types_as_decimal(&sc->p->arena, l->type->kind == TYPE_NULL ? r->type : l->type);
+        const sqltype *rt = types_as_decimal(&sc->p->arena, r->type->kind == TYPE_NULL ? l->type : r->type);
+        int p, s;
+        decimal_result_type((decimal_op)(c->op - EXOP_ADD), lt->precision, lt->scale, rt->precision, rt->scale, &p, &s);
+        c->type = types_decimal(&sc->p->arena, p, s);
+        c->args[0] = coerce(sc, l, lt);
+        c->args[1] = coerce(sc, r, rt);
+        return c;
+    }
     c->args[0] = coerce(sc, l, t);
     c->args[1] = coerce(sc, r, t);
     return c;

@@ -61,7 +61,11 @@ static void encode_one(const value *v, const sqltype *t, buf *out)
             encode_one(&v->u.list->items[i], t->fields[i].type, out);
         break;
     case TYPE_NULL: break;
-    default: put_le(out, (uint64_t)v->u.l, 8); break; /* BIGINT, DECIMAL, temporal */
+    case TYPE_DECIMAL: /* 128-bit unscaled value (value.h) */
+        put_le(out, v->u.dec.lo, 8);
+        put_le(out, (uint64_t)v->u.dec.hi, 8);
+        break;
+    default: put_le(out, (uint64_t)v->u.l, 8); break; /* BIGINT, temporal */
     }
 }
 
@@ -168,6 +172,13 @@ static int decode_one(reader *r, const sqltype *t, value *v)
     case TYPE_MAP:
     case TYPE_STRUCT: rc = decode_list(r, t, v); break;
     case TYPE_NULL: break;
+    case TYPE_DECIMAL: /* 128-bit unscaled value (value.h) */
+        if ((rc = get_le(r, 8, &x)) == 0) {
+            v->u.dec.lo = x;
+            if ((rc = get_le(r, 8, &x)) == 0)
+                v->u.dec.hi = (int64_t)x;
+        }
+        break;
     default:
         rc = get_le(r, 8, &x);
         v->u.l = (int64_t)x;

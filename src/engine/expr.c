@@ -76,15 +76,16 @@ static int eval_arith(const expr *x, const value *v, value *out)
         return 0;
     case TYPE_DOUBLE: out->u.d = arith_double(x->op, v[0].u.d, v[1].u.d); return 0;
     case TYPE_DECIMAL: {
-        /* Skeleton: DECIMAL arithmetic through double, rounded back to
-         * the result scale (exact decimal arithmetic is issue 5). */
-        double a = value_as_double(&v[0], x->args[0]->type), b = value_as_double(&v[1], x->args[1]->type);
-        double d = arith_double(x->op, a, b) * (double)value_pow10(x->type->scale);
-        if (!isfinite(d)) {
+        /* Exact, into ksqlDB's result type (analyze.c gave each operand
+         * its own DECIMAL type); NULL where ksqlDB's BigDecimal
+         * arithmetic fails: x / 0, x % 0, an inexact quotient. */
+        _Static_assert((int)EXOP_MOD - (int)EXOP_ADD == (int)DECIMAL_MOD - (int)DECIMAL_ADD, "op order");
+        dec128 r;
+        if (decimal_arith((decimal_op)(x->op - EXOP_ADD), value_dec(&v[0]), x->args[0]->type->scale,
+                          value_dec(&v[1]), x->args[1]->type->scale, x->type->precision, x->type->scale, &r))
             *out = value_null();
-            return 0;
-        }
-        out->u.l = (int64_t)llround(d);
+        else
+            *out = value_decimal(r);
         return 0;
     }
     default: *out = value_null(); return 0;
@@ -240,6 +241,8 @@ static int eval_small(const expr *x, const value *row, eval_ctx *cx, value *out)
             out->u.i = (int32_t)(0u - (uint32_t)v[0].u.i);
         else if (x->type->kind == TYPE_DOUBLE)
             out->u.d = -v[0].u.d;
+        else if (x->type->kind == TYPE_DECIMAL)
+            *out = value_decimal(-value_dec(&v[0]));
         else
             out->u.l = (int64_t)(0u - (uint64_t)v[0].u.l);
         return 0;
@@ -367,15 +370,20 @@ static int cast_from_text(const value *in, const sqltype *to, eval_ctx *cx, valu
             out->u.l = v;
         return 0;
     }
-    case TYPE_DOUBLE:
-    case TYPE_DECIMAL: {
+    case TYPE_DOUBLE: {
         double d = strtod(tmp, &end);
         if (end == tmp || *end)
             return err_set(cx->e, ERR_EVAL, "cannot cast '%s' to %s", tmp, types_kind_name(to->kind));
-        if (to->kind == TYPE_DOUBLE)
-            out->u.d = d;
-        else
-            out->u.l = llround(d * (double)value_pow10(to->scale));
+        out->u.d = d;
+        return 0;
+    }
+    case TYPE_DECIMAL: {
+        /* new BigDecimal(text) rounded HALF_UP to the scale (the whole
+         * text: a long literal must not be cut at the buffer size) */
+        dec128 d;
+        if (decimal_parse(in->u.s.p, in->u.s.len, to->precision, to->scale, &d))
+            return err_set(cx->e, ERR_EVAL, "cannot cast '%s' to DECIMAL(%d, %d)", tmp, to->precision, to->scale);
+        *out = value_decimal(d);
         return 0;
     }
     case TYPE_BOOLEAN:
@@ -383,6 +391,44 @@ static int cast_from_text(const value *in, const sqltype *to, eval_ctx *cx, valu
         out->u.b = strcasecmp(tmp, "true") == 0;
         return 0;
     default: return err_set(cx->e, ERR_EVAL, "cannot cast STRING to %s", types_kind_name(to->kind));
+    }
+}
+
+/* Between INT, BIGINT, DOUBLE and DECIMAL, as ksqlDB's CastEvaluator:
+ * Java narrowing for integers (a double truncates toward zero), exact
+ * DECIMAL from integers, BigDecimal.valueOf(double), HALF_UP into a
+ * smaller scale, and "Numeric field overflow" past the precision. */
+static int cast_numeric(const value *in, const sqltype *from, const sqltype *to, eval_ctx *cx, value *out)
+{
+    out->null = false;
+    bool integral = from->kind == TYPE_INT || from->kind == TYPE_BIGINT;
+    int64_t l = from->kind == TYPE_INT ? in->u.i : in->u.l;
+    double d = value_as_double(in, from);
+    if (from->kind == TYPE_DECIMAL && to->kind != TYPE_DOUBLE && to->kind != TYPE_DECIMAL) {
+        l = decimal_to_int64(value_dec(in), from->scale); /* BigDecimal.longValue() */
+        integral = true;
+    }
+    dec128 dv;
+    int rc = 0;
+    switch (to->kind) {
+    case TYPE_INT: out->u.i = integral ? (int32_t)l : (int32_t)(isfinite(d) ? (int64_t)d : 0); return 0;
+    case TYPE_BIGINT: out->u.l = integral ? l : (int64_t)(isfinite(d) ? d : 0); return 0;
+    case TYPE_DOUBLE: out->u.d = d; return 0;
+    case TYPE_DECIMAL:
+        if (integral)
+            rc = decimal_from_int(l, to->precision, to->scale, &dv);
+        else if (from->kind == TYPE_DOUBLE)
+            rc = decimal_from_double(in->u.d, to->precision, to->scale, &dv);
+        else
+            rc = decimal_rescale(value_dec(in), from->scale, to->scale, &dv) || !decimal_fits(dv, to->precision);
+        if (rc)
+            return err_set(cx->e, ERR_EVAL,
+                           "Numeric field overflow: A field with precision %d and scale %d must round to an absolute "
+                           "value less than 10^%d",
+                           to->precision, to->scale, to->precision - to->scale);
+        *out = value_decimal(dv);
+        return 0;
+    default: return err_set(cx->e, ERR_EVAL, "cannot cast %s to %s", types_kind_name(from->kind), types_kind_name(to->kind));
     }
 }
 
@@ -402,22 +448,8 @@ int expr_cast(const value *in, const sqltype *from, const sqltype *to, eval_ctx 
     }
     if (from->kind == TYPE_STRING)
         return cast_from_text(in, to, cx, out);
-    if (types_is_numeric(from) && types_is_numeric(to)) {
-        out->null = false;
-        bool integral = from->kind == TYPE_INT || from->kind == TYPE_BIGINT;
-        int64_t l = from->kind == TYPE_INT ? in->u.i : in->u.l;
-        double d = value_as_double(in, from);
-        switch (to->kind) {
-        /* Java narrowing: (int) of a double truncates toward zero. */
-        case TYPE_INT: out->u.i = integral ? (int32_t)l : (int32_t)(isfinite(d) ? (int64_t)d : 0); return 0;
-        case TYPE_BIGINT: out->u.l = integral ? l : (int64_t)(isfinite(d) ? d : 0); return 0;
-        case TYPE_DOUBLE: out->u.d = d; return 0;
-        case TYPE_DECIMAL:
-            out->u.l = integral ? l * value_pow10(to->scale) : llround(d * (double)value_pow10(to->scale));
-            return 0;
-        default: break;
-        }
-    }
+    if (types_is_numeric(from) && types_is_numeric(to))
+        return cast_numeric(in, from, to, cx, out);
     return err_set(cx->e, ERR_EVAL, "cannot cast %s to %s", types_kind_name(from->kind), types_kind_name(to->kind));
 }
 

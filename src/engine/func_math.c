@@ -119,6 +119,7 @@ static int f_abs(const expr *c, const value *v, eval_ctx *cx, value *out)
     switch (c->type->kind) {
     case TYPE_INT: out->u.i = v[0].u.i < 0 ? (int32_t)(0u - (uint32_t)v[0].u.i) : v[0].u.i; break;
     case TYPE_DOUBLE: out->u.d = fabs(v[0].u.d); break;
+    case TYPE_DECIMAL: *out = value_decimal(value_dec(&v[0]) < 0 ? -value_dec(&v[0]) : value_dec(&v[0])); break;
     default: out->u.l = v[0].u.l < 0 ? (int64_t)(0u - (uint64_t)v[0].u.l) : v[0].u.l;
     }
     return 0;
@@ -129,7 +130,7 @@ static double round_half_up(double d) { return floor(d + 0.5); }
 
 /* An unscaled decimal moved from scale `from` to scale `to` (to <= from),
  * rounding HALF_UP (away from zero at .5) or truncating toward zero. */
-static int64_t decimal_rescale(int64_t u, int from, int to, bool half_up)
+static int64_t int_rescale(int64_t u, int from, int to, bool half_up)
 {
     if (to >= from)
         return u * value_pow10(to - from);
@@ -152,14 +153,16 @@ static int f_rounding(const expr *c, const value *v, eval_ctx *cx, value *out, d
     if (in->kind == TYPE_INT || in->kind == TYPE_BIGINT)
         return 0;
     if (in->kind == TYPE_DECIMAL) {
-        int64_t p = value_pow10(in->scale), q = v[0].u.l / p, r = v[0].u.l % p;
+        dec128 u = value_dec(&v[0]), p = decimal_pow10(in->scale), q = u / p, r = u % p;
         if (mode == 'c' && r > 0)
             q++;
         else if (mode == 'f' && r < 0)
             q--;
-        else if (mode == 'r' && (r < 0 ? -r : r) * 2 >= p)
+        else if (mode == 'r' && (r < 0 ? -r : r) >= p - (r < 0 ? -r : r))
             q += r < 0 ? -1 : 1;
-        out->u.l = q * value_pow10(c->type->scale);
+        if (decimal_rescale(q, 0, c->type->scale, &q))
+            return err_set(cx->e, ERR_EVAL, "decimal overflow");
+        *out = value_decimal(q);
         return 0;
     }
     double d = fn(v[0].u.d);
@@ -224,10 +227,17 @@ static int f_places(const expr *c, const value *v, eval_ctx *cx, value *out, boo
     switch (c->type->kind) {
     case TYPE_DOUBLE: out->u.d = double_places(v[0].u.d, places, half_up); break;
     case TYPE_DECIMAL: {
-        int s = c->type->scale;
-        if (places < s)
-            out->u.l = decimal_rescale(decimal_rescale(v[0].u.l, s, places < -18 ? -18 : places, half_up),
-                                       places < -18 ? -18 : places, s, false);
+        int s = c->type->scale, to = places < -38 ? -38 : places;
+        dec128 u = value_dec(&v[0]);
+        if (places < s) {
+            /* drop digits below 10^-places (HALF_UP or toward zero) */
+            dec128 p = decimal_pow10(s - to), q = u / p, r = u % p;
+            if (half_up && (r < 0 ? -r : r) >= p - (r < 0 ? -r : r))
+                q += r < 0 ? -1 : 1;
+            if (decimal_rescale(q, to, s, &u)) /* back to the type's scale */
+                return err_set(cx->e, ERR_EVAL, "decimal overflow");
+            *out = value_decimal(u);
+        }
         break;
     }
     case TYPE_INT:
@@ -235,7 +245,7 @@ static int f_places(const expr *c, const value *v, eval_ctx *cx, value *out, boo
         if (places >= 0)
             break;
         int64_t l = c->type->kind == TYPE_INT ? v[0].u.i : v[0].u.l;
-        l = places < -18 ? 0 : decimal_rescale(decimal_rescale(l, 0, places, half_up), places, 0, false);
+        l = places < -18 ? 0 : int_rescale(int_rescale(l, 0, places, half_up), places, 0, false);
         if (c->type->kind == TYPE_INT)
             out->u.i = (int32_t)l;
         else

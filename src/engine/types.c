@@ -115,6 +115,15 @@ static int numeric_rank(type_kind k)
     }
 }
 
+const sqltype *types_as_decimal(arena *a, const sqltype *t)
+{
+    switch (t->kind) {
+    case TYPE_INT: return types_decimal(a, 10, 0);
+    case TYPE_BIGINT: return types_decimal(a, 19, 0);
+    default: return t;
+    }
+}
+
 const sqltype *types_widen(arena *a, const sqltype *x, const sqltype *y)
 {
     if (x->kind == TYPE_NULL)
@@ -124,6 +133,11 @@ const sqltype *types_widen(arena *a, const sqltype *x, const sqltype *y)
     int rx = numeric_rank(x->kind), ry = numeric_rank(y->kind);
     if (!rx || !ry)
         return types_equal(x, y) ? x : NULL;
+    /* DecimalUtil.widen: an integer joins a DECIMAL as DECIMAL(10|19, 0) */
+    if ((x->kind == TYPE_DECIMAL && ry < 3) || (y->kind == TYPE_DECIMAL && rx < 3)) {
+        x = types_as_decimal(a, x);
+        y = types_as_decimal(a, y);
+    }
     if (x->kind == TYPE_DECIMAL && y->kind == TYPE_DECIMAL) {
         int scale = x->scale > y->scale ? x->scale : y->scale;
         int ix = x->precision - x->scale, iy = y->precision - y->scale;

@@ -38,6 +38,9 @@ const sqltype *types_copy(arena *a, const sqltype *t);
 
 bool types_equal(const sqltype *a, const sqltype *b);
 bool types_is_numeric(const sqltype *t);
+/* t as ksqlDB's DECIMAL view of it: INT is DECIMAL(10, 0), BIGINT
+ * DECIMAL(19, 0); other types unchanged. */
+const sqltype *types_as_decimal(arena *a, const sqltype *t);
 /* The wider of two numeric types (INT < BIGINT < DECIMAL < DOUBLE), or NULL
  * when they do not combine. */
 const sqltype *types_widen(arena *a, const sqltype *x, const sqltype *y);

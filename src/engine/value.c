@@ -17,17 +17,6 @@ int64_t value_pow10(int n)
     return p;
 }
 
-static void decimal_to_text(int64_t unscaled, int scale, buf *out)
-{
-    if (scale <= 0) {
-        buf_printf(out, "%" PRId64, unscaled);
-        return;
-    }
-    uint64_t mag = unscaled < 0 ? (uint64_t)0 - (uint64_t)unscaled : (uint64_t)unscaled;
-    uint64_t p = (uint64_t)value_pow10(scale);
-    buf_printf(out, "%s%" PRIu64 ".%0*" PRIu64, unscaled < 0 ? "-" : "", mag / p, scale, mag % p);
-}
-
 /* Doubles print as Java's Double.toString does (ksqlDB's output): the
  * shortest digits that read back the same; plain notation with at least
  * one decimal for 1e-3 <= |d| < 1e7 ("19.0", "0.001"), else scientific
@@ -108,9 +97,10 @@ void value_to_text(const value *v, const sqltype *t, buf *out)
     case TYPE_DATE: timefmt_date_text(v->u.l, out); break;
     case TYPE_TIME: timefmt_time_text(v->u.l, out); break;
     case TYPE_DOUBLE: double_to_text(v->u.d, out); break;
-    case TYPE_DECIMAL: decimal_to_text(v->u.l, t->scale, out); break;
-    case TYPE_STRING:
-    case TYPE_BYTES: buf_append(out, v->u.s.p, v->u.s.len); break;
+    case TYPE_DECIMAL: decimal_to_text(value_dec(v), t->scale, out); break;
+    case TYPE_STRING: buf_append(out, v->u.s.p, v->u.s.len); break;
+    /* ksqlDB shows BYTES (and casts them to STRING) as base64 */
+    case TYPE_BYTES: value_base64_encode((const uint8_t *)v->u.s.p, v->u.s.len, out); break;
     case TYPE_ARRAY:
         buf_putc(out, '[');
         for (int i = 0; i < v->u.list->n; i++) {
@@ -149,9 +139,15 @@ double value_as_double(const value *v, const sqltype *t)
     case TYPE_INT: return v->u.i;
     case TYPE_BIGINT: return (double)v->u.l;
     case TYPE_DOUBLE: return v->u.d;
-    case TYPE_DECIMAL: return (double)v->u.l / (double)value_pow10(t->scale);
+    case TYPE_DECIMAL: return decimal_to_double(value_dec(v), t->scale);
     default: return 0;
     }
+}
+
+/* An INT, BIGINT or DECIMAL as an unscaled 128-bit integer. */
+static dec128 value_exact(const value *v, const sqltype *t)
+{
+    return t->kind == TYPE_DECIMAL ? value_dec(v) : t->kind == TYPE_INT ? v->u.i : v->u.l;
 }
 
 static int cmp_i64(int64_t a, int64_t b) { return a < b ? -1 : a > b; }
@@ -163,6 +159,10 @@ int value_compare(const value *a, const sqltype *ta, const value *b, const sqlty
         bool integral_b = tb->kind == TYPE_INT || tb->kind == TYPE_BIGINT;
         if (integral_a && integral_b)
             return cmp_i64(ta->kind == TYPE_INT ? a->u.i : a->u.l, tb->kind == TYPE_INT ? b->u.i : b->u.l);
+        /* DECIMAL with DECIMAL or an integer compares exactly (BigDecimal) */
+        if ((ta->kind == TYPE_DECIMAL || integral_a) && (tb->kind == TYPE_DECIMAL || integral_b))
+            return decimal_compare(value_exact(a, ta), ta->kind == TYPE_DECIMAL ? ta->scale : 0, value_exact(b, tb),
+                                   tb->kind == TYPE_DECIMAL ? tb->scale : 0);
         double x = value_as_double(a, ta), y = value_as_double(b, tb);
         return x < y ? -1 : x > y;
     }
@@ -253,4 +253,57 @@ value value_copy(arena *a, const value *v, const sqltype *t)
     default: break;
     }
     return c;
+}
+
+static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void value_base64_encode(const uint8_t *p, size_t n, buf *out)
+{
+    buf_reserve(out, (n + 2) / 3 * 4);
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t w = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
+        char q[4] = {b64_alphabet[w >> 18], b64_alphabet[(w >> 12) & 63], i + 1 < n ? b64_alphabet[(w >> 6) & 63] : '=',
+                     i + 2 < n ? b64_alphabet[w & 63] : '='};
+        buf_append(out, q, 4);
+    }
+}
+
+static int b64_index(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Java's Base64.getDecoder(): padding optional at the end, nothing else
+ * outside the alphabet. */
+int value_base64_decode(const char *p, size_t n, arena *a, value *out)
+{
+    while (n && p[n - 1] == '=' && n % 4 != 1)
+        n--;
+    if (n % 4 == 1)
+        return -1;
+    uint8_t *d = arena_alloc(a, n / 4 * 3 + 3);
+    size_t k = 0;
+    uint32_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        int x = b64_index((unsigned char)p[i]);
+        if (x < 0)
+            return -1;
+        w = w << 6 | (uint32_t)x;
+        if (i % 4 == 3) {
+            d[k++] = (uint8_t)(w >> 16), d[k++] = (uint8_t)(w >> 8), d[k++] = (uint8_t)w;
+            w = 0;
+        }
+    }
+    if (n % 4 == 2)
+        d[k++] = (uint8_t)(w >> 4);
+    else if (n % 4 == 3)
+        d[k++] = (uint8_t)(w >> 10), d[k++] = (uint8_t)(w >> 2);
+    *out = value_string((const char *)d, (uint32_t)k);
+    return 0;
 }

@@ -5,9 +5,13 @@
  * constants, or a record buffer; a value never owns memory.  Its lifetime is
  * the lifetime of what it points into (usually the batch being processed).
  *
- * DECIMAL is held as an unscaled 64-bit integer; the scale comes from the
- * value's type.  ARRAY holds its elements, MAP alternating key/value
- * entries, STRUCT one entry per field in the type's order.
+ * DECIMAL is held as an unscaled 128-bit integer (decimal.h); the scale
+ * comes from the value's type.  It is stored as two 64-bit halves so a
+ * value stays 8-byte aligned and 24 bytes (arenas hand out 8-byte
+ * aligned memory); read and write it with value_dec / value_decimal.
+ * BYTES are raw bytes (p, len) like a STRING's, not text.  ARRAY holds
+ * its elements, MAP alternating key/value entries, STRUCT one entry per
+ * field in the type's order.
  */
 #ifndef EDDY_VALUE_H
 #define EDDY_VALUE_H
@@ -16,6 +20,7 @@
 #include <stdint.h>
 
 #include "../base/buf.h"
+#include "decimal.h"
 #include "types.h"
 
 typedef struct value value;
@@ -30,7 +35,8 @@ struct value {
     union {
         bool b;
         int32_t i;
-        int64_t l;  /* BIGINT, TIMESTAMP (ms), DECIMAL (unscaled), DATE (days), TIME (ms) */
+        int64_t l;  /* BIGINT, TIMESTAMP (ms), DATE (days), TIME (ms) */
+        struct { uint64_t lo; int64_t hi; } dec;   /* DECIMAL (unscaled) */
         double d;
         struct { const char *p; uint32_t len; } s; /* STRING, BYTES */
         const value_list *list;                    /* ARRAY, MAP, STRUCT */
@@ -42,6 +48,15 @@ static inline value value_bool(bool b) { value v = {.u.b = b}; return v; }
 static inline value value_int(int32_t i) { value v = {.u.i = i}; return v; }
 static inline value value_bigint(int64_t l) { value v = {.u.l = l}; return v; }
 static inline value value_double(double d) { value v = {.u.d = d}; return v; }
+static inline value value_decimal(dec128 x)
+{
+    value v = {.u.dec = {(uint64_t)x, (int64_t)(x >> 64)}};
+    return v;
+}
+static inline dec128 value_dec(const value *v)
+{
+    return (dec128)((udec128)(uint64_t)v->u.dec.hi << 64 | v->u.dec.lo);
+}
 static inline value value_string(const char *p, uint32_t len)
 {
     value v = {.u.s = {p, len}};
@@ -61,7 +76,11 @@ int value_compare(const value *a, const sqltype *ta, const value *b, const sqlty
 bool value_equal(const value *a, const sqltype *ta, const value *b, const sqltype *tb);
 /* A deep copy of v (strings and composites) in arena a. */
 value value_copy(arena *a, const value *v, const sqltype *t);
-/* 10^n for DECIMAL scaling (n <= 18). */
+/* 10^n for n <= 18 (DECIMAL scaling: decimal_pow10). */
 int64_t value_pow10(int n);
+/* BYTES as base64 text (ksqlDB's text for BYTES, in JSON and DELIMITED). */
+void value_base64_encode(const uint8_t *p, size_t n, buf *out);
+/* base64 text as a BYTES value in arena a; -1 when it is not base64. */
+int value_base64_decode(const char *p, size_t n, arena *a, value *out);
 
 #endif

@@ -23,7 +23,7 @@ LIBOBJ  := $(filter-out $(BUILD)/src/main.o,$(OBJ))
 UNIT    := $(sort $(wildcard tests/unit/test_*.c))
 UNITBIN := $(UNIT:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run test unit e2e conformance asan bench format clean check-layers fuzz
+.PHONY: all deps run test unit e2e conformance asan bench format clean check-layers fuzz fuzz-json
 
 all: $(EDDY)
 
@@ -103,6 +103,23 @@ $(BUILD)/fuzz/fuzz_parse: $(FUZZ_SRC) $(wildcard src/parser/*.h src/base/*.h)
 	@echo "  LD    $@"
 	$(Q)$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined $(filter-out -Wno-format-truncation,$(WARN)) -Isrc -o $@ $(FUZZ_SRC)
+
+# libFuzzer over the JSON record decoder (tests/fuzz/fuzz_json.c), same
+# conventions as `fuzz`; seeds in tests/fuzz/corpus_json/.
+FUZZ_JSON_SRC := tests/fuzz/fuzz_json.c $(addprefix src/engine/,serde.c serde_json.c value.c decimal.c types.c \
+                 schema.c timefmt.c) $(sort $(wildcard src/base/*.c))
+
+fuzz-json: $(BUILD)/fuzz/fuzz_json
+	@mkdir -p $(BUILD)/fuzz/corpus_json
+	$(BUILD)/fuzz/fuzz_json -max_total_time=$(FUZZ_SECONDS) -timeout=10 -max_len=4096 \
+	  -artifact_prefix=$(BUILD)/fuzz/json- $(BUILD)/fuzz/corpus_json tests/fuzz/corpus_json
+
+$(BUILD)/fuzz/fuzz_json: $(FUZZ_JSON_SRC) $(wildcard src/engine/*.h src/base/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  LD    $@"
+	$(Q)$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=undefined $(filter-out -Wno-format-truncation,$(WARN)) -Isrc -o $@ $(FUZZ_JSON_SRC) \
+	  -ljansson -lm
 
 format:
 	clang-format -i $(SRC) $(shell find src -name '*.h') $(UNIT)

@@ -42,25 +42,6 @@ static void skip_ws(jparser *j)
         j->at++;
 }
 
-static int hex4(const char *p, unsigned *out)
-{
-    unsigned v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = p[i];
-        v <<= 4;
-        if (c >= '0' && c <= '9')
-            v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            v |= (unsigned)(c - 'A' + 10);
-        else
-            return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 static void put_utf8(buf *b, unsigned cp)
 {
     if (cp < 0x80)
@@ -109,11 +90,11 @@ static int parse_string(jparser *j, jnode *out)
             continue;
         }
         unsigned cp, lo;
-        if (e != 'u' || j->at + 4 > j->n || hex4(j->p + j->at, &cp))
+        if (e != 'u' || j->at + 4 > j->n || serde_hex4(j->p + j->at, &cp))
             break;
         j->at += 4;
         if (cp >= 0xD800 && cp < 0xDC00 && j->at + 6 <= j->n && j->p[j->at] == '\\' && j->p[j->at + 1] == 'u' &&
-            !hex4(j->p + j->at + 2, &lo) && lo >= 0xDC00 && lo < 0xE000) {
+            !serde_hex4(j->p + j->at + 2, &lo) && lo >= 0xDC00 && lo < 0xE000) {
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
             j->at += 6;
         }

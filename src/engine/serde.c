@@ -154,66 +154,18 @@ static int json_to_double(json_t *j, double *out)
     return -1;
 }
 
-/* Parses decimal text ("-12.345") into an unscaled integer with `scale`
- * digits, rounding HALF_UP as ksqlDB (Java BigDecimal) does. */
-static int decimal_from_text(const char *s, int scale, int64_t *out)
-{
-    bool neg = *s == '-';
-    if (*s == '-' || *s == '+')
-        s++;
-    int64_t v = 0;
-    int frac = -1;        /* digits seen after the point; -1 before it */
-    int first_extra = -1; /* first digit beyond `scale`, decides rounding */
-    bool any = false;
-    for (; *s; s++) {
-        if (*s == '.' && frac < 0) {
-            frac = 0;
-            continue;
-        }
-        if (!isdigit((unsigned char)*s))
-            return -1;
-        any = true;
-        if (frac >= scale) {
-            if (first_extra < 0)
-                first_extra = *s - '0';
-            continue;
-        }
-        if (v > INT64_MAX / 10 - 10)
-            return -1;
-        v = v * 10 + (*s - '0');
-        if (frac >= 0)
-            frac++;
-    }
-    if (!any)
-        return -1;
-    for (frac = frac < 0 ? 0 : frac; frac < scale; frac++) {
-        if (v > INT64_MAX / 10)
-            return -1;
-        v *= 10;
-    }
-    if (first_extra >= 5)
-        v++;
-    *out = neg ? -v : v;
-    return 0;
-}
-
-static int json_to_decimal(json_t *j, int scale, int64_t *out)
+static int json_to_decimal(json_t *j, const sqltype *t, dec128 *out)
 {
     char tmp[64];
     if (json_is_integer(j))
         snprintf(tmp, sizeof tmp, "%" PRId64, (int64_t)json_integer_value(j));
     else if (json_is_real(j))
-        snprintf(tmp, sizeof tmp, "%.17g", json_real_value(j));
+        return decimal_from_double(json_real_value(j), t->precision, t->scale, out);
     else if (json_is_string(j))
-        snprintf(tmp, sizeof tmp, "%s", json_string_value(j));
+        return decimal_parse(json_string_value(j), json_string_length(j), t->precision, t->scale, out);
     else
         return -1;
-    if (strpbrk(tmp, "eE")) {
-        /* exponent form: go through double, then print plainly */
-        double d = strtod(tmp, NULL);
-        snprintf(tmp, sizeof tmp, "%.*f", scale, d);
-    }
-    return decimal_from_text(tmp, scale, out);
+    return decimal_parse(tmp, strlen(tmp), t->precision, t->scale, out);
 }
 
 static json_t *json_get_ci(json_t *obj, const char *name)
@@ -321,12 +273,18 @@ int serde_json_to_value(json_t *j, const sqltype *t, arena *a, value *out, err *
         if (json_to_double(j, &out->u.d))
             return coerce_error(e, j, t);
         return 0;
-    case TYPE_DECIMAL:
-        if (json_to_decimal(j, t->scale, &out->u.l))
+    case TYPE_DECIMAL: {
+        dec128 d;
+        if (json_to_decimal(j, t, &d))
+            return coerce_error(e, j, t);
+        *out = value_decimal(d);
+        return 0;
+    }
+    case TYPE_BYTES:
+        if (!json_is_string(j) || value_base64_decode(json_string_value(j), json_string_length(j), a, out))
             return coerce_error(e, j, t);
         return 0;
     case TYPE_STRING:
-    case TYPE_BYTES:
         if (json_is_string(j)) {
             out->u.s.len = (uint32_t)json_string_length(j);
             out->u.s.p = arena_strndup(a, json_string_value(j), out->u.s.len);
@@ -379,8 +337,12 @@ void serde_value_to_json_text(const value *v, const sqltype *t, buf *out)
         return;
     }
     switch (t->kind) {
-    case TYPE_STRING:
-    case TYPE_BYTES: serde_json_string(v->u.s.p, v->u.s.len, out); break;
+    case TYPE_STRING: serde_json_string(v->u.s.p, v->u.s.len, out); break;
+    case TYPE_BYTES: /* base64, as ksqlDB writes BYTES in JSON */
+        buf_putc(out, '"');
+        value_base64_encode((const uint8_t *)v->u.s.p, v->u.s.len, out);
+        buf_putc(out, '"');
+        break;
     case TYPE_DOUBLE:
         if (!isfinite(v->u.d)) {
             /* JSON has no NaN/Infinity; write them as strings as Jackson
@@ -434,41 +396,6 @@ void serde_value_to_json_text(const value *v, const sqltype *t, buf *out)
 }
 
 /* ---- JSON ------------------------------------------------------------ */
-
-static json_t *json_parse(const uint8_t *p, int32_t len, err *e)
-{
-    json_error_t je;
-    json_t *j = json_loadb((const char *)p, (size_t)len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
-    if (!j)
-        err_set(e, ERR_FORMAT, "invalid JSON: %s", je.text);
-    return j;
-}
-
-static int json_decode_columns(json_t *j, const schema *s, bool keys, bool unwrapped,
-                               const bool *needed, value *row, arena *a, err *e)
-{
-    int want = 0, only = -1;
-    for (int i = 0; i < s->n; i++)
-        if (s->cols[i].key == keys)
-            want++, only = i;
-    /* A single key column is written unwrapped (ksqlDB's JSON keys), and
-     * so is a single value column with WRAP_SINGLE_VALUE=false; an object
-     * with one field per column otherwise. */
-    if ((keys || unwrapped) && want == 1)
-        return serde_json_to_value(j, s->cols[only].type, a, &row[only], e);
-    if (!json_is_object(j))
-        return err_set(e, ERR_FORMAT, "expected a JSON object");
-    for (int i = 0; i < s->n; i++) {
-        if (s->cols[i].key != keys || (needed && !needed[i]))
-            continue;
-        if (serde_json_to_value(json_get_ci(j, s->cols[i].name), s->cols[i].type, a, &row[i], e)) {
-            char why[sizeof e->msg];
-            snprintf(why, sizeof why, "%s", e->msg);
-            return err_set(e, ERR_FORMAT, "column %s: %s", s->cols[i].name, why);
-        }
-    }
-    return 0;
-}
 
 static int json_encode_columns(const schema *s, bool keys, bool unwrapped, const value *row, buf *out)
 {
@@ -537,7 +464,8 @@ static int kafka_decode(const uint8_t *p, int32_t len, const sqltype *t, value *
         return 0;
     }
     case TYPE_STRING:
-        out->u.s.p = arena_strndup(a, (const char *)p, (size_t)len);
+    case TYPE_BYTES: /* raw bytes: a slice of the record */
+        out->u.s.p = (const char *)p;
         out->u.s.len = (uint32_t)len;
         return 0;
     default: return err_set(e, ERR_FORMAT, "the KAFKA format cannot hold this type");
@@ -555,7 +483,8 @@ static int kafka_encode(const value *v, const sqltype *t, buf *out, err *e)
         be_write(out, bits, 8);
         return 0;
     }
-    case TYPE_STRING: buf_append(out, v->u.s.p, v->u.s.len); return 0;
+    case TYPE_STRING:
+    case TYPE_BYTES: buf_append(out, v->u.s.p, v->u.s.len); return 0;
     default: return err_set(e, ERR_FORMAT, "the KAFKA format cannot hold this type");
     }
 }
@@ -625,10 +554,7 @@ static int delimited_field(const char *text, uint32_t len, bool empty, const sql
         *out = value_string(text, len);
         return 0;
     }
-    json_t *j = json_string(text);
-    int rc = serde_json_to_value(j, t, a, out, e);
-    json_decref(j);
-    return rc;
+    return serde__text_to_value(text, len, t, a, out, e);
 }
 
 static int delimited_decode(const uint8_t *p, int32_t len, char delim, const schema *s, bool keys,
@@ -719,14 +645,7 @@ static int decode_part(const fmt *f, const uint8_t *p, int32_t len, const schema
         return 0;
     }
     switch (f->kind) {
-    case FORMAT_JSON: {
-        json_t *j = json_parse(p, len, e);
-        if (!j)
-            return -1;
-        int rc = json_decode_columns(j, s, keys, f->unwrapped, needed, row, a, e);
-        json_decref(j);
-        return rc;
-    }
+    case FORMAT_JSON: return serde__json_decode(p, len, s, keys, f->unwrapped, needed, row, a, e);
     case FORMAT_KAFKA: {
         int only = single_column(s, keys);
         if (only < 0)

@@ -7,7 +7,9 @@
  * decoded, and only columns marked in `needed` when it is given.
  *
  * Decoded strings point into the record bytes or into arena `a`, so a row
- * is valid while both are.  Malformed input gives ERR_FORMAT with a reason;
+ * is valid while both are.  JSON records are decoded in one pass without
+ * building a tree (serde_json.c); BYTES travel as base64 text in JSON and
+ * DELIMITED and as raw bytes in KAFKA.  Malformed input gives ERR_FORMAT with a reason;
  * it never crashes.
  */
 #ifndef EDDY_SERDE_H
@@ -65,5 +67,13 @@ int serde_encode_value(const fmt *f, const schema *s, const value *row, buf *out
 int serde_json_to_value(json_t *j, const sqltype *t, arena *a, value *out, err *e);
 void serde_value_to_json_text(const value *v, const sqltype *t, buf *out);
 void serde_json_string(const char *p, size_t len, buf *out);
+/* The 4 hex digits of a JSON \uXXXX escape at p; -1 when not hex. */
+int serde_hex4(const char *p, unsigned *out);
+
+/* Internal to the serde module (serde_json.c). */
+int serde__json_decode(const uint8_t *p, int32_t len, const schema *s, bool keys, bool unwrapped,
+                       const bool *needed, value *row, arena *a, err *e);
+/* Field text (DELIMITED, a JSON string) as a scalar of type t. */
+int serde__text_to_value(const char *p, uint32_t n, const sqltype *t, arena *a, value *out, err *e);
 
 #endif

@@ -1,0 +1,649 @@
+/* serde_json.c — the JSON record decoder (serde.h).
+ *
+ * One pass over the record bytes, no tree: the top-level object's field
+ * names are matched case-insensitively against the schema's columns, the
+ * columns marked `needed` are decoded straight into values, and every
+ * other field is validated and skipped without building anything.
+ * Strings without escapes are slices of the record bytes; escaped ones are
+ * unescaped into the arena.  The input must be exactly valid JSON
+ * (RFC 8259, UTF-8): anything else is ERR_FORMAT with the reason and the
+ * byte offset, and the record is skipped.
+ *
+ * Coercions are ksqlDB's (its JSON deserializer): a number or a composite
+ * read as STRING becomes its JSON text, "12" reads as INT 12, "true" as
+ * BOOLEAN, a number with a fraction truncates into an integer column,
+ * DECIMAL takes numbers and strings exactly (HALF_UP into the scale), and
+ * BYTES is base64 text.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "serde.h"
+
+#define JSON_MAX_DEPTH 256
+
+typedef struct jp {
+    const char *start, *p, *end;
+    arena *a;
+    err *e;
+    int depth;
+} jp;
+
+static int fail(jp *j, const char *what)
+{
+    return err_set(j->e, ERR_FORMAT, "invalid JSON: %s at byte %ld", what, (long)(j->p - j->start));
+}
+
+static void skip_ws(jp *j)
+{
+    while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t'))
+        j->p++;
+}
+
+int serde_hex4(const char *p, unsigned *out)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= (unsigned)(c - '0');
+        else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+            v |= (unsigned)((c | 0x20) - 'a' + 10);
+        else
+            return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Length of the well-formed UTF-8 sequence at p (lead byte >= 0x80), or
+ * 0 (overlong forms, surrogates and code points past U+10FFFF are not
+ * well-formed). */
+static int utf8_len(const unsigned char *p, const unsigned char *end)
+{
+    unsigned c = p[0];
+    int n;
+    unsigned min;
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2, min = 0x80;
+    else if (c >= 0xe0 && c <= 0xef)
+        n = 3, min = 0x800;
+    else if (c >= 0xf0 && c <= 0xf4)
+        n = 4, min = 0x10000;
+    else
+        return 0;
+    if (end - p < n)
+        return 0;
+    unsigned cp = c & (0x3f >> (n - 1));
+    for (int i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+static char *put_utf8(char *d, unsigned cp)
+{
+    if (cp < 0x80) {
+        *d++ = (char)cp;
+    } else if (cp < 0x800) {
+        *d++ = (char)(0xc0 | cp >> 6);
+        *d++ = (char)(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+        *d++ = (char)(0xe0 | cp >> 12);
+        *d++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+        *d++ = (char)(0x80 | (cp & 0x3f));
+    } else {
+        *d++ = (char)(0xf0 | cp >> 18);
+        *d++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+        *d++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+        *d++ = (char)(0x80 | (cp & 0x3f));
+    }
+    return d;
+}
+
+/* The escape at j->p (just after the backslash) written to d (NULL:
+ * validate only).  Returns the new d, or NULL with the error set. */
+static char *unescape_one(jp *j, char *d, bool *ok)
+{
+    static const char simple_in[] = "\"\\/bfnrt", simple_out[] = "\"\\/\b\f\n\r\t";
+    *ok = true;
+    if (j->p >= j->end)
+        return *ok = false, fail(j, "unterminated string"), NULL;
+    char c = *j->p;
+    const char *s = c ? strchr(simple_in, c) : NULL;
+    if (s) {
+        j->p++;
+        if (d)
+            *d++ = simple_out[s - simple_in];
+        return d;
+    }
+    unsigned cp, lo;
+    if (c != 'u' || j->end - j->p < 5 || serde_hex4(j->p + 1, &cp))
+        return *ok = false, fail(j, "bad escape in string"), NULL;
+    j->p += 5;
+    if (cp >= 0xdc00 && cp <= 0xdfff)
+        return *ok = false, fail(j, "lone low surrogate in \\u escape"), NULL;
+    if (cp >= 0xd800 && cp <= 0xdbff) {
+        /* a high surrogate must be followed by an escaped low one */
+        if (j->end - j->p < 6 || j->p[0] != '\\' || j->p[1] != 'u' || serde_hex4(j->p + 2, &lo) || lo < 0xdc00 ||
+            lo > 0xdfff)
+            return *ok = false, fail(j, "lone high surrogate in \\u escape"), NULL;
+        j->p += 6;
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+    }
+    return d ? put_utf8(d, cp) : d;
+}
+
+/* A string at j->p (on the opening quote).  *s, *len: a slice of the
+ * record when it has no escapes, else unescaped into the arena (or not
+ * built at all when s is NULL). */
+static int parse_string(jp *j, const char **s, uint32_t *len)
+{
+    const char *begin = ++j->p;
+    bool escaped = false;
+    for (;;) {
+        /* the common bytes, fast */
+        while (j->p < j->end && (unsigned char)*j->p >= 0x20 && *j->p != '"' && *j->p != '\\' &&
+               (unsigned char)*j->p < 0x80)
+            j->p++;
+        if (j->p >= j->end)
+            return fail(j, "unterminated string");
+        unsigned char c = (unsigned char)*j->p;
+        if (c == '"')
+            break;
+        if (c < 0x20)
+            return fail(j, "control character in string");
+        if (c == '\\') {
+            escaped = true;
+            j->p++;
+            bool ok;
+            unescape_one(j, NULL, &ok);
+            if (!ok)
+                return -1;
+            continue;
+        }
+        int n = utf8_len((const unsigned char *)j->p, (const unsigned char *)j->end);
+        if (!n)
+            return fail(j, "invalid UTF-8 in string");
+        j->p += n;
+    }
+    const char *close = j->p++;
+    if (!s)
+        return 0;
+    if (!escaped) {
+        *s = begin;
+        *len = (uint32_t)(close - begin);
+        return 0;
+    }
+    /* second pass over the validated text: unescaping only shrinks it */
+    char *d = arena_alloc(j->a, (size_t)(close - begin) + 1), *w = d;
+    jp r = *j;
+    r.p = begin;
+    while (r.p < close) {
+        if (*r.p != '\\') {
+            *w++ = *r.p++;
+            continue;
+        }
+        r.p++;
+        bool ok;
+        w = unescape_one(&r, w, &ok);
+    }
+    *s = d;
+    *len = (uint32_t)(w - d);
+    return 0;
+}
+
+/* A number at j->p; *is_int when it has neither fraction nor exponent. */
+static int parse_number(jp *j, const char **text, uint32_t *len, bool *is_int)
+{
+    const char *b = j->p;
+    *is_int = true;
+    if (j->p < j->end && *j->p == '-')
+        j->p++;
+    if (j->p >= j->end || *j->p < '0' || *j->p > '9')
+        return fail(j, "bad number");
+    if (*j->p == '0')
+        j->p++;
+    else
+        while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+            j->p++;
+    if (j->p < j->end && *j->p == '.') {
+        *is_int = false;
+        j->p++;
+        if (j->p >= j->end || *j->p < '0' || *j->p > '9')
+            return fail(j, "bad number: digits expected after '.'");
+        while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+            j->p++;
+    }
+    if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
+        *is_int = false;
+        j->p++;
+        if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
+            j->p++;
+        if (j->p >= j->end || *j->p < '0' || *j->p > '9')
+            return fail(j, "bad number: digits expected in exponent");
+        while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+            j->p++;
+    }
+    *text = b;
+    *len = (uint32_t)(j->p - b);
+    return 0;
+}
+
+static int literal(jp *j, const char *word, size_t n)
+{
+    if ((size_t)(j->end - j->p) < n || memcmp(j->p, word, n))
+        return fail(j, "unexpected character");
+    j->p += n;
+    return 0;
+}
+
+static int skip_value(jp *j);
+
+/* Walks an object or array at j->p, calling `each` for every member
+ * (key set for objects) with j->p on its value; `each` must consume it. */
+typedef int (*member_fn)(jp *j, void *ctx, const char *key, uint32_t klen);
+
+static int walk_composite(jp *j, member_fn each, void *ctx)
+{
+    bool object = *j->p == '{';
+    char close = object ? '}' : ']';
+    if (++j->depth > JSON_MAX_DEPTH)
+        return fail(j, "nesting too deep");
+    j->p++;
+    skip_ws(j);
+    if (j->p < j->end && *j->p == close) {
+        j->p++;
+        j->depth--;
+        return 0;
+    }
+    for (;;) {
+        const char *key = NULL;
+        uint32_t klen = 0;
+        if (object) {
+            if (j->p >= j->end || *j->p != '"')
+                return fail(j, "object key expected");
+            if (parse_string(j, &key, &klen))
+                return -1;
+            skip_ws(j);
+            if (j->p >= j->end || *j->p != ':')
+                return fail(j, "':' expected");
+            j->p++;
+        }
+        skip_ws(j);
+        if (each(j, ctx, key, klen))
+            return -1;
+        skip_ws(j);
+        if (j->p < j->end && *j->p == ',') {
+            j->p++;
+            skip_ws(j);
+            continue;
+        }
+        if (j->p < j->end && *j->p == close) {
+            j->p++;
+            j->depth--;
+            return 0;
+        }
+        return fail(j, object ? "',' or '}' expected" : "',' or ']' expected");
+    }
+}
+
+static int skip_member(jp *j, void *ctx, const char *key, uint32_t klen) { return skip_value(j); }
+
+static int skip_value(jp *j)
+{
+    if (j->p >= j->end)
+        return fail(j, "value expected");
+    const char *t;
+    uint32_t n;
+    bool is_int;
+    switch (*j->p) {
+    case '"': return parse_string(j, NULL, NULL);
+    case '{':
+    case '[': return walk_composite(j, skip_member, NULL);
+    case 't': return literal(j, "true", 4);
+    case 'f': return literal(j, "false", 5);
+    case 'n': return literal(j, "null", 4);
+    default: return parse_number(j, &t, &n, &is_int);
+    }
+}
+
+/* ---- typed decoding ----------------------------------------------------- */
+
+static int coerce_fail(jp *j, const char *text, uint32_t n, const sqltype *t)
+{
+    buf tb = BUF_INIT;
+    types_print(t, &tb);
+    err_set(j->e, ERR_FORMAT, "cannot read %.*s as %s", (int)(n > 60 ? 60 : n), text, tb.data);
+    buf_free(&tb);
+    return -1;
+}
+
+/* Java's Long.parseLong on the whole text (optional sign, digits). */
+static int parse_int64(const char *p, uint32_t n, int64_t *out)
+{
+    uint32_t i = 0;
+    bool neg = false;
+    if (i < n && (p[i] == '-' || p[i] == '+'))
+        neg = p[i++] == '-';
+    if (i == n)
+        return -1;
+    uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    for (; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return -1;
+        unsigned d = (unsigned)(p[i] - '0');
+        if (v > (limit - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return 0;
+}
+
+static int parse_double(const char *p, uint32_t n, double *out)
+{
+    char tmp[64];
+    char *heap = NULL, *s = tmp;
+    if (n >= sizeof tmp)
+        s = heap = malloc((size_t)n + 1); /* only for absurdly long numbers */
+    if (!s)
+        return -1;
+    memcpy(s, p, n);
+    s[n] = '\0';
+    char *end;
+    *out = strtod(s, &end);
+    int rc = n == 0 || end != s + n ? -1 : 0;
+    free(heap);
+    return rc;
+}
+
+/* A JSON number (number=true) or string token's text as a scalar of type
+ * t.  Also the DELIMITED field reader (serde__text_to_value). */
+static int scalar_from_text(jp *j, const char *p, uint32_t n, bool number, bool is_int, const sqltype *t,
+                            value *out)
+{
+    int64_t l;
+    out->null = false;
+    switch (t->kind) {
+    case TYPE_BOOLEAN:
+        if (!number && n == 4 && !strncasecmp(p, "true", 4))
+            out->u.b = true;
+        else if (!number && n == 5 && !strncasecmp(p, "false", 5))
+            out->u.b = false;
+        else
+            return coerce_fail(j, p, n, t);
+        return 0;
+    case TYPE_INT:
+    case TYPE_BIGINT:
+    case TYPE_TIMESTAMP:
+    case TYPE_DATE:
+    case TYPE_TIME:
+        if (number && !is_int) {
+            /* a fraction or exponent truncates toward zero */
+            double d;
+            if (parse_double(p, n, &d) || !(d >= -9.2e18 && d <= 9.2e18))
+                return coerce_fail(j, p, n, t);
+            l = (int64_t)d;
+        } else if (parse_int64(p, n, &l))
+            return coerce_fail(j, p, n, t);
+        if (t->kind == TYPE_INT) {
+            if (l < INT32_MIN || l > INT32_MAX)
+                return coerce_fail(j, p, n, t);
+            out->u.i = (int32_t)l;
+        } else
+            out->u.l = l;
+        return 0;
+    case TYPE_DOUBLE:
+        if (parse_double(p, n, &out->u.d))
+            return coerce_fail(j, p, n, t);
+        return 0;
+    case TYPE_DECIMAL: {
+        dec128 d;
+        if (decimal_parse(p, n, t->precision, t->scale, &d))
+            return coerce_fail(j, p, n, t);
+        *out = value_decimal(d);
+        return 0;
+    }
+    case TYPE_STRING: *out = value_string(p, n); return 0;
+    case TYPE_BYTES:
+        if (number || value_base64_decode(p, n, j->a, out))
+            return coerce_fail(j, p, n, t);
+        return 0;
+    default: return coerce_fail(j, p, n, t);
+    }
+}
+
+/* The JSON text of the value at j->p, compact (whitespace outside strings
+ * dropped), for a composite read into a STRING column. */
+static int composite_text(jp *j, const char **s, uint32_t *n)
+{
+    const char *b = j->p;
+    if (skip_value(j))
+        return -1;
+    char *d = arena_alloc(j->a, (size_t)(j->p - b) + 1), *w = d;
+    bool in_string = false;
+    for (const char *c = b; c < j->p; c++) {
+        if (in_string) {
+            *w++ = *c;
+            if (*c == '\\')
+                *w++ = *++c;
+            else if (*c == '"')
+                in_string = false;
+        } else if (*c != ' ' && *c != '\n' && *c != '\r' && *c != '\t') {
+            in_string = *c == '"';
+            *w++ = *c;
+        }
+    }
+    *s = d;
+    *n = (uint32_t)(w - d);
+    return 0;
+}
+
+static int decode_typed(jp *j, const sqltype *t, value *out);
+
+/* A growing list of values in the arena (elements, or key/value pairs). */
+typedef struct list_build {
+    const sqltype *t;
+    value_list *l;
+    int cap;
+} list_build;
+
+static value *list_push(jp *j, list_build *b)
+{
+    if (b->l->n == b->cap) {
+        int cap = b->cap ? b->cap * 2 : 8;
+        value *items = arena_alloc(j->a, sizeof(value) * (size_t)cap);
+        if (b->l->n)
+            memcpy(items, b->l->items, sizeof(value) * (size_t)b->l->n);
+        b->l->items = items;
+        b->cap = cap;
+    }
+    return &b->l->items[b->l->n++];
+}
+
+static int array_member(jp *j, void *ctx, const char *key, uint32_t klen)
+{
+    list_build *b = ctx;
+    return decode_typed(j, b->t->elem, list_push(j, b));
+}
+
+static int map_member(jp *j, void *ctx, const char *key, uint32_t klen)
+{
+    list_build *b = ctx;
+    value *k = list_push(j, b);
+    if (scalar_from_text(j, key, klen, false, false, b->t->key, k))
+        return -1;
+    return decode_typed(j, b->t->value, list_push(j, b));
+}
+
+static int struct_member(jp *j, void *ctx, const char *key, uint32_t klen)
+{
+    list_build *b = ctx;
+    for (int i = 0; i < b->t->nfields; i++) {
+        const char *name = b->t->fields[i].name;
+        if (strlen(name) == klen && !strncasecmp(name, key, klen))
+            return decode_typed(j, b->t->fields[i].type, &b->l->items[i]);
+    }
+    return skip_value(j);
+}
+
+static int decode_composite(jp *j, const sqltype *t, value *out)
+{
+    bool want_object = t->kind != TYPE_ARRAY;
+    if (*j->p != (want_object ? '{' : '['))
+        return skip_value(j) ? -1 : coerce_fail(j, "(a value of another kind)", 25, t);
+    list_build b = {.t = t, .l = arena_alloc(j->a, sizeof(value_list))};
+    if (t->kind == TYPE_STRUCT) {
+        b.l->n = t->nfields;
+        b.l->items = arena_alloc(j->a, sizeof(value) * (size_t)(t->nfields ? t->nfields : 1));
+        for (int i = 0; i < t->nfields; i++)
+            b.l->items[i] = value_null();
+    }
+    member_fn each = t->kind == TYPE_ARRAY ? array_member : t->kind == TYPE_MAP ? map_member : struct_member;
+    if (walk_composite(j, each, &b))
+        return -1;
+    if (!b.l->items)
+        b.l->items = arena_alloc(j->a, sizeof(value));
+    out->null = false;
+    out->u.list = b.l;
+    return 0;
+}
+
+static int decode_typed(jp *j, const sqltype *t, value *out)
+{
+    if (j->p >= j->end)
+        return fail(j, "value expected");
+    const char *s;
+    uint32_t n;
+    bool is_int;
+    switch (*j->p) {
+    case 'n':
+        *out = value_null();
+        return literal(j, "null", 4);
+    case '"':
+        if (parse_string(j, &s, &n))
+            return -1;
+        if (t->kind == TYPE_ARRAY || t->kind == TYPE_MAP || t->kind == TYPE_STRUCT)
+            return coerce_fail(j, s, n, t);
+        return scalar_from_text(j, s, n, false, false, t, out);
+    case 't':
+    case 'f': {
+        bool b = *j->p == 't';
+        if (literal(j, b ? "true" : "false", b ? 4 : 5))
+            return -1;
+        if (t->kind == TYPE_BOOLEAN)
+            *out = value_bool(b);
+        else if (t->kind == TYPE_STRING)
+            *out = value_string(b ? "true" : "false", b ? 4 : 5);
+        else
+            return coerce_fail(j, b ? "true" : "false", b ? 4 : 5, t);
+        return 0;
+    }
+    case '{':
+    case '[':
+        if (t->kind == TYPE_STRING) {
+            if (composite_text(j, &s, &n))
+                return -1;
+            *out = value_string(s, n);
+            return 0;
+        }
+        if (t->kind != TYPE_ARRAY && t->kind != TYPE_MAP && t->kind != TYPE_STRUCT)
+            return skip_value(j) ? -1 : coerce_fail(j, "(an object or array)", 20, t);
+        return decode_composite(j, t, out);
+    default:
+        if (parse_number(j, &s, &n, &is_int))
+            return -1;
+        if (t->kind == TYPE_BOOLEAN || t->kind == TYPE_BYTES || t->kind == TYPE_ARRAY || t->kind == TYPE_MAP ||
+            t->kind == TYPE_STRUCT)
+            return coerce_fail(j, s, n, t);
+        return scalar_from_text(j, s, n, true, is_int, t, out);
+    }
+}
+
+/* ---- records ------------------------------------------------------------ */
+
+typedef struct record_ctx {
+    const schema *s;
+    bool keys;
+    const bool *needed;
+    value *row;
+    int next; /* the column after the last one matched: fields usually come in schema order */
+} record_ctx;
+
+static int find_column(record_ctx *c, const char *key, uint32_t klen)
+{
+    int n = c->s->n;
+    for (int k = 0; k < n; k++) {
+        int i = (c->next + k) % n;
+        const column *col = &c->s->cols[i];
+        if (col->key == c->keys && strlen(col->name) == klen && !strncasecmp(col->name, key, klen)) {
+            c->next = i + 1;
+            return i;
+        }
+    }
+    return -1;
+}
+
+static int record_member(jp *j, void *ctx, const char *key, uint32_t klen)
+{
+    record_ctx *c = ctx;
+    int i = find_column(c, key, klen);
+    if (i < 0 || (c->needed && !c->needed[i]))
+        return skip_value(j);
+    if (decode_typed(j, c->s->cols[i].type, &c->row[i])) {
+        if (j->e->code == ERR_FORMAT && strncmp(j->e->msg, "invalid JSON", 12)) {
+            char why[sizeof j->e->msg];
+            snprintf(why, sizeof why, "%s", j->e->msg);
+            err_set(j->e, ERR_FORMAT, "column %s: %s", c->s->cols[i].name, why);
+        }
+        return -1;
+    }
+    return 0;
+}
+
+int serde__json_decode(const uint8_t *p, int32_t len, const schema *s, bool keys, bool unwrapped,
+                       const bool *needed, value *row, arena *a, err *e)
+{
+    jp j = {.start = (const char *)p, .p = (const char *)p, .end = (const char *)p + len, .a = a, .e = e};
+    int want = 0, only = -1;
+    for (int i = 0; i < s->n; i++)
+        if (s->cols[i].key == keys) {
+            want++, only = i;
+            if (!needed || needed[i])
+                row[i] = value_null();
+        }
+    skip_ws(&j);
+    int rc;
+    /* A single key column is written unwrapped (ksqlDB's JSON keys), and
+     * so is a single value column with WRAP_SINGLE_VALUE=false; an object
+     * with one field per column otherwise. */
+    if ((keys || unwrapped) && want == 1)
+        rc = decode_typed(&j, s->cols[only].type, &row[only]);
+    else if (j.p < j.end && *j.p == '{') {
+        record_ctx c = {.s = s, .keys = keys, .needed = needed, .row = row};
+        rc = walk_composite(&j, record_member, &c);
+    } else if (skip_value(&j))
+        return -1;
+    else
+        return err_set(e, ERR_FORMAT, "expected a JSON object");
+    if (rc)
+        return -1;
+    skip_ws(&j);
+    if (j.p != j.end)
+        return fail(&j, "end of input expected");
+    return 0;
+}
+
+int serde__text_to_value(const char *p, uint32_t n, const sqltype *t, arena *a, value *out, err *e)
+{
+    jp j = {.start = p, .p = p, .end = p + n, .a = a, .e = e};
+    return scalar_from_text(&j, p, n, false, false, t, out);
+}

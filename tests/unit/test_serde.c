@@ -1,0 +1,293 @@
+/* test_serde.c — record formats as a user sees them: JSON records decoded
+ * into typed values (only the needed columns, names matched ignoring
+ * case, ksqlDB's coercions), malformed JSON refused with a reason, and
+ * DECIMAL / BYTES written the way ksqlDB writes them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "engine/serde.h"
+
+/* K STRING KEY, B BOOLEAN, I INT, L BIGINT, D DOUBLE, DEC DECIMAL(5,2),
+ * S STRING, Y BYTES, A ARRAY<INT>, M MAP<STRING, INT>, ST STRUCT<X INT, Y STRING>, BIG DECIMAL(38,0) */
+enum { K, B, I, L, D, DEC, S, Y, A, M, ST, BIG, NCOLS };
+static schema sch;
+static arena ar;
+static value row[NCOLS];
+static err e;
+
+static int setup(void **state)
+{
+    arena_init(&ar, 0);
+    static column cols[NCOLS];
+    static sqlfield f[2];
+    f[0] = (sqlfield){"X", types_scalar(TYPE_INT)};
+    f[1] = (sqlfield){"Y", types_scalar(TYPE_STRING)};
+    sqltype *st = arena_alloc(&ar, sizeof *st);
+    st->kind = TYPE_STRUCT, st->fields = f, st->nfields = 2;
+    cols[K] = (column){"K", types_scalar(TYPE_STRING), true};
+    cols[B] = (column){"B", types_scalar(TYPE_BOOLEAN), false};
+    cols[I] = (column){"I", types_scalar(TYPE_INT), false};
+    cols[L] = (column){"L", types_scalar(TYPE_BIGINT), false};
+    cols[D] = (column){"D", types_scalar(TYPE_DOUBLE), false};
+    cols[DEC] = (column){"DEC", types_decimal(&ar, 5, 2), false};
+    cols[S] = (column){"S", types_scalar(TYPE_STRING), false};
+    cols[Y] = (column){"Y", types_scalar(TYPE_BYTES), false};
+    cols[A] = (column){"A", types_array(&ar, types_scalar(TYPE_INT)), false};
+    cols[M] = (column){"M", types_map(&ar, types_scalar(TYPE_STRING), types_scalar(TYPE_INT)), false};
+    cols[ST] = (column){"ST", st, false};
+    cols[BIG] = (column){"BIG", types_decimal(&ar, 38, 0), false};
+    sch.cols = cols;
+    sch.n = NCOLS;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    arena_free(&ar);
+    return 0;
+}
+
+static int decode_needed(const char *json, const bool *needed)
+{
+    err_clear(&e);
+    fmt f = {.kind = FORMAT_JSON};
+    return serde_decode_value(&f, (const uint8_t *)json, (int32_t)strlen(json), &sch, needed, row, &ar, &e);
+}
+
+static int decode(const char *json) { return decode_needed(json, NULL); }
+
+/* The column as the shell shows it. */
+static const char *text(int col)
+{
+    static char out[256];
+    buf b = BUF_INIT;
+    value_to_text(&row[col], sch.cols[col].type, &b);
+    snprintf(out, sizeof out, "%s", b.data ? b.data : "");
+    buf_free(&b);
+    return out;
+}
+
+static void test_each_type_decodes(void **state)
+{
+    assert_int_equal(decode("{\"B\":true,\"I\":-12,\"L\":9223372036854775807,\"D\":1.5e3,\"DEC\":1.2,\"S\":\"hi\","
+                            "\"Y\":\"AQID\",\"A\":[1,null,3],\"M\":{\"a\":1},\"ST\":{\"X\":5,\"Y\":\"q\"},"
+                            "\"BIG\":12345678901234567890123456789012345678}"),
+                     0);
+    assert_string_equal(text(B), "true");
+    assert_string_equal(text(I), "-12");
+    assert_string_equal(text(L), "9223372036854775807");
+    assert_string_equal(text(D), "1500.0");
+    assert_string_equal(text(DEC), "1.20");
+    assert_string_equal(text(S), "hi");
+    assert_int_equal(row[Y].u.s.len, 3);
+    assert_memory_equal(row[Y].u.s.p, "\1\2\3", 3);
+    assert_string_equal(text(A), "[1, null, 3]");
+    assert_string_equal(text(M), "{a=1}");
+    assert_string_equal(text(ST), "{X=5, Y=q}");
+    assert_string_equal(text(BIG), "12345678901234567890123456789012345678");
+}
+
+static void test_missing_fields_and_json_null_are_null(void **state)
+{
+    assert_int_equal(decode("{\"I\":null}"), 0);
+    assert_true(row[I].null);
+    assert_true(row[S].null);
+    assert_true(row[ST].null);
+}
+
+static void test_ksqldb_coercions(void **state)
+{
+    assert_int_equal(decode("{\"I\":\"12\",\"L\":12.9,\"B\":\"TRUE\",\"S\":12.50,\"D\":\"2.5\",\"DEC\":\"3.145\"}"), 0);
+    assert_string_equal(text(I), "12");
+    assert_string_equal(text(L), "12");
+    assert_string_equal(text(B), "true");
+    assert_string_equal(text(S), "12.50");
+    assert_string_equal(text(D), "2.5");
+    assert_string_equal(text(DEC), "3.15"); /* HALF_UP into the scale */
+    assert_int_equal(decode("{\"S\": {\"a\" : [1, \"x y\"]}}"), 0);
+    assert_string_equal(text(S), "{\"a\":[1,\"x y\"]}");
+    assert_int_equal(decode("{\"S\":true}"), 0);
+    assert_string_equal(text(S), "true");
+}
+
+static void test_values_that_do_not_fit_the_column_are_refused(void **state)
+{
+    assert_int_equal(decode("{\"I\":\"twelve\"}"), -1);
+    assert_int_equal(e.code, ERR_FORMAT);
+    assert_non_null(strstr(e.msg, "column I"));
+    assert_int_equal(decode("{\"I\":2147483648}"), -1);
+    assert_int_equal(decode("{\"L\":9223372036854775808}"), -1);
+    assert_int_equal(decode("{\"DEC\":1000}"), -1); /* DECIMAL(5,2) holds < 1000 */
+    assert_int_equal(decode("{\"A\":{\"x\":1}}"), -1);
+    assert_int_equal(decode("{\"Y\":\"not base64!\"}"), -1);
+    assert_int_equal(decode("{\"B\":1}"), -1);
+}
+
+static void test_big_numbers_for_double_and_decimal(void **state)
+{
+    assert_int_equal(decode("{\"D\":123456789012345678901234567890,\"BIG\":-1E37}"), 0);
+    assert_string_equal(text(D), "1.2345678901234568E29");
+    assert_string_equal(text(BIG), "-10000000000000000000000000000000000000");
+}
+
+static void test_field_names_match_ignoring_case(void **state)
+{
+    assert_int_equal(decode("{\"i\":1,\"dEc\":2.5,\"st\":{\"x\":3}}"), 0);
+    assert_string_equal(text(I), "1");
+    assert_string_equal(text(DEC), "2.50");
+    assert_string_equal(text(ST), "{X=3, Y=null}");
+}
+
+static void test_only_needed_columns_are_decoded(void **state)
+{
+    bool needed[NCOLS] = {0};
+    needed[S] = true;
+    row[I] = value_int(99); /* a column not needed is left alone */
+    /* I holds what would not read as INT: skipped, so no error */
+    assert_int_equal(decode_needed("{\"I\":\"nope\",\"A\":{\"deep\":[[{}]]},\"S\":\"x\"}", needed), 0);
+    assert_string_equal(text(S), "x");
+    assert_int_equal(row[I].u.i, 99);
+    /* skipped fields are still checked: the record must be valid JSON */
+    assert_int_equal(decode_needed("{\"I\":[1,],\"S\":\"x\"}", needed), -1);
+}
+
+static void test_strings_without_escapes_are_slices_of_the_record(void **state)
+{
+    const char *json = "{\"S\":\"plain\"}";
+    assert_int_equal(decode(json), 0);
+    assert_ptr_equal(row[S].u.s.p, json + 6);
+}
+
+static void test_escapes_and_surrogate_pairs_are_unescaped(void **state)
+{
+    assert_int_equal(decode("{\"S\":\"a\\\"b\\\\c\\/d\\n\\u00e9\\ud83d\\ude00\\u0000z\"}"), 0);
+    assert_int_equal(row[S].u.s.len, 16);
+    assert_memory_equal(row[S].u.s.p, "a\"b\\c/d\n\xc3\xa9\xf0\x9f\x98\x80\0z", 16);
+    assert_int_equal(decode("{\"S\":\"caf\xc3\xa9\"}"), 0);
+    assert_string_equal(text(S), "caf\xc3\xa9");
+}
+
+static void test_malformed_json_is_refused_with_a_reason(void **state)
+{
+    const char *bad[] = {
+        "",
+        "{",
+        "{\"I\":1,}",
+        "{\"I\":1} x",
+        "{\"I\":01}",
+        "{\"I\":1.}",
+        "{\"I\":-}",
+        "{\"I\":1e}",
+        "{\"S\":\"abc}",
+        "{\"S\":\"\\x\"}",
+        "{\"S\":\"\\ud83d\"}",
+        "{\"S\":\"\\ude00\"}",
+        "{\"S\":\"tab\there\"}",
+        "{\"S\":\"\xc3\"}",
+        "{\"S\":\"\xed\xa0\x80\"}",
+        "{\"I\":tru}",
+        "{'I':1}",
+        "{\"I\" 1}",
+        "[1,2",
+        "{\"A\":[1 2]}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        if (decode(bad[i]) != -1)
+            fail_msg("accepted malformed JSON: %s", bad[i]);
+        assert_int_equal(e.code, ERR_FORMAT);
+    }
+    assert_int_equal(decode("{\"S\":\"abc}"), -1);
+    assert_non_null(strstr(e.msg, "invalid JSON: unterminated string"));
+}
+
+static void test_a_record_that_is_not_an_object_is_refused(void **state)
+{
+    assert_int_equal(decode("[1]"), -1);
+    assert_string_equal(e.msg, "expected a JSON object");
+}
+
+static void test_unwrapped_single_value(void **state)
+{
+    schema one = {sch.cols + DEC, 1};
+    fmt f = {.kind = FORMAT_JSON, .unwrapped = true};
+    err_clear(&e);
+    assert_int_equal(serde_decode_value(&f, (const uint8_t *)" 7.125 ", 7, &one, NULL, row + DEC, &ar, &e), 0);
+    assert_string_equal(text(DEC), "7.13");
+}
+
+static void test_decimal_and_bytes_are_written_as_ksqldb_writes_them(void **state)
+{
+    assert_int_equal(decode("{\"DEC\":1.2,\"Y\":\"AQID\",\"S\":\"x\"}"), 0);
+    column cols[3] = {sch.cols[DEC], sch.cols[Y], sch.cols[S]};
+    schema three = {cols, 3};
+    value vals[3] = {row[DEC], row[Y], row[S]};
+    buf out = BUF_INIT;
+    fmt f = {.kind = FORMAT_JSON};
+    assert_int_equal(serde_encode_value(&f, &three, vals, &out, &e), 0);
+    assert_string_equal(out.data, "{\"DEC\":1.20,\"Y\":\"AQID\",\"S\":\"x\"}");
+    buf_reset(&out);
+    fmt csv = {.kind = FORMAT_DELIMITED};
+    assert_int_equal(serde_encode_value(&csv, &three, vals, &out, &e), 0);
+    assert_string_equal(out.data, "1.20,AQID,x");
+    buf_free(&out);
+}
+
+static void test_delimited_reads_decimal_and_bytes(void **state)
+{
+    column cols[2] = {sch.cols[DEC], sch.cols[Y]};
+    schema two = {cols, 2};
+    value vals[2];
+    fmt csv = {.kind = FORMAT_DELIMITED};
+    err_clear(&e);
+    assert_int_equal(serde_decode_value(&csv, (const uint8_t *)"10.125,AAEC", 11, &two, NULL, vals, &ar, &e), 0);
+    assert_int_equal(vals[1].u.s.len, 3);
+    assert_memory_equal(vals[1].u.s.p, "\0\1\2", 3);
+    buf b = BUF_INIT;
+    value_to_text(&vals[0], cols[0].type, &b);
+    assert_string_equal(b.data, "10.13");
+    buf_free(&b);
+}
+
+static void test_kafka_bytes_are_raw(void **state)
+{
+    column col = sch.cols[Y];
+    schema one = {&col, 1};
+    value v;
+    fmt k = {.kind = FORMAT_KAFKA};
+    err_clear(&e);
+    assert_int_equal(serde_decode_value(&k, (const uint8_t *)"\0\xff", 2, &one, NULL, &v, &ar, &e), 0);
+    buf out = BUF_INIT;
+    assert_int_equal(serde_encode_value(&k, &one, &v, &out, &e), 0);
+    assert_int_equal(out.len, 2);
+    assert_memory_equal(out.data, "\0\xff", 2);
+    buf_free(&out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_each_type_decodes),
+        cmocka_unit_test(test_missing_fields_and_json_null_are_null),
+        cmocka_unit_test(test_ksqldb_coercions),
+        cmocka_unit_test(test_values_that_do_not_fit_the_column_are_refused),
+        cmocka_unit_test(test_big_numbers_for_double_and_decimal),
+        cmocka_unit_test(test_field_names_match_ignoring_case),
+        cmocka_unit_test(test_only_needed_columns_are_decoded),
+        cmocka_unit_test(test_strings_without_escapes_are_slices_of_the_record),
+        cmocka_unit_test(test_escapes_and_surrogate_pairs_are_unescaped),
+        cmocka_unit_test(test_malformed_json_is_refused_with_a_reason),
+        cmocka_unit_test(test_a_record_that_is_not_an_object_is_refused),
+        cmocka_unit_test(test_unwrapped_single_value),
+        cmocka_unit_test(test_decimal_and_bytes_are_written_as_ksqldb_writes_them),
+        cmocka_unit_test(test_delimited_reads_decimal_and_bytes),
+        cmocka_unit_test(test_kafka_bytes_are_raw),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

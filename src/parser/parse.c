@@ -206,6 +206,8 @@ void parse__enter(parser *p)
     if (++p->depth > PARSE_MAX_DEPTH)
         parse__error_at(p, ERR_TOO_DEEP, p->tok, "statement nested too deeply (more than %d levels)",
                         PARSE_MAX_DEPTH);
+    if (p->depth > p->hwm)
+        p->hwm = p->depth;
 }
 
 ast_span parse__span_from(parser *p, uint32_t off)
@@ -1188,6 +1190,7 @@ ast_stmt *parse_next(parser *p, err *e)
     p->jmp = &jb;
     p->depth = 0;
     p->parens = 0;
+    p->hwm = 0;
     if (setjmp(jb)) {
         parse_recover(p);
         return NULL;
@@ -1213,6 +1216,7 @@ ast_expr *parse_expression(parser *p, err *e)
     p->jmp = &jb;
     p->depth = 0;
     p->parens = 0;
+    p->hwm = 0;
     if (setjmp(jb)) {
         parse_recover(p);
         return NULL;

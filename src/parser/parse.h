@@ -33,6 +33,7 @@ typedef struct parser {
     token prev;      /* previous token */
     int depth;       /* current nesting depth (height of the tree being built), capped */
     int parens;      /* open parentheses around the current expression, capped */
+    int hwm;         /* deepest depth reached inside the current parse_subexpr */
     /* private: set up by parse_next / parse_expression for one call */
     err *e;          /* where a syntax error goes */
     void *jmp;       /* jmp_buf to unwind to on error (as Lua's lparser) */

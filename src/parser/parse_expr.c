@@ -453,6 +453,7 @@ static ast_expr *parse_primary(parser *p)
 static ast_expr *parse_postfix(parser *p, bool star_ok)
 {
     uint32_t start = p->tok.off;
+    int level = p->depth; /* of the node being built */
     ast_expr *e = parse_primary(p);
     for (;;) {
         ast_expr *x;
@@ -468,12 +469,16 @@ static ast_expr *parse_postfix(parser *p, bool star_ok)
             x->span = parse__span_from(p, start);
             return x;
         } else if (parse__accept(p, TK_ARROW)) {
+            p->depth = p->hwm; /* the new node sits above all of e: see parse_subexpr */
             parse__enter(p);
+            p->depth = level;
             x = parse_new_expr(p, AST_DEREF);
             x->u.deref.base = e;
             x->u.deref.field = parse__ident(p, "a field name");
         } else if (parse__accept(p, TK_LBRACKET)) {
+            p->depth = p->hwm;
             parse__enter(p);
+            p->depth = level;
             x = parse_new_expr(p, AST_SUBSCRIPT);
             x->u.subscript.base = e;
             x->u.subscript.index = parse__expr(p);
@@ -574,11 +579,17 @@ static ast_expr *parse_predicate(parser *p, ast_expr *left, uint32_t start)
  * where only operators binding tighter than `limit` are taken. */
 static ast_expr *parse_subexpr(parser *p, int limit)
 {
-    int saved = p->depth;
+    /* p->depth is the level of the node being built.  An operator applied
+     * in the loop below (or a postfix one) becomes the parent of the whole
+     * tree e built so far, so it goes one level below e's deepest node,
+     * p->hwm, not below the frame: then depth bounds the height of the
+     * tree, whatever its shape, and every later recursive walk is safe. */
+    int saved = p->depth, outer_hwm = p->hwm;
     uint32_t start = p->tok.off;
     bool star_ok = p->struct_star_ok;
     ast_expr *e;
     p->struct_star_ok = false; /* not for anything nested */
+    p->hwm = saved;
     parse__enter(p);
     if (parse__accept(p, TK_NOT)) {
         e = parse_unary(p, AST_OP_NOT, start, PRI_NOT);
@@ -596,13 +607,16 @@ static ast_expr *parse_subexpr(parser *p, int limit)
         e = parse_postfix(p, star_ok);
         if (e->kind == AST_STRUCT_STAR) {
             p->depth = saved;
+            p->hwm = p->hwm > outer_hwm ? p->hwm : outer_hwm;
             return e; /* x->* takes no operators */
         }
     }
     for (;;) {
         int op = parse_binop(p->tok.kind);
         if (op >= 0 && parse_priority[op].left > limit) {
-            parse__enter(p);
+            p->depth = p->hwm;
+            parse__enter(p);      /* e, one level down, must fit */
+            p->depth = saved + 1; /* the new node's level: its right operand hangs below it */
             parse__advance(p);
             ast_expr *b = parse_new_expr(p, AST_BINARY);
             b->u.binary.op = (ast_op)op;
@@ -611,13 +625,16 @@ static ast_expr *parse_subexpr(parser *p, int limit)
             b->span = parse__span_from(p, start);
             e = b;
         } else if (PRI_CMP > limit && parse_predicate_ahead(p)) {
+            p->depth = p->hwm;
             parse__enter(p);
+            p->depth = saved + 1;
             e = parse_predicate(p, e, start);
         } else {
             break;
         }
     }
     p->depth = saved;
+    p->hwm = p->hwm > outer_hwm ? p->hwm : outer_hwm;
     return e;
 }
 

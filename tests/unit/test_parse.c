@@ -1110,6 +1110,73 @@ static void test_empty_struct_type_round_trips(void **state)
     buf_free(&b);
 }
 
+/* Height of an expression tree (the kinds the shapes below build). */
+static int expr_height(const ast_expr *x)
+{
+    int a = 0, b = 0;
+    switch (x->kind) {
+    case AST_UNARY: a = expr_height(x->u.unary.operand); break;
+    case AST_BINARY:
+        a = expr_height(x->u.binary.left);
+        b = expr_height(x->u.binary.right);
+        break;
+    case AST_DEREF: a = expr_height(x->u.deref.base); break;
+    case AST_SUBSCRIPT:
+        a = expr_height(x->u.subscript.base);
+        b = expr_height(x->u.subscript.index);
+        break;
+    case AST_IS_NULL: a = expr_height(x->u.test.left); break;
+    default: break;
+    }
+    return 1 + (a > b ? a : b);
+}
+
+/* A left-deep chain whose first operand is itself deep ("+ + + x + 1 + 1",
+ * "((a + a ...) + a ...)", "(deep)->f->g") was counted only by its
+ * longest run, so trees far over the cap were accepted, and their
+ * printed SQL (one parenthesis per operator) was refused (found by the
+ * fuzzer).  Either the statement is refused, or its tree is within the
+ * cap and prints back. */
+static void test_depth_cap_bounds_the_height_of_any_tree(void **state)
+{
+    static const char *const shapes[][3] = {
+        /* prefix (repeated), middle, suffix (repeated) */
+        {"+ ", "x", " + 1"},
+        {"(", "a", " + a)"},
+        {"(NOT ", "a", ") IS NULL"},
+        {"(", "a", ")->f"},
+        {"(- ", "a", ")[1]"},
+    };
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        for (int n = 90; n <= 130; n += 10) {
+            buf sql = BUF_INIT;
+            buf_puts(&sql, "SELECT ");
+            for (int i = 0; i < n; i++)
+                buf_puts(&sql, shapes[k][0]);
+            buf_puts(&sql, shapes[k][1]);
+            for (int i = 0; i < n; i++)
+                buf_puts(&sql, k == 0 ? shapes[k][2] : shapes[k][2]);
+            for (int i = 0; k == 0 && i < n; i++)
+                buf_puts(&sql, " + 1");
+            buf_puts(&sql, " FROM s;");
+            parser p;
+            err e;
+            parser_init(&p, &A, sql.data, sql.len);
+            ast_stmt *s = parse_next(&p, &e);
+            if (!s) {
+                assert_int_equal(e.code, ERR_TOO_DEEP);
+            } else {
+                assert_true(expr_height(s->u.select->items[0].expr) <= PARSE_MAX_DEPTH);
+                buf out = BUF_INIT;
+                ast_print_stmt(s, &out);
+                assert_true(ast_stmt_equal(s, parse1(out.data)));
+                buf_free(&out);
+            }
+            buf_free(&sql);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1176,6 +1243,7 @@ int main(void)
         T(test_statement_near_the_depth_cap_prints_back),
         T(test_many_parentheses_are_an_error_not_a_crash),
         T(test_empty_struct_type_round_trips),
+        T(test_depth_cap_bounds_the_height_of_any_tree),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

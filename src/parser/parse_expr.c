@@ -5,9 +5,12 @@
  * tightest, as in ksqlDB: OR; AND; NOT; comparisons and the predicates
  * IS / BETWEEN / IN / LIKE; ||; + -; * / %; unary - +; postfix -> and [].
  *
- * Nesting depth counts both recursion and each operator applied in a
- * loop, so the height of any tree the parser returns is bounded by
- * PARSE_MAX_DEPTH and later recursive walks cannot overflow the stack.
+ * p->depth is the level of the node being built and p->hwm the deepest
+ * level reached; an operator applied in a loop (binary, predicate,
+ * postfix) goes above the deepest node built so far.  So the height of
+ * any tree the parser returns is bounded by PARSE_MAX_DEPTH, later
+ * recursive walks cannot overflow the stack, and the printed form of a
+ * tree (which only adds parentheses, which cost no level) parses back.
  */
 #include "parse.h"
 

@@ -390,7 +390,7 @@ void serde_value_to_json_text(const value *v, const sqltype *t, buf *out)
     /* the formats hold temporal values as numbers: ms, days, ms of day */
     case TYPE_TIMESTAMP:
     case TYPE_DATE:
-    case TYPE_TIME: buf_printf(out, "%" PRId64, v->u.l); break;
+    case TYPE_TIME: value_int64_text(v->u.l, out); break;
     default: value_to_text(v, t, out);
     }
 }

@@ -17,6 +17,20 @@ int64_t value_pow10(int n)
     return p;
 }
 
+void value_int64_text(int64_t l, buf *out)
+{
+    /* by hand: printf was a third of the time of a JSON pass-through query */
+    char tmp[24], *p = tmp + sizeof tmp;
+    uint64_t m = l < 0 ? (uint64_t)0 - (uint64_t)l : (uint64_t)l;
+    do {
+        *--p = (char)('0' + m % 10);
+        m /= 10;
+    } while (m);
+    if (l < 0)
+        *--p = '-';
+    buf_append(out, p, (size_t)(tmp + sizeof tmp - p));
+}
+
 /* Doubles print as Java's Double.toString does (ksqlDB's output): the
  * shortest digits that read back the same; plain notation with at least
  * one decimal for 1e-3 <= |d| < 1e7 ("19.0", "0.001"), else scientific
@@ -89,8 +103,8 @@ void value_to_text(const value *v, const sqltype *t, buf *out)
     }
     switch (t->kind) {
     case TYPE_BOOLEAN: buf_puts(out, v->u.b ? "true" : "false"); break;
-    case TYPE_INT: buf_printf(out, "%" PRId32, v->u.i); break;
-    case TYPE_BIGINT: buf_printf(out, "%" PRId64, v->u.l); break;
+    case TYPE_INT: value_int64_text(v->u.i, out); break;
+    case TYPE_BIGINT: value_int64_text(v->u.l, out); break;
     /* ksqlDB's text of temporal values (CAST to STRING, the shell);
      * the formats write them as numbers (serde.c). */
     case TYPE_TIMESTAMP: timefmt_timestamp_text(v->u.l, out); break;

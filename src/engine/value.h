@@ -66,6 +66,8 @@ static inline value value_string(const char *p, uint32_t len)
 /* Appends the value as the shell shows it (strings unquoted, NULL as
  * "null", composites in ksqlDB's JSON-like form). */
 void value_to_text(const value *v, const sqltype *t, buf *out);
+/* Decimal text of an integer (the fast path of INT/BIGINT output). */
+void value_int64_text(int64_t l, buf *out);
 /* The value as a double (numeric types only). */
 double value_as_double(const value *v, const sqltype *t);
 /* Three-way comparison of two non-null values of comparable types

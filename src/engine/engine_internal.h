@@ -56,6 +56,8 @@ int engine__set(exec_ctx *x);
 /* exec_select.c */
 int engine__select(exec_ctx *x);
 int engine__print(exec_ctx *x);
+/* exec_pull.c */
+int engine__pull(exec_ctx *x, const plan *pl, const ast_query *q);
 
 /* engine.c */
 void engine__message(exec_ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

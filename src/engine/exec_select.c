@@ -148,9 +148,13 @@ int engine__select(exec_ctx *x)
         return -1;
     bool pull = q->emit == AST_EMIT_NONE;
     int rc;
-    if (pull && pl->in.is_table)
+    if (pull && pl->agg)
+        rc = err_at(x->e, ERR_INVALID, q->span.off, q->span.len, "Pull queries don't support GROUP BY clauses.");
+    else if (pull && pl->in.is_table)
+        rc = engine__pull(x, pl, q);
+    else if (pl->agg)
         rc = err_at(x->e, ERR_UNSUPPORTED, q->span.off, q->span.len,
-                    "pull queries on tables need materialized tables, which are not supported yet");
+                    "push queries with GROUP BY are not supported yet; use CREATE TABLE ... AS SELECT");
     else
         rc = run_select(x, pl, pull);
     plan_free(pl);

@@ -53,6 +53,26 @@ static window_range windows_of(const plan_window *w, int64_t ts)
     return r;
 }
 
+/* From the aggregate row's group values, window and states: HAVING and
+ * the projection. */
+static int finish_row(const plan *p, value *arow, const value *state, bool windowed, int64_t wstart, value *out,
+                      bool *keep, eval_ctx *cx)
+{
+    const plan_agg *g = p->agg;
+    arow[g->ngroup] = windowed ? value_bigint(wstart) : value_null();
+    arow[g->ngroup + 1] = windowed ? value_bigint(wstart + g->window.size) : value_null();
+    for (int i = 0, k = 0; i < g->ncalls; k += g->calls[i].nstate, i++)
+        if (g->calls[i].def->result(&g->calls[i], &state[k], &arow[g->ngroup + 2 + i], cx))
+            return -1;
+    *keep = true;
+    if (g->having && expr_eval_pred(g->having, arow, cx, keep))
+        return -1;
+    for (int i = 0; i < p->out.schema.n; i++)
+        if ((*keep || p->out.schema.cols[i].key) && expr_eval(p->project[i], arow, cx, &out[i]))
+            return -1;
+    return 0;
+}
+
 /* Folds the row into one group/window state and emits its result. */
 static int apply_one(const plan *p, kvstore *store, value *arow, const value *args, buf *sk, buf *sv,
                      bool windowed, int64_t wstart, agg_emit_fn emit, void *ctx, eval_ctx *cx)
@@ -71,22 +91,34 @@ static int apply_one(const plan *p, kvstore *store, value *arow, const value *ar
     buf_reset(sv);
     codec_encode(state, g->state_types, g->nstate, sv);
     kvstore_put(store, sk->data, sk->len, sv->data, sv->len);
-    int64_t wend = wstart + g->window.size;
-    arow[g->ngroup] = windowed ? value_bigint(wstart) : value_null();
-    arow[g->ngroup + 1] = windowed ? value_bigint(wend) : value_null();
-    for (int i = 0, k = 0; i < g->ncalls; k += g->calls[i].nstate, i++)
-        if (g->calls[i].def->result(&g->calls[i], &state[k], &arow[g->ngroup + 2 + i], cx))
-            return -1;
-    bool keep = true;
-    if (g->having && expr_eval_pred(g->having, arow, cx, &keep))
-        return -1;
     value *out = arena_alloc(cx->a, sizeof(value) * (size_t)(p->out.schema.n + 1));
-    for (int i = 0; i < p->out.schema.n; i++)
-        if ((keep || p->out.schema.cols[i].key) && expr_eval(p->project[i], arow, cx, &out[i]))
-            return -1;
-    agg_result r = {out, !keep, windowed, wstart, wend, sk, sv};
+    bool keep;
+    if (finish_row(p, arow, state, windowed, wstart, out, &keep, cx))
+        return -1;
+    agg_result r = {out, !keep, windowed, wstart, wstart + g->window.size, sk, sv};
     emit(ctx, &r);
     return 1;
+}
+
+int agg_entry_row(const plan *p, const uint8_t *key, size_t klen, const uint8_t *state, size_t slen, value *out,
+                  bool *keep, int64_t *wstart, eval_ctx *cx)
+{
+    const plan_agg *g = p->agg;
+    bool windowed = g->window.kind != WINDOW_NONE;
+    *wstart = 0;
+    if (windowed) {
+        if (klen < 8)
+            return err_set(cx->e, ERR_CORRUPT, "windowed store key too short");
+        for (size_t i = klen - 8; i < klen; i++)
+            *wstart = (int64_t)((uint64_t)*wstart << 8 | key[i]);
+        klen -= 8;
+    }
+    value *arow = arena_alloc(cx->a, sizeof(value) * (size_t)g->nrow);
+    value *st = arena_alloc(cx->a, sizeof(value) * (size_t)(g->nstate + 1));
+    if (codec_decode(key, klen, g->key_types, g->ngroup, arow, cx->a, cx->e) ||
+        codec_decode(state, slen, g->state_types, g->nstate, st, cx->a, cx->e))
+        return -1;
+    return finish_row(p, arow, st, windowed, *wstart, out, keep, cx);
 }
 
 int agg_apply(const plan *p, kvstore *store, const value *row, int64_t ts, int64_t *stream_time, bool *late,

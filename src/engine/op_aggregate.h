@@ -36,4 +36,10 @@ typedef void (*agg_emit_fn)(void *ctx, const agg_result *r);
 int agg_apply(const plan *p, kvstore *store, const value *row, int64_t ts, int64_t *stream_time, bool *late,
               agg_emit_fn emit, void *ctx, eval_ctx *cx);
 
+/* The current row of one store entry (a pull query reads the table this
+ * way): the projected result in `out`, *keep false when HAVING rejects it,
+ * and its window start (*wstart) for a windowed aggregation. */
+int agg_entry_row(const plan *p, const uint8_t *key, size_t klen, const uint8_t *state, size_t slen, value *out,
+                  bool *keep, int64_t *wstart, eval_ctx *cx);
+
 #endif

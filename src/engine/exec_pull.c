@@ -1,0 +1,91 @@
+/* exec_pull.c — pull queries on materialized tables: SELECT ... FROM t
+ * [WHERE ...] [LIMIT n] without EMIT reads the state store of the query
+ * that builds t and ends.
+ *
+ * Each store entry becomes the table's current row (the building query's
+ * HAVING and projection applied); the pull query's own WHERE and
+ * projection then run over it.  The scan holds the engine lock, so the
+ * runtime thread does not change the store meanwhile. */
+#include "engine_internal.h"
+#include "op_aggregate.h"
+
+typedef struct pull_scan {
+    exec_ctx *x;
+    const plan *table;   /* the plan of the query building the table */
+    const plan *pull;    /* the pull query */
+    int *slots;          /* pull row slot -> table output column, or -1 */
+    arena arena;
+    int64_t emitted;
+    bool failed;
+} pull_scan;
+
+static void pull_entry(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    pull_scan *ps = ctx;
+    const plan *pl = ps->pull;
+    if (ps->failed || (pl->limit >= 0 && ps->emitted >= pl->limit))
+        return;
+    arena_reset(&ps->arena);
+    eval_ctx cx = {.a = &ps->arena, .e = ps->x->e};
+    value *trow = arena_alloc(&ps->arena, sizeof(value) * (size_t)(ps->table->out.schema.n + 1));
+    value *row = arena_alloc(&ps->arena, sizeof(value) * (size_t)pl->nrow);
+    value *out = arena_alloc(&ps->arena, sizeof(value) * (size_t)(pl->out.schema.n + 1));
+    bool keep;
+    int64_t wstart;
+    if (agg_entry_row(ps->table, key, klen, val, vlen, trow, &keep, &wstart, &cx)) {
+        ps->failed = true;
+        return;
+    }
+    if (!keep)
+        return; /* HAVING removed the row from the table */
+    for (int i = 0; i < pl->nrow; i++)
+        row[i] = ps->slots[i] >= 0 ? trow[ps->slots[i]] : value_null();
+    bool pass = true;
+    if (pl->where && expr_eval_pred(pl->where, row, &cx, &pass)) {
+        ps->failed = true;
+        return;
+    }
+    if (!pass)
+        return;
+    for (int i = 0; i < pl->out.schema.n; i++)
+        if (expr_eval(pl->project[i], row, &cx, &out[i])) {
+            ps->failed = true;
+            return;
+        }
+    if (ps->x->out && ps->x->out->row)
+        ps->x->out->row(ps->x->out->ctx, out);
+    ps->emitted++;
+}
+
+int engine__pull(exec_ctx *x, const plan *pl, const ast_query *q)
+{
+    engine *en = x->en;
+    pthread_mutex_lock(&en->mu);
+    source *s = catalog_find(&en->cat, pl->in.name);
+    query *builder = s && s->writer ? engine__find_query(en, s->writer) : NULL;
+    if (!builder || !builder->store) {
+        pthread_mutex_unlock(&en->mu);
+        err_at(x->e, ERR_INVALID, q->from.span.off, q->from.span.len,
+               "The `%s` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE "
+               "QUERYABLE_%s AS SELECT ... GROUP BY ...'.",
+               pl->in.name, pl->in.name);
+        return -1;
+    }
+    const plan *table = builder->plan;
+    pull_scan ps = {.x = x, .table = table, .pull = pl};
+    arena_init(&ps.arena, 16 * 1024); /* reset for every row */
+    arena a;                          /* lives for the whole scan */
+    arena_init(&a, 1024);
+    ps.slots = arena_alloc(&a, sizeof(int) * (size_t)pl->nrow);
+    for (int i = 0; i < pl->nrow; i++)
+        ps.slots[i] = i < pl->in.schema.n ? schema_find(&table->out.schema, pl->in.schema.cols[i].name) : -1;
+    if (x->out && x->out->header)
+        x->out->header(x->out->ctx, &pl->out.schema, false);
+    kvstore_each(builder->store, pull_entry, &ps);
+    pthread_mutex_unlock(&en->mu);
+    if (x->out && x->out->footer && !ps.failed)
+        x->out->footer(x->out->ctx, NULL);
+    arena_free(&ps.arena);
+    arena_free(&a);
+    return ps.failed ? -1 : 0;
+}

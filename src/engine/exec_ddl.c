@@ -414,8 +414,9 @@ static int check_aggregation(exec_ctx *x, const plan *p)
             buf_free(&names);
             return -1;
         }
-        return err_at(x->e, ERR_UNSUPPORTED, st->span.off, st->span.len,
-                      "aggregating a table (with retraction of changed rows) is not supported yet");
+        if (g->window.kind != WINDOW_NONE)
+            return err_at(x->e, ERR_UNSUPPORTED, st->span.off, st->span.len,
+                          "windowed aggregation of a table is not supported yet");
     }
     /* an aggregate whose state is not a single primitive needs a format
      * that can hold it (its changelog uses the value format in ksqlDB) */

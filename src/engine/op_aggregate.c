@@ -74,8 +74,8 @@ static int finish_row(const plan *p, value *arow, const value *state, bool windo
 }
 
 /* Folds the row into one group/window state and emits its result. */
-static int apply_one(const plan *p, kvstore *store, value *arow, const value *args, buf *sk, buf *sv,
-                     bool windowed, int64_t wstart, agg_emit_fn emit, void *ctx, eval_ctx *cx)
+static int apply_one(const plan *p, kvstore *store, value *arow, const value *args, bool retract, buf *sk,
+                     buf *sv, bool windowed, int64_t wstart, agg_emit_fn emit, void *ctx, eval_ctx *cx)
 {
     const plan_agg *g = p->agg;
     buf_reset(sk);
@@ -85,9 +85,12 @@ static int apply_one(const plan *p, kvstore *store, value *arow, const value *ar
     value *state = arena_alloc(cx->a, sizeof(value) * (size_t)(g->nstate + 1));
     if (load_state(g, store, sk, state, cx))
         return -1;
-    for (int i = 0, k = 0, a = 0; i < g->ncalls; k += g->calls[i].nstate, a += g->calls[i].nargs, i++)
-        if (g->calls[i].def->add(&g->calls[i], &state[k], &args[a], cx))
+    for (int i = 0, k = 0, a = 0; i < g->ncalls; k += g->calls[i].nstate, a += g->calls[i].nargs, i++) {
+        const agg_call *c = &g->calls[i];
+        /* analysis refuses tables with aggregates that cannot undo */
+        if ((retract ? c->def->undo : c->def->add)(c, &state[k], &args[a], cx))
             return -1;
+    }
     buf_reset(sv);
     codec_encode(state, g->state_types, g->nstate, sv);
     kvstore_put(store, sk->data, sk->len, sv->data, sv->len);
@@ -121,8 +124,8 @@ int agg_entry_row(const plan *p, const uint8_t *key, size_t klen, const uint8_t 
     return finish_row(p, arow, st, windowed, *wstart, out, keep, cx);
 }
 
-int agg_apply(const plan *p, kvstore *store, const value *row, int64_t ts, int64_t *stream_time, bool *late,
-              agg_emit_fn emit, void *ctx, eval_ctx *cx)
+int agg_apply(const plan *p, kvstore *store, const value *row, bool retract, int64_t ts, int64_t *stream_time,
+              bool *late, agg_emit_fn emit, void *ctx, eval_ctx *cx)
 {
     const plan_agg *g = p->agg;
     *late = false;
@@ -142,7 +145,7 @@ int agg_apply(const plan *p, kvstore *store, const value *row, int64_t ts, int64
     buf sk = BUF_INIT, sv = BUF_INIT;
     int emitted = 0, rc = 0;
     if (g->window.kind == WINDOW_NONE) {
-        rc = apply_one(p, store, arow, args, &sk, &sv, false, 0, emit, ctx, cx);
+        rc = apply_one(p, store, arow, args, retract, &sk, &sv, false, 0, emit, ctx, cx);
         emitted = rc > 0;
     } else {
         if (ts > *stream_time)
@@ -151,7 +154,7 @@ int agg_apply(const plan *p, kvstore *store, const value *row, int64_t ts, int64
         for (int64_t s = w.first; s <= w.last && rc >= 0; s += w.step) {
             if (s + g->window.size + g->window.grace <= *stream_time)
                 continue; /* closed */
-            rc = apply_one(p, store, arow, args, &sk, &sv, true, s, emit, ctx, cx);
+            rc = apply_one(p, store, arow, args, retract, &sk, &sv, true, s, emit, ctx, cx);
             emitted += rc > 0;
         }
         *late = emitted == 0 && rc >= 0;

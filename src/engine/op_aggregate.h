@@ -30,11 +30,12 @@ typedef struct agg_result {
 typedef void (*agg_emit_fn)(void *ctx, const agg_result *r);
 
 /* Applies one input row that passed WHERE, with event time ts, advancing
- * *stream_time.  Calls emit once per changed group/window.  Returns the
+ * *stream_time; with `retract`, takes back a row added earlier (a table's
+ * old row: the aggregates' undo).  Calls emit once per changed group/window.  Returns the
  * number of results emitted (0: a NULL group value, or every window
  * closed — *late is then set), or -1 with cx->e filled. */
-int agg_apply(const plan *p, kvstore *store, const value *row, int64_t ts, int64_t *stream_time, bool *late,
-              agg_emit_fn emit, void *ctx, eval_ctx *cx);
+int agg_apply(const plan *p, kvstore *store, const value *row, bool retract, int64_t ts, int64_t *stream_time,
+              bool *late, agg_emit_fn emit, void *ctx, eval_ctx *cx);
 
 /* The current row of one store entry (a pull query reads the table this
  * way): the projected result in `out`, *keep false when HAVING rejects it,

@@ -62,6 +62,34 @@ static int restore_store(query *q, err *e)
     return n < 0 ? -1 : 0;
 }
 
+/* Aggregating a table: its rows as of where each task resumes, so an
+ * update or delete can take back the row it replaces.  The table's topic
+ * is its own changelog. */
+static int restore_rows(query *q, err *e)
+{
+    log_record recs[RUNTIME_BATCH];
+    for (int i = 0; i < q->ntasks; i++) {
+        int64_t stop = log_reader_position(q->tasks[i].reader);
+        log_reader *r = log_reader_open(q->in, q->tasks[i].partition, 0);
+        int n = 0;
+        bool done = false;
+        while (!done && (n = log_read(r, recs, RUNTIME_BATCH, e)) > 0)
+            for (int k = 0; k < n && !(done = recs[k].offset >= stop); k++) {
+                if (recs[k].key_len < 0)
+                    continue;
+                if (recs[k].value_len < 0)
+                    kvstore_delete(q->rows, recs[k].key, (size_t)recs[k].key_len);
+                else
+                    kvstore_put(q->rows, recs[k].key, (size_t)recs[k].key_len, recs[k].value,
+                                (size_t)recs[k].value_len);
+            }
+        log_reader_close(r);
+        if (n < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static log_topic *changelog_topic(eventlog *l, const char *id, err *e)
 {
     char name[160];
@@ -114,7 +142,9 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
         q->tasks[i].stream_time = st >= 0 ? st : INT64_MIN;
     }
     find_interrupted_batch(q, l);
-    if (q->store && restore_store(q, e)) {
+    if (p->agg && p->in.is_table)
+        q->rows = kvstore_new();
+    if ((q->store && restore_store(q, e)) || (q->rows && restore_rows(q, e))) {
         runtime_query_stop(q);
         return NULL;
     }
@@ -135,6 +165,7 @@ void runtime_query_stop(query *q)
         buf_free(&q->sinks[s].values);
     }
     kvstore_free(q->store);
+    kvstore_free(q->rows);
     free(q->sql);
     plan_free(q->plan);
     free(q);
@@ -297,23 +328,71 @@ static void emit_aggregate(void *ctx, const agg_result *r)
         c->failed = true;
 }
 
+/* Folds (or with `retract`, takes back) one record into the aggregation. */
+static void aggregate_record(query *q, query_task *t, const log_record *rec, bool retract, value *row,
+                             value *out, eval_ctx *cx)
+{
+    const plan *p = q->plan;
+    err_clear(cx->e);
+    plan_result r = plan_apply(p, rec, t->partition, row, out, cx);
+    if (r == PLAN_ERROR) {
+        note_error(q, rec, t->partition, cx->e);
+        return;
+    }
+    if (r != PLAN_EMIT)
+        return;
+    agg_sink_ctx c = {q, rec->timestamp, cx->e, false};
+    if (!retract)
+        c.ts = row[p->rowtime].u.l;
+    bool late;
+    int n = agg_apply(p, q->store, row, retract, c.ts, &t->stream_time, &late, emit_aggregate, &c, cx);
+    q->late += late;
+    if (n < 0 || c.failed)
+        note_error(q, rec, t->partition, cx->e);
+}
+
+/* A table record replaces the row with its key: the old row is taken
+ * back from its group first, then the new one added (a tombstone only
+ * takes back), as ksqlDB's table aggregations do. */
+static void aggregate_table_record(query *q, query_task *t, const log_record *rec, value *row, value *out,
+                                   eval_ctx *cx)
+{
+    if (rec->key_len < 0)
+        return; /* a table row needs its key */
+    size_t old_len;
+    const uint8_t *old = kvstore_get(q->rows, rec->key, (size_t)rec->key_len, &old_len);
+    if (old) {
+        /* the old bytes go into the batch arena: the store entry changes below */
+        uint8_t *copy = arena_alloc(cx->a, old_len + 1);
+        memcpy(copy, old, old_len);
+        log_record prev = *rec;
+        prev.value = copy;
+        prev.value_len = (int32_t)old_len;
+        aggregate_record(q, t, &prev, true, row, out, cx);
+    }
+    if (rec->value_len < 0) {
+        kvstore_delete(q->rows, rec->key, (size_t)rec->key_len);
+        return;
+    }
+    kvstore_put(q->rows, rec->key, (size_t)rec->key_len, rec->value, (size_t)rec->value_len);
+    aggregate_record(q, t, rec, false, row, out, cx);
+}
+
 /* One record through the plan (and the aggregation); its output and
  * state changes go into the sinks' batches. */
 static void process_record(query *q, query_task *t, const log_record *rec, value *row, value *out, eval_ctx *cx)
 {
     const plan *p = q->plan;
+    if (p->agg) {
+        if (q->rows)
+            aggregate_table_record(q, t, rec, row, out, cx);
+        else
+            aggregate_record(q, t, rec, false, row, out, cx);
+        return;
+    }
     err_clear(cx->e);
     plan_result r = plan_apply(p, rec, t->partition, row, out, cx);
     int64_t ts = 0;
-    if (r == PLAN_EMIT && p->agg) {
-        agg_sink_ctx c = {q, row[p->rowtime].u.l, cx->e, false};
-        bool late;
-        int n = agg_apply(p, q->store, row, c.ts, &t->stream_time, &late, emit_aggregate, &c, cx);
-        q->late += late;
-        if (n < 0 || c.failed)
-            note_error(q, rec, t->partition, cx->e);
-        return;
-    }
     bool emit = r == PLAN_EMIT || r == PLAN_TOMBSTONE;
     if (emit && plan_result_timestamp(p, row, out, &ts, cx->e) == 0 &&
         encode_output(q, out, r == PLAN_TOMBSTONE, NULL, ts, cx->e) == 0)

@@ -68,6 +68,8 @@ typedef struct query {
     query_sink sinks[SINK_MAX];
     int nsinks;         /* 1, or 2 with a state store */
     kvstore *store;     /* GROUP BY state, or NULL */
+    kvstore *rows;      /* aggregating a table: its current rows (key -> value
+                         * bytes), rebuilt from the table's own topic on start */
     uint64_t processed, emitted, errors, late;
     char last_error[384];
     int next_partition; /* for records without a key */

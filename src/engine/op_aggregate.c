@@ -4,10 +4,11 @@
 #include "codec.h"
 
 /* The group's state: from the store, or fresh. */
-static int load_state(const plan_agg *g, kvstore *store, const buf *key, value *state, eval_ctx *cx)
+static int load_state(const plan_agg *g, kvstore *store, const buf *key, value *state, bool *existed, eval_ctx *cx)
 {
     size_t len;
     const uint8_t *bytes = kvstore_get(store, key->data, key->len, &len);
+    *existed = bytes != NULL;
     if (bytes)
         return codec_decode(bytes, len, g->state_types, g->nstate, state, cx->a, cx->e);
     for (int i = 0, k = 0; i < g->ncalls; k += g->calls[i].nstate, i++)
@@ -83,7 +84,14 @@ static int apply_one(const plan *p, kvstore *store, value *arow, const value *ar
     if (windowed)
         put_be64(sk, wstart);
     value *state = arena_alloc(cx->a, sizeof(value) * (size_t)(g->nstate + 1));
-    if (load_state(g, store, sk, state, cx))
+    bool existed;
+    if (load_state(g, store, sk, state, &existed, cx))
+        return -1;
+    value *out = arena_alloc(cx->a, sizeof(value) * (size_t)(p->out.schema.n + 1));
+    /* whether the group was in the table before: a HAVING that rejects it
+     * now takes it out with a tombstone only if it was */
+    bool old_keep = existed;
+    if (existed && g->having && finish_row(p, arow, state, windowed, wstart, out, &old_keep, cx))
         return -1;
     for (int i = 0, k = 0, a = 0; i < g->ncalls; k += g->calls[i].nstate, a += g->calls[i].nargs, i++) {
         const agg_call *c = &g->calls[i];
@@ -94,11 +102,10 @@ static int apply_one(const plan *p, kvstore *store, value *arow, const value *ar
     buf_reset(sv);
     codec_encode(state, g->state_types, g->nstate, sv);
     kvstore_put(store, sk->data, sk->len, sv->data, sv->len);
-    value *out = arena_alloc(cx->a, sizeof(value) * (size_t)(p->out.schema.n + 1));
     bool keep;
     if (finish_row(p, arow, state, windowed, wstart, out, &keep, cx))
         return -1;
-    agg_result r = {out, !keep, windowed, wstart, wstart + g->window.size, sk, sv};
+    agg_result r = {out, keep, old_keep, windowed, wstart, wstart + g->window.size, sk, sv};
     emit(ctx, &r);
     return 1;
 }

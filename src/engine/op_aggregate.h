@@ -20,8 +20,9 @@
 #include "plan.h"
 
 typedef struct agg_result {
-    const value *out;      /* projected result row (key columns only for a tombstone) */
-    bool tombstone;        /* HAVING now rejects the group */
+    const value *out;      /* projected result row (key columns only when !keep) */
+    bool keep;             /* HAVING keeps the group in the table now */
+    bool old_keep;         /* ... and did before this change (so !keep means a tombstone) */
     bool windowed;
     int64_t wstart, wend;  /* when windowed */
     const buf *store_key, *store_val; /* the store change to log */

@@ -309,28 +309,58 @@ static void note_error(query *q, const log_record *rec, int partition, const err
              q->plan->in.topic, partition, (long long)rec->offset, re->msg);
 }
 
+/* A result held back while a table update is folded: taking the old row
+ * back and adding the new one into the same group make one change. */
+typedef struct held_result {
+    bool held;
+    agg_result r;
+    buf key, val; /* copies: the aggregation's buffers are reused */
+} held_result;
+
 typedef struct agg_sink_ctx {
     query *q;
     int64_t ts;
     err *e;
     bool failed;
+    held_result *hold; /* when set, results are held here instead of sent */
 } agg_sink_ctx;
 
-/* Each group/window the aggregation changed: its state to the changelog,
- * its result to the output. */
-static void emit_aggregate(void *ctx, const agg_result *r)
+/* A group/window the aggregation changed: its state to the changelog,
+ * its result to the output (a tombstone when HAVING drops a group that
+ * was in the table; nothing when it was not). */
+static void send_result(agg_sink_ctx *c, const agg_result *r)
 {
-    agg_sink_ctx *c = ctx;
     log_change(c->q, r->store_key, r->store_val, c->ts);
-    if (encode_output(c->q, r->out, r->tombstone, r->windowed ? &r->wstart : NULL, c->ts, c->e) == 0)
+    if (!r->keep && !r->old_keep)
+        return;
+    if (encode_output(c->q, r->out, !r->keep, r->windowed ? &r->wstart : NULL, c->ts, c->e) == 0)
         c->q->emitted++;
     else
         c->failed = true;
 }
 
-/* Folds (or with `retract`, takes back) one record into the aggregation. */
-static void aggregate_record(query *q, query_task *t, const log_record *rec, bool retract, value *row,
-                             value *out, eval_ctx *cx)
+static void emit_aggregate(void *ctx, const agg_result *r)
+{
+    agg_sink_ctx *c = ctx;
+    if (!c->hold) {
+        send_result(c, r);
+        return;
+    }
+    held_result *h = c->hold;
+    h->held = true;
+    h->r = *r;
+    buf_reset(&h->key);
+    buf_reset(&h->val);
+    buf_append(&h->key, r->store_key->data, r->store_key->len);
+    buf_append(&h->val, r->store_val->data, r->store_val->len);
+    h->r.store_key = &h->key;
+    h->r.store_val = &h->val;
+}
+
+/* Folds (or with `retract`, takes back) one record into the aggregation;
+ * with `hold`, its result is held there instead of sent. */
+static void aggregate_record(query *q, query_task *t, const log_record *rec, bool retract, held_result *hold,
+                             value *row, value *out, eval_ctx *cx)
 {
     const plan *p = q->plan;
     err_clear(cx->e);
@@ -341,7 +371,7 @@ static void aggregate_record(query *q, query_task *t, const log_record *rec, boo
     }
     if (r != PLAN_EMIT)
         return;
-    agg_sink_ctx c = {q, rec->timestamp, cx->e, false};
+    agg_sink_ctx c = {q, rec->timestamp, cx->e, false, hold};
     if (!retract)
         c.ts = row[p->rowtime].u.l;
     bool late;
@@ -359,6 +389,7 @@ static void aggregate_table_record(query *q, query_task *t, const log_record *re
 {
     if (rec->key_len < 0)
         return; /* a table row needs its key */
+    held_result back = {0}, fwd = {0};
     size_t old_len;
     const uint8_t *old = kvstore_get(q->rows, rec->key, (size_t)rec->key_len, &old_len);
     if (old) {
@@ -368,14 +399,29 @@ static void aggregate_table_record(query *q, query_task *t, const log_record *re
         log_record prev = *rec;
         prev.value = copy;
         prev.value_len = (int32_t)old_len;
-        aggregate_record(q, t, &prev, true, row, out, cx);
+        aggregate_record(q, t, &prev, true, &back, row, out, cx);
     }
-    if (rec->value_len < 0) {
+    if (rec->value_len < 0)
         kvstore_delete(q->rows, rec->key, (size_t)rec->key_len);
-        return;
+    else {
+        kvstore_put(q->rows, rec->key, (size_t)rec->key_len, rec->value, (size_t)rec->value_len);
+        aggregate_record(q, t, rec, false, &fwd, row, out, cx);
     }
-    kvstore_put(q->rows, rec->key, (size_t)rec->key_len, rec->value, (size_t)rec->value_len);
-    aggregate_record(q, t, rec, false, row, out, cx);
+    agg_sink_ctx c = {q, rec->timestamp, cx->e, false, NULL};
+    bool same = back.held && fwd.held && back.key.len == fwd.key.len &&
+                memcmp(back.key.data, fwd.key.data, back.key.len) == 0;
+    if (same) /* one change of one group: from before the update to after */
+        fwd.r.old_keep = back.r.old_keep;
+    else if (back.held)
+        send_result(&c, &back.r);
+    if (fwd.held)
+        send_result(&c, &fwd.r);
+    if (c.failed)
+        note_error(q, rec, t->partition, cx->e);
+    buf_free(&back.key);
+    buf_free(&back.val);
+    buf_free(&fwd.key);
+    buf_free(&fwd.val);
 }
 
 /* One record through the plan (and the aggregation); its output and
@@ -387,7 +433,7 @@ static void process_record(query *q, query_task *t, const log_record *rec, value
         if (q->rows)
             aggregate_table_record(q, t, rec, row, out, cx);
         else
-            aggregate_record(q, t, rec, false, row, out, cx);
+            aggregate_record(q, t, rec, false, NULL, row, out, cx);
         return;
     }
     err_clear(cx->e);

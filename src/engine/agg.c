@@ -5,6 +5,8 @@
  * and the caller encodes the state straight after. */
 #include "agg.h"
 
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,6 +58,75 @@ static value list_value(const value_list *l)
 {
     value v = {.u.list = l};
     return v;
+}
+
+/* A copy of old (NULL = empty) with v inserted at `at`, keeping at most
+ * `max` items (the last ones fall off). */
+static value_list *list_insert(eval_ctx *cx, const value_list *old, int at, const value *v, int64_t max)
+{
+    int n = old ? old->n : 0;
+    value_list *l = arena_alloc(cx->a, sizeof *l);
+    l->items = arena_alloc(cx->a, sizeof(value) * (size_t)(n + 1));
+    for (int i = 0; i < at; i++)
+        l->items[l->n++] = old->items[i];
+    l->items[l->n++] = *v;
+    for (int i = at; i < n && l->n < max; i++)
+        l->items[l->n++] = old->items[i];
+    return l;
+}
+
+/* A copy of old without its items [at, at + count). */
+static value_list *list_remove(eval_ctx *cx, const value_list *old, int at, int count)
+{
+    value_list *l = arena_alloc(cx->a, sizeof *l);
+    l->items = arena_alloc(cx->a, sizeof(value) * (size_t)(old->n ? old->n : 1));
+    for (int i = 0; i < old->n; i++)
+        if (i < at || i >= at + count)
+            l->items[l->n++] = old->items[i];
+    return l;
+}
+
+/* A copy of old with item `at` replaced by v. */
+static value_list *list_set(eval_ctx *cx, const value_list *old, int at, value v)
+{
+    value_list *l = arena_alloc(cx->a, sizeof *l);
+    l->items = arena_alloc(cx->a, sizeof(value) * (size_t)(old->n ? old->n : 1));
+    memcpy(l->items, old->items, sizeof(value) * (size_t)old->n);
+    l->n = old->n;
+    l->items[at] = v;
+    return l;
+}
+
+static void empty_list_init(const agg_call *c, value *s)
+{
+    static const value_list empty = {0, NULL};
+    for (int i = 0; i < c->nstate; i++)
+        s[i] = list_value(&empty);
+}
+
+/* The positive INT/BIGINT literal that argument i must be (TOPK's k,
+ * LATEST_BY_OFFSET's n): ksqlDB takes these as constants, so a column or
+ * other expression is refused at compile time. */
+static int literal_count(const agg_call *c, int i, const char *what, char *why, size_t wn)
+{
+    const expr *x = c->args[i];
+    if (x->kind != EX_CONST || (x->type->kind != TYPE_INT && x->type->kind != TYPE_BIGINT) || x->constant.null) {
+        snprintf(why, wn, "expects an INT literal as argument %d (%s), not an expression", i + 1, what);
+        return -1;
+    }
+    int64_t n = x->type->kind == TYPE_INT ? x->constant.u.i : x->constant.u.l;
+    if (n <= 0) {
+        snprintf(why, wn, "expects %s > 0 as argument %d, got %lld", what, i + 1, (long long)n);
+        return -1;
+    }
+    return 0;
+}
+
+static int64_t literal_int(const expr *x) { return x->type->kind == TYPE_INT ? x->constant.u.i : x->constant.u.l; }
+
+static bool orderable(type_kind k)
+{
+    return k != TYPE_ARRAY && k != TYPE_MAP && k != TYPE_STRUCT && k != TYPE_BOOLEAN;
 }
 
 /* ---- COUNT ------------------------------------------------------------ */
@@ -180,7 +251,7 @@ static int avg_result(const agg_call *c, const value *s, value *out, eval_ctx *c
 static int same_type_resolve(agg_call *c, arena *a, char *why, size_t wn)
 {
     type_kind k = c->args[0]->type->kind;
-    if (k == TYPE_ARRAY || k == TYPE_MAP || k == TYPE_STRUCT || k == TYPE_BOOLEAN) {
+    if (!orderable(k)) {
         snprintf(why, wn, "cannot order values of type %s", types_kind_name(k));
         return -1;
     }
@@ -210,32 +281,33 @@ static int max_add(const agg_call *c, value *s, const value *args, eval_ctx *cx)
 
 /* ---- COLLECT_LIST / COLLECT_SET / COUNT_DISTINCT ----------------------- */
 
+/* ksqlDB's default for ksql.functions.collect_list.limit and
+ * ksql.functions.collect_set.limit: values beyond it are ignored. */
+#define COLLECT_LIMIT 1000
+
 static int collect_resolve(agg_call *c, arena *a, char *why, size_t wn)
 {
     c->type = types_array(a, c->args[0]->type);
     c->state_types[0] = c->type;
     c->nstate = 1;
+    c->param = COLLECT_LIMIT;
     return 0;
 }
 
-static void empty_list_init(const agg_call *c, value *s)
-{
-    static const value_list empty = {0, NULL};
-    s[0] = list_value(&empty);
-}
-
-/* COLLECT_LIST keeps NULLs out, as ksqlDB's does. */
+/* COLLECT_LIST and COLLECT_SET keep NULLs too, as ksqlDB's do (a list
+ * may hold a NULL element; the set holds at most one). */
 static int collect_list_add(const agg_call *c, value *s, const value *args, eval_ctx *cx)
 {
-    if (!args[0].null)
+    if (s[0].u.list->n < c->param)
         s[0] = list_value(list_with(cx, s[0].u.list, &args[0]));
     return 0;
 }
 
+/* The first index of v (NULL matches NULL) in l, or -1. */
 static int list_index(const value_list *l, const value *v, const sqltype *t)
 {
     for (int i = 0; i < l->n; i++)
-        if (!l->items[i].null && value_equal(&l->items[i], t, v, t))
+        if (l->items[i].null ? v->null : !v->null && value_equal(&l->items[i], t, v, t))
             return i;
     return -1;
 }
@@ -243,23 +315,23 @@ static int list_index(const value_list *l, const value *v, const sqltype *t)
 static int collect_list_undo(const agg_call *c, value *s, const value *args, eval_ctx *cx)
 {
     const value_list *old = s[0].u.list;
-    int at = args[0].null ? -1 : list_index(old, &args[0], c->args[0]->type);
-    if (at < 0)
-        return 0;
-    value_list *l = arena_alloc(cx->a, sizeof *l);
-    l->items = arena_alloc(cx->a, sizeof(value) * (size_t)(old->n ? old->n : 1));
-    for (int i = 0; i < old->n; i++)
-        if (i != at)
-            l->items[l->n++] = old->items[i];
-    s[0] = list_value(l);
+    int at = list_index(old, &args[0], c->args[0]->type);
+    if (at >= 0)
+        s[0] = list_value(list_remove(cx, old, at, 1));
     return 0;
 }
 
 static int collect_set_add(const agg_call *c, value *s, const value *args, eval_ctx *cx)
 {
-    if (!args[0].null && list_index(s[0].u.list, &args[0], c->args[0]->type) < 0)
+    if (s[0].u.list->n < c->param && list_index(s[0].u.list, &args[0], c->args[0]->type) < 0)
         s[0] = list_value(list_with(cx, s[0].u.list, &args[0]));
     return 0;
+}
+
+/* COUNT_DISTINCT counts non-NULL values only. */
+static int count_distinct_add(const agg_call *c, value *s, const value *args, eval_ctx *cx)
+{
+    return args[0].null ? 0 : collect_set_add(c, s, args, cx);
 }
 
 static int count_distinct_resolve(agg_call *c, arena *a, char *why, size_t wn)
@@ -267,6 +339,7 @@ static int count_distinct_resolve(agg_call *c, arena *a, char *why, size_t wn)
     c->state_types[0] = types_array(a, c->args[0]->type);
     c->nstate = 1;
     c->type = types_scalar(TYPE_BIGINT);
+    c->param = INT64_MAX; /* no limit: every distinct value counts */
     return 0;
 }
 
@@ -278,17 +351,34 @@ static int count_distinct_result(const agg_call *c, const value *s, value *out, 
 
 /* ---- LATEST_BY_OFFSET / EARLIEST_BY_OFFSET ----------------------------- */
 
-/* (col [, ignoreNulls]): NULLs are skipped unless ignoreNulls is false.
- * State: the value and whether one was seen. */
+/* (col [, ignoreNulls]) -> type of col, state: the value and whether one
+ * was seen.  (col, n [, ignoreNulls]) -> ARRAY of the n latest/earliest
+ * values in offset order, state: that array.  NULLs are skipped unless
+ * ignoreNulls is false.  n and ignoreNulls must be literals. */
 static int by_offset_resolve(agg_call *c, arena *a, char *why, size_t wn)
 {
-    c->param = 1; /* ignore NULLs */
-    if (c->nargs == 2) {
-        if (c->args[1]->kind != EX_CONST || c->args[1]->type->kind != TYPE_BOOLEAN) {
-            snprintf(why, wn, "expects a BOOLEAN literal as its second argument (ignoreNulls)");
+    c->ignore_nulls = true;
+    c->param = 0; /* the single-value form */
+    int flag_at = 1;
+    if (c->nargs >= 2 && (c->nargs == 3 || c->args[1]->type->kind != TYPE_BOOLEAN)) {
+        if (literal_count(c, 1, "n", why, wn))
+            return -1;
+        c->param = literal_int(c->args[1]);
+        flag_at = 2;
+    }
+    if (c->nargs > flag_at) {
+        const expr *f = c->args[flag_at];
+        if (f->kind != EX_CONST || f->type->kind != TYPE_BOOLEAN) {
+            snprintf(why, wn, "expects a BOOLEAN literal as argument %d (ignoreNulls)", flag_at + 1);
             return -1;
         }
-        c->param = c->args[1]->constant.null ? 1 : c->args[1]->constant.u.b;
+        c->ignore_nulls = f->constant.null || f->constant.u.b;
+    }
+    if (c->param) {
+        c->type = types_array(a, c->args[0]->type);
+        c->state_types[0] = c->type;
+        c->nstate = 1;
+        return 0;
     }
     c->type = c->args[0]->type;
     c->state_types[0] = c->type;
@@ -299,29 +389,378 @@ static int by_offset_resolve(agg_call *c, arena *a, char *why, size_t wn)
 
 static void by_offset_init(const agg_call *c, value *s)
 {
+    if (c->param) {
+        empty_list_init(c, s);
+        return;
+    }
     s[0] = value_null();
     s[1] = value_bool(false);
 }
 
 static int latest_add(const agg_call *c, value *s, const value *args, eval_ctx *cx)
 {
-    if (!args[0].null || !c->param) {
-        s[0] = args[0];
-        s[1] = value_bool(true);
+    if (args[0].null && c->ignore_nulls)
+        return 0;
+    if (c->param) { /* append, and drop the oldest beyond n */
+        value_list *l = list_with(cx, s[0].u.list, &args[0]);
+        if (l->n > c->param) {
+            l->items++;
+            l->n--;
+        }
+        s[0] = list_value(l);
+        return 0;
     }
+    s[0] = args[0];
+    s[1] = value_bool(true);
     return 0;
 }
 
 static int earliest_add(const agg_call *c, value *s, const value *args, eval_ctx *cx)
 {
-    if (!s[1].u.b && (!args[0].null || !c->param)) {
+    if (args[0].null && c->ignore_nulls)
+        return 0;
+    if (c->param) {
+        if (s[0].u.list->n < c->param)
+            s[0] = list_value(list_with(cx, s[0].u.list, &args[0]));
+        return 0;
+    }
+    if (!s[1].u.b) {
         s[0] = args[0];
         s[1] = value_bool(true);
     }
     return 0;
 }
 
+/* ---- TOPK / TOPKDISTINCT ----------------------------------------------- */
+
+/* TOPK(col, k) -> ARRAY<type of col>: the k largest non-NULL values,
+ * largest first (equal values in arrival order).  TOPK(col, other...,
+ * k) -> ARRAY<STRUCT<sort_col, col0, ...>>: the rows with the k largest
+ * col, carrying the other columns along (ksqlDB 0.28's variadic form).
+ * TOPKDISTINCT keeps each value once.  State: the result itself.  No
+ * undo: a retracted value would need the values that fell off. */
+static const sqltype *topk_struct(const agg_call *c, arena *a)
+{
+    int n = c->nargs - 1;
+    sqlfield *f = arena_alloc(a, sizeof *f * (size_t)n);
+    f[0] = (sqlfield){"sort_col", c->args[0]->type};
+    for (int i = 1; i < n; i++) {
+        char *name = arena_alloc(a, 16);
+        snprintf(name, 16, "col%d", i - 1);
+        f[i] = (sqlfield){name, c->args[i]->type};
+    }
+    sqltype *s = arena_alloc(a, sizeof *s);
+    s->kind = TYPE_STRUCT;
+    s->fields = f;
+    s->nfields = n;
+    return s;
+}
+
+static int topk_resolve(agg_call *c, arena *a, char *why, size_t wn)
+{
+    type_kind k = c->args[0]->type->kind;
+    if (!orderable(k) || k == TYPE_NULL) {
+        snprintf(why, wn, "cannot order values of type %s", types_kind_name(k));
+        return -1;
+    }
+    if (literal_count(c, c->nargs - 1, "k", why, wn))
+        return -1;
+    c->param = literal_int(c->args[c->nargs - 1]);
+    c->type = types_array(a, c->nargs > 2 ? topk_struct(c, a) : c->args[0]->type);
+    c->state_types[0] = c->type;
+    c->nstate = 1;
+    return 0;
+}
+
+static int topk_insert(const agg_call *c, value *s, const value *args, eval_ctx *cx, bool distinct)
+{
+    if (args[0].null)
+        return 0;
+    const value_list *l = s[0].u.list;
+    const sqltype *t = c->args[0]->type;
+    bool rows = c->nargs > 2;
+    int at = l->n;
+    for (int i = 0; i < l->n; i++) {
+        const value *top = rows ? &l->items[i].u.list->items[0] : &l->items[i];
+        int cmp = value_compare(&args[0], t, top, t);
+        if (distinct && cmp == 0)
+            return 0;
+        if (cmp > 0) { /* the list is in descending order: no equal value follows */
+            at = i;
+            break;
+        }
+    }
+    if (at >= c->param)
+        return 0;
+    value item = args[0];
+    if (rows) {
+        value_list *row = arena_alloc(cx->a, sizeof *row);
+        row->n = c->nargs - 1;
+        row->items = arena_alloc(cx->a, sizeof(value) * (size_t)row->n);
+        memcpy(row->items, args, sizeof(value) * (size_t)row->n);
+        item = list_value(row);
+    }
+    s[0] = list_value(list_insert(cx, l, at, &item, c->param));
+    return 0;
+}
+
+static int topk_add(const agg_call *c, value *s, const value *args, eval_ctx *cx)
+{
+    return topk_insert(c, s, args, cx, false);
+}
+
+static int topk_distinct_add(const agg_call *c, value *s, const value *args, eval_ctx *cx)
+{
+    return topk_insert(c, s, args, cx, true);
+}
+
+/* ---- HISTOGRAM --------------------------------------------------------- */
+
+/* HISTOGRAM(s) -> MAP<STRING, BIGINT>: how often each non-NULL string
+ * occurred.  As ksqlDB, at most 1000 distinct strings are counted; later
+ * new ones are ignored.  Undo decrements, and drops an entry at zero.
+ * State: the map (alternating key, count). */
+#define HISTOGRAM_LIMIT 1000
+
+static int histogram_resolve(agg_call *c, arena *a, char *why, size_t wn)
+{
+    if (c->args[0]->type->kind != TYPE_STRING) {
+        snprintf(why, wn, "expects a STRING argument");
+        return -1;
+    }
+    c->type = types_map(a, types_scalar(TYPE_STRING), types_scalar(TYPE_BIGINT));
+    c->state_types[0] = c->type;
+    c->nstate = 1;
+    return 0;
+}
+
+/* The index of key k in map m's items, or -1. */
+static int map_key_index(const value_list *m, const value *k)
+{
+    for (int i = 0; i + 1 < m->n; i += 2)
+        if (m->items[i].u.s.len == k->u.s.len && !memcmp(m->items[i].u.s.p, k->u.s.p, k->u.s.len))
+            return i;
+    return -1;
+}
+
+static int histogram_add(const agg_call *c, value *s, const value *args, eval_ctx *cx)
+{
+    if (args[0].null)
+        return 0;
+    const value_list *m = s[0].u.list;
+    int at = map_key_index(m, &args[0]);
+    if (at >= 0) {
+        s[0] = list_value(list_set(cx, m, at + 1, value_bigint(m->items[at + 1].u.l + 1)));
+    } else if (m->n / 2 < HISTOGRAM_LIMIT) {
+        value one = value_bigint(1);
+        value_list *l = list_with(cx, m, &args[0]);
+        s[0] = list_value(list_with(cx, l, &one));
+    }
+    return 0;
+}
+
+static int histogram_undo(const agg_call *c, value *s, const value *args, eval_ctx *cx)
+{
+    if (args[0].null)
+        return 0;
+    const value_list *m = s[0].u.list;
+    int at = map_key_index(m, &args[0]);
+    if (at < 0)
+        return 0;
+    if (m->items[at + 1].u.l <= 1)
+        s[0] = list_value(list_remove(cx, m, at, 2));
+    else
+        s[0] = list_value(list_set(cx, m, at + 1, value_bigint(m->items[at + 1].u.l - 1)));
+    return 0;
+}
+
+/* ---- STDDEV_SAMP ------------------------------------------------------- */
+
+/* STDDEV_SAMP(n) (also STDDEV_SAMPLE) -> DOUBLE: the sample standard
+ * deviation of the non-NULL values; 0 for fewer than two.  State, a STRUCT
+ * in ksqlDB: SUM, COUNT and M2 (the sum of squared deviations), updated
+ * as ksqlDB does (Chan et al.'s pairwise formula with a batch of one), so
+ * results agree to the last bit. */
+static bool stat_numeric(const sqltype *t)
+{
+    return t->kind == TYPE_INT || t->kind == TYPE_BIGINT || t->kind == TYPE_DOUBLE;
+}
+
+static int stddev_resolve(agg_call *c, arena *a, char *why, size_t wn)
+{
+    if (!stat_numeric(c->args[0]->type)) {
+        snprintf(why, wn, "expects an INT, BIGINT or DOUBLE argument");
+        return -1;
+    }
+    c->type = types_scalar(TYPE_DOUBLE);
+    c->state_types[0] = c->type;
+    c->state_types[1] = types_scalar(TYPE_BIGINT);
+    c->state_types[2] = c->type;
+    c->nstate = 3;
+    c->struct_state = true;
+    return 0;
+}
+
+static int stddev_add(const agg_call *c, value *s, const value *args, eval_ctx *cx)
+{
+    if (args[0].null)
+        return 0;
+    double v = value_as_double(&args[0], c->args[0]->type);
+    int64_t n = s[1].u.l;
+    if (n == 0) {
+        s[0] = value_double(v);
+        s[1] = value_bigint(1);
+        s[2] = value_double(0);
+        return 0;
+    }
+    double sum = s[0].u.d + v, t = (double)(n + 1) * v - sum;
+    s[2].u.d += t * t / ((double)(n + 1) * (double)n);
+    s[0].u.d = sum;
+    s[1].u.l = n + 1;
+    return 0;
+}
+
+/* The same step backwards: the state as if v had never been added. */
+static int stddev_undo(const agg_call *c, value *s, const value *args, eval_ctx *cx)
+{
+    if (args[0].null)
+        return 0;
+    double v = value_as_double(&args[0], c->args[0]->type);
+    int64_t n = s[1].u.l;
+    if (n <= 1) {
+        zero_init(c, s);
+        return 0;
+    }
+    double t = (double)n * v - s[0].u.d;
+    s[2].u.d -= t * t / ((double)n * (double)(n - 1));
+    if (s[2].u.d < 0) /* rounding; a variance is never negative */
+        s[2].u.d = 0;
+    s[0].u.d -= v;
+    s[1].u.l = n - 1;
+    return 0;
+}
+
+static int stddev_result(const agg_call *c, const value *s, value *out, eval_ctx *cx)
+{
+    int64_t n = s[1].u.l;
+    *out = value_double(n < 2 ? 0.0 : sqrt(s[2].u.d / (double)(n - 1)));
+    return 0;
+}
+
+/* ---- CORRELATION ------------------------------------------------------- */
+
+/* CORRELATION(x, y) -> DOUBLE: Pearson's correlation coefficient of the
+ * pairs where neither is NULL; NaN while it is undefined (fewer than two
+ * pairs, or a constant x or y).  State (a STRUCT in ksqlDB): the sums of
+ * x, y, x*x, y*y, x*y and the count, so undo is exact subtraction. */
+enum { CORR_X, CORR_Y, CORR_XX, CORR_YY, CORR_XY, CORR_N };
+
+static int correlation_resolve(agg_call *c, arena *a, char *why, size_t wn)
+{
+    if (!stat_numeric(c->args[0]->type) || !stat_numeric(c->args[1]->type)) {
+        snprintf(why, wn, "expects INT, BIGINT or DOUBLE arguments");
+        return -1;
+    }
+    c->type = types_scalar(TYPE_DOUBLE);
+    for (int i = CORR_X; i < CORR_N; i++)
+        c->state_types[i] = c->type;
+    c->state_types[CORR_N] = types_scalar(TYPE_BIGINT);
+    c->nstate = CORR_N + 1;
+    c->struct_state = true;
+    return 0;
+}
+
+static int correlation_step(const agg_call *c, value *s, const value *args, int sign)
+{
+    if (args[0].null || args[1].null)
+        return 0;
+    double x = value_as_double(&args[0], c->args[0]->type), y = value_as_double(&args[1], c->args[1]->type);
+    s[CORR_X].u.d += sign * x;
+    s[CORR_Y].u.d += sign * y;
+    s[CORR_XX].u.d += sign * x * x;
+    s[CORR_YY].u.d += sign * y * y;
+    s[CORR_XY].u.d += sign * x * y;
+    s[CORR_N].u.l += sign;
+    return 0;
+}
+
+static int correlation_add(const agg_call *c, value *s, const value *args, eval_ctx *cx)
+{
+    return correlation_step(c, s, args, 1);
+}
+
+static int correlation_undo(const agg_call *c, value *s, const value *args, eval_ctx *cx)
+{
+    return correlation_step(c, s, args, -1);
+}
+
+static int correlation_result(const agg_call *c, const value *s, value *out, eval_ctx *cx)
+{
+    double n = (double)s[CORR_N].u.l, sx = s[CORR_X].u.d, sy = s[CORR_Y].u.d;
+    double num = n * s[CORR_XY].u.d - sx * sy;
+    double den = sqrt((n * s[CORR_XX].u.d - sx * sx) * (n * s[CORR_YY].u.d - sy * sy));
+    *out = value_double(den > 0 ? num / den : NAN);
+    return 0;
+}
+
+/* ---- ATTR -------------------------------------------------------------- */
+
+/* ATTR(col) -> type of col: the value when every non-NULL value in the
+ * group is the same one, else NULL (also NULL for none).  State: the
+ * distinct values and how often each occurred, so a table's retraction
+ * can undo a value exactly. */
+static int attr_resolve(agg_call *c, arena *a, char *why, size_t wn)
+{
+    c->type = c->args[0]->type;
+    c->state_types[0] = types_array(a, c->type);
+    c->state_types[1] = types_array(a, types_scalar(TYPE_BIGINT));
+    c->nstate = 2;
+    return 0;
+}
+
+static int attr_add(const agg_call *c, value *s, const value *args, eval_ctx *cx)
+{
+    if (args[0].null)
+        return 0;
+    const value_list *vals = s[0].u.list, *counts = s[1].u.list;
+    int at = list_index(vals, &args[0], c->type);
+    if (at >= 0) {
+        s[1] = list_value(list_set(cx, counts, at, value_bigint(counts->items[at].u.l + 1)));
+        return 0;
+    }
+    value one = value_bigint(1);
+    s[0] = list_value(list_with(cx, vals, &args[0]));
+    s[1] = list_value(list_with(cx, counts, &one));
+    return 0;
+}
+
+static int attr_undo(const agg_call *c, value *s, const value *args, eval_ctx *cx)
+{
+    if (args[0].null)
+        return 0;
+    const value_list *vals = s[0].u.list, *counts = s[1].u.list;
+    int at = list_index(vals, &args[0], c->type);
+    if (at < 0)
+        return 0;
+    if (counts->items[at].u.l > 1) {
+        s[1] = list_value(list_set(cx, counts, at, value_bigint(counts->items[at].u.l - 1)));
+        return 0;
+    }
+    s[0] = list_value(list_remove(cx, vals, at, 1));
+    s[1] = list_value(list_remove(cx, counts, at, 1));
+    return 0;
+}
+
+static int attr_result(const agg_call *c, const value *s, value *out, eval_ctx *cx)
+{
+    *out = s[0].u.list->n == 1 ? s[0].u.list->items[0] : value_null();
+    return 0;
+}
+
 /* ---- the list ---------------------------------------------------------- */
+
+/* TOPK(col, other..., k): how many other columns may ride along */
+#define TOPK_MAX_EXTRA 8
 
 #define AGGREGATES(X)                                                                                      \
     X(COUNT, 0, 1, count_resolve, zero_init, count_add, count_undo, first_state,                           \
@@ -335,15 +774,33 @@ static int earliest_add(const agg_call *c, value *s, const value *args, eval_ctx
     X(MAX, 1, 1, same_type_resolve, null_init, max_add, NULL, first_state, "MAX(col) -> type of col",       \
       "The largest non-NULL value.")                                                                        \
     X(COLLECT_LIST, 1, 1, collect_resolve, empty_list_init, collect_list_add, collect_list_undo,            \
-      first_state, "COLLECT_LIST(col) -> ARRAY", "The non-NULL values, in arrival order.")                 \
+      first_state, "COLLECT_LIST(col) -> ARRAY", "The values, in arrival order (at most 1000).")                   \
     X(COLLECT_SET, 1, 1, collect_resolve, empty_list_init, collect_set_add, NULL, first_state,              \
-      "COLLECT_SET(col) -> ARRAY", "The distinct non-NULL values, in order of first arrival.")            \
-    X(COUNT_DISTINCT, 1, 1, count_distinct_resolve, empty_list_init, collect_set_add, NULL,                 \
+      "COLLECT_SET(col) -> ARRAY", "The distinct values, in order of first arrival (at most 1000).")            \
+    X(COUNT_DISTINCT, 1, 1, count_distinct_resolve, empty_list_init, count_distinct_add, NULL,                 \
       count_distinct_result, "COUNT_DISTINCT(col) -> BIGINT", "The number of distinct non-NULL values.")  \
-    X(LATEST_BY_OFFSET, 1, 2, by_offset_resolve, by_offset_init, latest_add, NULL, first_state,             \
-      "LATEST_BY_OFFSET(col [, ignoreNulls]) -> type of col", "The value of the latest record.")          \
-    X(EARLIEST_BY_OFFSET, 1, 2, by_offset_resolve, by_offset_init, earliest_add, NULL, first_state,         \
-      "EARLIEST_BY_OFFSET(col [, ignoreNulls]) -> type of col", "The value of the earliest record.")
+    X(LATEST_BY_OFFSET, 1, 3, by_offset_resolve, by_offset_init, latest_add, NULL, first_state,             \
+      "LATEST_BY_OFFSET(col [, ignoreNulls]) -> type of col | LATEST_BY_OFFSET(col, n [, ignoreNulls]) -> ARRAY", \
+      "The value of the latest record, or the n latest values in offset order.")                            \
+    X(EARLIEST_BY_OFFSET, 1, 3, by_offset_resolve, by_offset_init, earliest_add, NULL, first_state,         \
+      "EARLIEST_BY_OFFSET(col [, ignoreNulls]) -> type of col | EARLIEST_BY_OFFSET(col, n [, ignoreNulls]) -> ARRAY", \
+      "The value of the earliest record, or the n earliest values in offset order.")                        \
+    X(TOPK, 2, 2 + TOPK_MAX_EXTRA, topk_resolve, empty_list_init, topk_add, NULL, first_state,              \
+      "TOPK(col, k) -> ARRAY | TOPK(col, other, ..., k) -> ARRAY<STRUCT<sort_col, col0, ...>>",              \
+      "The k largest non-NULL values, largest first (with other columns of their rows).")                   \
+    X(TOPKDISTINCT, 2, 2, topk_resolve, empty_list_init, topk_distinct_add, NULL, first_state,              \
+      "TOPKDISTINCT(col, k) -> ARRAY", "The k largest distinct non-NULL values, largest first.")           \
+    X(HISTOGRAM, 1, 1, histogram_resolve, empty_list_init, histogram_add, histogram_undo, first_state,      \
+      "HISTOGRAM(s) -> MAP<STRING, BIGINT>", "How often each non-NULL string occurs (at most 1000 strings).") \
+    X(STDDEV_SAMP, 1, 1, stddev_resolve, zero_init, stddev_add, stddev_undo, stddev_result,                 \
+      "STDDEV_SAMP(n) -> DOUBLE", "The sample standard deviation of the non-NULL values.")                 \
+    X(STDDEV_SAMPLE, 1, 1, stddev_resolve, zero_init, stddev_add, stddev_undo, stddev_result,               \
+      "STDDEV_SAMPLE(n) -> DOUBLE", "The sample standard deviation of the non-NULL values.")               \
+    X(CORRELATION, 2, 2, correlation_resolve, zero_init, correlation_add, correlation_undo,                 \
+      correlation_result, "CORRELATION(x, y) -> DOUBLE",                                                    \
+      "Pearson's correlation coefficient of the pairs where neither is NULL.")                              \
+    X(ATTR, 1, 1, attr_resolve, empty_list_init, attr_add, attr_undo, attr_result, "ATTR(col) -> type of col", \
+      "The value when all non-NULL values of the group are the same, else NULL.")
 
 static const agg_def aggregates[] = {
 #define X(name, lo, hi, res, init, add, undo, result, sig, desc) {#name, lo, hi, res, init, add, undo, result, sig, desc},

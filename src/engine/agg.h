@@ -10,13 +10,17 @@
  * Every aggregate lives in the one list in agg.c; SHOW FUNCTIONS lists
  * them with the scalar functions.  NULL handling follows ksqlDB: NULL
  * arguments are ignored unless the aggregate says otherwise.
+ *
+ * Constant parameters (TOPK's k, LATEST_BY_OFFSET's n and ignoreNulls)
+ * must be literals: resolve reads them from an EX_CONST argument and
+ * refuses anything else.  They are still passed to add/undo as args.
  */
 #ifndef EDDY_AGG_H
 #define EDDY_AGG_H
 
 #include "expr.h"
 
-#define AGG_MAX_STATE 3
+#define AGG_MAX_STATE 6 /* CORRELATION's sums */
 
 typedef struct agg_def agg_def;
 
@@ -28,7 +32,11 @@ typedef struct agg_call {
     const sqltype *type;      /* result type */
     const sqltype *state_types[AGG_MAX_STATE];
     int nstate;
-    int64_t param;            /* a constant parameter (TOPK's k), when any */
+    /* A constant parameter, when any: TOPK's k, the n of LATEST_BY_OFFSET(col,
+     * n), COLLECT_LIST's limit (ksql.functions.collect_list.limit, 1000 by
+     * default; the analyzer may lower it from a session property). */
+    int64_t param;
+    bool ignore_nulls;        /* LATEST/EARLIEST_BY_OFFSET's ignoreNulls */
     bool struct_state;        /* ksqlDB keeps this state as a STRUCT (AVG's sum and count) */
 } agg_call;
 

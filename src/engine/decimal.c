@@ -145,6 +145,8 @@ int decimal_parse(const char *p, size_t n, int precision, int scale, dec128 *out
         v *= pow10_table[shift];
     } else {
         long keep = nd + shift; /* digits kept; the next one rounds */
+        if (keep > DECIMAL_MAX_PRECISION)
+            return -1; /* more than 38 digits: no DECIMAL holds it */
         char round_digit = keep >= 0 && keep < nd ? digits[keep] : keep == nd ? first_dropped : '0';
         for (long k = 0; k < keep; k++)
             v = v * 10 + (digits[k] - '0');

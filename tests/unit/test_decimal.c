@@ -53,6 +53,8 @@ static void test_precision_38_round_trips(void **state)
     assert_string_equal(parse_text("-99999999999999999999999999999999999999", 38, 0),
                         "-99999999999999999999999999999999999999");
     assert_string_equal(parse_text("100000000000000000000000000000000000000", 38, 0), "ERROR");
+    /* 40 significant digits, 11 dropped by the scale: 29 + 10 kept is still too many */
+    assert_string_equal(parse_text("89012304567830456789012368945.71234567800000", 38, 10), "ERROR");
 }
 
 static void test_result_types_follow_ksqldb(void **state)

@@ -19,11 +19,20 @@ typedef struct lambda_var {
     const sqltype *type;
 } lambda_var;
 
+/* The other side of a JOIN, as names resolve against it. */
+typedef struct scope_right {
+    const schema *cols;
+    const char *source, *alias;
+    int base;              /* its first row slot */
+} scope_right;
+
 typedef struct scope {
     plan *p;               /* arena and row layout */
     const schema *cols;    /* source columns; NULL = constants only */
     const char *source;    /* source name */
     const char *alias;     /* FROM alias or NULL */
+    scope_right *right;    /* JOIN: the table joined, or NULL */
+    const ast_expr *join_left_ast; /* JOIN: the stream's side of ON */
     int depth;
     lambda_var vars[EXPR_MAX_VARS]; /* lambda parameters in scope; slot = index */
     int nvars;
@@ -138,6 +147,61 @@ static const struct {
     type_kind kind;
 } pseudo_columns[] = {{"ROWTIME", TYPE_BIGINT}, {"ROWPARTITION", TYPE_INT}, {"ROWOFFSET", TYPE_BIGINT}};
 
+static bool names_side(const char *q, const char *source, const char *alias)
+{
+    return !strcmp(q, source) || (alias && !strcmp(q, alias));
+}
+
+static expr *column_ref(scope *sc, const schema *cols, int base, int i)
+{
+    expr *c = node(sc, EX_COLUMN, cols->cols[i].type, 0);
+    c->column = base + i;
+    sc->p->needed[base + i] = true;
+    if (base == 0 && cols->cols[i].key)
+        sc->p->needs_key = true;
+    return c;
+}
+
+/* A column in a JOIN: qualified by a source name or alias, or found in
+ * exactly one of the two sides.  Pseudo columns are the stream's. */
+static expr *compile_join_column(scope *sc, const ast_expr *x, err *e)
+{
+    const char *q = x->u.col.qualifier.name, *name = x->u.col.name.name;
+    scope_right *r = sc->right;
+    bool left = !q || names_side(q, sc->source, sc->alias), right = !q || names_side(q, r->source, r->alias);
+    if (!left && !right) {
+        err_at(e, ERR_UNKNOWN_SOURCE, x->u.col.qualifier.span.off, x->u.col.qualifier.span.len,
+               "'%s' is not a source in this query", q);
+        err_hint(e, "the query joins %s%s%s and %s%s%s", sc->source, sc->alias ? " AS " : "", sc->alias ? sc->alias : "",
+                 r->source, r->alias ? " AS " : "", r->alias ? r->alias : "");
+        return NULL;
+    }
+    int li = left ? schema_find(sc->cols, name) : -1, ri = right ? schema_find(r->cols, name) : -1;
+    if (li >= 0 && ri >= 0)
+        return err_at(e, ERR_INVALID, x->span.off, x->span.len,
+                      "Column '%s' is ambiguous. Could be %s.%s or %s.%s.", name,
+                      sc->alias ? sc->alias : sc->source, name, r->alias ? r->alias : r->source, name),
+               err_hint(e, "qualify it with the source or its alias"), NULL;
+    if (li >= 0)
+        return column_ref(sc, sc->cols, 0, li);
+    if (ri >= 0)
+        return column_ref(sc, r->cols, r->base, ri);
+    for (int k = 0; k < 3 && left; k++)
+        if (strcmp(name, pseudo_columns[k].name) == 0) {
+            expr *c = node(sc, EX_COLUMN, types_scalar(pseudo_columns[k].kind), 0);
+            c->column = sc->cols->n + k;
+            return c;
+        }
+    err_at(e, ERR_UNKNOWN_COLUMN, x->u.col.name.span.off, x->u.col.name.span.len, "column '%s' does not exist in %s%s%s",
+           name, q ? q : sc->source, q ? "" : " or ", q ? "" : r->source);
+    const char *near = schema_suggest(sc->cols, name);
+    if (!near)
+        near = schema_suggest(r->cols, name);
+    if (near)
+        err_hint(e, "did you mean %s?", near);
+    return NULL;
+}
+
 static expr *compile_column(scope *sc, const ast_expr *x, err *e)
 {
     const char *q = x->u.col.qualifier.name, *name = x->u.col.name.name;
@@ -149,6 +213,8 @@ static expr *compile_column(scope *sc, const ast_expr *x, err *e)
         }
     if (!sc->cols)
         return fail(e, x->span, ERR_INVALID, "column references are not allowed here; use a literal value");
+    if (sc->right)
+        return compile_join_column(sc, x, e);
     if (q && strcmp(q, sc->source) != 0 && !(sc->alias && strcmp(q, sc->alias) == 0)) {
         err_at(e, ERR_UNKNOWN_SOURCE, x->u.col.qualifier.span.off, x->u.col.qualifier.span.len,
                "'%s' is not a source in this query", q);
@@ -966,8 +1032,12 @@ static int check_clauses(const ast_query *q, err *e)
     if (q->having && q->ngroup_by == 0)
         return err_at(e, ERR_INVALID, q->having->span.off, q->having->span.len,
                       "HAVING clause requires a GROUP BY clause.");
-    if (q->njoins)
-        return err_at(e, ERR_UNSUPPORTED, q->joins[0].span.off, q->joins[0].span.len, "joins are not supported yet");
+    if (q->njoins > 1)
+        return err_at(e, ERR_UNSUPPORTED, q->joins[1].span.off, q->joins[1].span.len,
+                      "joins of more than two sources are not supported yet");
+    if (q->njoins && (q->ngroup_by || q->npartition_by))
+        return err_at(e, ERR_UNSUPPORTED, q->joins[0].span.off, q->joins[0].span.len,
+                      "GROUP BY or PARTITION BY over a join is not supported yet");
     if (q->window.kind == AST_WINDOW_SESSION)
         return err_at(e, ERR_UNSUPPORTED, q->window.span.off, q->window.span.len, "SESSION windows are not supported yet");
     if (q->emit == AST_EMIT_FINAL && q->window.kind != AST_WINDOW_NONE)
@@ -1061,7 +1131,9 @@ static int key_of(scope *sc, const expr *x, const char *name, ast_span span, boo
     }
     *key = false;
     for (int i = 0; i < sc->npexprs; i++) {
-        if (!expr_equal(sc->pexprs[i], x))
+        bool table_key = sc->right && i == 0 && x->kind == EX_COLUMN && sc->p->join &&
+                         x->column == sc->right->base + sc->p->join->right_key;
+        if (!table_key && !expr_equal(sc->pexprs[i], x))
             continue;
         if (sc->ptaken[i])
             return err_at(e, ERR_INVALID, span.off, span.len,
@@ -1073,8 +1145,32 @@ static int key_of(scope *sc, const expr *x, const char *name, ast_span span, boo
     return 0;
 }
 
+/* SELECT * in a JOIN: every column of both sides, named <ALIAS>_<COLUMN>
+ * as ksqlDB names them (the alias defaults to the source name). */
+static int add_join_star(scope *sc, out_list *o, const ast_select_item *it, err *e)
+{
+    const char *q = it->expr->u.col.qualifier.name;
+    scope_right *r = sc->right;
+    for (int side = 0; side < 2; side++) {
+        const char *alias = side ? (r->alias ? r->alias : r->source) : (sc->alias ? sc->alias : sc->source);
+        if (q && !(side ? names_side(q, r->source, r->alias) : names_side(q, sc->source, sc->alias)))
+            continue;
+        const schema *cols = side ? r->cols : sc->cols;
+        for (int c = 0; c < cols->n; c++) {
+            expr *x = column_ref(sc, cols, side ? r->base : 0, c);
+            const char *name = arena_printf(&sc->p->arena, "%s_%s", alias, cols->cols[c].name);
+            bool key;
+            if (key_of(sc, x, name, it->span, &key, e) || out_add(sc, o, name, x, key, it->span, e))
+                return -1;
+        }
+    }
+    return 0;
+}
+
 static int add_star(scope *sc, out_list *o, const ast_select_item *it, err *e)
 {
+    if (sc->right)
+        return add_join_star(sc, o, it, e);
     const char *q = it->expr->u.col.qualifier.name;
     if (q && strcmp(q, sc->source) != 0 && !(sc->alias && strcmp(q, sc->alias) == 0))
         return err_at(e, ERR_UNKNOWN_SOURCE, it->span.off, it->span.len, "'%s' is not a source in this query", q);
@@ -1123,9 +1219,10 @@ static int compile_partition_by(scope *sc, const ast_query *q, err *e)
  * column, the expression as written otherwise. */
 static const char *partition_text(scope *sc, const ast_query *q, int i)
 {
-    const ast_expr *px = q->partition_by[i];
+    const ast_expr *px = sc->right ? sc->join_left_ast : q->partition_by[i];
     if (px->kind == AST_COLUMN)
-        return arena_printf(&sc->p->arena, "%s.%s", sc->source, px->u.col.name.name);
+        return arena_printf(&sc->p->arena, "%s.%s", px->u.col.qualifier.name ? px->u.col.qualifier.name : sc->source,
+                            px->u.col.name.name);
     buf b = BUF_INIT;
     ast_print_expr(px, &b);
     char *t = arena_strdup(&sc->p->arena, b.data ? b.data : "");
@@ -1147,7 +1244,7 @@ static int add_partition_keys(scope *sc, out_list *o, const ast_query *q, int *g
         if (sc->ptaken[i])
             continue;
         if (star) {
-            const ast_expr *px = q->partition_by[i];
+            const ast_expr *px = sc->right ? sc->join_left_ast : q->partition_by[i];
             const char *name = px->kind == AST_COLUMN  ? px->u.col.name.name
                                : px->kind == AST_DEREF ? px->u.deref.field.name
                                                        : arena_printf(&sc->p->arena, "KSQL_COL_%d", (*generated)++);
@@ -1159,11 +1256,15 @@ static int add_partition_keys(scope *sc, out_list *o, const ast_query *q, int *g
         buf_printf(&missing, "%s%s", nmissing ? " and " : "", text);
         buf_printf(&example, "%s%s", nmissing++ ? ", " : "", text);
     }
+    if (nmissing && !sc->sink) /* a push query may leave its key out */
+        nmissing = 0;
     if (nmissing) {
-        err_at(e, ERR_INVALID, q->partition_by[0]->span.off, q->partition_by[0]->span.len,
-               "The query used to build `%s` must include the partitioning expression%s %s in its projection "
+        ast_span at = sc->right ? sc->join_left_ast->span : q->partition_by[0]->span;
+        err_at(e, ERR_INVALID, at.off, at.len,
+               "The query used to build `%s` must include the %s expression%s %s in its projection "
                "(eg, SELECT %s...).",
-               sc->sink ? sc->sink : "the result", nmissing > 1 ? "s" : "", missing.data, example.data);
+               sc->sink ? sc->sink : "the result", sc->right ? "join" : "partitioning", nmissing > 1 ? "s" : "",
+               missing.data, example.data);
     }
     buf_free(&missing);
     buf_free(&example);
@@ -1341,6 +1442,110 @@ static int compile_aggregation(scope *sc, const ast_query *q, err *e)
     return 0;
 }
 
+/* The table of a stream-table JOIN: checks what is supported and lays
+ * its columns out after the stream's in the row. */
+static int prepare_join(const catalog *c, const ast_query *q, plan *p, err *e)
+{
+    const ast_join *j = &q->joins[0];
+    const source *rs = catalog_find(c, j->right.name.name);
+    if (!rs) {
+        err_at(e, ERR_UNKNOWN_SOURCE, j->right.name.span.off, j->right.name.span.len, "%s does not exist",
+               j->right.name.name);
+        const char *near = catalog_suggest(c, j->right.name.name);
+        if (near)
+            err_hint(e, "did you mean %s?", near);
+        return -1;
+    }
+    if (p->in.is_table || rs->kind != SOURCE_TABLE)
+        return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
+                      "only stream-table joins are supported yet (this joins a %s with a %s)",
+                      p->in.is_table ? "table" : "stream", rs->kind == SOURCE_TABLE ? "table" : "stream");
+    if (j->kind != AST_JOIN_INNER && j->kind != AST_JOIN_LEFT)
+        return err_at(e, ERR_INVALID, j->span.off, j->span.len,
+                      "Invalid join type: %s join not supported for stream-table join. Got STREAM [%s] %s JOIN "
+                      "TABLE [%s].",
+                      j->kind == AST_JOIN_FULL ? "full-outer" : "right", p->in.name,
+                      j->kind == AST_JOIN_FULL ? "FULL OUTER" : "RIGHT", rs->name);
+    if (j->within_before.present)
+        return err_at(e, ERR_INVALID, j->span.off, j->span.len,
+                      "A window definition was provided for a Stream-Table join. These joins are not windowed. "
+                      "Please drop the window definition (ie. the WITHIN clause) and try to execute your "
+                      "Stream-Table join again.");
+    if (schema_key_count(&rs->schema) != 1)
+        return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
+                      "joining a table with %d key columns is not supported yet", schema_key_count(&rs->schema));
+    p->join = arena_alloc(&p->arena, sizeof *p->join);
+    copy_io(&p->arena, &p->join->right, rs);
+    p->join->right_base = p->in.schema.n + 3;
+    p->join->left_outer = j->kind == AST_JOIN_LEFT;
+    for (int i = 0; i < rs->schema.n; i++)
+        if (rs->schema.cols[i].key)
+            p->join->right_key = i;
+    p->nrow = p->join->right_base + rs->schema.n + 3;
+    return 0;
+}
+
+static bool reads_only_below(const expr *x, int limit)
+{
+    if (x->kind == EX_COLUMN && x->column >= limit)
+        return false;
+    for (int i = 0; i < x->nargs; i++)
+        if (!reads_only_below(x->args[i], limit))
+            return false;
+    return true;
+}
+
+/* ON <stream expression> = <table key column> (either order): the
+ * stream's side becomes the key looked up in the table, and the key of
+ * the result. */
+static int compile_join_condition(scope *sc, const ast_query *q, err *e)
+{
+    const ast_join *j = &q->joins[0];
+    plan_join *pj = sc->p->join;
+    const ast_expr *on = j->on;
+    if (!on || on->kind != AST_BINARY || on->u.binary.op != AST_OP_EQ)
+        return err_at(e, ERR_INVALID, on ? on->span.off : j->span.off, on ? on->span.len : j->span.len,
+                      "Unsupported join expression: a stream-table join needs ON <stream expression> = "
+                      "<table primary key>");
+    expr *l = compile(sc, on->u.binary.left, e);
+    expr *r = l ? compile(sc, on->u.binary.right, e) : NULL;
+    if (!r)
+        return -1;
+    int key_slot = pj->right_base + pj->right_key;
+    const ast_expr *stream_side = on->u.binary.left;
+    if (l->kind == EX_COLUMN && l->column == key_slot) {
+        expr *t = l;
+        l = r;
+        r = t;
+        stream_side = on->u.binary.right;
+    }
+    if (r->kind != EX_COLUMN || r->column != key_slot || !reads_only_below(l, pj->right_base)) {
+        err_at(e, ERR_INVALID, on->span.off, on->span.len,
+               "Invalid join condition: stream-table joins require to join on the table's primary key. Got %s.",
+               "this condition");
+        err_hint(e, "join on %s.%s", sc->right->alias ? sc->right->alias : sc->right->source,
+                 pj->right.schema.cols[pj->right_key].name);
+        return -1;
+    }
+    const sqltype *kt = pj->right.schema.cols[pj->right_key].type;
+    if (!types_equal(l->type, kt)) {
+        if (!(types_is_numeric(l->type) && types_is_numeric(kt))) {
+            err_at(e, ERR_TYPE, on->span.off, on->span.len, "Invalid join condition: types don't match. Got %s = %s.",
+                   type_text(sc, l->type), type_text(sc, kt));
+            return -1;
+        }
+        l = coerce(sc, l, kt);
+    }
+    pj->left_key = l;
+    sc->join_left_ast = stream_side;
+    sc->partitioned = true; /* the join key is the result's key */
+    sc->pexprs = arena_alloc(&sc->p->arena, sizeof(expr *));
+    sc->ptaken = arena_alloc(&sc->p->arena, sizeof(char *));
+    sc->pexprs[0] = l;
+    sc->npexprs = 1;
+    return 0;
+}
+
 plan *analyze_query(const catalog *c, const ast_query *q, err *e) { return analyze_query_for(c, q, NULL, e); }
 
 plan *analyze_query_for(const catalog *c, const ast_query *q, const char *sink, err *e)
@@ -1365,6 +1570,8 @@ plan *analyze_query_for(const catalog *c, const ast_query *q, const char *sink, 
     p->rowtime = p->in.schema.n;
     p->rowpartition = p->in.schema.n + 1;
     p->rowoffset = p->in.schema.n + 2;
+    if (q->njoins && prepare_join(c, q, p, e))
+        goto fail;
     p->needed = arena_alloc(&p->arena, sizeof(bool) * (size_t)p->nrow);
     if (p->in.ts_column >= 0) { /* read whether or not the query names it */
         p->needed[p->in.ts_column] = true;
@@ -1372,6 +1579,14 @@ plan *analyze_query_for(const catalog *c, const ast_query *q, const char *sink, 
     }
     p->limit = q->limit;
     scope sc = {.p = p, .cols = &p->in.schema, .source = p->in.name, .alias = q->from.alias.name, .sink = sink};
+    scope_right right;
+    if (p->join) {
+        right = (scope_right){&p->join->right.schema, p->join->right.name, q->joins[0].right.alias.name,
+                              p->join->right_base};
+        sc.right = &right;
+        if (compile_join_condition(&sc, q, e))
+            goto fail;
+    }
     if (q->where) {
         if (!(p->where = compile(&sc, q->where, e)))
             goto fail;

@@ -788,9 +788,11 @@ done:
 static int readers_of(engine *en, const char *name, buf *out)
 {
     int n = 0;
-    for (int i = 0; i < en->nqueries; i++)
-        if (!strcmp(en->queries[i]->plan->in.name, name))
+    for (int i = 0; i < en->nqueries; i++) {
+        const plan *p = en->queries[i]->plan;
+        if (!strcmp(p->in.name, name) || (p->join && !strcmp(p->join->right.name, name)))
             buf_printf(out, "%s%s", n++ ? ", " : "", en->queries[i]->id);
+    }
     return n;
 }
 

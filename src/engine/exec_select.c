@@ -12,6 +12,8 @@
 #include "../base/mem.h"
 #include "analyze.h"
 #include "engine_internal.h"
+#include "op_join.h"
+#include "table_rows.h"
 
 #define SELECT_BATCH 256
 
@@ -65,8 +67,8 @@ static bool cancelled(const engine_output *out)
 
 /* Reads one batch from partition p and emits its rows.  Returns the
  * number of records read; *done is set when the limit is reached. */
-static int select_batch(exec_ctx *x, const plan *pl, reader_set *rs, int p, arena *a, int64_t *emitted,
-                        bool *done)
+static int select_batch(exec_ctx *x, const plan *pl, reader_set *rs, table_rows *joined, int p, arena *a,
+                        int64_t *emitted, bool *done)
 {
     log_record recs[SELECT_BATCH];
     int max = SELECT_BATCH;
@@ -86,7 +88,10 @@ static int select_batch(exec_ctx *x, const plan *pl, reader_set *rs, int p, aren
     for (int i = 0; i < n && !*done; i++) {
         err_clear(&re);
         eval_ctx cx = {.a = a, .e = &re};
-        if (plan_apply(pl, &recs[i], p, row, out, &cx) != PLAN_EMIT)
+        plan_result r = plan_apply(pl, &recs[i], p, row, out, &cx);
+        if (r == PLAN_EMIT && joined)
+            r = join_apply(pl, joined->rows, row, out, &cx);
+        if (r != PLAN_EMIT)
             continue;
         if (x->out && x->out->row)
             x->out->row(x->out->ctx, out);
@@ -101,6 +106,12 @@ static int run_select(exec_ctx *x, plan *pl, bool pull)
     log_topic *t = log_topic_find(x->en->log, pl->in.topic);
     if (!t)
         return err_set(x->e, ERR_UNKNOWN_TOPIC, "topic %s of %s does not exist", pl->in.topic, pl->in.name);
+    table_rows *joined = NULL;
+    if (pl->join) { /* the table as it is now, followed while the query runs */
+        log_topic *rt = log_topic_find(x->en->log, pl->join->right.topic);
+        if (!rt || !(joined = table_rows_open(rt, NULL, x->e)))
+            return rt ? -1 : err_set(x->e, ERR_UNKNOWN_TOPIC, "topic %s does not exist", pl->join->right.topic);
+    }
     reader_set rs;
     readers_open(&rs, t, pull || engine__earliest(x->session), pull);
     if (x->out && x->out->header)
@@ -113,8 +124,11 @@ static int run_select(exec_ctx *x, plan *pl, bool pull)
     while (!done) {
         uint64_t gen = __atomic_load_n(&x->en->data_gen, __ATOMIC_ACQUIRE);
         int read = 0;
+        err te;
+        if (joined && table_rows_follow(joined, SELECT_BATCH, &te) > 0)
+            read++;
         for (int p = 0; p < rs.n && !done; p++) {
-            read += select_batch(x, pl, &rs, p, &a, &emitted, &done);
+            read += select_batch(x, pl, &rs, joined, p, &a, &emitted, &done);
             arena_reset(&a);
         }
         if (done) {
@@ -135,6 +149,7 @@ static int run_select(exec_ctx *x, plan *pl, bool pull)
         x->out->footer(x->out->ctx, note);
     arena_free(&a);
     readers_close(&rs);
+    table_rows_close(joined);
     return 0;
 }
 

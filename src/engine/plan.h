@@ -64,6 +64,18 @@ typedef struct plan_agg {
     plan_window window; /* kind WINDOW_NONE when not windowed */
 } plan_agg;
 
+/* JOIN of a stream with a table on the table's primary key: the row has
+ * the stream's slots, then the table's columns at right_base (and three
+ * unused pseudo-column slots).  The runtime keeps the table's rows in a
+ * store and looks each stream record's key up in it. */
+typedef struct plan_join {
+    plan_io right;      /* the table */
+    int right_base;     /* first row slot of the table's columns */
+    bool left_outer;    /* LEFT JOIN: stream rows without a match are kept */
+    expr *left_key;     /* over the row: the value looked up in the table */
+    int right_key;      /* the table's key column (index in right.schema) */
+} plan_join;
+
 typedef struct plan {
     arena arena;       /* owns everything reachable from the plan */
     plan_io in;
@@ -75,6 +87,7 @@ typedef struct plan {
     plan_io out;       /* result columns; sink topic when has_sink */
     expr **project;    /* one per out column (over the aggregate row with agg) */
     plan_agg *agg;     /* GROUP BY stage, or NULL for a stateless plan */
+    plan_join *join;   /* stream-table JOIN, or NULL */
     bool has_sink;
     bool partitioned;  /* PARTITION BY: keys come from its expressions */
     int64_t limit;     /* -1 = none */

@@ -7,6 +7,7 @@
 
 #include "../base/mem.h"
 #include "op_aggregate.h"
+#include "op_join.h"
 
 #define RUNTIME_BATCH 256
 
@@ -90,6 +91,44 @@ static int restore_rows(query *q, err *e)
     return 0;
 }
 
+/* The joined table's rows as of the committed position of its topic
+ * (or its start / end on a first run), followed from there. */
+static table_rows *open_joined_table(query *q, eventlog *l, bool earliest, err *e)
+{
+    const plan_io *rt = &q->plan->join->right;
+    log_topic *t = log_topic_find(l, rt->topic);
+    if (!t) {
+        err_set(e, ERR_UNKNOWN_TOPIC, "topic %s of table %s does not exist", rt->topic, rt->name);
+        return NULL;
+    }
+    int n = log_topic_partitions(t);
+    int64_t *resume = mem_alloc(sizeof(int64_t) * (size_t)n);
+    for (int p = 0; p < n; p++) {
+        resume[p] = log_offset_fetch(l, q->id, rt->topic, p);
+        if (resume[p] < 0)
+            resume[p] = earliest ? log_start_offset(t, p) : log_end_offset(t, p);
+    }
+    table_rows *tr = table_rows_open(t, resume, e);
+    free(resume);
+    return tr;
+}
+
+/* Brings the joined table up to date before stream records are joined,
+ * and commits how far it was read. */
+static int follow_joined_table(query *q, eventlog *l, err *e)
+{
+    table_rows *tr = q->joined;
+    long n = table_rows_follow(tr, RUNTIME_BATCH, e);
+    if (n <= 0)
+        return (int)n;
+    log_offset_entry *en = mem_alloc(sizeof *en * (size_t)tr->n);
+    for (int p = 0; p < tr->n; p++)
+        en[p] = (log_offset_entry){q->plan->join->right.topic, p, table_rows_position(tr, p)};
+    int rc = log_offset_commit_many(l, q->id, en, tr->n, e);
+    free(en);
+    return rc < 0 ? -1 : (int)n;
+}
+
 static log_topic *changelog_topic(eventlog *l, const char *id, err *e)
 {
     char name[160];
@@ -144,6 +183,10 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
     find_interrupted_batch(q, l);
     if (p->agg && p->in.is_table)
         q->rows = kvstore_new();
+    if (p->join && !(q->joined = open_joined_table(q, l, earliest, e))) {
+        runtime_query_stop(q);
+        return NULL;
+    }
     if ((q->store && restore_store(q, e)) || (q->rows && restore_rows(q, e))) {
         runtime_query_stop(q);
         return NULL;
@@ -166,6 +209,7 @@ void runtime_query_stop(query *q)
     }
     kvstore_free(q->store);
     kvstore_free(q->rows);
+    table_rows_close(q->joined);
     free(q->sql);
     plan_free(q->plan);
     free(q);
@@ -438,6 +482,8 @@ static void process_record(query *q, query_task *t, const log_record *rec, value
     }
     err_clear(cx->e);
     plan_result r = plan_apply(p, rec, t->partition, row, out, cx);
+    if (r == PLAN_EMIT && p->join)
+        r = join_apply(p, q->joined->rows, row, out, cx);
     int64_t ts = 0;
     bool emit = r == PLAN_EMIT || r == PLAN_TOMBSTONE;
     if (emit && plan_result_timestamp(p, row, out, &ts, cx->e) == 0 &&
@@ -491,6 +537,12 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
 long runtime_query_step(query *q, eventlog *l, arena *scratch, int max, err *e)
 {
     long total = 0;
+    if (q->joined) {
+        int n = follow_joined_table(q, l, e);
+        if (n < 0)
+            return -1;
+        total += n;
+    }
     for (int i = 0; i < q->ntasks; i++) {
         arena_reset(scratch);
         long n = step_task(q, &q->tasks[i], l, scratch, max, e);

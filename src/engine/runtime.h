@@ -29,6 +29,7 @@
 #include "../storage/log.h"
 #include "../storage/kvstore.h"
 #include "plan.h"
+#include "table_rows.h"
 
 typedef struct query_task {
     int partition;
@@ -70,6 +71,7 @@ typedef struct query {
     kvstore *store;     /* GROUP BY state, or NULL */
     kvstore *rows;      /* aggregating a table: its current rows (key -> value
                          * bytes), rebuilt from the table's own topic on start */
+    table_rows *joined; /* stream-table JOIN: the table's rows, followed */
     uint64_t processed, emitted, errors, late;
     char last_error[384];
     int next_partition; /* for records without a key */

@@ -9,3 +9,5 @@ echo "== eddy bench log --records $N"
 "$EDDY" bench log --records "$N"
 echo "== eddy bench query --records $N"
 "$EDDY" bench query --records "$N"
+echo "== eddy bench parse"
+"$EDDY" bench parse

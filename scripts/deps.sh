@@ -3,7 +3,7 @@
 # nothing when they are all there.  Runs apt-get as root, or through sudo.
 set -e
 PKGS="build-essential pkg-config libreadline-dev libuv1-dev libcmocka-dev
-libjansson-dev libhttp-parser-dev python3 curl tmux postgresql-client"
+libjansson-dev libhttp-parser-dev python3 curl tmux postgresql-client clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

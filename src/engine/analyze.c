@@ -499,6 +499,8 @@ static expr *compile_cast(scope *sc, const ast_expr *x, err *e)
     expr *a = compile(sc, x->u.cast.value, e);
     if (!a)
         return NULL;
+    if (analyze_check_type(x->u.cast.type, e))
+        return NULL;
     const sqltype *t = analyze_type(&sc->p->arena, x->u.cast.type);
     bool composite = t->kind == TYPE_ARRAY || t->kind == TYPE_MAP || t->kind == TYPE_STRUCT;
     bool ok = types_equal(a->type, t) || a->type->kind == TYPE_NULL || t->kind == TYPE_STRING ||
@@ -997,6 +999,35 @@ static expr *compile_parts(scope *sc, const ast_expr *x, err *e)
 }
 
 /* ---- types ------------------------------------------------------------ */
+
+int analyze_check_type(const ast_type *t, err *e)
+{
+    static const char *const names[] = {"BOOLEAN", "INT", "INTEGER", "BIGINT", "DOUBLE", "DECIMAL", "STRING",
+                                        "VARCHAR", "BYTES", "DATE", "TIME", "TIMESTAMP", "ARRAY", "MAP", "STRUCT"};
+    if (!t)
+        return 0;
+    if (t->kind == TYPE_NULL && t->custom.name) {
+        err_at(e, ERR_TYPE, t->custom.span.off, t->custom.span.len, "unknown type '%s'", t->custom.name);
+        const char *best = NULL;
+        int best_d = 3;
+        for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+            int d = schema_edit_distance(t->custom.name, names[i]);
+            if (d < best_d)
+                best_d = d, best = names[i];
+        }
+        if (best)
+            err_hint(e, "did you mean %s?", best);
+        else
+            err_hint(e, "custom types (CREATE TYPE) are not supported yet");
+        return -1;
+    }
+    if (analyze_check_type(t->elem, e) || analyze_check_type(t->key, e) || analyze_check_type(t->value, e))
+        return -1;
+    for (int i = 0; i < t->nfields; i++)
+        if (analyze_check_type(t->fields[i].type, e))
+            return -1;
+    return 0;
+}
 
 const sqltype *analyze_type(arena *a, const ast_type *t)
 {

@@ -277,6 +277,8 @@ static int check_columns(exec_ctx *x, source_kind kind)
                           "Column `%s` is a 'KEY' column: please use 'PRIMARY KEY' for tables.", c->name.name);
         if (c->headers)
             return err_at(x->e, ERR_UNSUPPORTED, c->span.off, c->span.len, "HEADER columns are not supported yet");
+        if (analyze_check_type(c->type, x->e))
+            return -1;
         nkeys += c->key || c->primary_key;
     }
     if (kind == SOURCE_TABLE && nkeys == 0)

@@ -10,6 +10,7 @@
  * a speed; `make bench` runs both and prints the figures. */
 #define _XOPEN_SOURCE 700
 #include "bench.h"
+#include "bench_parse.h"
 
 #include <ftw.h>
 #include <stdio.h>
@@ -303,14 +304,23 @@ static int bench_query(long n, const char *dir)
 int bench_main(int argc, char **argv)
 {
     const char *what = argc > 1 ? argv[1] : "";
+    if (!strcmp(what, "parse")) {
+        long iterations = 0;
+        for (int i = 2; i + 1 < argc; i++)
+            if (!strcmp(argv[i], "--iterations"))
+                iterations = atol(argv[i + 1]);
+        return bench_parse(iterations);
+    }
     if (strcmp(what, "log") && strcmp(what, "query")) {
         FILE *f = !strcmp(what, "--help") || !strcmp(what, "-h") ? stdout : stderr;
         fputs("usage: eddy bench log|query [--records N] [--json]\n"
+              "       eddy bench parse [--iterations N]\n"
               "\n"
               "  log     append N 100-byte and N/4 1-KiB records in batches of 256 under each\n"
               "          flush policy (none, group, batch), read them back, and measure the\n"
               "          disk with dd conv=fdatasync; --json: one JSON object per result\n"
               "  query   run a filter + projection persistent query over N bids (JSON in and out)\n"
+              "  parse   parse a representative SQL script N times (statements/s, MB/s)\n"
               "\n"
               "Runs in a fresh temporary data directory and prints records/s, MB/s and peak RSS.\n",
               f);

@@ -1071,9 +1071,7 @@ static int check_clauses(const ast_query *q, err *e)
                       "GROUP BY or PARTITION BY over a join is not supported yet");
     if (q->window.kind == AST_WINDOW_SESSION)
         return err_at(e, ERR_UNSUPPORTED, q->window.span.off, q->window.span.len, "SESSION windows are not supported yet");
-    if (q->emit == AST_EMIT_FINAL && q->window.kind != AST_WINDOW_NONE)
-        return err_at(e, ERR_UNSUPPORTED, q->span.off, q->span.len, "EMIT FINAL is not supported yet");
-    if (q->emit == AST_EMIT_FINAL)
+    if (q->emit == AST_EMIT_FINAL && q->window.kind == AST_WINDOW_NONE)
         return err_at(e, ERR_INVALID, q->span.off, q->span.len, "EMIT FINAL is only supported for windowed aggregations.");
     return 0;
 }
@@ -1393,6 +1391,7 @@ static int compile_window(scope *sc, const ast_query *q, plan_agg *g, err *e)
     pw->size = w->size.ms;
     pw->advance = w->kind == AST_WINDOW_HOPPING ? w->advance.ms : w->size.ms;
     pw->grace = w->grace.present ? w->grace.ms : DAY_MS;
+    pw->emit_final = q->emit == AST_EMIT_FINAL;
     if (pw->size <= 0)
         return err_at(e, ERR_INVALID, w->span.off, w->span.len, "the window size must be positive");
     if (pw->kind == WINDOW_HOPPING && (pw->advance <= 0 || pw->advance > pw->size))

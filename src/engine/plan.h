@@ -46,6 +46,7 @@ typedef struct plan_window {
     int64_t size;      /* TUMBLING/HOPPING size; SESSION inactivity gap */
     int64_t advance;   /* HOPPING; = size for TUMBLING */
     int64_t grace;     /* default 24 hours, as ksqlDB */
+    bool emit_final;   /* EMIT FINAL: one result per window, when it closes */
 } plan_window;
 
 /* GROUP BY: the aggregation stage.  Its "aggregate row" has the group

@@ -14,6 +14,8 @@
 /* Keys in the query's consumer group besides its input offsets; no
  * topic name can start with \x01. */
 #define INTENT_TASK "\x01intent"
+
+static void reopen_window(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen);
 #define STREAM_TIME "\x01stream-time"
 
 static void intent_end_key(int sink, char *out, size_t n) { snprintf(out, n, "\x01intent-end-%d", sink); }
@@ -191,6 +193,8 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
         runtime_query_stop(q);
         return NULL;
     }
+    if (p->agg && p->agg->window.emit_final)
+        kvstore_each(q->store, reopen_window, q);
     return q;
 }
 
@@ -207,6 +211,9 @@ void runtime_query_stop(query *q)
         buf_free(&q->sinks[s].keys);
         buf_free(&q->sinks[s].values);
     }
+    for (int i = 0; i < q->nopen; i++)
+        free(q->open[i].key);
+    free(q->open);
     kvstore_free(q->store);
     kvstore_free(q->rows);
     table_rows_close(q->joined);
@@ -367,6 +374,7 @@ typedef struct agg_sink_ctx {
     err *e;
     bool failed;
     held_result *hold; /* when set, results are held here instead of sent */
+    int task;          /* input partition of the record */
 } agg_sink_ctx;
 
 /* A group/window the aggregation changed: its state to the changelog,
@@ -383,9 +391,63 @@ static void send_result(agg_sink_ctx *c, const agg_result *r)
         c->failed = true;
 }
 
+static void add_open_window(query *q, const uint8_t *key, size_t klen, int64_t wend, int64_t ts, int task)
+{
+    if (q->nopen == q->capopen) {
+        q->capopen = q->capopen ? 2 * q->capopen : 16;
+        q->open = mem_realloc(q->open, sizeof *q->open * (size_t)q->capopen);
+    }
+    open_window *w = &q->open[q->nopen++];
+    w->key = mem_alloc(klen);
+    memcpy(w->key, key, klen);
+    w->klen = klen;
+    w->wend = wend;
+    w->max_ts = ts;
+    w->task = task;
+}
+
+/* On start: the windows of the restored store that no task's committed
+ * stream time has closed are still waiting for their final result.
+ * Which task owns them is not stored; any task's stream time may close
+ * them, and their record timestamp becomes their end - 1. */
+static void reopen_window(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    query *q = ctx;
+    const plan_window *w = &q->plan->agg->window;
+    if (klen < 8)
+        return;
+    int64_t start = 0, stream_time = INT64_MIN;
+    for (size_t i = klen - 8; i < klen; i++)
+        start = (int64_t)((uint64_t)start << 8 | key[i]);
+    for (int i = 0; i < q->ntasks; i++)
+        if (q->tasks[i].stream_time > stream_time)
+            stream_time = q->tasks[i].stream_time;
+    if (stream_time == INT64_MIN || start + w->size + w->grace > stream_time)
+        add_open_window(q, key, klen, start + w->size, start + w->size - 1, -1);
+}
+
+/* EMIT FINAL: a window's result waits until the window closes; remember
+ * the window (its first change opens it). */
+static void hold_until_closed(agg_sink_ctx *c, const agg_result *r)
+{
+    query *q = c->q;
+    log_change(q, r->store_key, r->store_val, c->ts);
+    for (int i = 0; i < q->nopen; i++)
+        if (q->open[i].klen == r->store_key->len && !memcmp(q->open[i].key, r->store_key->data, q->open[i].klen)) {
+            if (c->ts > q->open[i].max_ts)
+                q->open[i].max_ts = c->ts;
+            return;
+        }
+    add_open_window(q, (const uint8_t *)r->store_key->data, r->store_key->len, r->wend, c->ts, c->task);
+}
+
 static void emit_aggregate(void *ctx, const agg_result *r)
 {
     agg_sink_ctx *c = ctx;
+    if (r->windowed && c->q->plan->agg->window.emit_final) {
+        hold_until_closed(c, r);
+        return;
+    }
     if (!c->hold) {
         send_result(c, r);
         return;
@@ -399,6 +461,36 @@ static void emit_aggregate(void *ctx, const agg_result *r)
     buf_append(&h->val, r->store_val->data, r->store_val->len);
     h->r.store_key = &h->key;
     h->r.store_val = &h->val;
+}
+
+/* EMIT FINAL: the final result of every window the task's stream time
+ * has closed (end + grace <= stream time), oldest end first. */
+static void emit_closed_windows(query *q, query_task *t, eval_ctx *cx)
+{
+    const plan *p = q->plan;
+    int64_t grace = p->agg->window.grace;
+    for (;;) {
+        int best = -1;
+        for (int i = 0; i < q->nopen; i++)
+            if ((q->open[i].task == t->partition || q->open[i].task < 0) && q->open[i].wend + grace <= t->stream_time &&
+                (best < 0 || q->open[i].wend < q->open[best].wend))
+                best = i;
+        if (best < 0)
+            return;
+        open_window w = q->open[best];
+        q->open[best] = q->open[--q->nopen];
+        size_t slen;
+        const uint8_t *state = kvstore_get(q->store, w.key, w.klen, &slen);
+        value *out = arena_alloc(cx->a, sizeof(value) * (size_t)(p->out.schema.n + 1));
+        bool keep;
+        int64_t wstart;
+        err_clear(cx->e);
+        if (state && agg_entry_row(p, w.key, w.klen, state, slen, out, &keep, &wstart, cx) == 0 && keep) {
+            if (encode_output(q, out, false, &wstart, w.max_ts, cx->e) == 0)
+                q->emitted++;
+        }
+        free(w.key);
+    }
 }
 
 /* Folds (or with `retract`, takes back) one record into the aggregation;
@@ -415,7 +507,7 @@ static void aggregate_record(query *q, query_task *t, const log_record *rec, boo
     }
     if (r != PLAN_EMIT)
         return;
-    agg_sink_ctx c = {q, rec->timestamp, cx->e, false, hold};
+    agg_sink_ctx c = {q, rec->timestamp, cx->e, false, hold, t->partition};
     if (!retract)
         c.ts = row[p->rowtime].u.l;
     bool late;
@@ -451,7 +543,7 @@ static void aggregate_table_record(query *q, query_task *t, const log_record *re
         kvstore_put(q->rows, rec->key, (size_t)rec->key_len, rec->value, (size_t)rec->value_len);
         aggregate_record(q, t, rec, false, &fwd, row, out, cx);
     }
-    agg_sink_ctx c = {q, rec->timestamp, cx->e, false, NULL};
+    agg_sink_ctx c = {q, rec->timestamp, cx->e, false, NULL, t->partition};
     bool same = back.held && fwd.held && back.key.len == fwd.key.len &&
                 memcmp(back.key.data, fwd.key.data, back.key.len) == 0;
     if (same) /* one change of one group: from before the update to after */
@@ -478,6 +570,8 @@ static void process_record(query *q, query_task *t, const log_record *rec, value
             aggregate_table_record(q, t, rec, row, out, cx);
         else
             aggregate_record(q, t, rec, false, NULL, row, out, cx);
+        if (q->nopen)
+            emit_closed_windows(q, t, cx);
         return;
     }
     err_clear(cx->e);

@@ -59,6 +59,14 @@ typedef struct query_sink {
 
 enum { SINK_OUTPUT, SINK_CHANGELOG, SINK_MAX };
 
+typedef struct open_window {
+    uint8_t *key;   /* store key (malloc'd) */
+    size_t klen;
+    int64_t wend;
+    int64_t max_ts; /* latest event time folded in: the final record's timestamp */
+    int task;       /* whose stream time closes it */
+} open_window;
+
 typedef struct query {
     char id[96];
     char *sql;          /* the statement that started it */
@@ -72,6 +80,10 @@ typedef struct query {
     kvstore *rows;      /* aggregating a table: its current rows (key -> value
                          * bytes), rebuilt from the table's own topic on start */
     table_rows *joined; /* stream-table JOIN: the table's rows, followed */
+    /* EMIT FINAL: windows not closed yet (their store keys), oldest end
+     * first once sorted */
+    struct open_window *open;
+    int nopen, capopen;
     uint64_t processed, emitted, errors, late;
     char last_error[384];
     int next_partition; /* for records without a key */

@@ -236,6 +236,13 @@ static expr *compile_column(scope *sc, const ast_expr *x, err *e)
             c->column = sc->cols->n + k;
             return c;
         }
+    /* a windowed source's rows carry their window */
+    bool windowstart = !strcmp(name, "WINDOWSTART");
+    if (sc->p->in.window_kind && (windowstart || !strcmp(name, "WINDOWEND"))) {
+        expr *c = node(sc, EX_COLUMN, types_scalar(TYPE_BIGINT), 0);
+        c->column = sc->cols->n + (windowstart ? 3 : 4);
+        return c;
+    }
     err_at(e, ERR_UNKNOWN_COLUMN, x->u.col.name.span.off, x->u.col.name.span.len,
            "column '%s' does not exist in %s", name, sc->source);
     const char *near = schema_suggest(sc->cols, name);
@@ -1085,6 +1092,8 @@ static void copy_io(arena *a, plan_io *dst, const source *s)
     schema_copy(a, &dst->schema, &s->schema);
     dst->partitions = s->partitions;
     dst->is_table = s->kind == SOURCE_TABLE;
+    dst->window_kind = s->window_kind;
+    dst->window_size = s->window_size;
     dst->ts_column = s->ts_column;
     dst->ts_format = s->ts_format ? arena_strdup(a, s->ts_format) : NULL;
 }
@@ -1506,12 +1515,12 @@ static int prepare_join(const catalog *c, const ast_query *q, plan *p, err *e)
                       "joining a table with %d key columns is not supported yet", schema_key_count(&rs->schema));
     p->join = arena_alloc(&p->arena, sizeof *p->join);
     copy_io(&p->arena, &p->join->right, rs);
-    p->join->right_base = p->in.schema.n + 3;
+    p->join->right_base = p->in.schema.n + PLAN_PSEUDO;
     p->join->left_outer = j->kind == AST_JOIN_LEFT;
     for (int i = 0; i < rs->schema.n; i++)
         if (rs->schema.cols[i].key)
             p->join->right_key = i;
-    p->nrow = p->join->right_base + rs->schema.n + 3;
+    p->nrow = p->join->right_base + rs->schema.n + PLAN_PSEUDO;
     return 0;
 }
 
@@ -1596,7 +1605,7 @@ plan *analyze_query_for(const catalog *c, const ast_query *q, const char *sink, 
     plan *p = plan_new();
     copy_io(&p->arena, &p->in, s);
     p->out.ts_column = -1;
-    p->nrow = p->in.schema.n + 3;
+    p->nrow = p->in.schema.n + PLAN_PSEUDO;
     p->rowtime = p->in.schema.n;
     p->rowpartition = p->in.schema.n + 1;
     p->rowoffset = p->in.schema.n + 2;

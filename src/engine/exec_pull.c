@@ -40,6 +40,10 @@ static void pull_entry(void *ctx, const uint8_t *key, size_t klen, const uint8_t
         return; /* HAVING removed the row from the table */
     for (int i = 0; i < pl->nrow; i++)
         row[i] = ps->slots[i] >= 0 ? trow[ps->slots[i]] : value_null();
+    if (pl->in.window_kind) { /* WINDOWSTART, WINDOWEND */
+        row[pl->rowoffset + 1] = value_bigint(wstart);
+        row[pl->rowoffset + 2] = value_bigint(wstart + pl->in.window_size);
+    }
     bool pass = true;
     if (pl->where && expr_eval_pred(pl->where, row, &cx, &pass)) {
         ps->failed = true;

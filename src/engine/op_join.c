@@ -19,7 +19,7 @@ plan_result join_apply(const plan *p, const kvstore *table, value *row, value *o
 {
     const plan_join *j = p->join;
     value *right = row + j->right_base;
-    for (int i = 0; i < j->right.schema.n + 3; i++)
+    for (int i = 0; i < j->right.schema.n + PLAN_PSEUDO; i++)
         right[i] = value_null();
     value k;
     if (expr_eval(j->left_key, row, cx, &k))

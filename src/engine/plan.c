@@ -49,6 +49,8 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
     }
     row[p->rowpartition] = value_int(partition);
     row[p->rowoffset] = value_bigint(rec->offset);
+    row[p->rowoffset + 1] = value_null(); /* WINDOWSTART/END: windowed input comes later */
+    row[p->rowoffset + 2] = value_null();
     if (p->join) /* the table's columns come first: join_apply */
         return tombstone ? PLAN_SKIP : PLAN_EMIT;
     if (p->where) {

@@ -28,6 +28,8 @@ typedef struct plan_io {
     schema schema;     /* columns; key flags say which go in the record key */
     int partitions;
     bool is_table;
+    int window_kind;   /* windowed keys (a window_kind), 0 = not windowed */
+    int64_t window_size;
     int ts_column;     /* WITH (TIMESTAMP='col'): column giving the event time, or -1 */
     const char *ts_format; /* TIMESTAMP_FORMAT for a STRING ts_column, else NULL */
 } plan_io;
@@ -76,6 +78,10 @@ typedef struct plan_join {
     expr *left_key;     /* over the row: the value looked up in the table */
     int right_key;      /* the table's key column (index in right.schema) */
 } plan_join;
+
+/* Slots after a source's columns in the row: ROWTIME, ROWPARTITION,
+ * ROWOFFSET, WINDOWSTART, WINDOWEND. */
+#define PLAN_PSEUDO 5
 
 typedef struct plan {
     arena arena;       /* owns everything reachable from the plan */

@@ -1,0 +1,15 @@
+-- IoT: sensor readings averaged per device in 1-minute tumbling windows.
+-- A reading may arrive late by up to 10 seconds (the grace period) and
+-- still count; later than that it is dropped (and counted as late, see
+-- DESCRIBE EXTENDED avg_temperature).  In the input, the reading at 59 s
+-- arrives after one at 61 s and still counts; the one at 50 s arrives when
+-- stream time is 80 s, after the 0-60 s window closed at 70 s, and is
+-- dropped.
+CREATE STREAM readings (device STRING KEY, temperature DOUBLE)
+  WITH (KAFKA_TOPIC='readings', VALUE_FORMAT='JSON', PARTITIONS=1);
+
+CREATE TABLE avg_temperature AS
+  SELECT device, AVG(temperature) AS avg_temp, COUNT(*) AS readings
+  FROM readings
+  WINDOW TUMBLING (SIZE 1 MINUTE, GRACE PERIOD 10 SECONDS)
+  GROUP BY device;

@@ -6,6 +6,7 @@
  * HAVING and projection applied); the pull query's own WHERE and
  * projection then run over it.  The scan holds the engine lock, so the
  * runtime thread does not change the store meanwhile. */
+#include "codec.h"
 #include "engine_internal.h"
 #include "op_aggregate.h"
 
@@ -61,6 +62,33 @@ static void pull_entry(void *ctx, const uint8_t *key, size_t klen, const uint8_t
     ps->emitted++;
 }
 
+/* WHERE <key column> = <literal> (either order) on a table grouped by
+ * one column: the store key to look up, instead of a scan.  The WHERE is
+ * still applied to the row found. */
+static bool key_lookup(const plan *table, const plan *pl, const int *slots, buf *key)
+{
+    const plan_agg *g = table->agg;
+    const expr *w = pl->where;
+    if (!w || w->kind != EX_CMP || w->op != EXOP_EQ || g->ngroup != 1 || g->window.kind != WINDOW_NONE)
+        return false;
+    const expr *col = w->args[0], *lit = w->args[1];
+    if (col->kind == EX_CONST) {
+        const expr *t = col;
+        col = lit;
+        lit = t;
+    }
+    if (col->kind != EX_COLUMN || lit->kind != EX_CONST || lit->constant.null || col->column >= pl->in.schema.n)
+        return false;
+    int out_col = slots[col->column];
+    if (out_col < 0)
+        return false;
+    const expr *src = table->project[out_col];
+    if (src->kind != EX_COLUMN || src->column != 0 || !types_equal(lit->type, g->key_types[0]))
+        return false;
+    codec_encode(&lit->constant, g->key_types, 1, key);
+    return true;
+}
+
 int engine__pull(exec_ctx *x, const plan *pl, const ast_query *q)
 {
     engine *en = x->en;
@@ -85,7 +113,15 @@ int engine__pull(exec_ctx *x, const plan *pl, const ast_query *q)
         ps.slots[i] = i < pl->in.schema.n ? schema_find(&table->out.schema, pl->in.schema.cols[i].name) : -1;
     if (x->out && x->out->header)
         x->out->header(x->out->ctx, &pl->out.schema, false);
-    kvstore_each(builder->store, pull_entry, &ps);
+    buf key = BUF_INIT;
+    if (key_lookup(table, pl, ps.slots, &key)) {
+        size_t vlen;
+        const uint8_t *v = kvstore_get(builder->store, key.data, key.len, &vlen);
+        if (v)
+            pull_entry(&ps, (const uint8_t *)key.data, key.len, v, vlen);
+    } else
+        kvstore_each(builder->store, pull_entry, &ps);
+    buf_free(&key);
     pthread_mutex_unlock(&en->mu);
     if (x->out && x->out->footer && !ps.failed)
         x->out->footer(x->out->ctx, NULL);

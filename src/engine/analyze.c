@@ -1495,11 +1495,18 @@ static int prepare_join(const catalog *c, const ast_query *q, plan *p, err *e)
             err_hint(e, "did you mean %s?", near);
         return -1;
     }
-    if (p->in.is_table || rs->kind != SOURCE_TABLE)
+    if (rs->kind != SOURCE_TABLE)
         return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
-                      "only stream-table joins are supported yet (this joins a %s with a %s)",
-                      p->in.is_table ? "table" : "stream", rs->kind == SOURCE_TABLE ? "table" : "stream");
-    if (j->kind != AST_JOIN_INNER && j->kind != AST_JOIN_LEFT)
+                      "joins with a stream on the right (stream-stream, table-stream) are not supported yet");
+    bool table_table = p->in.is_table;
+    if (table_table && (j->kind == AST_JOIN_RIGHT || j->kind == AST_JOIN_FULL))
+        return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
+                      "RIGHT and FULL OUTER table-table joins are not supported yet");
+    if (table_table && p->in.key_format.kind != rs->key_format.kind)
+        return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
+                      "joining tables with different key formats (%s and %s) is not supported yet",
+                      format_name(p->in.key_format.kind), format_name(rs->key_format.kind));
+    if (!table_table && j->kind != AST_JOIN_INNER && j->kind != AST_JOIN_LEFT)
         return err_at(e, ERR_INVALID, j->span.off, j->span.len,
                       "Invalid join type: %s join not supported for stream-table join. Got STREAM [%s] %s JOIN "
                       "TABLE [%s].",
@@ -1517,6 +1524,7 @@ static int prepare_join(const catalog *c, const ast_query *q, plan *p, err *e)
     copy_io(&p->arena, &p->join->right, rs);
     p->join->right_base = p->in.schema.n + PLAN_PSEUDO;
     p->join->left_outer = j->kind == AST_JOIN_LEFT;
+    p->join->table_table = table_table;
     for (int i = 0; i < rs->schema.n; i++)
         if (rs->schema.cols[i].key)
             p->join->right_key = i;
@@ -1558,6 +1566,11 @@ static int compile_join_condition(scope *sc, const ast_query *q, err *e)
         r = t;
         stream_side = on->u.binary.right;
     }
+    bool left_is_key = l->kind == EX_COLUMN && l->column < sc->cols->n && sc->cols->cols[l->column].key;
+    if (pj->table_table && !left_is_key)
+        return err_at(e, ERR_UNSUPPORTED, on->span.off, on->span.len,
+                      "table-table joins must join on both tables' primary keys (foreign-key joins are not "
+                      "supported yet)");
     if (r->kind != EX_COLUMN || r->column != key_slot || !reads_only_below(l, pj->right_base)) {
         err_at(e, ERR_INVALID, on->span.off, on->span.len,
                "Invalid join condition: stream-table joins require to join on the table's primary key. Got %s.",

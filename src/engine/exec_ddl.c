@@ -451,7 +451,7 @@ static int check_create_as(exec_ctx *x, const plan *p)
         return err_at(x->e, ERR_INVALID, st->span.off, st->span.len,
                       "Invalid result type. Your SELECT query produces a STREAM. "
                       "Please use CREATE STREAM AS SELECT statement instead.");
-    if (want_table && !p->agg)
+    if (want_table && !p->agg && !(p->join && p->join->table_table))
         return err_at(x->e, ERR_UNSUPPORTED, st->span.off, st->span.len,
                       "CREATE TABLE AS SELECT over a table without GROUP BY is not supported yet");
     return 0;

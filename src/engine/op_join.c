@@ -15,39 +15,19 @@ static int table_key(const plan_join *j, const value *k, buf *out, bool *is_null
     return serde_encode_key(&j->right.key_format, &j->right.schema, row, out, is_null, e);
 }
 
-plan_result join_apply(const plan *p, const kvstore *table, value *row, value *out, eval_ctx *cx)
+plan_result join_finish(const plan *p, value *row, const value *key, const uint8_t *rval, int32_t rlen,
+                        value *out, eval_ctx *cx)
 {
     const plan_join *j = p->join;
     value *right = row + j->right_base;
     for (int i = 0; i < j->right.schema.n + PLAN_PSEUDO; i++)
         right[i] = value_null();
-    value k;
-    if (expr_eval(j->left_key, row, cx, &k))
-        return PLAN_ERROR;
-    bool matched = false;
-    if (!k.null) {
-        buf kb = BUF_INIT;
-        bool is_null;
-        size_t vlen = 0;
-        const uint8_t *v = NULL;
-        if (table_key(j, &k, &kb, &is_null, cx->e)) {
-            buf_free(&kb);
+    if (rval) {
+        if (serde_decode_value(&j->right.value_format, rval, rlen, &j->right.schema, p->needed + j->right_base,
+                               right, cx->a, cx->e))
             return PLAN_ERROR;
-        }
-        if (!is_null)
-            v = kvstore_get(table, kb.data, kb.len, &vlen);
-        buf_free(&kb);
-        if (v) {
-            /* the value bytes live in the store, unchanged while this row
-             * is used (the table is only updated between records) */
-            if (serde_decode_value(&j->right.value_format, v, (int32_t)vlen, &j->right.schema,
-                                   p->needed + j->right_base, right, cx->a, cx->e))
-                return PLAN_ERROR;
-            right[j->right_key] = k;
-            matched = true;
-        }
-    }
-    if (!matched && !j->left_outer)
+        right[j->right_key] = *key;
+    } else if (!j->left_outer)
         return PLAN_SKIP;
     if (p->where) {
         bool keep;
@@ -60,4 +40,28 @@ plan_result join_apply(const plan *p, const kvstore *table, value *row, value *o
         if (expr_eval(p->project[i], row, cx, &out[i]))
             return PLAN_ERROR;
     return PLAN_EMIT;
+}
+
+plan_result join_apply(const plan *p, const kvstore *table, value *row, value *out, eval_ctx *cx)
+{
+    const plan_join *j = p->join;
+    value k;
+    if (expr_eval(j->left_key, row, cx, &k))
+        return PLAN_ERROR;
+    const uint8_t *v = NULL;
+    size_t vlen = 0;
+    if (!k.null) {
+        buf kb = BUF_INIT;
+        bool is_null;
+        if (table_key(j, &k, &kb, &is_null, cx->e)) {
+            buf_free(&kb);
+            return PLAN_ERROR;
+        }
+        /* the value bytes live in the store, unchanged while this row is
+         * used (the table is only updated between records) */
+        if (!is_null)
+            v = kvstore_get(table, kb.data, kb.len, &vlen);
+        buf_free(&kb);
+    }
+    return join_finish(p, row, &k, v, (int32_t)vlen, out, cx);
 }

@@ -74,7 +74,8 @@ typedef struct plan_agg {
 typedef struct plan_join {
     plan_io right;      /* the table */
     int right_base;     /* first row slot of the table's columns */
-    bool left_outer;    /* LEFT JOIN: stream rows without a match are kept */
+    bool left_outer;    /* LEFT JOIN: rows of the left side without a match are kept */
+    bool table_table;   /* both sides are tables, joined on their primary keys */
     expr *left_key;     /* over the row: the value looked up in the table */
     int right_key;      /* the table's key column (index in right.schema) */
 } plan_join;

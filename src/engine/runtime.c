@@ -65,15 +65,16 @@ static int restore_store(query *q, err *e)
     return n < 0 ? -1 : 0;
 }
 
-/* Aggregating a table: its rows as of where each task resumes, so an
- * update or delete can take back the row it replaces.  The table's topic
- * is its own changelog. */
-static int restore_rows(query *q, err *e)
+/* A table's rows as of where each of its tasks resumes (aggregating a
+ * table: so an update can take back the row it replaces; joining tables:
+ * what an update of the other side meets).  A table's topic is its own
+ * changelog. */
+static int restore_rows(log_topic *topic, const query_task *tasks, int ntasks, kvstore *rows, err *e)
 {
     log_record recs[RUNTIME_BATCH];
-    for (int i = 0; i < q->ntasks; i++) {
-        int64_t stop = log_reader_position(q->tasks[i].reader);
-        log_reader *r = log_reader_open(q->in, q->tasks[i].partition, 0);
+    for (int i = 0; i < ntasks; i++) {
+        int64_t stop = log_reader_position(tasks[i].reader);
+        log_reader *r = log_reader_open(topic, tasks[i].partition, 0);
         int n = 0;
         bool done = false;
         while (!done && (n = log_read(r, recs, RUNTIME_BATCH, e)) > 0)
@@ -81,10 +82,9 @@ static int restore_rows(query *q, err *e)
                 if (recs[k].key_len < 0)
                     continue;
                 if (recs[k].value_len < 0)
-                    kvstore_delete(q->rows, recs[k].key, (size_t)recs[k].key_len);
+                    kvstore_delete(rows, recs[k].key, (size_t)recs[k].key_len);
                 else
-                    kvstore_put(q->rows, recs[k].key, (size_t)recs[k].key_len, recs[k].value,
-                                (size_t)recs[k].value_len);
+                    kvstore_put(rows, recs[k].key, (size_t)recs[k].key_len, recs[k].value, (size_t)recs[k].value_len);
             }
         log_reader_close(r);
         if (n < 0)
@@ -113,6 +113,26 @@ static table_rows *open_joined_table(query *q, eventlog *l, bool earliest, err *
     table_rows *tr = table_rows_open(t, resume, e);
     free(resume);
     return tr;
+}
+
+/* Table-table join: tasks reading the right table, from the committed
+ * position (or its start / end on a first run). */
+static void open_right_tasks(query *q, eventlog *l, bool earliest)
+{
+    const char *topic = q->plan->join->right.topic;
+    log_topic *t = log_topic_find(l, topic);
+    if (!t)
+        return; /* checked when the statement ran; dropped since: no rows */
+    q->right_rows = kvstore_new();
+    q->nrtasks = log_topic_partitions(t);
+    q->rtasks = mem_alloc(sizeof *q->rtasks * (size_t)q->nrtasks);
+    for (int i = 0; i < q->nrtasks; i++) {
+        int64_t from = log_offset_fetch(l, q->id, topic, i);
+        if (from < 0)
+            from = earliest ? log_start_offset(t, i) : log_end_offset(t, i);
+        q->rtasks[i] = (query_task){.partition = i, .right = true, .reader = log_reader_open(t, i, from),
+                                    .stream_time = INT64_MIN};
+    }
 }
 
 /* Brings the joined table up to date before stream records are joined,
@@ -183,13 +203,17 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
         q->tasks[i].stream_time = st >= 0 ? st : INT64_MIN;
     }
     find_interrupted_batch(q, l);
-    if (p->agg && p->in.is_table)
+    if ((p->agg || p->join) && p->in.is_table)
         q->rows = kvstore_new();
-    if (p->join && !(q->joined = open_joined_table(q, l, earliest, e))) {
+    if (p->join && p->join->table_table)
+        open_right_tasks(q, l, earliest);
+    else if (p->join && !(q->joined = open_joined_table(q, l, earliest, e))) {
         runtime_query_stop(q);
         return NULL;
     }
-    if ((q->store && restore_store(q, e)) || (q->rows && restore_rows(q, e))) {
+    if ((q->store && restore_store(q, e)) || (q->rows && restore_rows(q->in, q->tasks, q->ntasks, q->rows, e)) ||
+        (q->right_rows && restore_rows(log_topic_find(l, p->join->right.topic), q->rtasks, q->nrtasks,
+                                       q->right_rows, e))) {
         runtime_query_stop(q);
         return NULL;
     }
@@ -205,6 +229,10 @@ void runtime_query_stop(query *q)
     for (int i = 0; i < q->ntasks; i++)
         log_reader_close(q->tasks[i].reader);
     free(q->tasks);
+    for (int i = 0; i < q->nrtasks; i++)
+        log_reader_close(q->rtasks[i].reader);
+    free(q->rtasks);
+    kvstore_free(q->right_rows);
     for (int s = 0; s < q->nsinks; s++) {
         free(q->sinks[s].skip);
         free(q->sinks[s].pend);
@@ -318,9 +346,16 @@ static int write_intent(query *q, eventlog *l, int task, err *e)
 
 /* Commits the input offset (and stream time) and clears the intent,
  * atomically. */
+/* A task's id in the intent: its partition, or for the right table of a
+ * table-table join, RIGHT_TASK + its partition. */
+#define RIGHT_TASK 1000000
+
+static int task_id(const query_task *t) { return t->right ? RIGHT_TASK + t->partition : t->partition; }
+
 static int commit_batch(query *q, eventlog *l, query_task *t, bool had_intent, err *e)
 {
-    log_offset_entry en[3] = {{q->plan->in.topic, t->partition, log_reader_position(t->reader)}};
+    const char *topic = t->right ? q->plan->join->right.topic : q->plan->in.topic;
+    log_offset_entry en[3] = {{topic, t->partition, log_reader_position(t->reader)}};
     int n = 1;
     if (had_intent)
         en[n++] = (log_offset_entry){INTENT_TASK, 0, -1};
@@ -560,11 +595,111 @@ static void aggregate_table_record(query *q, query_task *t, const log_record *re
     buf_free(&fwd.val);
 }
 
+/* Table-table join: sends the joined row (or, when `gone`, a tombstone
+ * for its key) computed from a decoded left row. */
+static void send_joined(query *q, query_task *t, const log_record *rec, value *row, value *out, const value *key,
+                        const uint8_t *rval, int32_t rlen, bool gone, eval_ctx *cx)
+{
+    const plan *p = q->plan;
+    plan_result r;
+    if (gone) { /* only the key columns: from the left key */
+        r = PLAN_TOMBSTONE;
+        for (int i = 0; i < p->out.schema.n; i++)
+            if (p->out.schema.cols[i].key && expr_eval(p->project[i], row, cx, &out[i]))
+                r = PLAN_ERROR;
+    } else
+        r = join_finish(p, row, key, rval, rlen, out, cx);
+    int64_t ts = rec->timestamp;
+    if (r == PLAN_EMIT || r == PLAN_TOMBSTONE) {
+        if ((r == PLAN_TOMBSTONE || plan_result_timestamp(p, row, out, &ts, cx->e) == 0) &&
+            encode_output(q, out, r == PLAN_TOMBSTONE, NULL, ts, cx->e) == 0)
+            q->emitted++;
+        else
+            note_error(q, rec, t->partition, cx->e);
+    } else if (r == PLAN_ERROR)
+        note_error(q, rec, t->partition, cx->e);
+}
+
+/* Decodes a left-table row (key and value bytes) into `row`. */
+static bool decode_left(query *q, const log_record *rec, const uint8_t *val, int32_t vlen, value *row, value *out,
+                        value *key, eval_ctx *cx)
+{
+    log_record left = *rec;
+    left.value = val;
+    left.value_len = vlen;
+    err_clear(cx->e);
+    if (plan_apply(q->plan, &left, 0, row, out, cx) == PLAN_ERROR)
+        return false;
+    return expr_eval(q->plan->join->left_key, row, cx, key) == 0;
+}
+
+/* A left-table update: the joined row changes with it (both tables are
+ * keyed by the join key, in the same key format). */
+static void table_join_left(query *q, query_task *t, const log_record *rec, value *row, value *out, eval_ctx *cx)
+{
+    if (rec->key_len < 0)
+        return;
+    size_t len;
+    bool had = kvstore_get(q->rows, rec->key, (size_t)rec->key_len, &len) != NULL;
+    const uint8_t *rv = kvstore_get(q->right_rows, rec->key, (size_t)rec->key_len, &len);
+    bool inner = !q->plan->join->left_outer;
+    value key;
+    if (rec->value_len < 0) {
+        kvstore_delete(q->rows, rec->key, (size_t)rec->key_len);
+        /* the joined row existed if the left row did (and, INNER, the right) */
+        if (had && (rv || !inner) && decode_left(q, rec, NULL, -1, row, out, &key, cx))
+            send_joined(q, t, rec, row, out, &key, NULL, 0, true, cx);
+        return;
+    }
+    kvstore_put(q->rows, rec->key, (size_t)rec->key_len, rec->value, (size_t)rec->value_len);
+    if (!rv && inner)
+        return;
+    if (!decode_left(q, rec, rec->value, rec->value_len, row, out, &key, cx)) {
+        note_error(q, rec, t->partition, cx->e);
+        return;
+    }
+    send_joined(q, t, rec, row, out, &key, rv, (int32_t)len, false, cx);
+}
+
+/* A right-table update: joined with the left row of the same key, if any. */
+static void table_join_right(query *q, query_task *t, const log_record *rec, value *row, value *out, eval_ctx *cx)
+{
+    if (rec->key_len < 0)
+        return;
+    size_t llen;
+    const uint8_t *lv = kvstore_get(q->rows, rec->key, (size_t)rec->key_len, &llen);
+    size_t rlen;
+    bool had_right = kvstore_get(q->right_rows, rec->key, (size_t)rec->key_len, &rlen) != NULL;
+    if (rec->value_len < 0)
+        kvstore_delete(q->right_rows, rec->key, (size_t)rec->key_len);
+    else
+        kvstore_put(q->right_rows, rec->key, (size_t)rec->key_len, rec->value, (size_t)rec->value_len);
+    bool inner = !q->plan->join->left_outer;
+    if (!lv || (rec->value_len < 0 && inner && !had_right))
+        return;
+    /* the left bytes go into the batch arena: decoding keeps pointers */
+    uint8_t *copy = arena_alloc(cx->a, llen + 1);
+    memcpy(copy, lv, llen);
+    value key;
+    if (!decode_left(q, rec, copy, (int32_t)llen, row, out, &key, cx)) {
+        note_error(q, rec, t->partition, cx->e);
+        return;
+    }
+    if (rec->value_len < 0) /* INNER: the joined row is gone; LEFT: left alone */
+        send_joined(q, t, rec, row, out, &key, NULL, 0, inner, cx);
+    else
+        send_joined(q, t, rec, row, out, &key, rec->value, rec->value_len, false, cx);
+}
+
 /* One record through the plan (and the aggregation); its output and
  * state changes go into the sinks' batches. */
 static void process_record(query *q, query_task *t, const log_record *rec, value *row, value *out, eval_ctx *cx)
 {
     const plan *p = q->plan;
+    if (p->join && p->join->table_table) {
+        (t->right ? table_join_right : table_join_left)(q, t, rec, row, out, cx);
+        return;
+    }
     if (p->agg) {
         if (q->rows)
             aggregate_table_record(q, t, rec, row, out, cx);
@@ -608,7 +743,7 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
     for (int i = 0; i < n; i++)
         process_record(q, t, &in[i], row, out, &cx);
     q->processed += (uint64_t)n;
-    bool recovering = q->recover_task == t->partition;
+    bool recovering = q->recover_task == task_id(t);
     bool intent = recovering;
     for (int s = 0; s < q->nsinks; s++) {
         if (recovering)
@@ -618,7 +753,7 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
     if (recovering)
         q->recover_task = -1;
     log_record recs[RUNTIME_BATCH];
-    if (intent && write_intent(q, l, t->partition, e))
+    if (intent && write_intent(q, l, task_id(t), e))
         return -1;
     for (int s = 0; s < q->nsinks; s++)
         if (flush_sink(&q->sinks[s], recs, e))
@@ -633,6 +768,13 @@ long runtime_query_step(query *q, eventlog *l, arena *scratch, int max, err *e)
     long total = 0;
     if (q->joined) {
         int n = follow_joined_table(q, l, e);
+        if (n < 0)
+            return -1;
+        total += n;
+    }
+    for (int i = 0; i < q->nrtasks; i++) { /* right table first: its updates */
+        arena_reset(scratch);
+        long n = step_task(q, &q->rtasks[i], l, scratch, max, e);
         if (n < 0)
             return -1;
         total += n;

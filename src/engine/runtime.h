@@ -33,6 +33,7 @@
 
 typedef struct query_task {
     int partition;
+    bool right;          /* reads the right table of a table-table join */
     log_reader *reader;
     int64_t stream_time; /* largest event time seen (windowed aggregations) */
 } query_task;
@@ -80,6 +81,12 @@ typedef struct query {
     kvstore *rows;      /* aggregating a table: its current rows (key -> value
                          * bytes), rebuilt from the table's own topic on start */
     table_rows *joined; /* stream-table JOIN: the table's rows, followed */
+    /* table-table JOIN: the right table is read by tasks of its own, since
+     * its updates produce results too; its rows (and the left table's, in
+     * `rows`) are what updates are joined with */
+    query_task *rtasks;
+    int nrtasks;
+    kvstore *right_rows;
     /* EMIT FINAL: windows not closed yet (their store keys), oldest end
      * first once sorted */
     struct open_window *open;

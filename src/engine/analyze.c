@@ -915,6 +915,13 @@ static int compile_post(scope *sc, const ast_expr *x, err *e, expr **out)
         return 0;
     if (x->kind == AST_COLUMN && !x->u.col.qualifier.name && sc->agg->window.kind != WINDOW_NONE &&
         (!strcmp(x->u.col.name.name, "WINDOWSTART") || !strcmp(x->u.col.name.name, "WINDOWEND"))) {
+        if (!strcmp(sc->post_clause, "HAVING")) {
+            err_at(e, ERR_INVALID, x->span.off, x->span.len,
+                   "Window bounds column %s can only be used in the SELECT clause of windowed aggregations and "
+                   "can not be passed to aggregate functions.",
+                   x->u.col.name.name);
+            return -1;
+        }
         *out = agg_slot(sc, sc->agg->ngroup + (strcmp(x->u.col.name.name, "WINDOWSTART") ? 1 : 0),
                         types_scalar(TYPE_BIGINT));
         return 1;
@@ -933,6 +940,8 @@ static int compile_post(scope *sc, const ast_expr *x, err *e, expr **out)
             return 1;
         }
     }
+    if (x->kind != AST_COLUMN && !strcmp(sc->post_clause, "HAVING"))
+        return 0; /* HAVING names the columns themselves, as ksqlDB does */
     if (x->kind != AST_COLUMN) {
         /* covered when all its parts are: try them, and forget what they
          * note if they are not (the message names x itself) */
@@ -1222,6 +1231,14 @@ static int add_star(scope *sc, out_list *o, const ast_select_item *it, err *e)
         if (key_of(sc, x, sc->cols->cols[c].name, it->span, &key, e) ||
             out_add(sc, o, sc->cols->cols[c].name, x, key, it->span, e))
             return -1;
+        /* a windowed source's window bounds follow its key, as ksqlDB lists them */
+        bool last_key = sc->cols->cols[c].key && (c + 1 == sc->cols->n || !sc->cols->cols[c + 1].key);
+        for (int w = 0; last_key && sc->p->in.window_kind && w < 2; w++) {
+            expr *b = node(sc, EX_COLUMN, types_scalar(TYPE_BIGINT), 0);
+            b->column = sc->cols->n + 3 + w;
+            if (out_add(sc, o, w ? "WINDOWEND" : "WINDOWSTART", b, false, it->span, e))
+                return -1;
+        }
     }
     return 0;
 }
@@ -1424,7 +1441,9 @@ static int compile_aggregation(scope *sc, const ast_query *q, err *e)
             if (contains_aggregate(q->items[i].expr))
                 first = q->items[i].expr;
         buf t = BUF_INIT;
-        if (first)
+        if (first && first->kind == AST_CALL && first->u.call.star)
+            buf_printf(&t, "%s(ROWTIME)", first->u.call.name.name); /* ksqlDB counts ROWTIME for * */
+        else if (first)
             ast_print_expr(first, &t);
         err_at(e, ERR_INVALID, q->span.off, q->span.len,
                "CREATE TABLE AS SELECT statement does not support aggregate function [%s] without a GROUP BY clause.",
@@ -1450,6 +1469,11 @@ static int compile_aggregation(scope *sc, const ast_query *q, err *e)
                           type_text(sc, g->having->type));
     }
     sc->post = false;
+    if (sc->nuncovered && !strcmp(sc->post_clause, "HAVING"))
+        return err_at(e, ERR_INVALID, q->having->span.off, q->having->span.len,
+                      "Non-aggregate HAVING expression not part of GROUP BY: %s\nConsider switching the HAVING clause "
+                      "to a WHERE clause before the GROUP BY.",
+                      sc->uncovered.data);
     if (sc->nuncovered)
         return err_at(e, ERR_INVALID, q->span.off, q->span.len,
                       "Non-aggregate %s expression(s) not part of GROUP BY: %s\nEither add the column(s) to the GROUP "

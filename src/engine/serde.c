@@ -308,12 +308,33 @@ int serde_json_to_value(json_t *j, const sqltype *t, arena *a, value *out, err *
 
 /* ---- values -> JSON text --------------------------------------------- */
 
+/* Length of the valid UTF-8 sequence at p (0 when it is not one). */
+static size_t utf8_len(const unsigned char *p, size_t left)
+{
+    size_t n = p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 && p[0] <= 0xDF ? 2 : 0;
+    if (!n || n > left)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
 void serde_json_string(const char *p, size_t len, buf *out)
 {
     buf_reserve(out, len + 2);
     buf_putc(out, '"');
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)p[i];
+        if (c >= 0x80) { /* keep valid UTF-8; a stray byte becomes \u00XX, so the text stays JSON */
+            size_t n = utf8_len((const unsigned char *)p + i, len - i);
+            if (n) {
+                buf_append(out, p + i, n);
+                i += n - 1;
+            } else
+                buf_printf(out, "\\u%04x", c);
+            continue;
+        }
         switch (c) {
         case '"': buf_puts(out, "\\\""); break;
         case '\\': buf_puts(out, "\\\\"); break;

@@ -215,7 +215,18 @@ static bool record_same(json_t *exp, json_t *act)
         !json_same(json_object_get(exp, "value"), json_object_get(act, "value")))
         return false;
     json_t *ts = json_object_get(exp, "timestamp");
-    return !ts || json_same(ts, json_object_get(act, "timestamp"));
+    if (ts && !json_same(ts, json_object_get(act, "timestamp")))
+        return false;
+    /* a windowed record: its window's bounds must match too */
+    json_t *ew = json_object_get(exp, "window"), *aw = json_object_get(act, "window");
+    if (json_is_object(ew))
+        for (int i = 0; i < 2; i++) {
+            const char *f = i ? "end" : "start";
+            json_t *x = json_object_get(ew, f);
+            if (x && !json_same(x, json_is_object(aw) ? json_object_get(aw, f) : NULL))
+                return false;
+        }
+    return true;
 }
 
 static void show_record(const char *label, json_t *r)
@@ -226,6 +237,10 @@ static void show_record(const char *label, json_t *r)
     fprintf(stderr, "    %s key %s, value %s", label, k ? k : "null", v ? v : "null");
     if (ts)
         fprintf(stderr, ", timestamp %lld", (long long)json_integer_value(ts));
+    json_t *w = json_object_get(r, "window");
+    if (json_is_object(w))
+        fprintf(stderr, ", window [%lld, %lld)", (long long)json_integer_value(json_object_get(w, "start")),
+                (long long)json_integer_value(json_object_get(w, "end")));
     fputc('\n', stderr);
     free(k);
     free(v);

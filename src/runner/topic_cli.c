@@ -12,6 +12,8 @@
  */
 #include "topic_cli.h"
 
+#include "../engine/serde.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -592,25 +594,16 @@ static int produce_main(int argc, char **argv)
 
 /* ---- eddy consume ---- */
 
+/* A JSON string of the bytes (one writer for all of Eddy's JSON: stray
+ * non-UTF-8 bytes, such as a windowed key's window start, come out as
+ * \u00XX escapes, so every line stays valid JSON); null for no bytes. */
 static void put_json_string(buf *b, const uint8_t *p, int32_t len)
 {
     if (len < 0 || !p) {
         buf_puts(b, "null");
         return;
     }
-    buf_putc(b, '"');
-    for (int32_t i = 0; i < len; i++) {
-        uint8_t c = p[i];
-        if (c == '"' || c == '\\') {
-            buf_putc(b, '\\');
-            buf_putc(b, (char)c);
-        } else if (c < 0x20) {
-            buf_printf(b, "\\u%04x", c);
-        } else {
-            buf_putc(b, (char)c);
-        }
-    }
-    buf_putc(b, '"');
+    serde_json_string((const char *)p, (size_t)len, b);
 }
 
 static void print_record(buf *out, const cli_opts *o, int p, const log_record *r)

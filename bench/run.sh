@@ -1,9 +1,13 @@
 #!/bin/sh
-# make bench: throughput figures for the log and a persistent query.
+# make bench: throughput figures for the log, a persistent query, windowed
+# aggregations (Nexmark q5/q7-like) and pull-query latency.
 # Usage: bench/run.sh [EDDY] [RECORDS]
+# A case that fails is reported and the others still run; the exit status
+# is then 1.
 set -eu
 EDDY=${1:-./eddy}
 N=${2:-${RECORDS:-1000000}}
+status=0
 echo "== machine: $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%d)"
 echo "== eddy bench log --records $N"
 "$EDDY" bench log --records "$N"
@@ -11,3 +15,10 @@ echo "== eddy bench query --records $N"
 "$EDDY" bench query --records "$N"
 echo "== eddy bench parse"
 "$EDDY" bench parse
+echo "== eddy bench window --records $N"
+"$EDDY" bench window --records "$N" || { echo "== eddy bench window FAILED"; status=1; }
+for keys in 10000 100000 1000000; do
+  echo "== eddy bench pull --keys $keys"
+  "$EDDY" bench pull --keys "$keys" || { echo "== eddy bench pull --keys $keys FAILED"; status=1; }
+done
+exit $status

@@ -4,13 +4,19 @@
  *                                   the log per record size and flush policy
  *   eddy bench query [--records N]  a filter + projection persistent query
  *                                   over N Nexmark-style bid records (JSON)
+ *   eddy bench window [--records N] q5/q7-like windowed aggregations over
+ *                                   N bids (bench_stateful.c)
+ *   eddy bench pull [--keys N]      pull-query latency on an N-key table
+ *                                   (bench_stateful.c)
  *
  * Each run uses a fresh temporary data directory, removed afterwards.
  * Figures: records/s, MB/s, CPU seconds, peak RSS.  Nothing here asserts
  * a speed; `make bench` runs both and prints the figures. */
 #define _XOPEN_SOURCE 700
 #include "bench.h"
+#include "bench_gen.h"
 #include "bench_parse.h"
+#include "bench_stateful.h"
 
 #include <ftw.h>
 #include <stdio.h>
@@ -53,60 +59,10 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
     return remove(path);
 }
 
-/* A deterministic bid, shaped like Nexmark's (the model of
- * ../shared/bench/nexmark_gen.py): hot auctions and bidders, prices with a
- * long tail, event time advancing 100 us per event. */
-static void make_bid(uint64_t i, uint64_t *rng, buf *out)
-{
-    *rng ^= *rng << 13, *rng ^= *rng >> 7, *rng ^= *rng << 17;
-    uint64_t r = *rng;
-    long auction = (long)(r % 100 < 90 ? 1000 + r % 10 : 1000 + r % 10000);
-    long bidder = (long)(r % 100 < 90 ? 2000 + (r >> 8) % 10 : 2000 + (r >> 8) % 100000);
-    long price = (long)(100 + (r >> 16) % 10000000 / (1 + (r >> 40) % 1000));
-    static const char *const channels[] = {"Google", "Facebook", "Baidu", "Apple"};
-    buf_printf(out,
-               "{\"auction\":%ld,\"bidder\":%ld,\"price\":%ld,\"channel\":\"%s\","
-               "\"url\":\"https://www.nexmark.com/item.htm?query=1&channel_id=%lu\","
-               "\"dateTime\":%lld,\"extra\":\"\"}",
-               auction, bidder, price, channels[(r >> 20) % 4], (unsigned long)((r >> 24) % 1000),
-               1700000000000LL + (long long)(i / 10));
-}
-
-/* Appends n bids to partition 0 of `topic` in batches; returns seconds. */
-static double load_bids(log_topic *t, long n, size_t *bytes, err *e)
-{
-    buf vals = BUF_INIT;
-    log_record recs[BENCH_BATCH];
-    size_t offs[BENCH_BATCH + 1];
-    uint64_t rng = 0x9E3779B97F4A7C15ull;
-    double t0 = now_s();
-    *bytes = 0;
-    for (long i = 0; i < n;) {
-        int k = 0;
-        buf_reset(&vals);
-        for (; k < BENCH_BATCH && i < n; k++, i++) {
-            offs[k] = vals.len;
-            make_bid((uint64_t)i, &rng, &vals);
-        }
-        offs[k] = vals.len;
-        for (int j = 0; j < k; j++)
-            recs[j] = (log_record){.timestamp = 1700000000000LL + i / 10, .key_len = -1,
-                                   .value = (const uint8_t *)vals.data + offs[j],
-                                   .value_len = (int32_t)(offs[j + 1] - offs[j])};
-        *bytes += vals.len;
-        if (log_append(t, 0, recs, k, e)) {
-            buf_free(&vals);
-            return -1;
-        }
-    }
-    buf_free(&vals);
-    return now_s() - t0;
-}
-
-static long parse_records(int argc, char **argv, long def)
+static long parse_records(int argc, char **argv, const char *flag, long def)
 {
     for (int i = 2; i + 1 < argc; i++)
-        if (!strcmp(argv[i], "--records"))
+        if (!strcmp(argv[i], flag))
             return atol(argv[i + 1]);
     return def;
 }
@@ -263,7 +219,7 @@ static int bench_query(long n, const char *dir)
     eventlog *l = log_open(dir, &lo, &e);
     log_topic *t = l ? log_topic_create(l, "bid", NULL, &e) : NULL;
     size_t bytes = 0;
-    if (!t || load_bids(t, n, &bytes, &e) < 0) {
+    if (!t || bench_gen_load_bids(t, n, &bytes, &e) < 0) {
         fprintf(stderr, "eddy bench: %s\n", e.msg);
         log_close(l);
         return 1;
@@ -311,24 +267,31 @@ int bench_main(int argc, char **argv)
                 iterations = atol(argv[i + 1]);
         return bench_parse(iterations);
     }
-    if (strcmp(what, "log") && strcmp(what, "query")) {
+    if (strcmp(what, "log") && strcmp(what, "query") && strcmp(what, "window") && strcmp(what, "pull")) {
         FILE *f = !strcmp(what, "--help") || !strcmp(what, "-h") ? stdout : stderr;
-        fputs("usage: eddy bench log|query [--records N] [--json]\n"
+        fputs("usage: eddy bench log|query|window [--records N] [--json]\n"
+              "       eddy bench pull [--keys N]\n"
               "       eddy bench parse [--iterations N]\n"
               "\n"
               "  log     append N 100-byte and N/4 1-KiB records in batches of 256 under each\n"
               "          flush policy (none, group, batch), read them back, and measure the\n"
               "          disk with dd conv=fdatasync; --json: one JSON object per result\n"
               "  query   run a filter + projection persistent query over N bids (JSON in and out)\n"
+              "  window  Nexmark q7-like (tumbling MAX, EMIT CHANGES and EMIT FINAL) and q5-like\n"
+              "          (hopping COUNT) windowed aggregations over N bids, each in its own process:\n"
+              "          events/s, events per CPU second, peak RSS, output records, store rows\n"
+              "  pull    a table of N keys (default 1000000): latency p50/p99/max of pull queries\n"
+              "          by key (10000, fewer if over a time budget), table scan time, memory/key\n"
               "  parse   parse a representative SQL script N times (statements/s, MB/s)\n"
               "\n"
               "Runs in a fresh temporary data directory and prints records/s, MB/s and peak RSS.\n",
               f);
         return f == stdout ? 0 : 2;
     }
-    long n = parse_records(argc, argv, 1000000);
+    bool pull = !strcmp(what, "pull");
+    long n = parse_records(argc, argv, pull ? "--keys" : "--records", 1000000);
     if (n <= 0) {
-        fprintf(stderr, "eddy bench: --records needs a positive number\n");
+        fprintf(stderr, "eddy bench: %s needs a positive number\n", pull ? "--keys" : "--records");
         return 2;
     }
     char dir[] = "/tmp/eddy-bench-XXXXXX";
@@ -339,7 +302,10 @@ int bench_main(int argc, char **argv)
     bool json = false;
     for (int i = 2; i < argc; i++)
         json |= !strcmp(argv[i], "--json");
-    int rc = !strcmp(what, "log") ? bench_log(n, dir, json) : bench_query(n, dir);
+    int rc = !strcmp(what, "log")      ? bench_log(n, dir, json)
+             : !strcmp(what, "window") ? bench_window(n, dir)
+             : pull                    ? bench_pull(n, dir)
+                                       : bench_query(n, dir);
     nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     return rc;
 }

@@ -1,0 +1,26 @@
+/* bench_stateful — `eddy bench window` and `eddy bench pull`: stateful
+ * processing figures for issue 6 (Nexmark q5/q7-like windowed
+ * aggregations; pull-query latency on a materialized table).
+ *
+ * Both run in a data directory the caller created and removes, print
+ * their figures to stdout (errors to stderr) and assert no speed. */
+#ifndef EDDY_BENCH_STATEFUL_H
+#define EDDY_BENCH_STATEFUL_H
+
+/* Loads n Nexmark-style bids and runs each windowed aggregation (q7-like
+ * tumbling MAX with EMIT CHANGES and with EMIT FINAL, q5-like hopping
+ * COUNT) in its own subdirectory of dir and
+ * its own child process, so each gets its own peak RSS.  Prints events/s,
+ * events per CPU second, peak RSS, output records and state-store rows.
+ * Returns 0 when every case completed, else 1. */
+int bench_window(long n, const char *dir);
+
+/* Builds a table of `keys` distinct keys from `keys` appended records,
+ * then times up to 10 000 pull queries by key (fewer when they would
+ * take longer than a time budget; the count run is printed) and full
+ * table scans.  Prints p50/p99/max latency in microseconds, the scan
+ * time and an estimate of memory per key from RSS growth.  Returns 0 or
+ * 1. */
+int bench_pull(long keys, const char *dir);
+
+#endif

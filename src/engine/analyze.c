@@ -12,7 +12,7 @@
 #include "agg.h"
 #include "func.h"
 
-#define ANALYZE_MAX_DEPTH 200
+#define ANALYZE_MAX_DEPTH 1000
 
 typedef struct lambda_var {
     const char *name;

@@ -1203,7 +1203,10 @@ ast_stmt *parse_next(parser *p, err *e)
     uint32_t start = p->tok.off;
     ast_stmt *s = parse_statement(p);
     s->span = parse__span_from(p, start);
-    if (!parse__accept(p, TK_SEMI) && !parse__check(p, TK_EOF))
+    if (parse__check(p, TK_SEMI))
+        p->primed = false; /* the token after ';' is read by the next call: a
+                            * lexical error there belongs to the next statement */
+    else if (!parse__check(p, TK_EOF))
         parse_expected_end(p);
     return s;
 }

@@ -41,7 +41,7 @@ typedef struct parser {
     bool struct_star_ok; /* the next subexpr may be x->* (a select item) */
 } parser;
 
-#define PARSE_MAX_DEPTH 200
+#define PARSE_MAX_DEPTH 500
 
 void parser_init(parser *p, arena *a, const char *src, size_t len);
 

@@ -1495,10 +1495,14 @@ static int compile_aggregation(scope *sc, const ast_query *q, err *e)
     g->key_types = arena_alloc(&p->arena, sizeof(sqltype *) * (size_t)(g->ngroup + 1));
     for (int i = 0; i < g->ngroup; i++)
         g->key_types[i] = g->group[i]->type;
+    /* state row: the latest event time folded in (the result's timestamp,
+     * as Kafka Streams stamps aggregates), then each call's state */
+    g->nstate = 1;
     for (int i = 0; i < g->ncalls; i++)
         g->nstate += g->calls[i].nstate;
     g->state_types = arena_alloc(&p->arena, sizeof(sqltype *) * (size_t)(g->nstate + 1));
-    for (int i = 0, k = 0; i < g->ncalls; i++)
+    g->state_types[0] = types_scalar(TYPE_BIGINT);
+    for (int i = 0, k = 1; i < g->ncalls; i++)
         for (int j = 0; j < g->calls[i].nstate; j++)
             g->state_types[k++] = g->calls[i].state_types[j];
     p->agg = g;

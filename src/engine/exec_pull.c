@@ -83,9 +83,23 @@ static bool key_lookup(const plan *table, const plan *pl, const int *slots, buf 
     if (out_col < 0)
         return false;
     const expr *src = table->project[out_col];
-    if (src->kind != EX_COLUMN || src->column != 0 || !types_equal(lit->type, g->key_types[0]))
+    if (src->kind != EX_COLUMN || src->column != 0)
         return false;
-    codec_encode(&lit->constant, g->key_types, 1, key);
+    value k = lit->constant;
+    if (!types_equal(lit->type, g->key_types[0])) { /* 42 for a BIGINT key */
+        if (!types_is_numeric(lit->type) || !types_is_numeric(g->key_types[0]))
+            return false;
+        arena a;
+        arena_init(&a, 256);
+        err e;
+        eval_ctx cx = {.a = &a, .e = &e};
+        bool ok = expr_cast(&lit->constant, lit->type, g->key_types[0], &cx, &k) == 0;
+        if (ok)
+            codec_encode(&k, g->key_types, 1, key);
+        arena_free(&a);
+        return ok;
+    }
+    codec_encode(&k, g->key_types, 1, key);
     return true;
 }
 

@@ -11,7 +11,8 @@ static int load_state(const plan_agg *g, kvstore *store, const buf *key, value *
     *existed = bytes != NULL;
     if (bytes)
         return codec_decode(bytes, len, g->state_types, g->nstate, state, cx->a, cx->e);
-    for (int i = 0, k = 0; i < g->ncalls; k += g->calls[i].nstate, i++)
+    state[0] = value_bigint(INT64_MIN); /* no event time yet */
+    for (int i = 0, k = 1; i < g->ncalls; k += g->calls[i].nstate, i++)
         g->calls[i].def->init(&g->calls[i], &state[k]);
     return 0;
 }
@@ -62,7 +63,7 @@ static int finish_row(const plan *p, value *arow, const value *state, bool windo
     const plan_agg *g = p->agg;
     arow[g->ngroup] = windowed ? value_bigint(wstart) : value_null();
     arow[g->ngroup + 1] = windowed ? value_bigint(wstart + g->window.size) : value_null();
-    for (int i = 0, k = 0; i < g->ncalls; k += g->calls[i].nstate, i++)
+    for (int i = 0, k = 1; i < g->ncalls; k += g->calls[i].nstate, i++)
         if (g->calls[i].def->result(&g->calls[i], &state[k], &arow[g->ngroup + 2 + i], cx))
             return -1;
     *keep = true;
@@ -75,8 +76,8 @@ static int finish_row(const plan *p, value *arow, const value *state, bool windo
 }
 
 /* Folds the row into one group/window state and emits its result. */
-static int apply_one(const plan *p, kvstore *store, value *arow, const value *args, bool retract, buf *sk,
-                     buf *sv, bool windowed, int64_t wstart, agg_emit_fn emit, void *ctx, eval_ctx *cx)
+static int apply_one(const plan *p, kvstore *store, value *arow, const value *args, bool retract, int64_t ts,
+                     buf *sk, buf *sv, bool windowed, int64_t wstart, agg_emit_fn emit, void *ctx, eval_ctx *cx)
 {
     const plan_agg *g = p->agg;
     buf_reset(sk);
@@ -93,19 +94,21 @@ static int apply_one(const plan *p, kvstore *store, value *arow, const value *ar
     bool old_keep = existed;
     if (existed && g->having && finish_row(p, arow, state, windowed, wstart, out, &old_keep, cx))
         return -1;
-    for (int i = 0, k = 0, a = 0; i < g->ncalls; k += g->calls[i].nstate, a += g->calls[i].nargs, i++) {
+    for (int i = 0, k = 1, a = 0; i < g->ncalls; k += g->calls[i].nstate, a += g->calls[i].nargs, i++) {
         const agg_call *c = &g->calls[i];
         /* analysis refuses tables with aggregates that cannot undo */
         if ((retract ? c->def->undo : c->def->add)(c, &state[k], &args[a], cx))
             return -1;
     }
+    if (ts > state[0].u.l)
+        state[0].u.l = ts;
     buf_reset(sv);
     codec_encode(state, g->state_types, g->nstate, sv);
     kvstore_put(store, sk->data, sk->len, sv->data, sv->len);
     bool keep;
     if (finish_row(p, arow, state, windowed, wstart, out, &keep, cx))
         return -1;
-    agg_result r = {out, keep, old_keep, windowed, wstart, wstart + g->window.size, sk, sv};
+    agg_result r = {out, keep, old_keep, windowed, wstart, wstart + g->window.size, state[0].u.l, sk, sv};
     emit(ctx, &r);
     return 1;
 }
@@ -152,7 +155,7 @@ int agg_apply(const plan *p, kvstore *store, const value *row, bool retract, int
     buf sk = BUF_INIT, sv = BUF_INIT;
     int emitted = 0, rc = 0;
     if (g->window.kind == WINDOW_NONE) {
-        rc = apply_one(p, store, arow, args, retract, &sk, &sv, false, 0, emit, ctx, cx);
+        rc = apply_one(p, store, arow, args, retract, ts, &sk, &sv, false, 0, emit, ctx, cx);
         emitted = rc > 0;
     } else {
         if (ts > *stream_time)
@@ -161,7 +164,7 @@ int agg_apply(const plan *p, kvstore *store, const value *row, bool retract, int
         for (int64_t s = w.first; s <= w.last && rc >= 0; s += w.step) {
             if (s + g->window.size + g->window.grace <= *stream_time)
                 continue; /* closed */
-            rc = apply_one(p, store, arow, args, retract, &sk, &sv, true, s, emit, ctx, cx);
+            rc = apply_one(p, store, arow, args, retract, ts, &sk, &sv, true, s, emit, ctx, cx);
             emitted += rc > 0;
         }
         *late = emitted == 0 && rc >= 0;

@@ -25,6 +25,7 @@ typedef struct agg_result {
     bool old_keep;         /* ... and did before this change (so !keep means a tombstone) */
     bool windowed;
     int64_t wstart, wend;  /* when windowed */
+    int64_t ts;            /* the latest event time folded into the group: the result's timestamp */
     const buf *store_key, *store_val; /* the store change to log */
 } agg_result;
 

@@ -187,8 +187,11 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
         q->nsinks = 2;
         q->store = kvstore_new();
     }
-    for (int s = 0; s < q->nsinks; s++)
+    for (int s = 0; s < q->nsinks; s++) {
+        q->sinks[s].cap = RUNTIME_BATCH;
         q->sinks[s].pend = mem_alloc(sizeof(pending) * RUNTIME_BATCH);
+        q->sinks[s].recs = mem_alloc(sizeof(log_record) * RUNTIME_BATCH);
+    }
     q->ntasks = log_topic_partitions(in);
     q->tasks = mem_alloc(sizeof *q->tasks * (size_t)q->ntasks);
     for (int i = 0; i < q->ntasks; i++) {
@@ -236,6 +239,7 @@ void runtime_query_stop(query *q)
     for (int s = 0; s < q->nsinks; s++) {
         free(q->sinks[s].skip);
         free(q->sinks[s].pend);
+        free(q->sinks[s].recs);
         buf_free(&q->sinks[s].keys);
         buf_free(&q->sinks[s].values);
     }
@@ -254,6 +258,11 @@ void runtime_query_stop(query *q)
 
 static pending *sink_next(query_sink *k, int64_t ts)
 {
+    if (k->npend == k->cap) { /* kept for the next batches: no allocation once warm */
+        k->cap *= 2;
+        k->pend = mem_realloc(k->pend, sizeof(pending) * (size_t)k->cap);
+        k->recs = mem_realloc(k->recs, sizeof(log_record) * (size_t)k->cap);
+    }
     pending *pd = &k->pend[k->npend++];
     memset(pd, 0, sizeof *pd);
     pd->timestamp = ts;
@@ -365,8 +374,9 @@ static int commit_batch(query *q, eventlog *l, query_task *t, bool had_intent, e
 }
 
 /* Appends a sink's batch: one log_append per partition. */
-static int flush_sink(query_sink *k, log_record *recs, err *e)
+static int flush_sink(query_sink *k, err *e)
 {
+    log_record *recs = k->recs;
     int parts = log_topic_partitions(k->topic);
     for (int part = 0; part < parts && k->npend; part++) {
         int n = 0;
@@ -417,10 +427,11 @@ typedef struct agg_sink_ctx {
  * was in the table; nothing when it was not). */
 static void send_result(agg_sink_ctx *c, const agg_result *r)
 {
-    log_change(c->q, r->store_key, r->store_val, c->ts);
+    int64_t ts = r->ts > c->ts ? r->ts : c->ts;
+    log_change(c->q, r->store_key, r->store_val, ts);
     if (!r->keep && !r->old_keep)
         return;
-    if (encode_output(c->q, r->out, !r->keep, r->windowed ? &r->wstart : NULL, c->ts, c->e) == 0)
+    if (encode_output(c->q, r->out, !r->keep, r->windowed ? &r->wstart : NULL, ts, c->e) == 0)
         c->q->emitted++;
     else
         c->failed = true;
@@ -752,11 +763,10 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
     }
     if (recovering)
         q->recover_task = -1;
-    log_record recs[RUNTIME_BATCH];
     if (intent && write_intent(q, l, task_id(t), e))
         return -1;
     for (int s = 0; s < q->nsinks; s++)
-        if (flush_sink(&q->sinks[s], recs, e))
+        if (flush_sink(&q->sinks[s], e))
             return -1;
     if (commit_batch(q, l, t, intent, e))
         return -1;

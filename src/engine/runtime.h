@@ -53,8 +53,9 @@ typedef struct pending {
 typedef struct query_sink {
     log_topic *topic;
     buf keys, values;  /* the batch's encoded records */
-    pending *pend;     /* RUNTIME_BATCH of them at most */
-    int npend;
+    pending *pend;     /* grows: a record can produce many (hopping windows) */
+    int npend, cap;
+    log_record *recs;  /* `cap` of them: one partition's records for log_append */
     int64_t *skip;     /* per partition: records already there after a crash */
 } query_sink;
 

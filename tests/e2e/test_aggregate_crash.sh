@@ -121,7 +121,7 @@ stored_count() {
     seq 1 "$STORED" | cmp -s - "$T/ids" || fail "EV does not hold v = 1..$STORED exactly once each"
 }
 
-# Run time: 5 to 15 s (measured on ext4, also with the ASan build): mostly
+# Run time: 3 to 15 s (measured on ext4, also with the ASan build): mostly
 # the two runs of 3000 INSERTs, which the query commits as they arrive, with
 # fsyncs; then 30 restarts and 30 reads of the stream.
 t_aggregate_crash_30_kills_windowed_table_equals_run_without_crashes() {
@@ -149,8 +149,23 @@ t_aggregate_crash_30_kills_windowed_table_equals_run_without_crashes() {
     # comes by record N - 200; the rest goes in through a clean exit
     C=$(new_dir)
     crash_schema "$C"
+    # Records 1..10 (all five keys) go in through a clean exit first, so
+    # that W has committed in both partitions before the first kill: a
+    # query that never committed restarts at the end of its input and skips
+    # what came before -- a known bug with a test of its own
+    # (aggregate_query_counts_records_appended_before_it_first_ran); the
+    # kills here are about what happens after.
+    head -n 20 "$T/input.sql" >"$T/first.sql"
+    eddy_run --data "$C" <"$T/first.sql"
+    expect_ok
+    for p in 0 1; do
+        eddy_run consume ev --from-beginning --partition $p --data "$C"
+        expect_ok
+        [ -s "$T/out" ] || fail "records 1..10 left partition $p of EV empty"
+    done
+    stored_count "$C" 10
     awk 'BEGIN { srand(6); for (r = 0; r < 30; r++) print 10 + int(rand() * 80) }' >"$T/steps"
-    next=1
+    next=11
     kills=0
     for step in $(cat "$T/steps"); do
         target=$((next + step - 1))

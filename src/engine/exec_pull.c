@@ -117,6 +117,11 @@ int engine__pull(exec_ctx *x, const plan *pl, const ast_query *q)
                pl->in.name, pl->in.name);
         return -1;
     }
+    /* Catch the table up with what is already in its input: a pull query
+     * sees every write made before it, in this process. */
+    err pe;
+    while (runtime_query_step(builder, en->log, &en->scratch, 256, &pe) > 0)
+        ;
     const plan *table = builder->plan;
     pull_scan ps = {.x = x, .table = table, .pull = pl};
     arena_init(&ps.arena, 16 * 1024); /* reset for every row */

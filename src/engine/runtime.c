@@ -151,6 +151,28 @@ static int follow_joined_table(query *q, eventlog *l, err *e)
     return rc < 0 ? -1 : (int)n;
 }
 
+static int commit_start(query *q, eventlog *l, err *e)
+{
+    int n = q->ntasks + q->nrtasks;
+    log_offset_entry *en = mem_alloc(sizeof *en * (size_t)(n + 1));
+    for (int i = 0; i < q->ntasks; i++)
+        en[i] = (log_offset_entry){q->plan->in.topic, q->tasks[i].partition, log_reader_position(q->tasks[i].reader)};
+    for (int i = 0; i < q->nrtasks; i++)
+        en[q->ntasks + i] = (log_offset_entry){q->plan->join->right.topic, q->rtasks[i].partition,
+                                               log_reader_position(q->rtasks[i].reader)};
+    int rc = log_offset_commit_many(l, q->id, en, n, e);
+    free(en);
+    if (rc == 0 && q->joined) { /* the joined table's start, too */
+        table_rows *tr = q->joined;
+        en = mem_alloc(sizeof *en * (size_t)tr->n);
+        for (int p = 0; p < tr->n; p++)
+            en[p] = (log_offset_entry){q->plan->join->right.topic, p, table_rows_position(tr, p)};
+        rc = log_offset_commit_many(l, q->id, en, tr->n, e);
+        free(en);
+    }
+    return rc;
+}
+
 static log_topic *changelog_topic(eventlog *l, const char *id, err *e)
 {
     char name[160];
@@ -194,10 +216,13 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
     }
     q->ntasks = log_topic_partitions(in);
     q->tasks = mem_alloc(sizeof *q->tasks * (size_t)q->ntasks);
+    bool fresh = false;
     for (int i = 0; i < q->ntasks; i++) {
         int64_t from = log_offset_fetch(l, id, p->in.topic, i);
-        if (from < 0)
+        if (from < 0) {
             from = earliest ? log_start_offset(in, i) : log_end_offset(in, i);
+            fresh = true;
+        }
         q->tasks[i].partition = i;
         q->tasks[i].reader = log_reader_open(in, i, from);
         /* committed with the offsets, so a replayed batch drops exactly
@@ -222,6 +247,12 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
     }
     if (p->agg && p->agg->window.emit_final)
         kvstore_each(q->store, reopen_window, q);
+    /* A new query commits where it starts, so that a restart before its
+     * first batch resumes there (not at the end of what arrived since). */
+    if (fresh && commit_start(q, l, e)) {
+        runtime_query_stop(q);
+        return NULL;
+    }
     return q;
 }
 

@@ -15,6 +15,7 @@
 
 #include "engine/engine.h"
 #include "runner/bench.h"
+#include "runner/check.h"
 #include "runner/test_runner.h"
 #include "runner/topic_cli.h"
 #include "shell/shell.h"
@@ -26,6 +27,7 @@ static void usage(FILE *f)
     fputs("usage: eddy [--data DIR] [--server URL]\n"
           "       eddy run FILE.sql [--data DIR]\n"
           "       eddy test -s STATEMENTS.sql -i INPUT.json -o OUTPUT.json [--write-actual FILE]\n"
+          "       eddy check FILE.sql [--data DIR]\n"
           "       eddy bench log|query|window|pull|parse [...]   (see eddy bench --help)\n"
           "       eddy topic create|list|describe|delete ... [--data DIR]\n"
           "       eddy produce TOPIC [--key FIELD] [--partition N] [--kv] [--ack] < records.ndjson\n"
@@ -158,6 +160,8 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "test"))
         return test_runner_main(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "check"))
+        return check_main(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "bench"))
         return bench_main(argc - 1, argv + 1);
     if (argc > 1 && (!strcmp(argv[1], "topic") || !strcmp(argv[1], "produce") ||

@@ -14,6 +14,7 @@
 
 #include "../base/mem.h"
 #include "../parser/parse.h"
+#include "analyze.h"
 
 /* ---- sessions --------------------------------------------------------- */
 
@@ -278,6 +279,7 @@ engine *engine_open(const engine_config *cfg, buf *warnings, err *e)
         return NULL;
     }
     en->background = cfg->background;
+    en->check_only = cfg->check_only;
     if (en->background && pthread_create(&en->thread, NULL, runtime_thread, en)) {
         en->background = false;
         err_set(e, ERR_IO, "cannot start the runtime thread");
@@ -345,12 +347,27 @@ static int dispatch(exec_ctx *x)
     }
 }
 
+/* check_only: a query is compiled, not run. */
+static int check_query(exec_ctx *x)
+{
+    pthread_mutex_lock(&x->en->mu);
+    plan *pl = analyze_query(&x->en->cat, x->stmt->u.select, x->e);
+    pthread_mutex_unlock(&x->en->mu);
+    plan_free(pl);
+    return pl ? 0 : -1;
+}
+
 static int execute_stmt(engine *en, engine_session *s, const char *src, const ast_stmt *st,
                         const engine_output *out, err *e)
 {
     exec_ctx x = {en, s, src, st, out, e};
     if (st->kind == AST_SELECT)
-        return engine__select(&x);
+        return en->check_only ? check_query(&x) : engine__select(&x);
+    if (st->kind == AST_PRINT && en->check_only)
+        return log_topic_find(en->log, st->u.print.topic.name)
+                   ? 0
+                   : err_at(e, ERR_UNKNOWN_TOPIC, st->u.print.topic.span.off, st->u.print.topic.span.len,
+                            "Could not find topic '%s'", st->u.print.topic.name);
     if (st->kind == AST_PRINT)
         return engine__print(&x);
     if (st->kind == AST_RUN_SCRIPT)
@@ -386,6 +403,29 @@ int engine_execute(engine *en, engine_session *s, const char *src, size_t len,
     }
     arena_free(&a);
     return rc;
+}
+
+int engine_check(engine *en, engine_session *s, const char *src, size_t len,
+                 void (*report)(void *ctx, const err *e), void *ctx)
+{
+    arena a;
+    arena_init(&a, 16 * 1024);
+    parser p;
+    parser_init(&p, &a, src, len);
+    int errors = 0;
+    for (;;) {
+        err e;
+        err_clear(&e);
+        ast_stmt *st = parse_next(&p, &e);
+        if (!st && e.code == ERR_OK)
+            break;
+        if (st && execute_stmt(en, s, src, st, NULL, &e) == 0)
+            continue;
+        errors++; /* a syntax error: the parser goes on after the next ';' */
+        report(ctx, &e);
+    }
+    arena_free(&a);
+    return errors;
 }
 
 static int run_script(engine *en, engine_session *s, const ast_stmt *st, const engine_output *out, err *e)

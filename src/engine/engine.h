@@ -33,6 +33,9 @@ typedef struct engine_config {
     const char *data_dir;
     bool background;   /* run persistent queries on a runtime thread */
     log_flush flush;   /* default durability of topics */
+    bool check_only;   /* statements are checked, not run: queries (SELECT,
+                        * PRINT) are compiled and INSERTs encoded but nothing
+                        * is read or written (for `eddy check`, on a copy) */
 } engine_config;
 
 /* Per-connection state: SET properties. */
@@ -76,6 +79,12 @@ void engine_close(engine *en);
  * error, whose span points into src.  Returns 0 or -1. */
 int engine_execute(engine *en, engine_session *s, const char *src, size_t len,
                    const engine_output *out, err *e);
+
+/* For `eddy check`: runs every statement in src (an engine opened with
+ * check_only) and calls report for each one refused, with the error's span
+ * into src, going on after errors.  Returns the number of errors. */
+int engine_check(engine *en, engine_session *s, const char *src, size_t len,
+                 void (*report)(void *ctx, const err *e), void *ctx);
 
 /* Runs persistent queries until none has input left.  Returns the number
  * of records processed. */

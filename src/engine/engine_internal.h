@@ -29,6 +29,7 @@ struct engine {
     uint64_t data_gen;      /* bumped with each signal */
     pthread_t thread;
     bool background, stop;
+    bool check_only;      /* see engine_config */
 };
 
 /* The context a statement runs in. */

@@ -254,4 +254,10 @@ int log_offset_commit_many(eventlog *l, const char *group, const log_offset_entr
 /* Forgets a group's offsets (when a query is terminated). */
 int log_offset_forget(eventlog *l, const char *group, err *e);
 
+/* Copies the layout of the log in `from` into `to`: every topic with its
+ * configuration and no records, except `full_topic`, copied whole.  Works
+ * while another process has `from` open (`eddy check` uses it to check a
+ * script against a copy of the catalog without touching the data). */
+int log_copy_layout(const char *from, const char *to, const char *full_topic, err *e);
+
 #endif

@@ -5,7 +5,11 @@
  *
  * S: ID INT KEY, I INT = 7, B BIGINT = 10000000000, D DOUBLE = 7.9,
  *    T STRING = 'hello', N INT = NULL, BN BOOLEAN = NULL,
- *    DEC DECIMAL(6, 3) = 12.345, NS STRING = NULL.
+ *    DEC DECIMAL(6, 3) = 12.345, NS STRING = NULL,
+ *    AI ARRAY<INT> = [3, NULL, 1, 3], SA ARRAY<STRING> = ['b', 'a', 'b'],
+ *    M MAP<STRING, INT> = {x: 1, y: 2}, TS TIMESTAMP = 1589234313000,
+ *    DT DATE = 18393, TM TIME = 82713000,
+ *    J STRING = '{"a": {"b": [1, 2.50, "c"]}, "k": "v"}'.
  */
 #ifndef EDDY_EVAL_HARNESS_H
 #define EDDY_EVAL_HARNESS_H
@@ -20,8 +24,12 @@
 #include "engine/plan.h"
 #include "parser/parse.h"
 
-static const char *HARNESS_ROW = "{\"I\": 7, \"B\": 10000000000, \"D\": 7.9, \"T\": \"hello\", \"N\": null, "
-                                 "\"BN\": null, \"DEC\": 12.345, \"NS\": null}";
+static const char *HARNESS_ROW =
+    "{\"I\": 7, \"B\": 10000000000, \"D\": 7.9, \"T\": \"hello\", \"N\": null, "
+    "\"BN\": null, \"DEC\": 12.345, \"NS\": null, \"AI\": [3, null, 1, 3], "
+    "\"SA\": [\"b\", \"a\", \"b\"], \"M\": {\"x\": 1, \"y\": 2}, "
+    "\"TS\": 1589234313000, \"DT\": 18393, \"TM\": 82713000, "
+    "\"J\": \"{\\\"a\\\": {\\\"b\\\": [1, 2.50, \\\"c\\\"]}, \\\"k\\\": \\\"v\\\"}\"}";
 
 static inline catalog *harness_catalog(void)
 {
@@ -35,7 +43,15 @@ static inline catalog *harness_catalog(void)
     s->key_format = (fmt){.kind = FORMAT_KAFKA};
     s->value_format = (fmt){.kind = FORMAT_JSON};
     s->partitions = 1;
-    static column cols[9];
+    static arena types; /* the composite column types, made once */
+    static sqltype *ai, *sa, *m;
+    if (!ai) {
+        arena_init(&types, 1024);
+        ai = (sqltype *)types_array(&types, types_scalar(TYPE_INT));
+        sa = (sqltype *)types_array(&types, types_scalar(TYPE_STRING));
+        m = (sqltype *)types_map(&types, types_scalar(TYPE_STRING), types_scalar(TYPE_INT));
+    }
+    static column cols[16];
     cols[0] = (column){"ID", types_scalar(TYPE_INT), true};
     cols[1] = (column){"I", types_scalar(TYPE_INT), false};
     cols[2] = (column){"B", types_scalar(TYPE_BIGINT), false};
@@ -45,8 +61,15 @@ static inline catalog *harness_catalog(void)
     cols[6] = (column){"BN", types_scalar(TYPE_BOOLEAN), false};
     cols[7] = (column){"DEC", &dec, false};
     cols[8] = (column){"NS", types_scalar(TYPE_STRING), false};
+    cols[9] = (column){"AI", ai, false};
+    cols[10] = (column){"SA", sa, false};
+    cols[11] = (column){"M", m, false};
+    cols[12] = (column){"TS", types_scalar(TYPE_TIMESTAMP), false};
+    cols[13] = (column){"DT", types_scalar(TYPE_DATE), false};
+    cols[14] = (column){"TM", types_scalar(TYPE_TIME), false};
+    cols[15] = (column){"J", types_scalar(TYPE_STRING), false};
     s->schema.cols = cols;
-    s->schema.n = 9;
+    s->schema.n = 16;
     catalog_add(&c, s);
     return &c;
 }
@@ -74,7 +97,7 @@ static inline char *eval(const char *expr_sql)
         uint8_t key[4] = {0, 0, 0, 1};
         log_record rec = {.offset = 5, .timestamp = 1000, .key = key, .key_len = 4,
                           .value = (const uint8_t *)HARNESS_ROW, .value_len = (int32_t)strlen(HARNESS_ROW)};
-        value row[16], out[4];
+        value *row = arena_alloc(&a, sizeof(value) * (size_t)pl->nrow), out[4];
         eval_ctx cx = {.a = &a, .e = &e};
         plan_result r = plan_apply(pl, &rec, 0, row, out, &cx);
         buf b = BUF_INIT;

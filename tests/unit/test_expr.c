@@ -17,70 +17,7 @@
 #include "engine/plan.h"
 #include "parser/parse.h"
 
-/* S: ID INT KEY, I INT, B BIGINT, D DOUBLE, T STRING, N INT and BN BOOLEAN (both null) */
-static const char *ROW = "{\"I\": 7, \"B\": 10000000000, \"D\": 7.9, \"T\": \"hello\", \"N\": null, \"BN\": null}";
-
-static catalog *make_catalog(void)
-{
-    static catalog c;
-    catalog_init(&c);
-    source *s = catalog_source_new();
-    s->name = "S";
-    s->topic = "s";
-    s->kind = SOURCE_STREAM;
-    s->key_format = (fmt){.kind = FORMAT_KAFKA};
-    s->value_format = (fmt){.kind = FORMAT_JSON};
-    s->partitions = 1;
-    static column cols[7];
-    cols[0] = (column){"ID", types_scalar(TYPE_INT), true};
-    cols[1] = (column){"I", types_scalar(TYPE_INT), false};
-    cols[2] = (column){"B", types_scalar(TYPE_BIGINT), false};
-    cols[3] = (column){"D", types_scalar(TYPE_DOUBLE), false};
-    cols[4] = (column){"T", types_scalar(TYPE_STRING), false};
-    cols[5] = (column){"N", types_scalar(TYPE_INT), false};
-    cols[6] = (column){"BN", types_scalar(TYPE_BOOLEAN), false};
-    s->schema.cols = cols;
-    s->schema.n = 7;
-    catalog_add(&c, s);
-    return &c;
-}
-
-/* Evaluates `SELECT <expr> FROM S` over ROW; returns the value as text,
- * "ERROR: <message>" when compiling or evaluating fails. */
-static char *eval(const char *expr_sql)
-{
-    static char result[512];
-    catalog *c = make_catalog();
-    char sql[512];
-    snprintf(sql, sizeof sql, "SELECT %s FROM S EMIT CHANGES;", expr_sql);
-    arena a;
-    arena_init(&a, 4096);
-    parser p;
-    parser_init(&p, &a, sql, strlen(sql));
-    err e;
-    err_clear(&e);
-    ast_stmt *st = parse_next(&p, &e);
-    plan *pl = st ? analyze_query(c, st->u.select, &e) : NULL;
-    if (!pl) {
-        snprintf(result, sizeof result, "ERROR: %s", e.msg);
-    } else {
-        uint8_t key[4] = {0, 0, 0, 1};
-        log_record rec = {.offset = 5, .timestamp = 1000, .key = key, .key_len = 4,
-                          .value = (const uint8_t *)ROW, .value_len = (int32_t)strlen(ROW)};
-        value row[16], out[4];
-        eval_ctx cx = {.a = &a, .e = &e};
-        plan_result r = plan_apply(pl, &rec, 0, row, out, &cx);
-        buf b = BUF_INIT;
-        if (r == PLAN_EMIT)
-            value_to_text(&out[0], pl->out.schema.cols[0].type, &b);
-        snprintf(result, sizeof result, "%s%s", r == PLAN_EMIT ? "" : "ERROR: ", r == PLAN_EMIT ? b.data : e.msg);
-        buf_free(&b);
-        plan_free(pl);
-    }
-    arena_free(&a);
-    catalog_free(c);
-    return result;
-}
+#include "eval_harness.h"
 
 static void test_arithmetic_follows_precedence(void **s)
 {

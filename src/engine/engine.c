@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../base/file.h"
 #include "../base/mem.h"
 #include "../parser/parse.h"
 #include "analyze.h"
@@ -431,24 +432,19 @@ int engine_check(engine *en, engine_session *s, const char *src, size_t len,
 static int run_script(engine *en, engine_session *s, const ast_stmt *st, const engine_output *out, err *e)
 {
     const char *path = st->u.run_script.path;
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    size_t len;
+    char *text = file_read_all(path, &len);
+    if (!text)
         return err_at(e, ERR_IO, st->span.off, st->span.len, "cannot read script %s: %s", path, strerror(errno));
-    buf text = BUF_INIT;
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&text, chunk, n);
-    fclose(f);
-    int rc = engine_execute(en, s, text.data ? text.data : "", text.len, out, e);
+    int rc = engine_execute(en, s, text, len, out, e);
     if (rc) {
         /* The span points into the script: render it now, with its name. */
         buf msg = BUF_INIT;
-        err_render(e, text.data, text.len, &msg);
+        err_render(e, text, len, &msg);
         err_set(e, e->code, "in script %s: %s", path, msg.data);
         buf_free(&msg);
     }
-    buf_free(&text);
+    free(text);
     return rc;
 }
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../base/buf.h"
+#include "../base/file.h"
 #include "../engine/engine.h"
 
 static void usage(FILE *f)
@@ -51,20 +52,6 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
     return remove(path);
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    buf b = BUF_INIT;
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    *len = b.len;
-    return buf_take(&b);
-}
 
 int check_main(int argc, char **argv)
 {
@@ -91,7 +78,7 @@ int check_main(int argc, char **argv)
         return 2;
     }
     reporter r = {file, NULL, 0};
-    char *text = read_all(file, &r.len);
+    char *text = file_read_all(file, &r.len);
     if (!text) {
         fprintf(stderr, "eddy check: cannot read %s\n", file);
         return 1;

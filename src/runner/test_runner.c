@@ -13,6 +13,7 @@
 
 #include "../base/arena.h"
 #include "../base/buf.h"
+#include "../base/file.h"
 #include "../base/mem.h"
 #include "../engine/engine.h"
 #include "../parser/parse.h"
@@ -75,20 +76,6 @@ static int parse_args(int argc, char **argv, test_args *a)
     return 0;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    buf b = BUF_INIT;
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    *len = b.len;
-    return buf_take(&b);
-}
 
 static json_t *load_json(const char *path, const char *field)
 {
@@ -447,7 +434,7 @@ int test_runner_main(int argc, char **argv)
     if (rc)
         return rc;
     size_t sql_len;
-    char *sql = read_file(a.statements, &sql_len);
+    char *sql = file_read_all(a.statements, &sql_len);
     if (!sql) {
         fprintf(stderr, "eddy test: cannot read %s\n", a.statements);
         return 1;

@@ -509,10 +509,7 @@ static expr *compile_cast(scope *sc, const ast_expr *x, err *e)
     if (analyze_check_type(x->u.cast.type, e))
         return NULL;
     const sqltype *t = analyze_type(&sc->p->arena, x->u.cast.type);
-    bool composite = t->kind == TYPE_ARRAY || t->kind == TYPE_MAP || t->kind == TYPE_STRUCT;
-    bool ok = types_equal(a->type, t) || a->type->kind == TYPE_NULL || t->kind == TYPE_STRING ||
-              (a->type->kind == TYPE_STRING && !composite) || (types_is_numeric(a->type) && types_is_numeric(t));
-    if (!ok) {
+    if (!expr_can_cast(a->type, t)) {
         err_at(e, ERR_TYPE, x->span.off, x->span.len, "Cast of %s to %s is not supported", type_text(sc, a->type),
                type_text(sc, t));
         return NULL;
@@ -884,6 +881,12 @@ static expr *compile_aggregate(scope *sc, const ast_expr *x, err *e)
         err_hint(e, "%s", def->signature);
         return NULL;
     }
+    if (g->window.kind == WINDOW_SESSION && !def->merge)
+    {
+        err_at(e, ERR_UNSUPPORTED, x->span.off, x->span.len,
+               "%s cannot be used in a SESSION window: its states cannot be merged", def->name);
+        return NULL;
+    }
     agg_call *calls = arena_alloc(&sc->p->arena, sizeof(agg_call) * (size_t)(g->ncalls + 1));
     if (g->ncalls)
         memcpy(calls, g->calls, sizeof(agg_call) * (size_t)g->ncalls);
@@ -1085,8 +1088,6 @@ static int check_clauses(const ast_query *q, err *e)
     if (q->njoins && (q->ngroup_by || q->npartition_by))
         return err_at(e, ERR_UNSUPPORTED, q->joins[0].span.off, q->joins[0].span.len,
                       "GROUP BY or PARTITION BY over a join is not supported yet");
-    if (q->window.kind == AST_WINDOW_SESSION)
-        return err_at(e, ERR_UNSUPPORTED, q->window.span.off, q->window.span.len, "SESSION windows are not supported yet");
     if (q->emit == AST_EMIT_FINAL && q->window.kind == AST_WINDOW_NONE)
         return err_at(e, ERR_INVALID, q->span.off, q->span.len, "EMIT FINAL is only supported for windowed aggregations.");
     return 0;

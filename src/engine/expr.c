@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "func.h"
+#include "timefmt.h"
 
 static int eval_args(const expr *x, const value *row, eval_ctx *cx, value *vals)
 {
@@ -390,6 +391,19 @@ static int cast_from_text(const value *in, const sqltype *to, eval_ctx *cx, valu
         /* ksqlDB: 'true' (any case) is TRUE, anything else FALSE. */
         out->u.b = strcasecmp(tmp, "true") == 0;
         return 0;
+    case TYPE_DATE:
+    case TYPE_TIME:
+    case TYPE_TIMESTAMP: {
+        /* ISO text, as ksqlDB's CAST reads it (the whole text: not cut) */
+        const char *p = in->u.s.p;
+        size_t n = in->u.s.len;
+        int rc = to->kind == TYPE_DATE   ? timefmt_date_from_text(p, n, &out->u.l)
+                 : to->kind == TYPE_TIME ? timefmt_time_from_text(p, n, &out->u.l)
+                                         : timefmt_timestamp_from_text(p, n, &out->u.l);
+        if (rc)
+            return err_set(cx->e, ERR_EVAL, "cannot cast '%s' to %s", tmp, types_kind_name(to->kind));
+        return 0;
+    }
     default: return err_set(cx->e, ERR_EVAL, "cannot cast STRING to %s", types_kind_name(to->kind));
     }
 }
@@ -432,6 +446,86 @@ static int cast_numeric(const value *in, const sqltype *from, const sqltype *to,
     }
 }
 
+static bool is_kind(const sqltype *t, type_kind k) { return t->kind == k; }
+
+bool expr_can_cast(const sqltype *from, const sqltype *to)
+{
+    bool composite = to->kind == TYPE_ARRAY || to->kind == TYPE_MAP || to->kind == TYPE_STRUCT;
+    if (types_equal(from, to) || from->kind == TYPE_NULL || to->kind == TYPE_STRING ||
+        (from->kind == TYPE_STRING && !composite) || (types_is_numeric(from) && types_is_numeric(to)))
+        return true;
+    if (is_kind(from, TYPE_TIMESTAMP))
+        return is_kind(to, TYPE_DATE) || is_kind(to, TYPE_TIME);
+    if (is_kind(from, TYPE_DATE))
+        return is_kind(to, TYPE_TIMESTAMP);
+    if (from->kind != to->kind)
+        return false;
+    switch (to->kind) {
+    case TYPE_ARRAY: return expr_can_cast(from->elem, to->elem);
+    case TYPE_MAP: return expr_can_cast(from->key, to->key) && expr_can_cast(from->value, to->value);
+    case TYPE_STRUCT:
+        for (int i = 0; i < to->nfields; i++)
+            for (int j = 0; j < from->nfields; j++)
+                if (!strcmp(to->fields[i].name, from->fields[j].name) &&
+                    !expr_can_cast(from->fields[j].type, to->fields[i].type))
+                    return false;
+        return true;
+    default: return false;
+    }
+}
+
+/* ARRAY, MAP and STRUCT part by part: elements, keys and values, and
+ * struct fields by name (a target field the source lacks is NULL). */
+static int cast_composite(const value *in, const sqltype *from, const sqltype *to, eval_ctx *cx, value *out)
+{
+    const value_list *src = in->u.list;
+    int n = to->kind == TYPE_STRUCT ? to->nfields : src->n;
+    value_list *dst = arena_alloc(cx->a, sizeof *dst);
+    dst->n = n;
+    dst->items = arena_alloc(cx->a, sizeof(value) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        const sqltype *ft = from->elem, *tt = to->elem;
+        const value *item = &src->items[i];
+        if (to->kind == TYPE_MAP) {
+            ft = i % 2 ? from->value : from->key;
+            tt = i % 2 ? to->value : to->key;
+        } else if (to->kind == TYPE_STRUCT) {
+            tt = to->fields[i].type;
+            ft = NULL;
+            for (int j = 0; j < from->nfields && !ft; j++)
+                if (!strcmp(to->fields[i].name, from->fields[j].name))
+                    ft = from->fields[j].type, item = &src->items[j];
+            if (!ft) {
+                dst->items[i] = value_null();
+                continue;
+            }
+        }
+        if (expr_cast(item, ft, tt, cx, &dst->items[i]))
+            return -1;
+    }
+    out->null = false;
+    out->u.list = dst;
+    return 0;
+}
+
+/* TIMESTAMP to DATE (its UTC day) or TIME (its UTC time of day), DATE to
+ * TIMESTAMP (its midnight UTC), as ksqlDB's CastEvaluator. */
+static int cast_temporal(const value *in, const sqltype *from, const sqltype *to, eval_ctx *cx, value *out)
+{
+    const int64_t day = 86400000;
+    out->null = false;
+    if (from->kind == TYPE_TIMESTAMP && to->kind == TYPE_DATE)
+        out->u.l = timefmt_floor_div(in->u.l, day);
+    else if (from->kind == TYPE_TIMESTAMP && to->kind == TYPE_TIME)
+        out->u.l = in->u.l - timefmt_floor_div(in->u.l, day) * day;
+    else if (from->kind == TYPE_DATE && to->kind == TYPE_TIMESTAMP)
+        out->u.l = in->u.l * day;
+    else
+        return err_set(cx->e, ERR_EVAL, "cannot cast %s to %s", types_kind_name(from->kind),
+                       types_kind_name(to->kind));
+    return 0;
+}
+
 int expr_cast(const value *in, const sqltype *from, const sqltype *to, eval_ctx *cx, value *out)
 {
     if (in->null || types_equal(from, to) || from->kind == TYPE_NULL) {
@@ -450,6 +544,10 @@ int expr_cast(const value *in, const sqltype *from, const sqltype *to, eval_ctx 
         return cast_from_text(in, to, cx, out);
     if (types_is_numeric(from) && types_is_numeric(to))
         return cast_numeric(in, from, to, cx, out);
+    if (from->kind == to->kind && (to->kind == TYPE_ARRAY || to->kind == TYPE_MAP || to->kind == TYPE_STRUCT))
+        return cast_composite(in, from, to, cx, out);
+    if (from->kind == TYPE_TIMESTAMP || from->kind == TYPE_DATE)
+        return cast_temporal(in, from, to, cx, out);
     return err_set(cx->e, ERR_EVAL, "cannot cast %s to %s", types_kind_name(from->kind), types_kind_name(to->kind));
 }
 

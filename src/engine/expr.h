@@ -85,6 +85,12 @@ int expr_call_lambda(const expr *lambda, const value *params, eval_ctx *cx, valu
 int expr_eval_pred(const expr *x, const value *row, eval_ctx *cx, bool *out);
 /* Casts a value between types (also used by INSERT ... VALUES). */
 int expr_cast(const value *in, const sqltype *from, const sqltype *to, eval_ctx *cx, value *out);
+/* Whether CAST(x AS to) is allowed for an x of type `from`, by ksqlDB's
+ * rules: anything to STRING, STRING to any scalar, numbers among
+ * themselves, TIMESTAMP to DATE or TIME, DATE to TIMESTAMP, and ARRAY,
+ * MAP and STRUCT to their own kind when their parts can be cast (a STRUCT
+ * field is matched by name; target fields the source lacks become NULL). */
+bool expr_can_cast(const sqltype *from, const sqltype *to);
 /* Structural equality of two compiled expressions (same computation). */
 bool expr_equal(const expr *a, const expr *b);
 /* Marks in `used` (one flag per row slot) every column x reads. */

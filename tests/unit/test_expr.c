@@ -130,6 +130,29 @@ static void test_casts(void **s)
     assert_string_equal(eval("CAST(N AS STRING)"), "null");
 }
 
+static void test_temporal_casts(void **s)
+{
+    assert_string_equal(eval("CAST('2020-05-11' AS DATE)"), "2020-05-11");
+    assert_string_equal(eval("CAST('21:58:33' AS TIME)"), "21:58:33");
+    assert_string_equal(eval("CAST('2020-05-11T21:58:33.000' AS TIMESTAMP)"), "2020-05-11T21:58:33.000");
+    assert_string_equal(eval("CAST(TS AS DATE)"), "2020-05-11");
+    assert_string_equal(eval("CAST(TS AS TIME)"), "21:58:33");
+    assert_string_equal(eval("CAST(DT AS TIMESTAMP)"), "2020-05-11T00:00:00.000");
+    assert_string_equal(eval("CAST('nope' AS DATE)"), "ERROR: cannot cast 'nope' to DATE");
+    assert_string_equal(eval("CAST(TM AS DATE)"), "ERROR: Cast of TIME to DATE is not supported");
+}
+
+static void test_composite_casts_convert_each_part(void **s)
+{
+    assert_string_equal(eval("CAST(AI AS ARRAY<STRING>)"), "[3, null, 1, 3]");
+    assert_string_equal(eval_type("CAST(AI AS ARRAY<STRING>)"), "ARRAY<STRING>");
+    assert_string_equal(eval("CAST(ARRAY[10000000000] AS ARRAY<INT>)"), "[1410065408]");
+    assert_string_equal(eval("CAST(M AS MAP<STRING, DOUBLE>)"), eval("MAP('x' := 1.0, 'y' := 2.0)"));
+    assert_string_equal(eval("CAST(STRUCT(A := 1, B := 'x') AS STRUCT<A STRING, C INT>)"), "{A=1, C=null}");
+    assert_string_equal(eval("CAST(AI AS MAP<STRING, INT>)"),
+                        "ERROR: Cast of ARRAY<INTEGER> to MAP<STRING, INTEGER> is not supported");
+}
+
 static void test_failed_cast_is_an_error(void **s)
 {
     assert_string_equal(eval("CAST(T AS INT)"), "ERROR: cannot cast 'hello' to INTEGER");
@@ -190,6 +213,8 @@ int main(void)
         cmocka_unit_test(test_like_patterns),
         cmocka_unit_test(test_case_expressions),
         cmocka_unit_test(test_casts),
+        cmocka_unit_test(test_temporal_casts),
+        cmocka_unit_test(test_composite_casts_convert_each_part),
         cmocka_unit_test(test_failed_cast_is_an_error),
         cmocka_unit_test(test_string_functions),
         cmocka_unit_test(test_null_handling_functions),

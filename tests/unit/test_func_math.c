@@ -82,6 +82,8 @@ static void test_greatest_and_least_skip_nulls(void **s)
     assert_string_equal(eval("LEAST(I, N, 3)"), "3");
     assert_string_equal(eval("GREATEST(I, D)"), "7.9");
     assert_string_equal(eval("GREATEST('apple', 'banana', NS)"), "banana");
+    assert_string_equal(eval("GREATEST(DT, NULL, '2021-01-01')"), "2021-01-01");
+    assert_string_equal(eval("LEAST(TS, '2020-01-01T00:00:00')"), "2020-01-01T00:00:00.000");
     assert_string_equal(eval("LEAST(N, N)"), "null");
 }
 

@@ -5,7 +5,7 @@
  *   eddy test -s ... -i ... -o ... compare a pipeline's output (test_runner.c)
  *   eddy bench log|query|window|pull|parse   figures (bench*.c)
  *   eddy topic|produce|consume    the log without SQL (topic_cli.c)
- *   eddy server ...               the HTTP server (not built yet)
+ *   eddy server ...               the HTTP server (server/server.c)
  *
  * Only main() exits; everything else returns errors. */
 #include <stdio.h>
@@ -18,6 +18,7 @@
 #include "runner/check.h"
 #include "runner/test_runner.h"
 #include "runner/topic_cli.h"
+#include "server/server.h"
 #include "shell/shell.h"
 
 #define EDDY_VERSION "0.1.0"
@@ -55,14 +56,6 @@ static void run_usage(FILE *f)
           "column (exit status 1).  Before exiting, persistent queries process the records\n"
           "already in their input topics; they resume where they stopped the next time the\n"
           "data directory is opened.\n",
-          f);
-}
-
-static void server_usage(FILE *f)
-{
-    fputs("usage: eddy server [--data DIR] [--listen HOST:PORT]\n"
-          "\n"
-          "The HTTP server (ksqlDB's REST API) is not built yet; use the shell or `eddy run`.\n",
           f);
 }
 
@@ -169,10 +162,8 @@ int main(int argc, char **argv)
         return topic_cli_main(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "run"))
         return cmd_run(argc, argv);
-    if (argc > 1 && !strcmp(argv[1], "server")) {
-        server_usage(strcmp(argc > 2 ? argv[2] : "", "--help") ? stderr : stdout);
-        return argc > 2 && !strcmp(argv[2], "--help") ? 0 : 1;
-    }
+    if (argc > 1 && !strcmp(argv[1], "server"))
+        return server_main(argc - 1, argv + 1, EDDY_VERSION);
     if (argc > 1 && !strcmp(argv[1], "--version")) {
         printf("eddy %s\n", EDDY_VERSION);
         return 0;

@@ -1,0 +1,74 @@
+/* http — a small HTTP/1.1 server on libuv and http-parser.
+ *
+ * http_server listens on one TCP address and turns bytes into requests:
+ * method, path, body (Content-Length or chunked), keep-alive.  Each
+ * complete request goes to the handler given to http_listen, on the loop
+ * thread; the handler answers with http_respond (a whole response) or
+ * http_begin_stream / http_stream_write / http_stream_end (chunked transfer
+ * encoding, for rows that arrive over time).  One request per connection is
+ * handled at a time: a pipelined request waits, already buffered, until the
+ * response to the one before it has ended.
+ *
+ * Limits: a body above HTTP_MAX_BODY gets 413; headers above http-parser's
+ * 80 KiB, bad HTTP or a too-large pipeline backlog get 400 and the
+ * connection is closed.  Every such error is answered and never affects
+ * other connections.
+ *
+ * Threads: every function here runs on the loop thread only.
+ *
+ * Ownership: an http_request and its strings belong to the connection and
+ * stay valid until the response to it has ended (http_respond or
+ * http_stream_end) or the connection has closed (on_close).  A handler that
+ * keeps a request beyond its call (a streamed response) must set
+ * http_request.on_close: it is called once if the connection goes away
+ * before the response has ended, after which the request must not be used.
+ */
+#ifndef EDDY_HTTP_H
+#define EDDY_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <uv.h>
+
+#define HTTP_MAX_BODY (1u << 20)
+
+typedef struct http_server http_server;
+typedef struct http_conn http_conn;
+
+typedef struct http_request {
+    http_conn *conn;
+    const char *method; /* "GET", "POST", ... */
+    const char *path;   /* the URL's path, without the query string */
+    const char *body;   /* NUL-terminated; len bytes */
+    size_t body_len;
+    /* Set by a handler that answers later: called when the connection
+     * closes before the response has ended. */
+    void (*on_close)(void *ctx);
+    void *on_close_ctx;
+} http_request;
+
+typedef void (*http_handler)(void *ctx, http_request *req);
+
+/* Listens on host:port (port 0 picks one; http_port tells which).  Returns
+ * NULL with a message in errbuf on failure.  The server owns its
+ * connections. */
+http_server *http_listen(uv_loop_t *loop, const char *host, int port, http_handler handler,
+                         void *ctx, char *errbuf, size_t errlen);
+int http_port(const http_server *s);
+/* Stops accepting and closes every connection that has no response in
+ * progress; those with one close when it ends.  The server is freed once
+ * every handle has closed (the loop then has nothing left of it). */
+void http_shutdown(http_server *s);
+
+/* A whole response with Content-Length.  body is copied. */
+void http_respond(http_request *req, int status, const char *content_type, const char *body,
+                  size_t len);
+/* Starts a chunked response; then any number of writes, then the end. */
+void http_begin_stream(http_request *req, int status, const char *content_type);
+void http_stream_write(http_request *req, const char *data, size_t len);
+void http_stream_end(http_request *req);
+/* Bytes handed to the socket for this connection and not yet written
+ * (for back-pressure). */
+size_t http_pending_bytes(const http_request *req);
+
+#endif

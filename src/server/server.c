@@ -1,0 +1,960 @@
+/* server.c — see server.h.  The loop side (routing, jobs, signals) is at
+ * the bottom; above it, what a worker thread does for /ksql and for
+ * /query-stream. */
+#include "server.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../base/arena.h"
+#include "../base/buf.h"
+#include "../base/mem.h"
+#include "../engine/engine.h"
+#include "../engine/serde.h"
+#include "../engine/types.h"
+#include "../parser/parse.h"
+#include "http.h"
+
+/* A worker waits while this many bytes of its output wait for the loop. */
+#define MAX_QUEUED (1u << 20)
+/* A client this far behind on a streamed response is cut off. */
+#define MAX_UNWRITTEN (16u << 20)
+
+#define JSON_TYPE "application/json"
+#define DELIMITED_TYPE "application/vnd.ksqlapi.delimited.v1"
+
+typedef struct job job;
+
+typedef struct server {
+    uv_loop_t loop;
+    engine *en;
+    const char *version;
+    http_server *http;
+    uv_signal_t sigint, sigterm;
+    job *jobs; /* running jobs, loop side */
+    atomic_bool stopping;
+    atomic_long next_query;
+    atomic_long next_command;
+} server;
+
+/* What a worker hands to the loop, in order. */
+typedef enum event_kind { EV_RESPOND, EV_BEGIN, EV_CHUNK, EV_END } event_kind;
+
+typedef struct event {
+    event_kind kind;
+    int status;
+    const char *content_type;
+    buf data;
+    struct event *next;
+} event;
+
+typedef enum job_kind { JOB_KSQL, JOB_QUERY } job_kind;
+
+struct job {
+    server *srv;
+    job_kind kind;
+    char *body; /* the request body, owned */
+    size_t body_len;
+    /* loop side */
+    http_request *req; /* NULL once the connection is gone */
+    job *next, *prev;
+    uv_async_t async;
+    pthread_t thread;
+    /* shared, under mu */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    event *head, *tail;
+    size_t queued;
+    bool done;
+    atomic_bool cancelled;
+    /* worker side (/query-stream) */
+    const schema *columns;
+    bool began;
+};
+
+/* ---- worker side: handing output to the loop -------------------------- */
+
+static void job_post(job *j, event_kind kind, int status, const char *ctype, buf *data)
+{
+    event *ev = mem_alloc(sizeof *ev);
+    ev->kind = kind;
+    ev->status = status;
+    ev->content_type = ctype;
+    if (data) {
+        ev->data = *data;
+        *data = (buf)BUF_INIT;
+    }
+    pthread_mutex_lock(&j->mu);
+    /* back-pressure: a push query waits for a slow loop or client */
+    while (j->queued > MAX_QUEUED && !atomic_load(&j->cancelled))
+        pthread_cond_wait(&j->cv, &j->mu);
+    if (j->tail)
+        j->tail->next = ev;
+    else
+        j->head = ev;
+    j->tail = ev;
+    j->queued += ev->data.len;
+    pthread_mutex_unlock(&j->mu);
+    uv_async_send(&j->async);
+}
+
+static void job_respond(job *j, int status, const char *ctype, buf *body)
+{
+    job_post(j, EV_RESPOND, status, ctype, body);
+}
+
+/* Appends to out the JSON text of j, compact; j is released. */
+static void json_take(json_t *j, buf *out)
+{
+    char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+    buf_puts(out, s);
+    free(s);
+    json_decref(j);
+}
+
+/* A 400 with ksqlDB's error object. */
+static void respond_error(job *j, int status, int code, const char *type, const char *message,
+                          const char *stmt, size_t stmt_len)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "@type", json_string(type));
+    json_object_set_new(o, "error_code", json_integer(code));
+    json_object_set_new(o, "message", json_string(message));
+    if (stmt) {
+        json_object_set_new(o, "statementText", json_stringn(stmt, stmt_len));
+        json_object_set_new(o, "entities", json_array());
+    }
+    buf b = BUF_INIT;
+    json_take(o, &b);
+    job_respond(j, status, JSON_TYPE, &b);
+}
+
+/* The error of a statement: the message starts `line L:C:` counted in the
+ * whole request text src. */
+static void respond_statement_error(job *j, const err *e, const char *src, size_t len,
+                                    const char *stmt, size_t stmt_len)
+{
+    buf msg = BUF_INIT;
+    err_render(e, src, len, &msg);
+    respond_error(j, 400, 40001, "statement_error", msg.data ? msg.data : "error", stmt, stmt_len);
+    buf_free(&msg);
+}
+
+/* ---- worker side: session properties ---------------------------------- */
+
+/* Appends s with every ' doubled (the inside of a SQL string). */
+static void quote_into(buf *b, const char *s)
+{
+    for (; *s; s++) {
+        buf_putc(b, *s);
+        if (*s == '\'')
+            buf_putc(b, '\'');
+    }
+}
+
+/* Applies {"name": value, ...} as SET statements on s.  Returns 0, or -1
+ * with e set. */
+static int apply_properties(engine *en, engine_session *s, json_t *props, err *e)
+{
+    if (!props || json_is_null(props))
+        return 0;
+    if (!json_is_object(props))
+        return err_set(e, ERR_USAGE, "properties must be a JSON object");
+    const char *k;
+    json_t *v;
+    json_object_foreach(props, k, v) {
+        char *text = json_is_string(v) ? mem_strdup(json_string_value(v))
+                                       : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        buf stmt = BUF_INIT;
+        buf_puts(&stmt, "SET '");
+        quote_into(&stmt, k);
+        buf_puts(&stmt, "'='");
+        quote_into(&stmt, text);
+        buf_puts(&stmt, "';");
+        free(text);
+        engine_output quiet = {0};
+        int rc = engine_execute(en, s, stmt.data, stmt.len, &quiet, e);
+        buf_free(&stmt);
+        if (rc)
+            return err_set(e, ERR_USAGE, "bad property '%s': %s", k, e->msg);
+    }
+    return 0;
+}
+
+/* Parses the request body as a JSON object with a string member `field`. */
+static json_t *parse_body(job *j, const char *field, const char **text)
+{
+    json_error_t je;
+    json_t *root = json_loadb(j->body, j->body_len, 0, &je);
+    if (!root || !json_is_object(root)) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "Invalid JSON in request: %s", root ? "not an object" : je.text);
+        respond_error(j, 400, 40000, "generic_error", msg, NULL, 0);
+        json_decref(root);
+        return NULL;
+    }
+    json_t *s = json_object_get(root, field);
+    if (!json_is_string(s)) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "The request must have a string member \"%s\"", field);
+        respond_error(j, 400, 40000, "generic_error", msg, NULL, 0);
+        json_decref(root);
+        return NULL;
+    }
+    *text = json_string_value(s);
+    return root;
+}
+
+/* ---- worker side: /ksql ------------------------------------------------ */
+
+/* What one statement reported: messages and tables of text. */
+typedef struct collect {
+    buf messages;
+    json_t *tables;  /* [{"columns": [...], "rows": [[...], ...]}, ...] */
+    json_t *current; /* the table being filled */
+    const schema *cols;
+    job *j;
+} collect;
+
+static void col_message(void *ctx, const char *text)
+{
+    collect *c = ctx;
+    if (c->messages.len)
+        buf_putc(&c->messages, '\n');
+    buf_puts(&c->messages, text);
+}
+
+static void col_header(void *ctx, const schema *cols, bool streaming)
+{
+    collect *c = ctx;
+    (void)streaming;
+    c->cols = cols;
+    c->current = json_object();
+    json_t *names = json_array();
+    for (int i = 0; i < cols->n; i++)
+        json_array_append_new(names, json_string(cols->cols[i].name));
+    json_object_set_new(c->current, "columns", names);
+    json_object_set_new(c->current, "rows", json_array());
+    json_array_append_new(c->tables, c->current);
+}
+
+static void col_row(void *ctx, const value *vals)
+{
+    collect *c = ctx;
+    if (!c->current)
+        return;
+    json_t *row = json_array();
+    for (int i = 0; i < c->cols->n; i++) {
+        if (vals[i].null) {
+            json_array_append_new(row, json_null());
+            continue;
+        }
+        buf b = BUF_INIT;
+        value_to_text(&vals[i], c->cols->cols[i].type, &b);
+        json_array_append_new(row, json_stringn(b.data ? b.data : "", b.len));
+        buf_free(&b);
+    }
+    json_array_append_new(json_object_get(c->current, "rows"), row);
+}
+
+static void col_footer(void *ctx, const char *note)
+{
+    collect *c = ctx;
+    (void)note;
+    c->current = NULL;
+}
+
+static bool job_cancelled(void *ctx)
+{
+    job *j = ctx;
+    return atomic_load(&j->cancelled) || atomic_load(&j->srv->stopping);
+}
+
+static bool col_cancelled(void *ctx)
+{
+    collect *c = ctx;
+    return job_cancelled(c->j);
+}
+
+/* The cell `name` of a row of table t, or NULL. */
+static const char *cell(json_t *t, json_t *row, const char *name)
+{
+    json_t *cols = json_object_get(t, "columns");
+    size_t i;
+    json_t *c;
+    json_array_foreach(cols, i, c) {
+        if (!strcmp(json_string_value(c), name))
+            return json_string_value(json_array_get(row, i));
+    }
+    return NULL;
+}
+
+static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+
+/* SHOW STREAMS|TABLES as ksqlDB's "streams" / "tables" entity. */
+static void shape_sources(json_t *o, json_t *t, bool tables)
+{
+    json_object_set_new(o, "@type", json_string(tables ? "tables" : "streams"));
+    json_t *list = json_array();
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(t, "rows"), i, row) {
+        const char *w = cell(t, row, "Windowed");
+        json_array_append_new(
+            list, json_pack("{s:s, s:o, s:o, s:o, s:o, s:b}", "type", tables ? "TABLE" : "STREAM", "name",
+                            str_or_null(cell(t, row, tables ? "Table Name" : "Stream Name")), "topic",
+                            str_or_null(cell(t, row, "Kafka Topic")), "keyFormat",
+                            str_or_null(cell(t, row, "Key Format")), "valueFormat",
+                            str_or_null(cell(t, row, "Value Format")), "isWindowed",
+                            w && !strcasecmp(w, "true")));
+    }
+    json_object_set_new(o, tables ? "tables" : "streams", list);
+}
+
+static void shape_queries(json_t *o, json_t *t)
+{
+    json_object_set_new(o, "@type", json_string("queries"));
+    json_t *list = json_array();
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(t, "rows"), i, row) {
+        const char *sink = cell(t, row, "Sink Name"), *topic = cell(t, row, "Sink Kafka Topic");
+        json_array_append_new(
+            list, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "queryString",
+                            str_or_null(cell(t, row, "Query String")), "sinks",
+                            sink ? json_pack("[s]", sink) : json_array(), "sinkKafkaTopics",
+                            topic ? json_pack("[s]", topic) : json_array(), "id",
+                            str_or_null(cell(t, row, "Query ID")), "queryType",
+                            str_or_null(cell(t, row, "Query Type")), "state",
+                            str_or_null(cell(t, row, "Status"))));
+    }
+    json_object_set_new(o, "queries", list);
+}
+
+static void shape_topics(json_t *o, json_t *t)
+{
+    json_object_set_new(o, "@type", json_string("kafka_topics"));
+    json_t *list = json_array();
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(t, "rows"), i, row) {
+        const char *parts = cell(t, row, "Partitions");
+        json_t *replicas = json_array();
+        for (int p = 0, n = parts ? atoi(parts) : 0; p < n && p < 100000; p++)
+            json_array_append_new(replicas, json_integer(1));
+        json_array_append_new(list, json_pack("{s:o, s:o}", "name", str_or_null(cell(t, row, "Kafka Topic")),
+                                              "replicaInfo", replicas));
+    }
+    json_object_set_new(o, "topics", list);
+}
+
+/* Any other table: Eddy's own "table" entity with columns and rows. */
+static void shape_table(json_t *o, json_t *t)
+{
+    json_object_set_new(o, "@type", json_string("table"));
+    json_object_set(o, "columnNames", json_object_get(t, "columns"));
+    json_object_set(o, "rows", json_object_get(t, "rows"));
+}
+
+/* A message as ksqlDB's currentStatus (statements that change the
+ * catalog or the queries). */
+static void shape_status(job *j, json_t *o, const ast_stmt *st, const char *message)
+{
+    json_object_set_new(o, "@type", json_string("currentStatus"));
+    char id[320];
+    if (st->kind == AST_CREATE_SOURCE || st->kind == AST_CREATE_AS)
+        snprintf(id, sizeof id, "%s/`%s`/create",
+                 (st->kind == AST_CREATE_SOURCE ? st->u.create.source : st->u.create_as.source) ==
+                         AST_SOURCE_TABLE
+                     ? "table"
+                     : "stream",
+                 st->kind == AST_CREATE_SOURCE ? st->u.create.name.name : st->u.create_as.name.name);
+    else
+        snprintf(id, sizeof id, "statement/%ld", atomic_load(&j->srv->next_command));
+    json_object_set_new(o, "commandId", json_string(id));
+    json_t *cs = json_pack("{s:s, s:s}", "status", "SUCCESS", "message", message);
+    const char *q = strstr(message, "Created query with ID ");
+    if (q) {
+        q += strlen("Created query with ID ");
+        json_object_set_new(cs, "queryId", json_stringn(q, strcspn(q, " \n")));
+    }
+    json_object_set_new(o, "commandStatus", cs);
+    json_object_set_new(o, "commandSequenceNumber", json_integer(atomic_fetch_add(&j->srv->next_command, 1)));
+}
+
+static bool changes_state(ast_stmt_kind k)
+{
+    return k == AST_CREATE_SOURCE || k == AST_CREATE_AS || k == AST_INSERT_SELECT || k == AST_DROP ||
+           k == AST_TERMINATE || k == AST_PAUSE || k == AST_RESUME || k == AST_CREATE_TYPE;
+}
+
+/* The entity for one statement that ran, or NULL when it reported
+ * nothing (INSERT ... VALUES, as in ksqlDB). */
+static json_t *ksql_entity(job *j, const ast_stmt *st, collect *c, const char *text, size_t len)
+{
+    json_t *t = json_array_size(c->tables) ? json_array_get(c->tables, 0) : NULL;
+    if (!t && !c->messages.len)
+        return NULL;
+    json_t *o = json_object();
+    json_object_set_new(o, "statementText", json_stringn(text, len));
+    if (t && st->kind == AST_SHOW && st->u.show.what == AST_SHOW_STREAMS)
+        shape_sources(o, t, false);
+    else if (t && st->kind == AST_SHOW && st->u.show.what == AST_SHOW_TABLES)
+        shape_sources(o, t, true);
+    else if (t && st->kind == AST_SHOW && st->u.show.what == AST_SHOW_QUERIES)
+        shape_queries(o, t);
+    else if (t && st->kind == AST_SHOW && st->u.show.what == AST_SHOW_TOPICS)
+        shape_topics(o, t);
+    else if (t)
+        shape_table(o, t);
+    else if (changes_state(st->kind))
+        shape_status(j, o, st, c->messages.data);
+    else {
+        json_object_set_new(o, "@type", json_string("message"));
+        json_object_set_new(o, "message", json_string(c->messages.data));
+    }
+    if (t && c->messages.len)
+        json_object_set_new(o, "message", json_string(c->messages.data));
+    json_object_set_new(o, "warnings", json_array());
+    return o;
+}
+
+/* Runs one statement of /ksql.  Returns its entity (may be NULL), or sets
+ * *failed after answering with the error. */
+static json_t *ksql_statement(job *j, engine_session *s, const ast_stmt *st, const char *src,
+                              size_t len, bool *failed)
+{
+    const char *text = src + st->span.off;
+    size_t tlen = st->span.len;
+    /* statementText as ksqlDB gives it: with its ';' */
+    buf stext = BUF_INIT;
+    buf_append(&stext, text, tlen);
+    buf_putc(&stext, ';');
+    if (st->kind == AST_SELECT || st->kind == AST_PRINT) {
+        respond_error(j, 400, 40002, "statement_error",
+                      "The following statement types should be issued to the query endpoints "
+                      "'/query-stream' or '/query':\n\t* PRINT\n\t* SELECT",
+                      stext.data, stext.len);
+        buf_free(&stext);
+        *failed = true;
+        return NULL;
+    }
+    collect col = {BUF_INIT, json_array(), NULL, NULL, j};
+    engine_output out = {&col, col_message, col_header, col_row, col_footer, col_cancelled};
+    err e;
+    err_clear(&e);
+    json_t *ent = NULL;
+    if (engine_execute(j->srv->en, s, text, tlen, &out, &e)) {
+        err_shift(&e, st->span.off);
+        respond_statement_error(j, &e, src, len, stext.data, stext.len);
+        *failed = true;
+    } else
+        ent = ksql_entity(j, st, &col, stext.data, stext.len);
+    buf_free(&col.messages);
+    json_decref(col.tables);
+    buf_free(&stext);
+    return ent;
+}
+
+static void run_ksql(job *j)
+{
+    const char *src;
+    json_t *root = parse_body(j, "ksql", &src);
+    if (!root)
+        return;
+    size_t len = strlen(src);
+    engine_session s;
+    engine_session_init(&s);
+    err e;
+    err_clear(&e);
+    if (apply_properties(j->srv->en, &s, json_object_get(root, "streamsProperties"), &e)) {
+        respond_error(j, 400, 40000, "generic_error", e.msg, NULL, 0);
+        goto out;
+    }
+    arena a;
+    arena_init(&a, 16384);
+    parser p;
+    json_t *entities = json_array();
+    bool failed = false;
+    /* A syntax error anywhere runs nothing, as in ksqlDB. */
+    parser_init(&p, &a, src, len);
+    while (parse_next(&p, &e))
+        arena_reset(&a);
+    if (e.code != ERR_OK) {
+        respond_statement_error(j, &e, src, len, src, len);
+        failed = true;
+    }
+    /* Then one statement at a time: each sees what the ones before it
+     * created. */
+    arena_reset(&a);
+    parser_init(&p, &a, src, len);
+    for (ast_stmt *st; !failed;) {
+        err_clear(&e);
+        st = parse_next(&p, &e);
+        if (!st) {
+            if (e.code != ERR_OK) {
+                respond_statement_error(j, &e, src, len, src, len);
+                failed = true;
+            }
+            break;
+        }
+        json_t *ent = ksql_statement(j, &s, st, src, len, &failed);
+        if (ent)
+            json_array_append_new(entities, ent);
+    }
+    if (!failed) {
+        buf b = BUF_INIT;
+        json_take(json_incref(entities), &b);
+        job_respond(j, 200, JSON_TYPE, &b);
+    }
+    json_decref(entities);
+    arena_free(&a);
+out:
+    engine_session_free(&s);
+    json_decref(root);
+}
+
+/* ---- worker side: /query-stream ---------------------------------------- */
+
+static void qs_header(void *ctx, const schema *cols, bool streaming)
+{
+    job *j = ctx;
+    (void)streaming;
+    if (j->began)
+        return; /* one result set per query */
+    j->columns = cols;
+    j->began = true;
+    char id[64];
+    snprintf(id, sizeof id, "%s_%ld", streaming ? "transient" : "pull",
+             atomic_fetch_add(&j->srv->next_query, 1));
+    json_t *names = json_array(), *types = json_array();
+    for (int i = 0; i < cols->n; i++) {
+        json_array_append_new(names, json_string(cols->cols[i].name));
+        buf t = BUF_INIT;
+        types_print(cols->cols[i].type, &t);
+        json_array_append_new(types, json_string(t.data));
+        buf_free(&t);
+    }
+    buf b = BUF_INIT;
+    json_take(json_pack("{s:s, s:o, s:o}", "queryId", id, "columnNames", names, "columnTypes", types), &b);
+    buf_putc(&b, '\n');
+    job_post(j, EV_BEGIN, 200, DELIMITED_TYPE, NULL);
+    job_post(j, EV_CHUNK, 0, NULL, &b);
+}
+
+static void qs_row(void *ctx, const value *vals)
+{
+    job *j = ctx;
+    if (!j->columns)
+        return;
+    buf b = BUF_INIT;
+    buf_putc(&b, '[');
+    for (int i = 0; i < j->columns->n; i++) {
+        if (i)
+            buf_putc(&b, ',');
+        serde_value_to_json_text(&vals[i], j->columns->cols[i].type, &b);
+    }
+    buf_puts(&b, "]\n");
+    job_post(j, EV_CHUNK, 0, NULL, &b);
+}
+
+static void qs_footer(void *ctx, const char *note)
+{
+    job *j = ctx;
+    (void)note;
+    j->columns = NULL; /* the schema is the engine's, valid until here */
+}
+
+static void run_query(job *j)
+{
+    const char *src;
+    json_t *root = parse_body(j, "sql", &src);
+    if (!root)
+        return;
+    size_t len = strlen(src);
+    engine_session s;
+    engine_session_init(&s);
+    err e;
+    err_clear(&e);
+    arena a;
+    arena_init(&a, 16384);
+    parser p;
+    parser_init(&p, &a, src, len);
+    ast_stmt *st = parse_next(&p, &e);
+    if (!st && e.code == ERR_OK)
+        err_set(&e, ERR_USAGE, "The request has no statement");
+    if (!st) {
+        respond_statement_error(j, &e, src, len, src, len);
+        goto out;
+    }
+    ast_span span = st->span;
+    bool is_select = st->kind == AST_SELECT;
+    err_clear(&e);
+    if (parse_next(&p, &e) || e.code != ERR_OK) {
+        respond_error(j, 400, 40001, "statement_error",
+                      "Expected exactly one SELECT statement in \"sql\"", src, len);
+        goto out;
+    }
+    if (!is_select) {
+        respond_error(j, 400, 40001, "statement_error",
+                      "Not a query: /query-stream runs SELECT statements; use /ksql for others", src,
+                      len);
+        goto out;
+    }
+    if (apply_properties(j->srv->en, &s, json_object_get(root, "properties"), &e)) {
+        respond_error(j, 400, 40000, "generic_error", e.msg, NULL, 0);
+        goto out;
+    }
+    engine_output out = {j, NULL, qs_header, qs_row, qs_footer, job_cancelled};
+    err_clear(&e);
+    int rc = engine_execute(j->srv->en, &s, src + span.off, span.len, &out, &e);
+    if (rc)
+        err_shift(&e, span.off);
+    if (rc && !j->began)
+        respond_statement_error(j, &e, src, len, src, len);
+    else {
+        if (!j->began) /* a query with no result set at all */
+            job_post(j, EV_BEGIN, 200, DELIMITED_TYPE, NULL);
+        if (rc) {
+            buf msg = BUF_INIT, b = BUF_INIT;
+            err_render(&e, src, len, &msg);
+            json_take(json_pack("{s:s, s:i, s:s}", "@type", "generic_error", "error_code", 50000,
+                                "message", msg.data ? msg.data : "error"),
+                      &b);
+            buf_putc(&b, '\n');
+            buf_free(&msg);
+            job_post(j, EV_CHUNK, 0, NULL, &b);
+        }
+        job_post(j, EV_END, 0, NULL, NULL);
+    }
+out:
+    arena_free(&a);
+    engine_session_free(&s);
+    json_decref(root);
+}
+
+static void *job_main(void *arg)
+{
+    job *j = arg;
+    if (j->kind == JOB_KSQL)
+        run_ksql(j);
+    else
+        run_query(j);
+    pthread_mutex_lock(&j->mu);
+    j->done = true;
+    pthread_mutex_unlock(&j->mu);
+    uv_async_send(&j->async);
+    return NULL;
+}
+
+/* ---- loop side --------------------------------------------------------- */
+
+static void job_free(uv_handle_t *h)
+{
+    job *j = h->data;
+    for (event *ev = j->head, *next; ev; ev = next) {
+        next = ev->next;
+        buf_free(&ev->data);
+        free(ev);
+    }
+    pthread_mutex_destroy(&j->mu);
+    pthread_cond_destroy(&j->cv);
+    free(j->body);
+    free(j);
+}
+
+static void job_unlink(job *j)
+{
+    if (j->prev)
+        j->prev->next = j->next;
+    else
+        j->srv->jobs = j->next;
+    if (j->next)
+        j->next->prev = j->prev;
+    j->next = j->prev = NULL;
+}
+
+/* The connection went away before the response ended. */
+static void job_on_close(void *ctx)
+{
+    job *j = ctx;
+    j->req = NULL;
+    atomic_store(&j->cancelled, true);
+    pthread_mutex_lock(&j->mu);
+    pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+}
+
+static void job_apply(job *j, event *ev)
+{
+    http_request *req = j->req;
+    if (!req)
+        return;
+    switch (ev->kind) {
+    case EV_RESPOND:
+        j->req = NULL;
+        http_respond(req, ev->status, ev->content_type, ev->data.data, ev->data.len);
+        break;
+    case EV_BEGIN:
+        http_begin_stream(req, ev->status, ev->content_type);
+        break;
+    case EV_CHUNK:
+        http_stream_write(req, ev->data.data, ev->data.len);
+        if (http_pending_bytes(req) > MAX_UNWRITTEN) {
+            /* the client does not keep up: end its query */
+            atomic_store(&j->cancelled, true);
+        }
+        break;
+    case EV_END:
+        j->req = NULL;
+        http_stream_end(req);
+        break;
+    }
+}
+
+static void job_on_async(uv_async_t *a)
+{
+    job *j = a->data;
+    pthread_mutex_lock(&j->mu);
+    event *evs = j->head;
+    j->head = j->tail = NULL;
+    j->queued = 0;
+    bool done = j->done;
+    pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    for (event *ev = evs, *next; ev; ev = next) {
+        next = ev->next;
+        job_apply(j, ev);
+        buf_free(&ev->data);
+        free(ev);
+    }
+    if (!done)
+        return;
+    /* the worker has posted its last event and is returning */
+    pthread_join(j->thread, NULL);
+    if (j->req) { /* cannot happen: every job ends its response */
+        http_request *req = j->req;
+        j->req = NULL;
+        http_respond(req, 500, JSON_TYPE, "{}", 2);
+    }
+    job_unlink(j);
+    uv_close((uv_handle_t *)&j->async, job_free);
+}
+
+static void job_start(server *srv, http_request *req, job_kind kind)
+{
+    if (atomic_load(&srv->stopping)) {
+        static const char m[] = "{\"@type\":\"generic_error\",\"error_code\":50300,\"message\":\"The server is shutting down\"}";
+        http_respond(req, 503, JSON_TYPE, m, sizeof m - 1);
+        return;
+    }
+    job *j = mem_alloc(sizeof *j);
+    j->srv = srv;
+    j->kind = kind;
+    j->body = mem_strndup(req->body, req->body_len);
+    j->body_len = req->body_len;
+    j->req = req;
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cv, NULL);
+    uv_async_init(&srv->loop, &j->async, job_on_async);
+    j->async.data = j;
+    req->on_close = job_on_close;
+    req->on_close_ctx = j;
+    j->next = srv->jobs;
+    if (srv->jobs)
+        srv->jobs->prev = j;
+    srv->jobs = j;
+    if (pthread_create(&j->thread, NULL, job_main, j) != 0) {
+        job_unlink(j);
+        req->on_close = NULL;
+        uv_close((uv_handle_t *)&j->async, job_free);
+        static const char m[] = "{\"@type\":\"generic_error\",\"error_code\":50000,\"message\":\"cannot start a worker thread\"}";
+        http_respond(req, 500, JSON_TYPE, m, sizeof m - 1);
+    }
+}
+
+static void respond_json(http_request *req, int status, json_t *o)
+{
+    buf b = BUF_INIT;
+    json_take(o, &b);
+    http_respond(req, status, JSON_TYPE, b.data, b.len);
+    buf_free(&b);
+}
+
+static void on_request(void *ctx, http_request *req)
+{
+    server *srv = ctx;
+    bool get = !strcmp(req->method, "GET"), post = !strcmp(req->method, "POST");
+    const char *path = req->path;
+    if (!strcmp(path, "/ksql") && post)
+        job_start(srv, req, JOB_KSQL);
+    else if (!strcmp(path, "/query-stream") && post)
+        job_start(srv, req, JOB_QUERY);
+    else if (!strcmp(path, "/info") && get)
+        respond_json(req, 200,
+                     json_pack("{s:{s:s, s:s, s:s, s:s}}", "KsqlServerInfo", "version", srv->version,
+                               "kafkaClusterId", "eddy", "ksqlServiceId", "default_", "serverStatus",
+                               atomic_load(&srv->stopping) ? "TERMINATING" : "RUNNING"));
+    else if (!strcmp(path, "/healthcheck") && get)
+        respond_json(req, 200,
+                     json_pack("{s:b, s:{s:{s:b}, s:{s:b}}, s:s}", "isHealthy", 1, "details", "metastore",
+                               "isHealthy", 1, "kafka", "isHealthy", 1, "serverState", "READY"));
+    else if (!strcmp(path, "/ksql") || !strcmp(path, "/query-stream") || !strcmp(path, "/info") ||
+             !strcmp(path, "/healthcheck"))
+        respond_json(req, 405,
+                     json_pack("{s:s, s:i, s:s}", "@type", "generic_error", "error_code", 40500, "message",
+                               "Method not allowed"));
+    else
+        respond_json(req, 404,
+                     json_pack("{s:s, s:i, s:s}", "@type", "generic_error", "error_code", 40400, "message",
+                               "Not found"));
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    server *srv = h->data;
+    (void)signum;
+    if (atomic_exchange(&srv->stopping, true))
+        return;
+    fprintf(stderr, "eddy server: shutting down\n");
+    for (job *j = srv->jobs; j; j = j->next) {
+        atomic_store(&j->cancelled, true);
+        pthread_mutex_lock(&j->mu);
+        pthread_cond_broadcast(&j->cv);
+        pthread_mutex_unlock(&j->mu);
+    }
+    http_shutdown(srv->http);
+    uv_close((uv_handle_t *)&srv->sigint, NULL);
+    uv_close((uv_handle_t *)&srv->sigterm, NULL);
+}
+
+/* ---- the command ------------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+    fputs("usage: eddy server [--data DIR] [--listen HOST:PORT]\n"
+          "\n"
+          "Runs the engine on DIR (default ./eddy-data, or $EDDY_DATA) as a server with\n"
+          "ksqlDB's REST API on HOST:PORT (default 127.0.0.1:8088; port 0 picks a free one).\n"
+          "It prints 'listening on HOST:PORT' once it accepts connections.\n"
+          "\n"
+          "  POST /ksql          {\"ksql\": \"CREATE ...; INSERT ...;\", \"streamsProperties\": {}}\n"
+          "  POST /query-stream  {\"sql\": \"SELECT ...;\", \"properties\": {}}  (rows streamed)\n"
+          "  GET  /info, GET /healthcheck\n"
+          "\n"
+          "SIGINT or SIGTERM stops it cleanly (exit status 0).\n"
+          "\n"
+          "  --data DIR          the data directory\n"
+          "  --listen HOST:PORT  the address to listen on\n"
+          "  -h, --help          show this help\n",
+          f);
+}
+
+/* Splits HOST:PORT ([v6]:PORT too).  Returns 0 or -1. */
+static int parse_listen(const char *s, char *host, size_t hostlen, int *port)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon || colon == s)
+        return -1;
+    const char *h = s;
+    size_t hl = (size_t)(colon - s);
+    if (*h == '[' && hl >= 2 && h[hl - 1] == ']') {
+        h++;
+        hl -= 2;
+    }
+    if (hl >= hostlen)
+        return -1;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    char *end;
+    long p = strtol(colon + 1, &end, 10);
+    if (!colon[1] || *end || p < 0 || p > 65535)
+        return -1;
+    *port = (int)p;
+    return 0;
+}
+
+static int server_run(server *srv, const char *data, const char *host, int port)
+{
+    engine_config cfg = {.data_dir = data, .background = true};
+    buf warnings = BUF_INIT;
+    err e;
+    err_clear(&e);
+    srv->en = engine_open(&cfg, &warnings, &e);
+    if (warnings.len)
+        fprintf(stderr, "eddy server: while replaying the command topic:\n%s", warnings.data);
+    buf_free(&warnings);
+    if (!srv->en) {
+        fprintf(stderr, "eddy server: cannot open data directory %s: %s\n", data, e.msg);
+        return 1;
+    }
+    uv_loop_init(&srv->loop);
+    char msg[256];
+    srv->http = http_listen(&srv->loop, host, port, on_request, srv, msg, sizeof msg);
+    if (!srv->http) {
+        fprintf(stderr, "eddy server: %s\n", msg);
+        uv_run(&srv->loop, UV_RUN_DEFAULT); /* lets the listener close */
+        uv_loop_close(&srv->loop);
+        engine_close(srv->en);
+        return 1;
+    }
+    uv_signal_init(&srv->loop, &srv->sigint);
+    uv_signal_init(&srv->loop, &srv->sigterm);
+    srv->sigint.data = srv->sigterm.data = srv;
+    uv_signal_start(&srv->sigint, on_signal, SIGINT);
+    uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
+    printf("eddy server %s: listening on %s:%d (data %s)\n", srv->version, host, http_port(srv->http), data);
+    fflush(stdout);
+    uv_run(&srv->loop, UV_RUN_DEFAULT);
+    int rc = uv_loop_close(&srv->loop) == 0 ? 0 : 1;
+    engine_close(srv->en);
+    fprintf(stderr, "eddy server: stopped\n");
+    return rc;
+}
+
+int server_main(int argc, char **argv, const char *version)
+{
+    const char *data = getenv("EDDY_DATA");
+    if (!data || !*data)
+        data = "./eddy-data";
+    const char *listen = "127.0.0.1:8088";
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        } else if ((!strcmp(a, "--data") || !strcmp(a, "-d")) && i + 1 < argc)
+            data = argv[++i];
+        else if (!strncmp(a, "--data=", 7))
+            data = a + 7;
+        else if (!strcmp(a, "--listen") && i + 1 < argc)
+            listen = argv[++i];
+        else if (!strncmp(a, "--listen=", 9))
+            listen = a + 9;
+        else {
+            fprintf(stderr, "eddy server: unknown or incomplete option '%s' (see --help)\n", a);
+            return 2;
+        }
+    }
+    char host[256];
+    int port;
+    if (parse_listen(listen, host, sizeof host, &port)) {
+        fprintf(stderr, "eddy server: --listen wants HOST:PORT, not '%s'\n", listen);
+        return 2;
+    }
+    signal(SIGPIPE, SIG_IGN); /* a client that goes away is an error code, not a death */
+    server *srv = mem_alloc(sizeof *srv);
+    srv->version = version;
+    atomic_init(&srv->stopping, false);
+    atomic_init(&srv->next_query, 1);
+    atomic_init(&srv->next_command, 1);
+    int rc = server_run(srv, data, host, port);
+    free(srv);
+    return rc;
+}

@@ -1,0 +1,27 @@
+/* server — `eddy server`: ksqlDB's REST API over an embedded engine.
+ *
+ * One libuv loop (the calling thread) owns the network; every statement
+ * runs on a worker thread of its own (engine_execute blocks for as long as
+ * a push query runs), which hands its output back to the loop through a
+ * mutex-protected queue and uv_async_send.  The loop never waits for the
+ * engine.
+ *
+ * Endpoints (JSON shapes as ksqlDB's):
+ *   POST /ksql          {"ksql": "...;", "streamsProperties": {...}}
+ *                       -> 200 [entity per statement] | 400 statement_error
+ *   POST /query-stream  {"sql": "SELECT ...;", "properties": {...}}
+ *                       -> 200 chunked: a header object, then one JSON array
+ *                          per row, one per line | 400 statement_error
+ *   GET  /info, GET /healthcheck
+ *
+ * SIGINT and SIGTERM stop it: no new connections, push queries cancelled,
+ * responses in progress ended, idle connections closed, the engine closed,
+ * exit status 0.
+ */
+#ifndef EDDY_SERVER_H
+#define EDDY_SERVER_H
+
+/* `eddy server ...`: argv[0] is "server".  Returns the exit status. */
+int server_main(int argc, char **argv, const char *version);
+
+#endif

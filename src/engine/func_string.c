@@ -5,6 +5,11 @@
  * for characters outside the Basic Multilingual Plane.  Case conversion
  * (UCASE, LCASE, INITCAP) changes ASCII letters only.  Regular expression
  * functions live in func_regex.c.
+ *
+ * CONCAT, CONCAT_WS, LEN, SUBSTRING, LPAD and RPAD also take BYTES (all
+ * their text arguments BYTES), as ksqlDB's overloads do; positions and
+ * lengths then count bytes.  TO_BYTES / FROM_BYTES convert between STRING
+ * and BYTES, and INT_ / BIGINT_ / DOUBLE_FROM_BYTES read numbers.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -41,6 +46,19 @@ static int64_t u8_count(const char *s, uint32_t len)
         n += ((unsigned char)s[i] & 0xC0) != 0x80;
     return n;
 }
+
+/* Characters of a STRING, or bytes of a BYTES value (`bytes`). */
+static int64_t units(bool bytes, const char *s, uint32_t len) { return bytes ? len : u8_count(s, len); }
+
+/* The byte offset of unit n (characters, or bytes for BYTES), or len. */
+static uint32_t unit_offset(bool bytes, const char *s, uint32_t len, int64_t n)
+{
+    if (bytes)
+        return n < 0 ? 0 : n > len ? len : (uint32_t)n;
+    return u8_offset(s, len, n);
+}
+
+static bool of_bytes(const expr *c) { return c->args[0]->type->kind == TYPE_BYTES; }
 
 /* Appends code point cp as UTF-8 to d; returns the bytes written. */
 static int u8_put(char *d, uint32_t cp)
@@ -103,6 +121,83 @@ static bool args_match(const sqltype **a, int n, const char *sig)
     return true;
 }
 
+/* Like args_match, where 'b' stands for STRING or BYTES: every 'b'
+ * argument must be of the same one of the two, which *kind gets (STRING
+ * when they are all NULL). */
+static bool text_args_match(const sqltype **a, int n, const char *sig, type_kind *kind)
+{
+    size_t m = strlen(sig);
+    *kind = TYPE_NULL;
+    for (int i = 0; i < n; i++) {
+        char k = sig[(size_t)i < m ? (size_t)i : m - 1];
+        type_kind t = a[i]->kind;
+        if (k != 'b') {
+            if (!is(a[i], k == 'i' ? TYPE_INT : TYPE_STRING))
+                return false;
+        } else if (t != TYPE_NULL) {
+            if ((t != TYPE_STRING && t != TYPE_BYTES) || (*kind != TYPE_NULL && *kind != t))
+                return false;
+            *kind = t;
+        }
+    }
+    if (*kind == TYPE_NULL)
+        *kind = TYPE_STRING;
+    return true;
+}
+
+/* A resolver over 'b' arguments: the result is INT when `to_int`, else
+ * the arguments' kind (STRING or BYTES). */
+#define RES_TEXT(fname, sig, to_int, what)                                                   \
+    static const sqltype *fname(const sqltype **a, int n, arena *ar, char *why, size_t wn)   \
+    {                                                                                        \
+        type_kind k;                                                                         \
+        if (text_args_match(a, n, sig, &k))                                                  \
+            return types_scalar(to_int ? TYPE_INT : k);                                      \
+        snprintf(why, wn, "expects %s", what);                                               \
+        return NULL;                                                                         \
+    }
+RES_TEXT(res_len, "b", true, "a STRING")
+RES_TEXT(res_substring, "bii", false, "(STRING, INT [, INT])")
+RES_TEXT(res_pad, "bib", false, "(STRING, INT, STRING)")
+RES_TEXT(res_concat, "b", false, "STRING arguments")
+
+static const sqltype *res_to_bytes(const sqltype **a, int n, arena *ar, char *why, size_t wn)
+{
+    if (args_match(a, n, "s"))
+        return types_scalar(TYPE_BYTES);
+    snprintf(why, wn, "expects (STRING, STRING)");
+    return NULL;
+}
+
+static const sqltype *res_from_bytes(const sqltype **a, int n, arena *ar, char *why, size_t wn)
+{
+    if (is(a[0], TYPE_BYTES) && is(a[1], TYPE_STRING))
+        return types_scalar(TYPE_STRING);
+    snprintf(why, wn, "expects (BYTES, STRING)");
+    return NULL;
+}
+
+/* INT_FROM_BYTES and kin: (BYTES [, STRING byte order]). */
+static const sqltype *res_num_bytes(const sqltype **a, int n, type_kind k, char *why, size_t wn)
+{
+    if (is(a[0], TYPE_BYTES) && (n < 2 || is(a[1], TYPE_STRING)))
+        return types_scalar(k);
+    snprintf(why, wn, "expects (BYTES [, STRING])");
+    return NULL;
+}
+static const sqltype *res_int_bytes(const sqltype **a, int n, arena *ar, char *why, size_t wn)
+{
+    return res_num_bytes(a, n, TYPE_INT, why, wn);
+}
+static const sqltype *res_bigint_bytes(const sqltype **a, int n, arena *ar, char *why, size_t wn)
+{
+    return res_num_bytes(a, n, TYPE_BIGINT, why, wn);
+}
+static const sqltype *res_double_bytes(const sqltype **a, int n, arena *ar, char *why, size_t wn)
+{
+    return res_num_bytes(a, n, TYPE_DOUBLE, why, wn);
+}
+
 #define RES(fname, sig, result, what)                                                        \
     static const sqltype *fname(const sqltype **a, int n, arena *ar, char *why, size_t wn)   \
     {                                                                                        \
@@ -111,10 +206,7 @@ static bool args_match(const sqltype **a, int n, const char *sig)
         snprintf(why, wn, "expects %s", what);                                               \
         return NULL;                                                                         \
     }
-RES(res_len, "s", types_scalar(TYPE_INT), "a STRING")
-RES(res_substring, "sii", types_scalar(TYPE_STRING), "(STRING, INT [, INT])")
 RES(res_instr, "ssii", types_scalar(TYPE_INT), "(STRING, STRING [, INT [, INT]])")
-RES(res_pad, "sis", types_scalar(TYPE_STRING), "(STRING, INT, STRING)")
 RES(res_mask, "s", types_scalar(TYPE_STRING), "STRING arguments")
 RES(res_mask_n, "sis", types_scalar(TYPE_STRING), "(STRING, INT [, STRING ...])")
 RES(res_split, "s", types_array(ar, types_scalar(TYPE_STRING)), "(STRING, STRING)")
@@ -174,7 +266,7 @@ static int f_len(const expr *c, const value *v, eval_ctx *cx, value *out)
 {
     if (v[0].null)
         return null_out(out);
-    *out = value_int((int32_t)u8_count(v[0].u.s.p, v[0].u.s.len));
+    *out = value_int((int32_t)units(of_bytes(c), v[0].u.s.p, v[0].u.s.len));
     return 0;
 }
 
@@ -240,7 +332,8 @@ static int f_substring(const expr *c, const value *v, eval_ctx *cx, value *out)
     if (func_any_null(v, c->nargs))
         return null_out(out);
     const char *s = v[0].u.s.p;
-    int64_t len = u8_count(s, v[0].u.s.len), pos = v[1].u.i;
+    bool bytes = of_bytes(c);
+    int64_t len = units(bytes, s, v[0].u.s.len), pos = v[1].u.i;
     int64_t start = pos > 0 ? pos - 1 : pos < 0 ? len + pos : 0;
     if (start < 0)
         start = 0;
@@ -251,8 +344,8 @@ static int f_substring(const expr *c, const value *v, eval_ctx *cx, value *out)
         count = 0;
     if (start + count > len)
         count = len - start;
-    uint32_t b = u8_offset(s, v[0].u.s.len, start);
-    uint32_t e = b + u8_offset(s + b, v[0].u.s.len - b, count);
+    uint32_t b = unit_offset(bytes, s, v[0].u.s.len, start);
+    uint32_t e = b + unit_offset(bytes, s + b, v[0].u.s.len - b, count);
     *out = value_string(s + b, e - b);
     return 0;
 }
@@ -310,14 +403,15 @@ static int f_pad(const expr *c, const value *v, eval_ctx *cx, value *out, bool l
     if (func_any_null(v, 3) || v[2].u.s.len == 0 || v[1].u.i < 0)
         return null_out(out);
     const char *s = v[0].u.s.p, *pad = v[2].u.s.p;
-    int64_t want = v[1].u.i, have = u8_count(s, v[0].u.s.len);
+    bool bytes = of_bytes(c);
+    int64_t want = v[1].u.i, have = units(bytes, s, v[0].u.s.len);
     if (have >= want) {
-        *out = value_string(s, u8_offset(s, v[0].u.s.len, want));
+        *out = value_string(s, unit_offset(bytes, s, v[0].u.s.len, want));
         return 0;
     }
-    int64_t padchars = u8_count(pad, v[2].u.s.len), need = want - have;
+    int64_t padchars = units(bytes, pad, v[2].u.s.len), need = want - have;
     int64_t reps = need / padchars;
-    uint32_t tail = u8_offset(pad, v[2].u.s.len, need % padchars);
+    uint32_t tail = unit_offset(bytes, pad, v[2].u.s.len, need % padchars);
     size_t padbytes = (size_t)reps * v[2].u.s.len + tail;
     if (padbytes + v[0].u.s.len > UINT32_MAX / 2)
         return err_set(cx->e, ERR_EVAL, "%s result too long", left ? "LPAD" : "RPAD");
@@ -742,27 +836,114 @@ static int f_encode(const expr *c, const value *v, eval_ctx *cx, value *out)
     return 0;
 }
 
+/* TO_BYTES(s, enc): s read in encoding enc (hex, utf8, ascii, base64);
+ * text malformed for enc fails the record, as ksqlDB's exception does. */
+static int f_to_bytes(const expr *c, const value *v, eval_ctx *cx, value *out)
+{
+    if (func_any_null(v, 2))
+        return null_out(out);
+    const char *enc = encoding_name(&v[1]);
+    char *bytes;
+    uint32_t n;
+    if (!enc)
+        return err_set(cx->e, ERR_EVAL, "TO_BYTES: unsupported encoding '%.*s' (use hex, utf8, ascii or base64)",
+                       (int)v[1].u.s.len, v[1].u.s.p);
+    if (decode_text(v[0].u.s.p, v[0].u.s.len, enc, cx, &bytes, &n))
+        return err_set(cx->e, ERR_EVAL, "TO_BYTES: the text is not %s", enc);
+    *out = value_string(bytes, n);
+    return 0;
+}
+
+/* FROM_BYTES(b, enc): the bytes written as text in encoding enc (hex in
+ * upper case). */
+static int f_from_bytes(const expr *c, const value *v, eval_ctx *cx, value *out)
+{
+    if (func_any_null(v, 2))
+        return null_out(out);
+    const char *enc = encoding_name(&v[1]);
+    if (!enc)
+        return err_set(cx->e, ERR_EVAL, "FROM_BYTES: unsupported encoding '%.*s' (use hex, utf8, ascii or base64)",
+                       (int)v[1].u.s.len, v[1].u.s.p);
+    *out = encode_bytes(v[0].u.s.p, v[0].u.s.len, enc, cx);
+    if (!strcmp(enc, "hex")) /* Guava's base16, upper case (ENCODE's is lower) */
+        for (uint32_t i = 0; i < out->u.s.len; i++)
+            ((char *)out->u.s.p)[i] = (char)toupper((unsigned char)out->u.s.p[i]);
+    return 0;
+}
+
+/* The n-byte number in b (big-endian unless the optional byte order says
+ * LITTLE_ENDIAN) into *bits; ksqlDB fails the record when b is not
+ * exactly n bytes long or the byte order is unknown. */
+static int bytes_number(const expr *c, const value *v, eval_ctx *cx, uint32_t n, uint64_t *bits)
+{
+    bool little = false;
+    if (c->nargs > 1) {
+        little = str_eq(&v[1], "LITTLE_ENDIAN");
+        if (!little && !str_eq(&v[1], "BIG_ENDIAN"))
+            return err_set(cx->e, ERR_EVAL, "%s: byte order must be BIG_ENDIAN or LITTLE_ENDIAN", c->fn->name);
+    }
+    if (v[0].u.s.len != n)
+        return err_set(cx->e, ERR_EVAL, "Number of bytes must be equal to %u, but found %u", n, v[0].u.s.len);
+    const unsigned char *u = (const unsigned char *)v[0].u.s.p;
+    *bits = 0;
+    for (uint32_t i = 0; i < n; i++)
+        *bits = *bits << 8 | u[little ? n - 1 - i : i];
+    return 0;
+}
+
+/* INT_FROM_BYTES, BIGINT_FROM_BYTES, DOUBLE_FROM_BYTES: the result type
+ * says how many bytes and how to read them. */
+static int f_num_from_bytes(const expr *c, const value *v, eval_ctx *cx, value *out)
+{
+    uint64_t bits = 0;
+    if (func_any_null(v, c->nargs))
+        return null_out(out);
+    if (bytes_number(c, v, cx, c->type->kind == TYPE_INT ? 4 : 8, &bits))
+        return -1;
+    if (c->type->kind == TYPE_INT) {
+        *out = value_int((int32_t)(uint32_t)bits);
+    } else if (c->type->kind == TYPE_BIGINT) {
+        *out = value_bigint((int64_t)bits);
+    } else {
+        double d;
+        memcpy(&d, &bits, sizeof d);
+        *out = value_double(d);
+    }
+    return 0;
+}
+
 #define S "string"
 #define STRING_FUNCTIONS(X)                                                                          \
     X(CHR, 1, 1, res_chr, f_chr, "CHR(INT | STRING) -> STRING", S,                                   \
       "The character of a code point, given as a number or as '\\uXXXX'; NULL if not valid.")       \
-    X(CONCAT, 1, -1, func_res_string, f_concat, "CONCAT(STRING, ...) -> STRING", S,                  \
+    X(BIGINT_FROM_BYTES, 1, 2, res_bigint_bytes, f_num_from_bytes,                              \
+      "BIGINT_FROM_BYTES(BYTES [, byte_order]) -> BIGINT", S,                                        \
+      "The 8 bytes as a BIGINT, big-endian unless byte_order is 'LITTLE_ENDIAN'.")                    \
+    X(CONCAT, 1, -1, res_concat, f_concat, "CONCAT(STRING | BYTES, ...) -> same", S,             \
       "The arguments joined; NULL arguments are skipped.")                                           \
-    X(CONCAT_WS, 2, -1, func_res_string, f_concat_ws, "CONCAT_WS(sep, STRING, ...) -> STRING", S,    \
+    X(CONCAT_WS, 2, -1, res_concat, f_concat_ws, "CONCAT_WS(sep, STRING | BYTES, ...) -> same", S,   \
       "The arguments joined with sep between them; NULL arguments are skipped, a NULL sep gives NULL.") \
+    X(DOUBLE_FROM_BYTES, 1, 2, res_double_bytes, f_num_from_bytes,                              \
+      "DOUBLE_FROM_BYTES(BYTES [, byte_order]) -> DOUBLE", S,                                        \
+      "The 8 bytes as an IEEE 754 DOUBLE, big-endian unless byte_order is 'LITTLE_ENDIAN'.")         \
     X(ELT, 1, -1, res_elt, f_elt, "ELT(n, STRING, ...) -> STRING", S,                                \
       "The n-th string argument (1-based), or NULL when there is none.")                             \
     X(ENCODE, 3, 3, func_res_string, f_encode, "ENCODE(STRING, from, to) -> STRING", S,              \
       "The string re-encoded between hex, utf8, ascii and base64.")                                  \
     X(FIELD, 1, -1, res_field, f_field, "FIELD(s, STRING, ...) -> INT", S,                           \
       "The 1-based position of s among the other arguments, or 0.")                                  \
+    X(FROM_BYTES, 2, 2, res_from_bytes, f_from_bytes, "FROM_BYTES(BYTES, encoding) -> STRING", S,   \
+      "The bytes as text in the encoding: hex, utf8, ascii or base64.")                               \
     X(INITCAP, 1, 1, func_res_string, f_initcap, "INITCAP(STRING) -> STRING", S,                     \
       "Each word with its first letter upper case and the rest lower case.")                         \
     X(INSTR, 2, 4, res_instr, f_instr, "INSTR(STRING, sub [, pos [, occurrence]]) -> INT", S,        \
       "The 1-based position of the occurrence-th sub from pos (backward when pos < 0), or 0.")       \
+    X(INT_FROM_BYTES, 1, 2, res_int_bytes, f_num_from_bytes,                                       \
+      "INT_FROM_BYTES(BYTES [, byte_order]) -> INT", S,                                              \
+      "The 4 bytes as an INT, big-endian unless byte_order is 'LITTLE_ENDIAN'.")                      \
     X(LCASE, 1, 1, func_res_string, f_lcase, "LCASE(STRING) -> STRING", S, "The string in lower case.") \
-    X(LEN, 1, 1, res_len, f_len, "LEN(STRING) -> INT", S, "The length of the string in characters.")   \
-    X(LPAD, 3, 3, res_pad, f_lpad, "LPAD(STRING, len, pad) -> STRING", S,                            \
+    X(LEN, 1, 1, res_len, f_len, "LEN(STRING | BYTES) -> INT", S, "The length in characters (bytes for BYTES).")   \
+    X(LPAD, 3, 3, res_pad, f_lpad, "LPAD(STRING | BYTES, len, pad) -> same", S,                            \
       "The string padded on the left with pad (or cut) to len characters.")                          \
     X(MASK, 1, 5, res_mask, f_mask, "MASK(STRING [, upper, lower, digit, other]) -> STRING", S,      \
       "The string with letters, digits and other characters replaced (X, x, n, - by default).")      \
@@ -776,14 +957,16 @@ static int f_encode(const expr *c, const value *v, eval_ctx *cx, value *out)
       "MASK of the last n characters only.")                                                         \
     X(REPLACE, 3, 3, func_res_string, f_replace, "REPLACE(STRING, old, new) -> STRING", S,           \
       "The string with every occurrence of old replaced by new.")                                    \
-    X(RPAD, 3, 3, res_pad, f_rpad, "RPAD(STRING, len, pad) -> STRING", S,                            \
+    X(RPAD, 3, 3, res_pad, f_rpad, "RPAD(STRING | BYTES, len, pad) -> same", S,                            \
       "The string padded on the right with pad (or cut) to len characters.")                        \
     X(SPLIT, 2, 2, res_split, f_split, "SPLIT(STRING, delim) -> ARRAY<STRING>", S,                   \
       "The parts of the string between delimiters; an empty delim splits every character.")          \
     X(SPLIT_TO_MAP, 3, 3, res_split_map, f_split_to_map, "SPLIT_TO_MAP(STRING, entry_delim, kv_delim) -> MAP<STRING, STRING>", S, \
       "The key-value pairs of the string; NULL for a NULL or empty delimiter.")                      \
-    X(SUBSTRING, 2, 3, res_substring, f_substring, "SUBSTRING(STRING, pos [, len]) -> STRING", S,    \
+    X(SUBSTRING, 2, 3, res_substring, f_substring, "SUBSTRING(STRING | BYTES, pos [, len]) -> same", S,    \
       "Part of the string from 1-based position pos (from the end when negative), len characters long.") \
+    X(TO_BYTES, 2, 2, res_to_bytes, f_to_bytes, "TO_BYTES(STRING, encoding) -> BYTES", S,          \
+      "The text read in the encoding (hex, utf8, ascii or base64) as BYTES.")                         \
     X(TRIM, 1, 1, func_res_string, f_trim, "TRIM(STRING) -> STRING", S,                              \
       "The string without leading and trailing white space.")                                        \
     X(UCASE, 1, 1, func_res_string, f_ucase, "UCASE(STRING) -> STRING", S, "The string in upper case.") \

@@ -118,6 +118,37 @@ static void test_encode_with_unknown_encoding_fails_the_record(void **s)
                         "ERROR: ENCODE: unsupported encoding 'rot13' (use hex, utf8, ascii or base64)");
 }
 
+static void test_to_bytes_and_from_bytes_convert_text(void **s)
+{
+    assert_string_equal(eval("TO_BYTES('hello', 'utf8')"), "aGVsbG8=");
+    assert_string_equal(eval_type("TO_BYTES('hello', 'utf8')"), "BYTES");
+    assert_string_equal(eval("FROM_BYTES(TO_BYTES('aGVsbG8=', 'base64'), 'utf8')"), "hello");
+    assert_string_equal(eval("FROM_BYTES(TO_BYTES('1ab2', 'hex'), 'hex')"), "1AB2");
+    assert_string_equal(eval("FROM_BYTES(TO_BYTES(NS, 'hex'), 'hex')"), "null");
+    assert_string_equal(eval("TO_BYTES('xyz', 'hex')"), "ERROR: TO_BYTES: the text is not hex");
+}
+
+static void test_numbers_from_bytes_read_big_or_little_endian(void **s)
+{
+    assert_string_equal(eval("INT_FROM_BYTES(TO_BYTES('000000ff', 'hex'))"), "255");
+    assert_string_equal(eval("INT_FROM_BYTES(TO_BYTES('ff000000', 'hex'), 'LITTLE_ENDIAN')"), "255");
+    assert_string_equal(eval("BIGINT_FROM_BYTES(TO_BYTES('ffffffffffffffff', 'hex'))"), "-1");
+    assert_string_equal(eval("DOUBLE_FROM_BYTES(TO_BYTES('3ff8000000000000', 'hex'))"), "1.5");
+    assert_string_equal(eval("INT_FROM_BYTES(TO_BYTES('00ff', 'hex'))"),
+                        "ERROR: Number of bytes must be equal to 4, but found 2");
+}
+
+static void test_string_functions_take_bytes_and_count_bytes(void **s)
+{
+    assert_string_equal(eval("LEN(TO_BYTES('h\u00e9llo', 'utf8'))"), "6");
+    assert_string_equal(eval("SUBSTRING(TO_BYTES('hello', 'utf8'), 2, 3)"), "ZWxs");
+    assert_string_equal(eval_type("SUBSTRING(TO_BYTES('hello', 'utf8'), 2, 3)"), "BYTES");
+    assert_string_equal(eval("LPAD(TO_BYTES('yes', 'utf8'), 8, TO_BYTES('no', 'utf8'))"), "bm9ub255ZXM=");
+    assert_string_equal(eval("CONCAT(TO_BYTES('a', 'utf8'), NULL, TO_BYTES('b', 'utf8'))"), "YWI=");
+    assert_string_equal(eval("CONCAT_WS(TO_BYTES('-', 'utf8'), TO_BYTES('a', 'utf8'), TO_BYTES('b', 'utf8'))"), "YS1i");
+    assert_string_equal(eval("CONCAT(T, TO_BYTES('a', 'utf8'))"), "ERROR: CONCAT expects STRING arguments");
+}
+
 static void test_uuid_is_a_version_4_uuid(void **s)
 {
     char *u = eval("UUID()");
@@ -142,6 +173,9 @@ int main(void)
         cmocka_unit_test(test_elt_and_field_are_complements),
         cmocka_unit_test(test_encode_between_hex_utf8_ascii_and_base64),
         cmocka_unit_test(test_encode_with_unknown_encoding_fails_the_record),
+        cmocka_unit_test(test_to_bytes_and_from_bytes_convert_text),
+        cmocka_unit_test(test_numbers_from_bytes_read_big_or_little_endian),
+        cmocka_unit_test(test_string_functions_take_bytes_and_count_bytes),
         cmocka_unit_test(test_uuid_is_a_version_4_uuid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -161,6 +161,12 @@ static int count_undo(const agg_call *c, value *s, const value *args, eval_ctx *
     return 0;
 }
 
+static int count_merge(const agg_call *c, value *s, const value *from, eval_ctx *cx)
+{
+    s[0].u.l += from[0].u.l;
+    return 0;
+}
+
 static int first_state(const agg_call *c, const value *s, value *out, eval_ctx *cx)
 {
     *out = s[0];
@@ -190,6 +196,12 @@ static int sum_undo(const agg_call *c, value *s, const value *args, eval_ctx *cx
 {
     if (!args[0].null)
         s[0] = num_add(c->type, s[0], args[0], -1);
+    return 0;
+}
+
+static int sum_merge(const agg_call *c, value *s, const value *from, eval_ctx *cx)
+{
+    s[0] = num_add(c->type, s[0], from[0], 1);
     return 0;
 }
 
@@ -239,6 +251,13 @@ static int avg_undo(const agg_call *c, value *s, const value *args, eval_ctx *cx
     return 0;
 }
 
+static int avg_merge(const agg_call *c, value *s, const value *from, eval_ctx *cx)
+{
+    s[0] = num_add(c->state_types[0], s[0], from[0], 1);
+    s[1].u.l += from[1].u.l;
+    return 0;
+}
+
 static int avg_result(const agg_call *c, const value *s, value *out, eval_ctx *cx)
 {
     double sum = value_as_double(&s[0], c->state_types[0]);
@@ -278,6 +297,9 @@ static int extreme_add(const agg_call *c, value *s, const value *v, int want)
 
 static int min_add(const agg_call *c, value *s, const value *args, eval_ctx *cx) { return extreme_add(c, s, args, -1); }
 static int max_add(const agg_call *c, value *s, const value *args, eval_ctx *cx) { return extreme_add(c, s, args, 1); }
+/* A state is the extreme so far: merging is adding it. */
+#define min_merge min_add
+#define max_merge max_add
 
 /* ---- COLLECT_LIST / COLLECT_SET / COUNT_DISTINCT ----------------------- */
 
@@ -346,6 +368,24 @@ static int count_distinct_resolve(agg_call *c, arena *a, char *why, size_t wn)
 static int count_distinct_result(const agg_call *c, const value *s, value *out, eval_ctx *cx)
 {
     *out = value_bigint(s[0].u.list->n);
+    return 0;
+}
+
+/* The later list's values appended, as they were added (up to the limit). */
+static int collect_list_merge(const agg_call *c, value *s, const value *from, eval_ctx *cx)
+{
+    for (int i = 0; i < from[0].u.list->n; i++)
+        if (collect_list_add(c, s, &from[0].u.list->items[i], cx))
+            return -1;
+    return 0;
+}
+
+/* COLLECT_SET and COUNT_DISTINCT: the later set's values added, once. */
+static int collect_set_merge(const agg_call *c, value *s, const value *from, eval_ctx *cx)
+{
+    for (int i = 0; i < from[0].u.list->n; i++)
+        if (collect_set_add(c, s, &from[0].u.list->items[i], cx))
+            return -1;
     return 0;
 }
 
@@ -428,6 +468,47 @@ static int earliest_add(const agg_call *c, value *s, const value *args, eval_ctx
         s[0] = args[0];
         s[1] = value_bool(true);
     }
+    return 0;
+}
+
+/* Merging sessions: the later session's values come after the earlier's
+ * (their offsets are not kept).  The single value: the later one wins
+ * for LATEST, the earlier for EARLIEST, when it has one. */
+static int latest_merge(const agg_call *c, value *s, const value *from, eval_ctx *cx)
+{
+    if (!c->param) {
+        if (from[1].u.b) {
+            s[0] = from[0];
+            s[1] = from[1];
+        }
+        return 0;
+    }
+    const value_list *a = s[0].u.list, *b = from[0].u.list;
+    value_list *l = arena_alloc(cx->a, sizeof *l);
+    l->items = arena_alloc(cx->a, sizeof(value) * (size_t)(a->n + b->n + 1));
+    for (int i = 0; i < a->n; i++)
+        l->items[l->n++] = a->items[i];
+    for (int i = 0; i < b->n; i++)
+        l->items[l->n++] = b->items[i];
+    if (l->n > c->param) { /* keep the n latest */
+        l->items += l->n - c->param;
+        l->n = (int)c->param;
+    }
+    s[0] = list_value(l);
+    return 0;
+}
+
+static int earliest_merge(const agg_call *c, value *s, const value *from, eval_ctx *cx)
+{
+    if (!c->param) {
+        if (!s[1].u.b) {
+            s[0] = from[0];
+            s[1] = from[1];
+        }
+        return 0;
+    }
+    for (int i = 0; i < from[0].u.list->n && s[0].u.list->n < c->param; i++)
+        s[0] = list_value(list_with(cx, s[0].u.list, &from[0].u.list->items[i]));
     return 0;
 }
 
@@ -514,6 +595,29 @@ static int topk_distinct_add(const agg_call *c, value *s, const value *args, eva
     return topk_insert(c, s, args, cx, true);
 }
 
+/* The later state's items inserted one by one (a row item carries its
+ * arguments, sort column first). */
+static int topk_merge_items(const agg_call *c, value *s, const value *from, eval_ctx *cx, bool distinct)
+{
+    const value_list *l = from[0].u.list;
+    for (int i = 0; i < l->n; i++) {
+        const value *args = c->nargs > 2 ? l->items[i].u.list->items : &l->items[i];
+        if (topk_insert(c, s, args, cx, distinct))
+            return -1;
+    }
+    return 0;
+}
+
+static int topk_merge(const agg_call *c, value *s, const value *from, eval_ctx *cx)
+{
+    return topk_merge_items(c, s, from, cx, false);
+}
+
+static int topk_distinct_merge(const agg_call *c, value *s, const value *from, eval_ctx *cx)
+{
+    return topk_merge_items(c, s, from, cx, true);
+}
+
 /* ---- HISTOGRAM --------------------------------------------------------- */
 
 /* HISTOGRAM(s) -> MAP<STRING, BIGINT>: how often each non-NULL string
@@ -571,6 +675,23 @@ static int histogram_undo(const agg_call *c, value *s, const value *args, eval_c
         s[0] = list_value(list_remove(cx, m, at, 2));
     else
         s[0] = list_value(list_set(cx, m, at + 1, value_bigint(m->items[at + 1].u.l - 1)));
+    return 0;
+}
+
+/* The later map's counts added (new strings up to the limit). */
+static int histogram_merge(const agg_call *c, value *s, const value *from, eval_ctx *cx)
+{
+    const value_list *f = from[0].u.list;
+    for (int i = 0; i + 1 < f->n; i += 2) {
+        const value_list *m = s[0].u.list;
+        int at = map_key_index(m, &f->items[i]);
+        if (at >= 0) {
+            s[0] = list_value(list_set(cx, m, at + 1, value_bigint(m->items[at + 1].u.l + f->items[i + 1].u.l)));
+        } else if (m->n / 2 < HISTOGRAM_LIMIT) {
+            value_list *l = list_with(cx, m, &f->items[i]);
+            s[0] = list_value(list_with(cx, l, &f->items[i + 1]));
+        }
+    }
     return 0;
 }
 
@@ -647,6 +768,23 @@ static int stddev_result(const agg_call *c, const value *s, value *out, eval_ctx
     return 0;
 }
 
+/* Chan et al.'s pairwise combination of two (sum, count, M2) states. */
+static int stddev_merge(const agg_call *c, value *s, const value *from, eval_ctx *cx)
+{
+    int64_t na = s[1].u.l, nb = from[1].u.l;
+    if (nb == 0)
+        return 0;
+    if (na == 0) {
+        memcpy(s, from, sizeof(value) * 3);
+        return 0;
+    }
+    double t = (double)na / (double)nb * from[0].u.d - s[0].u.d;
+    s[2].u.d += from[2].u.d + (double)nb / ((double)na * (double)(na + nb)) * t * t;
+    s[0].u.d += from[0].u.d;
+    s[1].u.l = na + nb;
+    return 0;
+}
+
 /* ---- CORRELATION ------------------------------------------------------- */
 
 /* CORRELATION(x, y) -> DOUBLE: Pearson's correlation coefficient of the
@@ -692,6 +830,14 @@ static int correlation_add(const agg_call *c, value *s, const value *args, eval_
 static int correlation_undo(const agg_call *c, value *s, const value *args, eval_ctx *cx)
 {
     return correlation_step(c, s, args, -1);
+}
+
+static int correlation_merge(const agg_call *c, value *s, const value *from, eval_ctx *cx)
+{
+    for (int i = CORR_X; i < CORR_N; i++)
+        s[i].u.d += from[i].u.d;
+    s[CORR_N].u.l += from[CORR_N].u.l;
+    return 0;
 }
 
 static int correlation_result(const agg_call *c, const value *s, value *out, eval_ctx *cx)
@@ -757,53 +903,71 @@ static int attr_result(const agg_call *c, const value *s, value *out, eval_ctx *
     return 0;
 }
 
+/* The later state's values and counts added. */
+static int attr_merge(const agg_call *c, value *s, const value *from, eval_ctx *cx)
+{
+    const value_list *fv = from[0].u.list, *fc = from[1].u.list;
+    for (int i = 0; i < fv->n; i++) {
+        const value_list *vals = s[0].u.list, *counts = s[1].u.list;
+        int at = list_index(vals, &fv->items[i], c->type);
+        if (at >= 0) {
+            s[1] = list_value(list_set(cx, counts, at, value_bigint(counts->items[at].u.l + fc->items[i].u.l)));
+        } else {
+            s[0] = list_value(list_with(cx, vals, &fv->items[i]));
+            s[1] = list_value(list_with(cx, counts, &fc->items[i]));
+        }
+    }
+    return 0;
+}
+
 /* ---- the list ---------------------------------------------------------- */
 
 /* TOPK(col, other..., k): how many other columns may ride along */
 #define TOPK_MAX_EXTRA 8
 
 #define AGGREGATES(X)                                                                                      \
-    X(COUNT, 0, 1, count_resolve, zero_init, count_add, count_undo, first_state,                           \
+    X(COUNT, 0, 1, count_resolve, zero_init, count_add, count_undo, count_merge, first_state,                           \
       "COUNT(*) | COUNT(col) -> BIGINT", "The number of rows, or of non-NULL values of col.")              \
-    X(SUM, 1, 1, sum_resolve, zero_init, sum_add, sum_undo, first_state, "SUM(n) -> type of n",            \
+    X(SUM, 1, 1, sum_resolve, zero_init, sum_add, sum_undo, sum_merge, first_state, "SUM(n) -> type of n",            \
       "The sum of the non-NULL values.")                                                                    \
-    X(AVG, 1, 1, avg_resolve, zero_init, avg_add, avg_undo, avg_result, "AVG(n) -> DOUBLE",                 \
+    X(AVG, 1, 1, avg_resolve, zero_init, avg_add, avg_undo, avg_merge, avg_result, "AVG(n) -> DOUBLE",                 \
       "The average of the non-NULL values; 0 when there are none.")                                         \
-    X(MIN, 1, 1, same_type_resolve, null_init, min_add, NULL, first_state, "MIN(col) -> type of col",       \
+    X(MIN, 1, 1, same_type_resolve, null_init, min_add, NULL, min_merge, first_state, "MIN(col) -> type of col",       \
       "The smallest non-NULL value.")                                                                       \
-    X(MAX, 1, 1, same_type_resolve, null_init, max_add, NULL, first_state, "MAX(col) -> type of col",       \
+    X(MAX, 1, 1, same_type_resolve, null_init, max_add, NULL, max_merge, first_state, "MAX(col) -> type of col",       \
       "The largest non-NULL value.")                                                                        \
-    X(COLLECT_LIST, 1, 1, collect_resolve, empty_list_init, collect_list_add, collect_list_undo,            \
+    X(COLLECT_LIST, 1, 1, collect_resolve, empty_list_init, collect_list_add, collect_list_undo, collect_list_merge,            \
       first_state, "COLLECT_LIST(col) -> ARRAY", "The values, in arrival order (at most 1000).")                   \
-    X(COLLECT_SET, 1, 1, collect_resolve, empty_list_init, collect_set_add, NULL, first_state,              \
+    X(COLLECT_SET, 1, 1, collect_resolve, empty_list_init, collect_set_add, NULL, collect_set_merge, first_state,              \
       "COLLECT_SET(col) -> ARRAY", "The distinct values, in order of first arrival (at most 1000).")            \
-    X(COUNT_DISTINCT, 1, 1, count_distinct_resolve, empty_list_init, count_distinct_add, NULL,                 \
+    X(COUNT_DISTINCT, 1, 1, count_distinct_resolve, empty_list_init, count_distinct_add, NULL, collect_set_merge,                 \
       count_distinct_result, "COUNT_DISTINCT(col) -> BIGINT", "The number of distinct non-NULL values.")  \
-    X(LATEST_BY_OFFSET, 1, 3, by_offset_resolve, by_offset_init, latest_add, NULL, first_state,             \
+    X(LATEST_BY_OFFSET, 1, 3, by_offset_resolve, by_offset_init, latest_add, NULL, latest_merge, first_state,             \
       "LATEST_BY_OFFSET(col [, ignoreNulls]) -> type of col | LATEST_BY_OFFSET(col, n [, ignoreNulls]) -> ARRAY", \
       "The value of the latest record, or the n latest values in offset order.")                            \
-    X(EARLIEST_BY_OFFSET, 1, 3, by_offset_resolve, by_offset_init, earliest_add, NULL, first_state,         \
+    X(EARLIEST_BY_OFFSET, 1, 3, by_offset_resolve, by_offset_init, earliest_add, NULL, earliest_merge, first_state,         \
       "EARLIEST_BY_OFFSET(col [, ignoreNulls]) -> type of col | EARLIEST_BY_OFFSET(col, n [, ignoreNulls]) -> ARRAY", \
       "The value of the earliest record, or the n earliest values in offset order.")                        \
-    X(TOPK, 2, 2 + TOPK_MAX_EXTRA, topk_resolve, empty_list_init, topk_add, NULL, first_state,              \
+    X(TOPK, 2, 2 + TOPK_MAX_EXTRA, topk_resolve, empty_list_init, topk_add, NULL, topk_merge, first_state,              \
       "TOPK(col, k) -> ARRAY | TOPK(col, other, ..., k) -> ARRAY<STRUCT<sort_col, col0, ...>>",              \
       "The k largest non-NULL values, largest first (with other columns of their rows).")                   \
-    X(TOPKDISTINCT, 2, 2, topk_resolve, empty_list_init, topk_distinct_add, NULL, first_state,              \
+    X(TOPKDISTINCT, 2, 2, topk_resolve, empty_list_init, topk_distinct_add, NULL, topk_distinct_merge, first_state,              \
       "TOPKDISTINCT(col, k) -> ARRAY", "The k largest distinct non-NULL values, largest first.")           \
-    X(HISTOGRAM, 1, 1, histogram_resolve, empty_list_init, histogram_add, histogram_undo, first_state,      \
+    X(HISTOGRAM, 1, 1, histogram_resolve, empty_list_init, histogram_add, histogram_undo, histogram_merge, first_state,      \
       "HISTOGRAM(s) -> MAP<STRING, BIGINT>", "How often each non-NULL string occurs (at most 1000 strings).") \
-    X(STDDEV_SAMP, 1, 1, stddev_resolve, zero_init, stddev_add, stddev_undo, stddev_result,                 \
+    X(STDDEV_SAMP, 1, 1, stddev_resolve, zero_init, stddev_add, stddev_undo, stddev_merge, stddev_result,                 \
       "STDDEV_SAMP(n) -> DOUBLE", "The sample standard deviation of the non-NULL values.")                 \
-    X(STDDEV_SAMPLE, 1, 1, stddev_resolve, zero_init, stddev_add, stddev_undo, stddev_result,               \
+    X(STDDEV_SAMPLE, 1, 1, stddev_resolve, zero_init, stddev_add, stddev_undo, stddev_merge, stddev_result,               \
       "STDDEV_SAMPLE(n) -> DOUBLE", "The sample standard deviation of the non-NULL values.")               \
-    X(CORRELATION, 2, 2, correlation_resolve, zero_init, correlation_add, correlation_undo,                 \
+    X(CORRELATION, 2, 2, correlation_resolve, zero_init, correlation_add, correlation_undo, correlation_merge,                 \
       correlation_result, "CORRELATION(x, y) -> DOUBLE",                                                    \
       "Pearson's correlation coefficient of the pairs where neither is NULL.")                              \
-    X(ATTR, 1, 1, attr_resolve, empty_list_init, attr_add, attr_undo, attr_result, "ATTR(col) -> type of col", \
+    X(ATTR, 1, 1, attr_resolve, empty_list_init, attr_add, attr_undo, attr_merge, attr_result, "ATTR(col) -> type of col", \
       "The value when all non-NULL values of the group are the same, else NULL.")
 
 static const agg_def aggregates[] = {
-#define X(name, lo, hi, res, init, add, undo, result, sig, desc) {#name, lo, hi, res, init, add, undo, result, sig, desc},
+#define X(name, lo, hi, res, init, add, undo, merge, result, sig, desc)                                          \
+    {#name, lo, hi, res, init, add, undo, merge, result, sig, desc},
     AGGREGATES(X)
 #undef X
 };

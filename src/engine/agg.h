@@ -5,7 +5,8 @@
  * codec.h and written to a changelog.  `undo` removes a value added
  * earlier (for table aggregations that retract old rows); it is NULL when
  * the aggregate cannot be undone (MIN, MAX: the engine must then refuse
- * or recompute, never pretend).
+ * or recompute, never pretend).  `merge` combines two states (SESSION
+ * windows that a record joins into one); NULL when it cannot.
  *
  * Every aggregate lives in the one list in agg.c; SHOW FUNCTIONS lists
  * them with the scalar functions.  NULL handling follows ksqlDB: NULL
@@ -49,6 +50,11 @@ struct agg_def {
     void (*init)(const agg_call *c, value *state);
     int (*add)(const agg_call *c, value *state, const value *args, eval_ctx *cx);
     int (*undo)(const agg_call *c, value *state, const value *args, eval_ctx *cx); /* may be NULL */
+    /* Folds the state `from` (of a later session) into `state` (of the
+     * earlier ones), as if its values had been added after them: SESSION
+     * windows merge this way.  NULL when the aggregate cannot merge; the
+     * analyzer then refuses it in a SESSION window. */
+    int (*merge)(const agg_call *c, value *state, const value *from, eval_ctx *cx);
     int (*result)(const agg_call *c, const value *state, value *out, eval_ctx *cx);
     const char *signature;
     const char *description;

@@ -1421,6 +1421,9 @@ static int compile_window(scope *sc, const ast_query *q, plan_agg *g, err *e)
     pw->emit_final = q->emit == AST_EMIT_FINAL;
     if (pw->size <= 0)
         return err_at(e, ERR_INVALID, w->span.off, w->span.len, "the window size must be positive");
+    if (pw->kind == WINDOW_SESSION && sc->p->in.is_table)
+        return err_at(e, ERR_UNSUPPORTED, w->span.off, w->span.len,
+                      "SESSION windows over a table are not supported");
     if (pw->kind == WINDOW_HOPPING && (pw->advance <= 0 || pw->advance > pw->size))
         return err_at(e, ERR_INVALID, w->span.off, w->span.len,
                       "ADVANCE BY must be positive and not larger than the window SIZE");

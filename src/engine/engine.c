@@ -568,11 +568,21 @@ static json_t *decode_json_part(source *s, bool keys, const uint8_t *p, int32_t 
     return json_null();
 }
 
-/* A windowed key is the key and the window start (8 bytes, big-endian):
- * the length of the key part, and the window as {"start", "end", "type"}. */
+/* A windowed key is the key and the window start (8 bytes, big-endian),
+ * or for a session the key, its end and its start: the length of the key
+ * part, and the window as {"start", "end", "type"}. */
 static int32_t windowed_key_len(const source *s, const log_record *r, json_t **window)
 {
     *window = NULL;
+    if (s && s->window_kind == WINDOW_SESSION && r->key_len >= 16) {
+        int64_t end = 0, start = 0;
+        for (int i = r->key_len - 16; i < r->key_len - 8; i++)
+            end = (int64_t)((uint64_t)end << 8 | r->key[i]);
+        for (int i = r->key_len - 8; i < r->key_len; i++)
+            start = (int64_t)((uint64_t)start << 8 | r->key[i]);
+        *window = json_pack("{sIsIss}", "start", (json_int_t)start, "end", (json_int_t)end, "type", "session");
+        return r->key_len - 16;
+    }
     if (!s || !s->window_kind || r->key_len < 8)
         return r->key_len;
     int64_t start = 0;

@@ -32,8 +32,8 @@ static void pull_entry(void *ctx, const uint8_t *key, size_t klen, const uint8_t
     value *row = arena_alloc(&ps->arena, sizeof(value) * (size_t)pl->nrow);
     value *out = arena_alloc(&ps->arena, sizeof(value) * (size_t)(pl->out.schema.n + 1));
     bool keep;
-    int64_t wstart;
-    if (agg_entry_row(ps->table, key, klen, val, vlen, trow, &keep, &wstart, &cx)) {
+    int64_t wstart, wend;
+    if (agg_entry_row(ps->table, key, klen, val, vlen, trow, &keep, &wstart, &wend, &cx)) {
         ps->failed = true;
         return;
     }
@@ -43,7 +43,7 @@ static void pull_entry(void *ctx, const uint8_t *key, size_t klen, const uint8_t
         row[i] = ps->slots[i] >= 0 ? trow[ps->slots[i]] : value_null();
     if (pl->in.window_kind) { /* WINDOWSTART, WINDOWEND */
         row[pl->rowoffset + 1] = value_bigint(wstart);
-        row[pl->rowoffset + 2] = value_bigint(wstart + pl->in.window_size);
+        row[pl->rowoffset + 2] = value_bigint(wend);
     }
     bool pass = true;
     if (pl->where && expr_eval_pred(pl->where, row, &cx, &pass)) {

@@ -3,6 +3,11 @@
 
 #include "codec.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/mem.h"
+
 /* The group's state: from the store, or fresh. */
 static int load_state(const plan_agg *g, kvstore *store, const buf *key, value *state, bool *existed, eval_ctx *cx)
 {
@@ -57,12 +62,12 @@ static window_range windows_of(const plan_window *w, int64_t ts)
 
 /* From the aggregate row's group values, window and states: HAVING and
  * the projection. */
-static int finish_row(const plan *p, value *arow, const value *state, bool windowed, int64_t wstart, value *out,
-                      bool *keep, eval_ctx *cx)
+static int finish_row(const plan *p, value *arow, const value *state, bool windowed, int64_t wstart, int64_t wend,
+                      value *out, bool *keep, eval_ctx *cx)
 {
     const plan_agg *g = p->agg;
     arow[g->ngroup] = windowed ? value_bigint(wstart) : value_null();
-    arow[g->ngroup + 1] = windowed ? value_bigint(wstart + g->window.size) : value_null();
+    arow[g->ngroup + 1] = windowed ? value_bigint(wend) : value_null();
     for (int i = 0, k = 1; i < g->ncalls; k += g->calls[i].nstate, i++)
         if (g->calls[i].def->result(&g->calls[i], &state[k], &arow[g->ngroup + 2 + i], cx))
             return -1;
@@ -92,7 +97,8 @@ static int apply_one(const plan *p, kvstore *store, value *arow, const value *ar
     /* whether the group was in the table before: a HAVING that rejects it
      * now takes it out with a tombstone only if it was */
     bool old_keep = existed;
-    if (existed && g->having && finish_row(p, arow, state, windowed, wstart, out, &old_keep, cx))
+    int64_t wend = wstart + g->window.size;
+    if (existed && g->having && finish_row(p, arow, state, windowed, wstart, wend, out, &old_keep, cx))
         return -1;
     for (int i = 0, k = 1, a = 0; i < g->ncalls; k += g->calls[i].nstate, a += g->calls[i].nargs, i++) {
         const agg_call *c = &g->calls[i];
@@ -106,15 +112,232 @@ static int apply_one(const plan *p, kvstore *store, value *arow, const value *ar
     codec_encode(state, g->state_types, g->nstate, sv);
     kvstore_put(store, sk->data, sk->len, sv->data, sv->len);
     bool keep;
-    if (finish_row(p, arow, state, windowed, wstart, out, &keep, cx))
+    if (finish_row(p, arow, state, windowed, wstart, wend, out, &keep, cx))
         return -1;
-    agg_result r = {out, keep, old_keep, windowed, wstart, wstart + g->window.size, state[0].u.l, sk, sv};
+    agg_result r = {out, keep, old_keep, windowed, wstart, wend, state[0].u.l, sk, sv, false};
     emit(ctx, &r);
     return 1;
 }
 
+/* ---- SESSION windows ---------------------------------------------------- */
+
+/* The index: group key (codec bytes) -> its sessions, an array of
+ * session_span sorted by start.  Sessions of one group never overlap. */
+typedef struct session_span {
+    int64_t start, end;
+} session_span;
+
+struct agg_sessions {
+    const plan *p;
+    kvstore *map;
+};
+
+/* Index entry of one store entry (on start). */
+static void index_entry(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    agg_sessions *ss = ctx;
+    arena a;
+    arena_init(&a, 1024);
+    session_span sp;
+    if (agg_entry_window(ss->p, key, klen, val, vlen, &a, &sp.start, &sp.end)) {
+        size_t n = 0;
+        const uint8_t *old = kvstore_get(ss->map, key, klen - 8, &n);
+        size_t cnt = n / sizeof sp, at = 0;
+        session_span *l = arena_alloc(&a, sizeof sp * (cnt + 1));
+        if (cnt)
+            memcpy(l, old, n);
+        while (at < cnt && l[at].start < sp.start)
+            at++;
+        memmove(&l[at + 1], &l[at], sizeof sp * (cnt - at));
+        l[at] = sp;
+        kvstore_put(ss->map, key, klen - 8, l, sizeof sp * (cnt + 1));
+    }
+    arena_free(&a);
+}
+
+agg_sessions *agg_sessions_new(const plan *p, const kvstore *store)
+{
+    agg_sessions *ss = mem_alloc(sizeof *ss);
+    ss->p = p;
+    ss->map = kvstore_new();
+    kvstore_each(store, index_entry, ss);
+    return ss;
+}
+
+void agg_sessions_free(agg_sessions *ss)
+{
+    if (!ss)
+        return;
+    kvstore_free(ss->map);
+    free(ss);
+}
+
+bool agg_entry_window(const plan *p, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen, arena *a,
+                      int64_t *start, int64_t *end)
+{
+    const plan_agg *g = p->agg;
+    if (g->window.kind == WINDOW_NONE || klen < 8)
+        return false;
+    *start = 0;
+    for (size_t i = klen - 8; i < klen; i++)
+        *start = (int64_t)((uint64_t)*start << 8 | key[i]);
+    *end = *start + g->window.size;
+    if (g->window.kind != WINDOW_SESSION)
+        return true;
+    value *st = arena_alloc(a, sizeof(value) * (size_t)(g->nstate + 1));
+    err e;
+    if (codec_decode(val, vlen, g->state_types, g->nstate, st, a, &e))
+        return false;
+    *end = st[0].u.l;
+    return true;
+}
+
+/* The store key of a group's session: the group key and the start. */
+static void session_key(buf *sk, const buf *gk, int64_t start)
+{
+    buf_reset(sk);
+    buf_append(sk, gk->data, gk->len);
+    put_be64(sk, start);
+}
+
+/* Takes a merged-away session out of the store, and emits its tombstone
+ * (when HAVING had it in the table), stamped with its own end. */
+static int remove_session(const plan *p, kvstore *store, value *arow, const value *st, const session_span *sp,
+                          buf *sk, agg_emit_fn emit, void *ctx, eval_ctx *cx)
+{
+    value *out = arena_alloc(cx->a, sizeof(value) * (size_t)(p->out.schema.n + 1));
+    bool old_keep;
+    if (finish_row(p, arow, st, true, sp->start, sp->end, out, &old_keep, cx))
+        return -1;
+    kvstore_delete(store, sk->data, sk->len);
+    agg_result r = {out, false, old_keep, true, sp->start, sp->end, sp->end, sk, NULL, true};
+    emit(ctx, &r);
+    return 0;
+}
+
+/* The merge proper: the found sessions' states folded into one (in start
+ * order), each removed with a tombstone when the window moved, then the
+ * record added and the merged session written and emitted.  Returns the
+ * number of results emitted, or -1. */
+static int merge_sessions(const plan *p, kvstore *store, value *arow, const value *args, int64_t ts, const buf *gk,
+                          const session_span *found, int nfound, session_span merged, buf *sk, buf *sv,
+                          agg_emit_fn emit, void *ctx, eval_ctx *cx)
+{
+    const plan_agg *g = p->agg;
+    value *state = arena_alloc(cx->a, sizeof(value) * (size_t)(g->nstate + 1));
+    value *from = arena_alloc(cx->a, sizeof(value) * (size_t)(g->nstate + 1));
+    state[0] = value_bigint(INT64_MIN);
+    for (int i = 0, k = 1; i < g->ncalls; k += g->calls[i].nstate, i++)
+        g->calls[i].def->init(&g->calls[i], &state[k]);
+    bool moved = merged.start != ts || merged.end != ts, old_keep = false;
+    int emitted = 0;
+    for (int f = 0; f < nfound; f++) {
+        session_key(sk, gk, found[f].start);
+        size_t len;
+        const uint8_t *bytes = kvstore_get(store, sk->data, sk->len, &len);
+        if (!bytes)
+            continue; /* the index and the store disagree: the store wins */
+        if (codec_decode(bytes, len, g->state_types, g->nstate, from, cx->a, cx->e))
+            return -1;
+        /* analysis refuses SESSION windows with aggregates that cannot merge */
+        for (int i = 0, k = 1; i < g->ncalls; k += g->calls[i].nstate, i++)
+            if (g->calls[i].def->merge(&g->calls[i], &state[k], &from[k], cx))
+                return -1;
+        if (from[0].u.l > state[0].u.l)
+            state[0] = from[0];
+        if (moved) {
+            if (remove_session(p, store, arow, from, &found[f], sk, emit, ctx, cx))
+                return -1;
+            emitted++;
+        } else {
+            old_keep = true; /* the same window [ts, ts]: an update */
+            value *out = arena_alloc(cx->a, sizeof(value) * (size_t)(p->out.schema.n + 1));
+            if (g->having && finish_row(p, arow, from, true, ts, ts, out, &old_keep, cx))
+                return -1;
+        }
+    }
+    for (int i = 0, k = 1, a = 0; i < g->ncalls; k += g->calls[i].nstate, a += g->calls[i].nargs, i++)
+        if (g->calls[i].def->add(&g->calls[i], &state[k], &args[a], cx))
+            return -1;
+    if (ts > state[0].u.l)
+        state[0].u.l = ts;
+    session_key(sk, gk, merged.start);
+    buf_reset(sv);
+    codec_encode(state, g->state_types, g->nstate, sv);
+    kvstore_put(store, sk->data, sk->len, sv->data, sv->len);
+    value *out = arena_alloc(cx->a, sizeof(value) * (size_t)(p->out.schema.n + 1));
+    bool keep;
+    if (finish_row(p, arow, state, true, merged.start, merged.end, out, &keep, cx))
+        return -1;
+    agg_result r = {out, keep, old_keep, true, merged.start, merged.end, state[0].u.l, sk, sv, false};
+    emit(ctx, &r);
+    return emitted + 1;
+}
+
+/* One record into its group's sessions, as Kafka Streams does: every
+ * session that is not closed and whose [start - gap, end + gap] holds ts
+ * merges with the record into one session [min start, max end].  Unless
+ * that is just [ts, ts], the sessions found are removed (each with a
+ * tombstone) and the merged one written anew.  A session that would
+ * end before stream time - grace - gap is late: dropped. */
+static int apply_session(const plan *p, kvstore *store, agg_sessions *ss, value *arow, const value *args, int64_t ts,
+                         int64_t *stream_time, bool *late, buf *sk, buf *sv, agg_emit_fn emit, void *ctx,
+                         eval_ctx *cx)
+{
+    const plan_agg *g = p->agg;
+    int64_t gap = g->window.size;
+    if (ts > *stream_time)
+        *stream_time = ts;
+    int64_t close = *stream_time - g->window.grace - gap;
+    buf gk = BUF_INIT;
+    codec_encode(arow, g->key_types, g->ngroup, &gk);
+    size_t n = 0;
+    const uint8_t *raw = kvstore_get(ss->map, gk.data, gk.len, &n);
+    size_t cnt = n / sizeof(session_span);
+    session_span *live = arena_alloc(cx->a, sizeof(session_span) * (cnt + 1));
+    session_span *found = arena_alloc(cx->a, sizeof(session_span) * (cnt + 1));
+    if (cnt)
+        memcpy(found, raw, n);
+    int nlive = 0, nfound = 0;
+    session_span merged = {ts, ts};
+    for (size_t i = 0; i < cnt; i++) {
+        session_span sp = found[i];
+        if (sp.end < close)
+            continue; /* closed: forgotten by the index (its row stays in the store) */
+        if (sp.start - gap <= ts && ts <= sp.end + gap) {
+            found[nfound++] = sp;
+            merged.start = sp.start < merged.start ? sp.start : merged.start;
+            merged.end = sp.end > merged.end ? sp.end : merged.end;
+        } else
+            live[nlive++] = sp;
+    }
+    int rc = 0;
+    if (merged.end < close) {
+        *late = true;
+        memcpy(&live[nlive], found, sizeof(session_span) * (size_t)nfound); /* kept, order aside */
+        nlive += nfound;
+        nfound = 0;
+    } else {
+        rc = merge_sessions(p, store, arow, args, ts, &gk, found, nfound, merged, sk, sv, emit, ctx, cx);
+        live[nlive++] = merged;
+    }
+    /* sorted by start again (a handful of sessions) */
+    for (int i = 1; i < nlive; i++)
+        for (int j = i; j > 0 && live[j].start < live[j - 1].start; j--) {
+            session_span t = live[j];
+            live[j] = live[j - 1];
+            live[j - 1] = t;
+        }
+    if (nlive)
+        kvstore_put(ss->map, gk.data, gk.len, live, sizeof(session_span) * (size_t)nlive);
+    else if (cnt)
+        kvstore_delete(ss->map, gk.data, gk.len);
+    buf_free(&gk);
+    return rc < 0 ? -1 : rc;
+}
+
 int agg_entry_row(const plan *p, const uint8_t *key, size_t klen, const uint8_t *state, size_t slen, value *out,
-                  bool *keep, int64_t *wstart, eval_ctx *cx)
+                  bool *keep, int64_t *wstart, int64_t *wend, eval_ctx *cx)
 {
     const plan_agg *g = p->agg;
     bool windowed = g->window.kind != WINDOW_NONE;
@@ -131,11 +354,13 @@ int agg_entry_row(const plan *p, const uint8_t *key, size_t klen, const uint8_t 
     if (codec_decode(key, klen, g->key_types, g->ngroup, arow, cx->a, cx->e) ||
         codec_decode(state, slen, g->state_types, g->nstate, st, cx->a, cx->e))
         return -1;
-    return finish_row(p, arow, st, windowed, *wstart, out, keep, cx);
+    /* a session ends at its latest event */
+    *wend = g->window.kind == WINDOW_SESSION ? st[0].u.l : *wstart + g->window.size;
+    return finish_row(p, arow, st, windowed, *wstart, *wend, out, keep, cx);
 }
 
-int agg_apply(const plan *p, kvstore *store, const value *row, bool retract, int64_t ts, int64_t *stream_time,
-              bool *late, agg_emit_fn emit, void *ctx, eval_ctx *cx)
+int agg_apply(const plan *p, kvstore *store, agg_sessions *sessions, const value *row, bool retract, int64_t ts,
+              int64_t *stream_time, bool *late, agg_emit_fn emit, void *ctx, eval_ctx *cx)
 {
     const plan_agg *g = p->agg;
     *late = false;
@@ -154,7 +379,10 @@ int agg_apply(const plan *p, kvstore *store, const value *row, bool retract, int
         return -1;
     buf sk = BUF_INIT, sv = BUF_INIT;
     int emitted = 0, rc = 0;
-    if (g->window.kind == WINDOW_NONE) {
+    if (g->window.kind == WINDOW_SESSION) {
+        rc = apply_session(p, store, sessions, arow, args, ts, stream_time, late, &sk, &sv, emit, ctx, cx);
+        emitted = rc > 0 ? rc : 0;
+    } else if (g->window.kind == WINDOW_NONE) {
         rc = apply_one(p, store, arow, args, retract, ts, &sk, &sv, false, 0, emit, ctx, cx);
         emitted = rc > 0;
     } else {

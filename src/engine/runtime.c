@@ -247,6 +247,8 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
     }
     if (p->agg && p->agg->window.emit_final)
         kvstore_each(q->store, reopen_window, q);
+    if (p->agg && p->agg->window.kind == WINDOW_SESSION)
+        q->sessions = agg_sessions_new(p, q->store);
     /* A new query commits where it starts, so that a restart before its
      * first batch resumes there (not at the end of what arrived since). */
     if (fresh && commit_start(q, l, e)) {
@@ -277,6 +279,7 @@ void runtime_query_stop(query *q)
     for (int i = 0; i < q->nopen; i++)
         free(q->open[i].key);
     free(q->open);
+    agg_sessions_free(q->sessions);
     kvstore_free(q->store);
     kvstore_free(q->rows);
     table_rows_close(q->joined);
@@ -312,8 +315,11 @@ static void put_be64(buf *b, int64_t v)
 
 /* Encodes a result record into the output batch.  A windowed key is the
  * key followed by the window start (8 bytes, big-endian), as Kafka's
- * TimeWindowedSerializer writes it; the partition follows the key alone. */
-static int encode_output(query *q, const value *out, bool tombstone, const int64_t *wstart, int64_t ts, err *e)
+ * TimeWindowedSerializer writes it, or for a session by its end and then
+ * its start, as SessionWindowedSerializer does; the partition follows the
+ * key alone. */
+static int encode_output(query *q, const value *out, bool tombstone, const int64_t *wstart, int64_t wend, int64_t ts,
+                         err *e)
 {
     const plan *p = q->plan;
     query_sink *k = &q->sinks[SINK_OUTPUT];
@@ -328,6 +334,8 @@ static int encode_output(query *q, const value *out, bool tombstone, const int64
         return -1;
     }
     size_t inner = k->keys.len - pd->key_off;
+    if (!null_key && wstart && p->agg && p->agg->window.kind == WINDOW_SESSION)
+        put_be64(&k->keys, wend);
     if (!null_key && wstart)
         put_be64(&k->keys, *wstart);
     pd->key_len = null_key ? -1 : (int32_t)(k->keys.len - pd->key_off);
@@ -344,9 +352,10 @@ static void log_change(query *q, const buf *key, const buf *val, int64_t ts)
     query_sink *k = &q->sinks[SINK_CHANGELOG];
     pending *pd = sink_next(k, ts);
     buf_append(&k->keys, key->data, key->len);
-    buf_append(&k->values, val->data, val->len);
+    if (val)
+        buf_append(&k->values, val->data, val->len);
     pd->key_len = (int32_t)key->len;
-    pd->value_len = (int32_t)val->len;
+    pd->value_len = val ? (int32_t)val->len : -1; /* NULL: the entry was deleted */
 }
 
 /* Drops records of a replayed batch that a sink already holds. */
@@ -458,11 +467,12 @@ typedef struct agg_sink_ctx {
  * was in the table; nothing when it was not). */
 static void send_result(agg_sink_ctx *c, const agg_result *r)
 {
-    int64_t ts = r->ts > c->ts ? r->ts : c->ts;
+    /* a merged-away session's tombstone: at the session's end */
+    int64_t ts = r->removed || r->ts > c->ts ? r->ts : c->ts;
     log_change(c->q, r->store_key, r->store_val, ts);
     if (!r->keep && !r->old_keep)
         return;
-    if (encode_output(c->q, r->out, !r->keep, r->windowed ? &r->wstart : NULL, ts, c->e) == 0)
+    if (encode_output(c->q, r->out, !r->keep, r->windowed ? &r->wstart : NULL, r->wend, ts, c->e) == 0)
         c->q->emitted++;
     else
         c->failed = true;
@@ -491,16 +501,19 @@ static void reopen_window(void *ctx, const uint8_t *key, size_t klen, const uint
 {
     query *q = ctx;
     const plan_window *w = &q->plan->agg->window;
-    if (klen < 8)
+    int64_t start, end, stream_time = INT64_MIN;
+    arena a;
+    arena_init(&a, 1024);
+    bool ok = agg_entry_window(q->plan, key, klen, val, vlen, &a, &start, &end);
+    arena_free(&a);
+    if (!ok)
         return;
-    int64_t start = 0, stream_time = INT64_MIN;
-    for (size_t i = klen - 8; i < klen; i++)
-        start = (int64_t)((uint64_t)start << 8 | key[i]);
+    bool session = w->kind == WINDOW_SESSION;
     for (int i = 0; i < q->ntasks; i++)
         if (q->tasks[i].stream_time > stream_time)
             stream_time = q->tasks[i].stream_time;
-    if (stream_time == INT64_MIN || start + w->size + w->grace > stream_time)
-        add_open_window(q, key, klen, start + w->size, start + w->size - 1, -1);
+    if (stream_time == INT64_MIN || end + w->grace + (session ? w->size : 0) > stream_time)
+        add_open_window(q, key, klen, end, session ? end : end - 1, -1);
 }
 
 /* EMIT FINAL: a window's result waits until the window closes; remember
@@ -508,14 +521,23 @@ static void reopen_window(void *ctx, const uint8_t *key, size_t klen, const uint
 static void hold_until_closed(agg_sink_ctx *c, const agg_result *r)
 {
     query *q = c->q;
-    log_change(q, r->store_key, r->store_val, c->ts);
+    /* a session's result is stamped with its end, the latest event in it */
+    int64_t ts = r->windowed && q->plan->agg->window.kind == WINDOW_SESSION ? r->ts : c->ts;
+    log_change(q, r->store_key, r->store_val, ts);
     for (int i = 0; i < q->nopen; i++)
         if (q->open[i].klen == r->store_key->len && !memcmp(q->open[i].key, r->store_key->data, q->open[i].klen)) {
-            if (c->ts > q->open[i].max_ts)
-                q->open[i].max_ts = c->ts;
+            if (r->removed) { /* a session merged away: never final */
+                free(q->open[i].key);
+                q->open[i] = q->open[--q->nopen];
+                return;
+            }
+            if (ts > q->open[i].max_ts)
+                q->open[i].max_ts = ts;
+            q->open[i].wend = r->wend; /* a session grows */
             return;
         }
-    add_open_window(q, (const uint8_t *)r->store_key->data, r->store_key->len, r->wend, c->ts, c->task);
+    if (!r->removed)
+        add_open_window(q, (const uint8_t *)r->store_key->data, r->store_key->len, r->wend, ts, c->task);
 }
 
 static void emit_aggregate(void *ctx, const agg_result *r)
@@ -546,6 +568,8 @@ static void emit_closed_windows(query *q, query_task *t, eval_ctx *cx)
 {
     const plan *p = q->plan;
     int64_t grace = p->agg->window.grace;
+    if (p->agg->window.kind == WINDOW_SESSION) /* a session closes a gap later (Kafka's suppression) */
+        grace += p->agg->window.size;
     for (;;) {
         int best = -1;
         for (int i = 0; i < q->nopen; i++)
@@ -560,10 +584,10 @@ static void emit_closed_windows(query *q, query_task *t, eval_ctx *cx)
         const uint8_t *state = kvstore_get(q->store, w.key, w.klen, &slen);
         value *out = arena_alloc(cx->a, sizeof(value) * (size_t)(p->out.schema.n + 1));
         bool keep;
-        int64_t wstart;
+        int64_t wstart, wend;
         err_clear(cx->e);
-        if (state && agg_entry_row(p, w.key, w.klen, state, slen, out, &keep, &wstart, cx) == 0 && keep) {
-            if (encode_output(q, out, false, &wstart, w.max_ts, cx->e) == 0)
+        if (state && agg_entry_row(p, w.key, w.klen, state, slen, out, &keep, &wstart, &wend, cx) == 0 && keep) {
+            if (encode_output(q, out, false, &wstart, wend, w.max_ts, cx->e) == 0)
                 q->emitted++;
         }
         free(w.key);
@@ -588,7 +612,7 @@ static void aggregate_record(query *q, query_task *t, const log_record *rec, boo
     if (!retract)
         c.ts = row[p->rowtime].u.l;
     bool late;
-    int n = agg_apply(p, q->store, row, retract, c.ts, &t->stream_time, &late, emit_aggregate, &c, cx);
+    int n = agg_apply(p, q->store, q->sessions, row, retract, c.ts, &t->stream_time, &late, emit_aggregate, &c, cx);
     q->late += late;
     if (n < 0 || c.failed)
         note_error(q, rec, t->partition, cx->e);
@@ -654,7 +678,7 @@ static void send_joined(query *q, query_task *t, const log_record *rec, value *r
     int64_t ts = rec->timestamp;
     if (r == PLAN_EMIT || r == PLAN_TOMBSTONE) {
         if ((r == PLAN_TOMBSTONE || plan_result_timestamp(p, row, out, &ts, cx->e) == 0) &&
-            encode_output(q, out, r == PLAN_TOMBSTONE, NULL, ts, cx->e) == 0)
+            encode_output(q, out, r == PLAN_TOMBSTONE, NULL, 0, ts, cx->e) == 0)
             q->emitted++;
         else
             note_error(q, rec, t->partition, cx->e);
@@ -758,7 +782,7 @@ static void process_record(query *q, query_task *t, const log_record *rec, value
     int64_t ts = 0;
     bool emit = r == PLAN_EMIT || r == PLAN_TOMBSTONE;
     if (emit && plan_result_timestamp(p, row, out, &ts, cx->e) == 0 &&
-        encode_output(q, out, r == PLAN_TOMBSTONE, NULL, ts, cx->e) == 0)
+        encode_output(q, out, r == PLAN_TOMBSTONE, NULL, 0, ts, cx->e) == 0)
         q->emitted++;
     else if (emit || r == PLAN_ERROR)
         note_error(q, rec, t->partition, cx->e);

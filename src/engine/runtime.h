@@ -79,6 +79,7 @@ typedef struct query {
     query_sink sinks[SINK_MAX];
     int nsinks;         /* 1, or 2 with a state store */
     kvstore *store;     /* GROUP BY state, or NULL */
+    struct agg_sessions *sessions; /* SESSION windows: the store's sessions by group, or NULL */
     kvstore *rows;      /* aggregating a table: its current rows (key -> value
                          * bytes), rebuilt from the table's own topic on start */
     table_rows *joined; /* stream-table JOIN: the table's rows, followed */

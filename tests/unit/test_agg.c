@@ -401,6 +401,47 @@ static void test_histogram_and_attr_undo_drop_values_at_zero(void **state)
     arena_free(&x.a);
 }
 
+/* ---- merge (SESSION windows), through agg.h ---- */
+
+/* Adding vs[0..n) to one state gives the result of adding vs[0..split) to
+ * one, vs[split..n) to another, and merging the second into the first. */
+static void merged_equals_added(const char *name, const sqltype *t, const value *vs, int n, int split)
+{
+    call_fx whole, a, b;
+    call_open(&whole, name, t, NULL);
+    call_open(&a, name, t, NULL);
+    call_open(&b, name, t, NULL);
+    for (int i = 0; i < n; i++) {
+        add(&whole, vs[i], value_null(), 1);
+        add(i < split ? &a : &b, vs[i], value_null(), 1);
+    }
+    assert_non_null(a.c.def->merge);
+    assert_int_equal(a.c.def->merge(&a.c, a.state, b.state, &a.cx), 0);
+    value want = result(&whole), got = result(&a);
+    if (a.c.type->kind == TYPE_DOUBLE && !want.null && !got.null)
+        assert_true(fabs(want.u.d - got.u.d) < 1e-9);
+    else if (!(want.null && got.null) && (want.null || got.null || !value_equal(&want, a.c.type, &got, a.c.type)))
+        fail_msg("%s: merging states differs from adding the values", name);
+    arena_free(&whole.a);
+    arena_free(&a.a);
+    arena_free(&b.a);
+}
+
+static void test_merge_of_two_states_equals_adding_all_values(void **state)
+{
+    const sqltype *i = types_scalar(TYPE_INT), *s = types_scalar(TYPE_STRING);
+    const value ints[] = {value_int(4), value_int(9), value_null(), value_int(4), value_int(-2), value_int(7)};
+    const char *numeric[] = {"COUNT", "SUM", "AVG", "MIN", "MAX", "COLLECT_LIST", "COLLECT_SET", "COUNT_DISTINCT",
+                             "LATEST_BY_OFFSET", "EARLIEST_BY_OFFSET", "STDDEV_SAMP", "ATTR"};
+    for (size_t k = 0; k < sizeof numeric / sizeof *numeric; k++)
+        for (int split = 0; split <= 6; split += 3)
+            merged_equals_added(numeric[k], i, ints, 6, split);
+    const value strs[] = {value_string("a", 1), value_string("b", 1), value_string("a", 1), value_null(),
+                          value_string("c", 1), value_string("b", 1)};
+    for (int split = 0; split <= 6; split += 2)
+        merged_equals_added("HISTOGRAM", s, strs, 6, split);
+}
+
 static void test_order_based_aggregates_have_no_undo(void **state)
 {
     const char *none[] = {"MIN", "MAX", "TOPK", "TOPKDISTINCT", "LATEST_BY_OFFSET", "EARLIEST_BY_OFFSET"};
@@ -429,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_stddev_and_correlation_undo_restore_the_earlier_result),
         cmocka_unit_test(test_histogram_and_attr_undo_drop_values_at_zero),
         cmocka_unit_test(test_order_based_aggregates_have_no_undo),
+        cmocka_unit_test(test_merge_of_two_states_equals_adding_all_values),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

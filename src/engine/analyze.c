@@ -881,6 +881,12 @@ static expr *compile_aggregate(scope *sc, const ast_expr *x, err *e)
         err_hint(e, "%s", def->signature);
         return NULL;
     }
+    if (g->window.kind == WINDOW_SESSION && !def->merge)
+    {
+        err_at(e, ERR_UNSUPPORTED, x->span.off, x->span.len,
+               "%s cannot be used in a SESSION window: its states cannot be merged", def->name);
+        return NULL;
+    }
     agg_call *calls = arena_alloc(&sc->p->arena, sizeof(agg_call) * (size_t)(g->ncalls + 1));
     if (g->ncalls)
         memcpy(calls, g->calls, sizeof(agg_call) * (size_t)g->ncalls);
@@ -1082,8 +1088,6 @@ static int check_clauses(const ast_query *q, err *e)
     if (q->njoins && (q->ngroup_by || q->npartition_by))
         return err_at(e, ERR_UNSUPPORTED, q->joins[0].span.off, q->joins[0].span.len,
                       "GROUP BY or PARTITION BY over a join is not supported yet");
-    if (q->window.kind == AST_WINDOW_SESSION)
-        return err_at(e, ERR_UNSUPPORTED, q->window.span.off, q->window.span.len, "SESSION windows are not supported yet");
     if (q->emit == AST_EMIT_FINAL && q->window.kind == AST_WINDOW_NONE)
         return err_at(e, ERR_INVALID, q->span.off, q->span.len, "EMIT FINAL is only supported for windowed aggregations.");
     return 0;
@@ -1424,6 +1428,9 @@ static int compile_window(scope *sc, const ast_query *q, plan_agg *g, err *e)
     pw->emit_final = q->emit == AST_EMIT_FINAL;
     if (pw->size <= 0)
         return err_at(e, ERR_INVALID, w->span.off, w->span.len, "the window size must be positive");
+    if (pw->kind == WINDOW_SESSION && sc->p->in.is_table)
+        return err_at(e, ERR_UNSUPPORTED, w->span.off, w->span.len,
+                      "SESSION windows over a table are not supported");
     if (pw->kind == WINDOW_HOPPING && (pw->advance <= 0 || pw->advance > pw->size))
         return err_at(e, ERR_INVALID, w->span.off, w->span.len,
                       "ADVANCE BY must be positive and not larger than the window SIZE");

@@ -881,8 +881,7 @@ static expr *compile_aggregate(scope *sc, const ast_expr *x, err *e)
         err_hint(e, "%s", def->signature);
         return NULL;
     }
-    if (g->window.kind == WINDOW_SESSION && !def->merge)
-    {
+    if (g->window.kind == WINDOW_SESSION && !def->merge) {
         err_at(e, ERR_UNSUPPORTED, x->span.off, x->span.len,
                "%s cannot be used in a SESSION window: its states cannot be merged", def->name);
         return NULL;

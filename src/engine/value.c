@@ -50,7 +50,9 @@ static void double_to_text(double d, buf *out)
         return;
     }
     char tmp[64];
-    int prec = 1;
+    /* Java uses at least two digits: where one would do, the closest
+     * two-digit decimal (Double.MIN_VALUE is 4.9E-324, not 5.0E-324) */
+    int prec = 2;
     for (; prec <= 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
         if (strtod(tmp, NULL) == d)

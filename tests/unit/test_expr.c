@@ -57,6 +57,9 @@ static void test_doubles_print_like_java(void **s)
     assert_string_equal(eval("D * 0 + 0.5E0 + 0.25E0"), "0.75");
     assert_string_equal(eval("D - D + 1E7"), "1.0E7");
     assert_string_equal(eval("1E0 / 3E0"), "0.3333333333333333");
+    assert_string_equal(eval("4.9E-324"), "4.9E-324");
+    assert_string_equal(eval("-1.7976931348623157E308"), "-1.7976931348623157E308");
+    assert_string_equal(eval("1E23"), "1.0E23");
 }
 
 static void test_null_propagates_through_arithmetic(void **s)

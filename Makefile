@@ -28,7 +28,7 @@ UNITBIN := $(UNIT:tests/unit/%.c=$(BUILD)/tests/%)
 all: $(EDDY)
 
 $(EDDY): $(BUILD)/eddy
-	@cp $< $@
+	@cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/eddy: $(OBJ)
 	@echo "  LD    $@"

@@ -1,0 +1,17 @@
+# eddy bench, run small: each case completes, reads every record, and reports
+# its figures (the figures themselves are for notes, never asserted).
+
+t_bench_query_runs_nexmark_q0_q1_q2() {
+    eddy_run bench query --records 2000
+    expect_ok
+    for q in "q0 (pass-through" "q1 (currency conversion" "q2 (selection"; do
+        grep -q "^query $q, JSON in/out): 2000 records" "$T/out" || fail "no line for $q"
+    done
+    out_has "peak RSS:"
+}
+
+t_bench_unknown_case_fails_with_usage() {
+    eddy_run bench nosuch
+    expect_rc 2
+    err_has "usage: eddy bench"
+}

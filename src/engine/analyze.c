@@ -11,6 +11,7 @@
 
 #include "agg.h"
 #include "func.h"
+#include "tablefn.h"
 
 #define ANALYZE_MAX_DEPTH 1000
 
@@ -50,6 +51,8 @@ typedef struct scope {
     const char *post_clause; /* "SELECT" or "HAVING", for messages */
     buf uncovered;         /* expressions neither grouped nor aggregated */
     int nuncovered;
+    bool tablefn_ok;       /* compiling a SELECT item of a flat-map plan */
+    bool in_tablefn;       /* compiling a table function's argument */
 } scope;
 
 static expr *compile(scope *sc, const ast_expr *x, err *e);
@@ -591,8 +594,13 @@ static expr *time_unit_arg(scope *sc, const ast_expr *x)
     return NULL;
 }
 
+static expr *compile_tablefn(scope *sc, const tablefn_def *fn, const ast_expr *x, err *e);
+
 static expr *compile_call(scope *sc, const ast_expr *x, err *e)
 {
+    const tablefn_def *tf = tablefn_find(x->u.call.name.name);
+    if (tf)
+        return compile_tablefn(sc, tf, x, e);
     const func_def *fn = func_find(x->u.call.name.name);
     if (!fn) {
         err_at(e, ERR_UNKNOWN_FUNCTION, x->u.call.name.span.off, x->u.call.name.span.len,
@@ -766,47 +774,86 @@ static bool is_aggregate_call(const ast_expr *x)
     return x->kind == AST_CALL && agg_find(x->u.call.name.name);
 }
 
-/* Whether an aggregate call appears anywhere in x (lambdas included). */
-static bool contains_aggregate(const ast_expr *x)
+/* How many calls `is` picks appear anywhere in x (their arguments
+ * included). */
+static int count_calls(const ast_expr *x, bool (*is)(const ast_expr *))
 {
     if (!x)
-        return false;
-    if (is_aggregate_call(x))
-        return true;
+        return 0;
+    int n = is(x);
     switch (x->kind) {
-    case AST_UNARY: return contains_aggregate(x->u.unary.operand);
-    case AST_BINARY: return contains_aggregate(x->u.binary.left) || contains_aggregate(x->u.binary.right);
+    case AST_UNARY: return n + count_calls(x->u.unary.operand, is);
+    case AST_BINARY: return n + count_calls(x->u.binary.left, is) + count_calls(x->u.binary.right, is);
     case AST_IS_NULL:
-    case AST_IS_DISTINCT: return contains_aggregate(x->u.test.left) || contains_aggregate(x->u.test.right);
+    case AST_IS_DISTINCT: return n + count_calls(x->u.test.left, is) + count_calls(x->u.test.right, is);
     case AST_BETWEEN:
-        return contains_aggregate(x->u.between.value) || contains_aggregate(x->u.between.low) ||
-               contains_aggregate(x->u.between.high);
+        return n + count_calls(x->u.between.value, is) + count_calls(x->u.between.low, is) +
+               count_calls(x->u.between.high, is);
     case AST_IN:
         for (int i = 0; i < x->u.in.n; i++)
-            if (contains_aggregate(x->u.in.list[i]))
-                return true;
-        return contains_aggregate(x->u.in.value);
-    case AST_LIKE: return contains_aggregate(x->u.like.value) || contains_aggregate(x->u.like.pattern);
+            n += count_calls(x->u.in.list[i], is);
+        return n + count_calls(x->u.in.value, is);
+    case AST_LIKE: return n + count_calls(x->u.like.value, is) + count_calls(x->u.like.pattern, is);
     case AST_CASE:
         for (int i = 0; i < x->u.kase.nwhens; i++)
-            if (contains_aggregate(x->u.kase.whens[i].when) || contains_aggregate(x->u.kase.whens[i].then))
-                return true;
-        return contains_aggregate(x->u.kase.operand) || contains_aggregate(x->u.kase.otherwise);
-    case AST_CAST: return contains_aggregate(x->u.cast.value);
+            n += count_calls(x->u.kase.whens[i].when, is) + count_calls(x->u.kase.whens[i].then, is);
+        return n + count_calls(x->u.kase.operand, is) + count_calls(x->u.kase.otherwise, is);
+    case AST_CAST: return n + count_calls(x->u.cast.value, is);
     case AST_CALL:
         for (int i = 0; i < x->u.call.nargs; i++)
-            if (contains_aggregate(x->u.call.args[i]))
-                return true;
-        return false;
-    case AST_DEREF: return contains_aggregate(x->u.deref.base);
-    case AST_SUBSCRIPT: return contains_aggregate(x->u.subscript.base) || contains_aggregate(x->u.subscript.index);
+            n += count_calls(x->u.call.args[i], is);
+        return n;
+    case AST_DEREF: return n + count_calls(x->u.deref.base, is);
+    case AST_SUBSCRIPT: return n + count_calls(x->u.subscript.base, is) + count_calls(x->u.subscript.index, is);
     case AST_ARRAY:
         for (int i = 0; i < x->u.list.n; i++)
-            if (contains_aggregate(x->u.list.items[i]))
-                return true;
-        return false;
-    default: return false;
+            n += count_calls(x->u.list.items[i], is);
+        return n;
+    default: return n;
     }
+}
+
+/* Whether an aggregate call appears anywhere in x (lambdas included). */
+static bool contains_aggregate(const ast_expr *x) { return count_calls(x, is_aggregate_call) > 0; }
+
+static bool is_tablefn_call(const ast_expr *x) { return x->kind == AST_CALL && tablefn_find(x->u.call.name.name); }
+
+/* A table function call in a SELECT item: the row slot the flat-map step
+ * fills with the function's current value (plan.h, plan_flatmap). */
+static expr *compile_tablefn(scope *sc, const tablefn_def *fn, const ast_expr *x, err *e)
+{
+    plan_flatmap *f = sc->p->flatmap;
+    if (sc->in_tablefn)
+        return fail(e, x->span, ERR_INVALID, "Table functions cannot be nested.");
+    if (!sc->tablefn_ok || !f)
+        return fail(e, x->span, ERR_INVALID, "Table functions can only be used in the SELECT clause of a stream query.");
+    if (x->u.call.star || x->u.call.distinct || x->u.call.nargs != 1 || x->u.call.args[0]->kind == AST_LAMBDA) {
+        err_at(e, ERR_TYPE, x->span.off, x->span.len, "wrong arguments for %s", fn->name);
+        err_hint(e, "%s", fn->signature);
+        return NULL;
+    }
+    sc->in_tablefn = true;
+    expr *arg = compile(sc, x->u.call.args[0], e);
+    sc->in_tablefn = false;
+    if (!arg)
+        return NULL;
+    char why[160] = "";
+    const sqltype *t = fn->resolve(arg->type, &sc->p->arena, why, sizeof why);
+    if (!t) {
+        err_at(e, ERR_TYPE, x->span.off, x->span.len, "Function '%s' does not accept parameters (%s): it %s",
+               fn->name, type_text(sc, arg->type), why);
+        err_hint(e, "%s", fn->signature);
+        return NULL;
+    }
+    if (f->nfns == f->cap)
+        return fail(e, x->span, ERR_INVALID, "more table function calls than counted");
+    int i = f->nfns++;
+    f->fns[i] = fn;
+    f->args[i] = arg;
+    f->types[i] = t;
+    expr *c = node(sc, EX_COLUMN, t, 0);
+    c->column = f->base + i;
+    return c;
 }
 
 static bool reads_row(const expr *x)
@@ -1337,6 +1384,7 @@ static int compile_items(scope *sc, const ast_query *q, err *e)
 {
     out_list o = {0};
     int generated = 0;
+    sc->tablefn_ok = sc->p->flatmap != NULL;
     for (int i = 0; i < q->nitems; i++) {
         const ast_select_item *it = &q->items[i];
         if (it->expr->kind == AST_STAR) {
@@ -1636,6 +1684,42 @@ static int compile_join_condition(scope *sc, const ast_query *q, err *e)
     return 0;
 }
 
+/* Table functions in SELECT: the flat-map step, with two row slots per
+ * call (its current value, its argument's value).  Only a stream query
+ * without aggregation or JOIN may have them. */
+static int prepare_flatmap(const ast_query *q, plan *p, err *e)
+{
+    int n = 0;
+    const ast_select_item *first = NULL;
+    for (int i = 0; i < q->nitems; i++) {
+        int k = count_calls(q->items[i].expr, is_tablefn_call);
+        if (k && !first)
+            first = &q->items[i];
+        n += k;
+    }
+    if (!n)
+        return 0;
+    if (p->in.is_table)
+        return err_at(e, ERR_INVALID, first->span.off, first->span.len,
+                      "Table source is not supported with table functions");
+    if (is_aggregation(q))
+        return err_at(e, ERR_INVALID, first->span.off, first->span.len,
+                      "Table functions cannot be used with aggregations.");
+    if (p->join)
+        return err_at(e, ERR_UNSUPPORTED, first->span.off, first->span.len,
+                      "table functions over a join are not supported yet");
+    plan_flatmap *f = arena_alloc(&p->arena, sizeof *f);
+    memset(f, 0, sizeof *f);
+    f->fns = arena_alloc(&p->arena, sizeof *f->fns * (size_t)n);
+    f->args = arena_alloc(&p->arena, sizeof *f->args * (size_t)n);
+    f->types = arena_alloc(&p->arena, sizeof *f->types * (size_t)n);
+    f->cap = n;
+    f->base = p->nrow;
+    p->nrow += 2 * n;
+    p->flatmap = f;
+    return 0;
+}
+
 plan *analyze_query(const catalog *c, const ast_query *q, err *e) { return analyze_query_for(c, q, NULL, e); }
 
 plan *analyze_query_for(const catalog *c, const ast_query *q, const char *sink, err *e)
@@ -1661,6 +1745,8 @@ plan *analyze_query_for(const catalog *c, const ast_query *q, const char *sink, 
     p->rowpartition = p->in.schema.n + 1;
     p->rowoffset = p->in.schema.n + 2;
     if (q->njoins && prepare_join(c, q, p, e))
+        goto fail;
+    if (prepare_flatmap(q, p, e))
         goto fail;
     p->needed = arena_alloc(&p->arena, sizeof(bool) * (size_t)p->nrow);
     if (p->in.ts_column >= 0) { /* read whether or not the query names it */

@@ -91,12 +91,17 @@ static int select_batch(exec_ctx *x, const plan *pl, reader_set *rs, table_rows 
         plan_result r = plan_apply(pl, &recs[i], p, row, out, &cx);
         if (r == PLAN_EMIT && joined)
             r = join_apply(pl, joined->rows, row, out, &cx);
-        if (r != PLAN_EMIT)
-            continue;
-        if (x->out && x->out->row)
-            x->out->row(x->out->ctx, out);
-        if (pl->limit >= 0 && ++*emitted >= pl->limit)
-            *done = true;
+        int rows = r == PLAN_EMIT && pl->flatmap ? plan_flatmap_rows(pl, row) : 1;
+        for (int k = 0; k < rows && !*done; k++) {
+            if (k > 0)
+                r = plan_flatmap_row(pl, row, k, out, &cx);
+            if (r != PLAN_EMIT)
+                continue;
+            if (x->out && x->out->row)
+                x->out->row(x->out->ctx, out);
+            if (pl->limit >= 0 && ++*emitted >= pl->limit)
+                *done = true;
+        }
     }
     return n;
 }

@@ -10,6 +10,7 @@
 #include "../base/mem.h"
 #include "engine_internal.h"
 #include "func.h"
+#include "tablefn.h"
 
 #define MAX_COLS 8
 
@@ -111,6 +112,8 @@ static void show_functions(exec_ctx *x)
     table_begin(&t, x, 2, "Function Name", "Category");
     for (int i = 0; i < func_count(); i++)
         table_row(&t, func_at(i)->name, func_at(i)->category);
+    for (int i = 0; i < tablefn_count(); i++)
+        table_row(&t, tablefn_at(i)->name, "TABLE");
     table_end(&t);
 }
 
@@ -186,6 +189,12 @@ int engine__describe_function(exec_ctx *x)
 {
     const ast_ident *id = &x->stmt->u.describe.name;
     const func_def *f = func_find(id->name);
+    const tablefn_def *tf = f ? NULL : tablefn_find(id->name);
+    if (tf) {
+        engine__message(x, "Name        : %s\nCategory    : TABLE\nSignature   : %s\nDescription : %s", tf->name,
+                        tf->signature, tf->description);
+        return 0;
+    }
     if (!f)
         return err_at(x->e, ERR_UNKNOWN_FUNCTION, id->span.off, id->span.len, "Can't find any functions with the name '%s'",
                       id->name);

@@ -62,10 +62,50 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
     }
     if (p->agg) /* the rest needs the state store: agg_apply */
         return tombstone ? PLAN_SKIP : PLAN_EMIT;
+    if (p->flatmap) {
+        if (tombstone)
+            return PLAN_SKIP;
+        const plan_flatmap *f = p->flatmap;
+        for (int i = 0; i < f->nfns; i++)
+            if (expr_eval(f->args[i], row, cx, &row[f->base + f->nfns + i]))
+                return PLAN_ERROR;
+        if (plan_flatmap_rows(p, row) == 0)
+            return PLAN_SKIP;
+        return plan_flatmap_row(p, row, 0, out, cx);
+    }
     for (int i = 0; i < p->out.schema.n; i++)
         if ((!tombstone || p->out.schema.cols[i].key) && expr_eval(p->project[i], row, cx, &out[i]))
             return PLAN_ERROR;
     return tombstone ? PLAN_TOMBSTONE : PLAN_EMIT;
+}
+
+int plan_flatmap_rows(const plan *p, const value *row)
+{
+    const plan_flatmap *f = p->flatmap;
+    int n = 0;
+    for (int i = 0; i < f->nfns; i++) {
+        int c = f->fns[i]->count(&row[f->base + f->nfns + i]);
+        if (c > n)
+            n = c;
+    }
+    return n;
+}
+
+plan_result plan_flatmap_row(const plan *p, value *row, int k, value *out, eval_ctx *cx)
+{
+    const plan_flatmap *f = p->flatmap;
+    for (int i = 0; i < f->nfns; i++) {
+        const value *arg = &row[f->base + f->nfns + i];
+        value *v = &row[f->base + i];
+        if (k >= f->fns[i]->count(arg))
+            *v = value_null();
+        else if (f->fns[i]->at(arg, k, f->types[i], cx, v))
+            return PLAN_ERROR;
+    }
+    for (int i = 0; i < p->out.schema.n; i++)
+        if (expr_eval(p->project[i], row, cx, &out[i]))
+            return PLAN_ERROR;
+    return PLAN_EMIT;
 }
 
 int plan_result_timestamp(const plan *p, const value *row, const value *out, int64_t *ts, err *e)

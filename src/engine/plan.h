@@ -20,6 +20,7 @@
 #include "agg.h"
 #include "catalog.h"
 #include "expr.h"
+#include "tablefn.h"
 
 typedef struct plan_io {
     const char *name;  /* source or sink name */
@@ -80,6 +81,19 @@ typedef struct plan_join {
     int right_key;      /* the table's key column (index in right.schema) */
 } plan_join;
 
+/* Table functions in SELECT (a stream query only): each row the filter
+ * keeps becomes n rows, n the most values any of the functions yields;
+ * for row k the projection reads function i's k-th value from row slot
+ * base + i (NULL past the end of a shorter one: ksqlDB zips them).  The
+ * arguments, evaluated once per input row, are kept at base + nfns + i. */
+typedef struct plan_flatmap {
+    const tablefn_def **fns;
+    expr **args;       /* over the input row */
+    const sqltype **types; /* each function's value type */
+    int nfns, cap;     /* calls compiled; slots reserved */
+    int base;
+} plan_flatmap;
+
 /* Slots after a source's columns in the row: ROWTIME, ROWPARTITION,
  * ROWOFFSET, WINDOWSTART, WINDOWEND. */
 #define PLAN_PSEUDO 5
@@ -96,6 +110,7 @@ typedef struct plan {
     expr **project;    /* one per out column (over the aggregate row with agg) */
     plan_agg *agg;     /* GROUP BY stage, or NULL for a stateless plan */
     plan_join *join;   /* stream-table JOIN, or NULL */
+    plan_flatmap *flatmap; /* table functions, or NULL */
     bool has_sink;
     bool partitioned;  /* PARTITION BY: keys come from its expressions */
     int64_t limit;     /* -1 = none */
@@ -122,10 +137,17 @@ int plan_result_timestamp(const plan *p, const value *row, const value *out, int
  * unreadable or negative. */
 int plan_event_time(const plan_io *io, const value *v, int64_t *ts, err *e);
 
-/* Runs one record through the plan.  `row` has p->nrow slots and `out`
- * p->out.schema.n slots; both hold values pointing into cx->a or the
- * record until the caller resets the arena. */
+/* Runs one record through the plan (with table functions: PLAN_SKIP when
+ * it makes no rows, else row 0 of them; see plan_flatmap_rows).  `row`
+ * has p->nrow slots and `out` p->out.schema.n slots; both hold values
+ * pointing into cx->a or the record until the caller resets the arena. */
 plan_result plan_apply(const plan *p, const log_record *rec, int partition, value *row,
                        value *out, eval_ctx *cx);
+
+/* With p->flatmap: how many result rows the row plan_apply decoded
+ * makes (plan_apply has already put row 0 in `out`), and row k of them
+ * into `out`. */
+int plan_flatmap_rows(const plan *p, const value *row);
+plan_result plan_flatmap_row(const plan *p, value *row, int k, value *out, eval_ctx *cx);
 
 #endif

@@ -779,13 +779,21 @@ static void process_record(query *q, query_task *t, const log_record *rec, value
     plan_result r = plan_apply(p, rec, t->partition, row, out, cx);
     if (r == PLAN_EMIT && p->join)
         r = join_apply(p, q->joined->rows, row, out, cx);
-    int64_t ts = 0;
-    bool emit = r == PLAN_EMIT || r == PLAN_TOMBSTONE;
-    if (emit && plan_result_timestamp(p, row, out, &ts, cx->e) == 0 &&
-        encode_output(q, out, r == PLAN_TOMBSTONE, NULL, 0, ts, cx->e) == 0)
-        q->emitted++;
-    else if (emit || r == PLAN_ERROR)
-        note_error(q, rec, t->partition, cx->e);
+    /* table functions: more rows from the same record, its key and time */
+    int rows = r == PLAN_EMIT && p->flatmap ? plan_flatmap_rows(p, row) : 1;
+    for (int k = 0; k < rows; k++) {
+        if (k > 0) {
+            err_clear(cx->e);
+            r = plan_flatmap_row(p, row, k, out, cx);
+        }
+        int64_t ts = 0;
+        bool emit = r == PLAN_EMIT || r == PLAN_TOMBSTONE;
+        if (emit && plan_result_timestamp(p, row, out, &ts, cx->e) == 0 &&
+            encode_output(q, out, r == PLAN_TOMBSTONE, NULL, 0, ts, cx->e) == 0)
+            q->emitted++;
+        else if (emit || r == PLAN_ERROR)
+            note_error(q, rec, t->partition, cx->e);
+    }
 }
 
 static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int max, err *e)

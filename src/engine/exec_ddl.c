@@ -451,9 +451,6 @@ static int check_create_as(exec_ctx *x, const plan *p)
         return err_at(x->e, ERR_INVALID, st->span.off, st->span.len,
                       "Invalid result type. Your SELECT query produces a STREAM. "
                       "Please use CREATE STREAM AS SELECT statement instead.");
-    if (want_table && !p->agg && !(p->join && p->join->table_table))
-        return err_at(x->e, ERR_UNSUPPORTED, st->span.off, st->span.len,
-                      "CREATE TABLE AS SELECT over a table without GROUP BY is not supported yet");
     return 0;
 }
 
@@ -496,7 +493,7 @@ static void make_query_id(exec_ctx *x, const char *name, bool table, char *id, s
 static source *sink_source(exec_ctx *x, const plan *p, const char *name, const char *id)
 {
     source *s = catalog_source_new();
-    s->kind = p->agg ? SOURCE_TABLE : SOURCE_STREAM;
+    s->kind = p->agg || p->in.is_table ? SOURCE_TABLE : SOURCE_STREAM;
     if (p->agg) {
         s->window_kind = p->agg->window.kind;
         s->window_size = p->agg->window.size;

@@ -32,6 +32,12 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
     bool tombstone = rec->value_len < 0 && !p->in.is_table;
     if (tombstone && p->where)
         return PLAN_SKIP;
+    /* A table's row (no GROUP BY, no join) maps to the result's row with
+     * the same key: a deleted row, or one the filter now rejects, is a
+     * tombstone for that key, as a KTable's filter and mapValues forward. */
+    bool table_rows = p->in.is_table && !p->agg && !p->join;
+    if (table_rows && rec->value_len < 0)
+        tombstone = true;
     if (p->needs_key &&
         serde_decode_key(&p->in.key_format, rec->key, rec->key_len, &p->in.schema, row, cx->a, cx->e))
         return PLAN_ERROR;
@@ -53,12 +59,13 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
     row[p->rowoffset + 2] = value_null();
     if (p->join) /* the table's columns come first: join_apply */
         return tombstone ? PLAN_SKIP : PLAN_EMIT;
-    if (p->where) {
+    if (p->where && !tombstone) {
         bool keep;
         if (expr_eval_pred(p->where, row, cx, &keep))
             return PLAN_ERROR;
-        if (!keep)
+        if (!keep && !table_rows)
             return PLAN_SKIP;
+        tombstone = !keep;
     }
     if (p->agg) /* the rest needs the state store: agg_apply */
         return tombstone ? PLAN_SKIP : PLAN_EMIT;

@@ -1,17 +1,6 @@
 # Table functions (EXPLODE, CUBE_EXPLODE): one input record becomes many
 # output records, through `eddy test` and a push query.
 
-# json_matches FILE JSON: FILE parses as JSON equal to JSON.
-json_matches() {
-    python3 - "$1" "$2" <<'EOF' || fail "$1 does not hold the expected JSON"
-import json, sys
-actual = json.load(open(sys.argv[1]))
-expected = json.loads(sys.argv[2])
-if actual != expected:
-    print("expected: %s\nactual:   %s" % (json.dumps(expected), json.dumps(actual))); sys.exit(1)
-EOF
-}
-
 # refused DIR QUERY TEXT: QUERY run on DIR fails with TEXT on stderr.
 refused() {
     printf '%s\n' "$2" >"$T/q.sql"

@@ -23,21 +23,6 @@ EOF
 EOF
 }
 
-# json_matches FILE JSON: FILE parses as JSON equal to JSON (numbers compared
-# as numbers, so 19 equals 19.0).
-json_matches() {
-    python3 - "$1" "$2" <<'EOF' || fail "$1 does not hold the expected JSON"
-import json, sys
-try:
-    actual = json.load(open(sys.argv[1]))
-except Exception as e:
-    print("not valid JSON: %s" % e); sys.exit(1)
-expected = json.loads(sys.argv[2])
-if actual != expected:
-    print("expected: %s\nactual:   %s" % (json.dumps(expected), json.dumps(actual))); sys.exit(1)
-EOF
-}
-
 t_testrunner_matching_output_exits_0() {
     write_case
     eddy_run test -s "$T/statements.sql" -i "$T/input.json" -o "$T/output.json"

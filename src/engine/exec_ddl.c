@@ -555,7 +555,7 @@ int engine__create_as(exec_ctx *x)
         goto fail;
     p->out.partitions = log_topic_partitions(t);
     char id[96];
-    make_query_id(x, name, p->agg != NULL, id, sizeof id);
+    make_query_id(x, name, p->agg || p->in.is_table, id, sizeof id);
     if (engine__record_command(x, id))
         goto fail;
     source *s = sink_source(x, p, name, id);

@@ -27,7 +27,8 @@ EOF
     ]}'
 }
 
-# The result is a table: SHOW TABLES lists it, DROP TABLE drops it.
+# The result is a table: its query is a CTAS, SHOW TABLES lists it, DROP
+# TABLE drops it.
 t_table_query_result_is_a_table() {
     d=$(new_dir)
     sql "$d" <<'EOF'
@@ -36,7 +37,8 @@ CREATE TABLE names AS SELECT id, name FROM users;
 SHOW TABLES;
 EOF
     expect_ok
-    out_has "NAMES"
+    out_has "Created query with ID CTAS_NAMES_"
+    out_has "| NAMES "
     sql "$d" <<'EOF'
 DROP TABLE names;
 EOF

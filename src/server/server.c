@@ -20,6 +20,7 @@
 #include "../engine/types.h"
 #include "../parser/parse.h"
 #include "http.h"
+#include "pgwire.h"
 
 /* A worker waits while this many bytes of its output wait for the loop. */
 #define MAX_QUEUED (1u << 20)
@@ -36,6 +37,7 @@ typedef struct server {
     engine *en;
     const char *version;
     http_server *http;
+    pgwire *pg; /* NULL without --pg-listen */
     uv_signal_t sigint, sigterm;
     job *jobs; /* running jobs, loop side */
     atomic_bool stopping;
@@ -830,6 +832,8 @@ static void on_signal(uv_signal_t *h, int signum)
         pthread_mutex_unlock(&j->mu);
     }
     http_shutdown(srv->http);
+    if (srv->pg)
+        pgwire_shutdown(srv->pg);
     uv_close((uv_handle_t *)&srv->sigint, NULL);
     uv_close((uv_handle_t *)&srv->sigterm, NULL);
 }
@@ -838,7 +842,7 @@ static void on_signal(uv_signal_t *h, int signum)
 
 static void usage(FILE *f)
 {
-    fputs("usage: eddy server [--data DIR] [--listen HOST:PORT]\n"
+    fputs("usage: eddy server [--data DIR] [--listen HOST:PORT] [--pg-listen HOST:PORT]\n"
           "\n"
           "Runs the engine on DIR (default ./eddy-data, or $EDDY_DATA) as a server with\n"
           "ksqlDB's REST API on HOST:PORT (default 127.0.0.1:8088; port 0 picks a free one).\n"
@@ -848,11 +852,17 @@ static void usage(FILE *f)
           "  POST /query-stream  {\"sql\": \"SELECT ...;\", \"properties\": {}}  (rows streamed)\n"
           "  GET  /info, GET /healthcheck\n"
           "\n"
+          "With --pg-listen it also speaks the PostgreSQL wire protocol (v3, no TLS, no\n"
+          "password) on HOST:PORT, and prints 'pg listening on HOST:PORT': psql and other\n"
+          "clients run pull queries, SHOW and DESCRIBE; other statements are refused.\n"
+          "  psql -h 127.0.0.1 -p PORT -d eddy -c 'SELECT * FROM t;'\n"
+          "\n"
           "SIGINT or SIGTERM stops it cleanly (exit status 0).\n"
           "\n"
-          "  --data DIR          the data directory\n"
-          "  --listen HOST:PORT  the address to listen on\n"
-          "  -h, --help          show this help\n",
+          "  --data DIR             the data directory\n"
+          "  --listen HOST:PORT     the address to listen on\n"
+          "  --pg-listen HOST:PORT  also listen for PostgreSQL clients there\n"
+          "  -h, --help             show this help\n",
           f);
 }
 
@@ -880,7 +890,8 @@ static int parse_listen(const char *s, char *host, size_t hostlen, int *port)
     return 0;
 }
 
-static int server_run(server *srv, const char *data, const char *host, int port)
+static int server_run(server *srv, const char *data, const char *host, int port,
+                      const char *pg_host, int pg_port)
 {
     engine_config cfg = {.data_dir = data, .background = true};
     buf warnings = BUF_INIT;
@@ -904,12 +915,25 @@ static int server_run(server *srv, const char *data, const char *host, int port)
         engine_close(srv->en);
         return 1;
     }
+    if (pg_host) {
+        srv->pg = pgwire_listen(&srv->loop, srv->en, pg_host, pg_port, srv->version, msg, sizeof msg);
+        if (!srv->pg) {
+            fprintf(stderr, "eddy server: --pg-listen: %s\n", msg);
+            http_shutdown(srv->http);
+            uv_run(&srv->loop, UV_RUN_DEFAULT);
+            uv_loop_close(&srv->loop);
+            engine_close(srv->en);
+            return 1;
+        }
+    }
     uv_signal_init(&srv->loop, &srv->sigint);
     uv_signal_init(&srv->loop, &srv->sigterm);
     srv->sigint.data = srv->sigterm.data = srv;
     uv_signal_start(&srv->sigint, on_signal, SIGINT);
     uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
     printf("eddy server %s: listening on %s:%d (data %s)\n", srv->version, host, http_port(srv->http), data);
+    if (srv->pg)
+        printf("eddy server %s: pg listening on %s:%d\n", srv->version, pg_host, pgwire_port(srv->pg));
     fflush(stdout);
     uv_run(&srv->loop, UV_RUN_DEFAULT);
     int rc = uv_loop_close(&srv->loop) == 0 ? 0 : 1;
@@ -923,7 +947,7 @@ int server_main(int argc, char **argv, const char *version)
     const char *data = getenv("EDDY_DATA");
     if (!data || !*data)
         data = "./eddy-data";
-    const char *listen = "127.0.0.1:8088";
+    const char *listen = "127.0.0.1:8088", *pg_listen = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -937,6 +961,10 @@ int server_main(int argc, char **argv, const char *version)
             listen = argv[++i];
         else if (!strncmp(a, "--listen=", 9))
             listen = a + 9;
+        else if (!strcmp(a, "--pg-listen") && i + 1 < argc)
+            pg_listen = argv[++i];
+        else if (!strncmp(a, "--pg-listen=", 12))
+            pg_listen = a + 12;
         else {
             fprintf(stderr, "eddy server: unknown or incomplete option '%s' (see --help)\n", a);
             return 2;
@@ -948,13 +976,19 @@ int server_main(int argc, char **argv, const char *version)
         fprintf(stderr, "eddy server: --listen wants HOST:PORT, not '%s'\n", listen);
         return 2;
     }
+    char pg_host[256];
+    int pg_port = 0;
+    if (pg_listen && parse_listen(pg_listen, pg_host, sizeof pg_host, &pg_port)) {
+        fprintf(stderr, "eddy server: --pg-listen wants HOST:PORT, not '%s'\n", pg_listen);
+        return 2;
+    }
     signal(SIGPIPE, SIG_IGN); /* a client that goes away is an error code, not a death */
     server *srv = mem_alloc(sizeof *srv);
     srv->version = version;
     atomic_init(&srv->stopping, false);
     atomic_init(&srv->next_query, 1);
     atomic_init(&srv->next_command, 1);
-    int rc = server_run(srv, data, host, port);
+    int rc = server_run(srv, data, host, port, pg_listen ? pg_host : NULL, pg_port);
     free(srv);
     return rc;
 }

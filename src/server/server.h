@@ -14,9 +14,12 @@
  *                          per row, one per line | 400 statement_error
  *   GET  /info, GET /healthcheck
  *
- * SIGINT and SIGTERM stop it: no new connections, push queries cancelled,
- * responses in progress ended, idle connections closed, the engine closed,
- * exit status 0.
+ * With --pg-listen HOST:PORT the same loop also serves the PostgreSQL wire
+ * protocol (pgwire.h): read-only, for psql and other PostgreSQL clients.
+ *
+ * SIGINT and SIGTERM stop it: no new connections (HTTP or pgwire), push
+ * queries cancelled, responses in progress ended, idle connections closed,
+ * the engine closed, exit status 0.
  */
 #ifndef EDDY_SERVER_H
 #define EDDY_SERVER_H

@@ -2,17 +2,21 @@
 # free loopback port (--listen 127.0.0.1:0: the kernel picks the port, the
 # server prints it).
 
-# start_server DIR: starts the server on DIR in the background; sets SPID and
-# URL, and waits (up to 10 s) until /healthcheck answers.
+# start_server DIR [OPTION...]: starts the server on DIR in the background;
+# sets SPID and URL (and PGPORT with --pg-listen), and waits (up to 10 s)
+# until /healthcheck answers.
 start_server() {
     command -v curl >/dev/null 2>&1 || skip "curl is not installed"
     : >"$T/server.log"
-    "$EDDY" server --data "$1" --listen 127.0.0.1:0 >"$T/server.log" 2>&1 &
+    _dir=$1
+    shift
+    "$EDDY" server --data "$_dir" --listen 127.0.0.1:0 "$@" >"$T/server.log" 2>&1 &
     SPID=$!
     E2E_PIDS="$E2E_PIDS $SPID"
     _i=0
     while [ $_i -lt 100 ]; do
-        _port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$T/server.log")
+        _port=$(sed -n 's/.*: listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$T/server.log")
+        PGPORT=$(sed -n 's/.*: pg listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$T/server.log")
         if [ -n "$_port" ]; then
             URL="http://127.0.0.1:$_port"
             if curl -sf "$URL/healthcheck" >/dev/null 2>&1; then return 0; fi
@@ -189,4 +193,279 @@ t_server_help() {
     expect_ok
     out_has "usage: eddy server"
     out_has "/query-stream"
+    out_has "--pg-listen HOST:PORT"
+}
+
+# ---- the PostgreSQL wire protocol (--pg-listen), driven with psql ----------
+
+# start_pg_server DIR: start_server with --pg-listen on a free port.
+start_pg_server() {
+    command -v psql >/dev/null 2>&1 || skip "psql is not installed (make deps installs postgresql-client)"
+    start_server "$1" --pg-listen 127.0.0.1:0
+    [ -n "$PGPORT" ] || { cat "$T/server.log"; fail "the server did not print 'pg listening on'"; }
+}
+
+# pg SQL: psql -At (unaligned, tuples only, NULL shown as <null>); stdout ->
+# $T/out, stderr -> $T/err, exit status -> $RC.
+pg() {
+    PGCONNECT_TIMEOUT=5 timeout 20 psql -X -h 127.0.0.1 -p "$PGPORT" -U x -d eddy -At -P null='<null>' \
+        -c "$1" >"$T/out" 2>"$T/err"
+    RC=$?
+}
+
+# A stream with three rows and a table counting them by name, made over
+# HTTP; returns once the table has caught up.
+pg_fixture() {
+    ksql "$CREATE_S CREATE TABLE counts AS SELECT name, COUNT(*) AS n FROM s GROUP BY name;"
+    expect_code 200
+    ksql "INSERT INTO s (id, name) VALUES (1, 'a'); INSERT INTO s (id, name) VALUES (2, 'a'); INSERT INTO s (id, name) VALUES (3, NULL);"
+    expect_code 200
+    _i=0
+    while [ $_i -lt 100 ]; do
+        pg "SELECT n FROM counts WHERE name = 'a';"
+        [ "$(cat "$T/out")" = 2 ] && return 0
+        sleep 0.1
+        _i=$((_i + 1))
+    done
+    cat "$T/out" "$T/err"
+    fail "the table COUNTS did not reach a count of 2 for 'a'"
+}
+
+t_server_pg_psql_pulls_rows_from_a_table_and_a_stream() {
+    start_pg_server "$(new_dir)"
+    pg_fixture
+    pg "SELECT name, n FROM counts WHERE name = 'a';"
+    expect_eq "$RC" 0 "psql exit status"
+    expect_eq "$(cat "$T/out")" "a|2" "a row of the CTAS table"
+    # a NULL arrives as NULL (psql prints what -P null says), not as text
+    pg "SELECT id, name FROM s;"
+    expect_eq "$RC" 0 "psql exit status"
+    expect_eq "$(cat "$T/out")" "$(lines '1|a' '2|a' '3|<null>')" "rows of the stream, with a NULL"
+    # column names and the row count as psql shows them, aligned
+    PGCONNECT_TIMEOUT=5 timeout 20 psql -X -h 127.0.0.1 -p "$PGPORT" -U x -d eddy \
+        -c "SELECT * FROM counts WHERE name = 'a';" >"$T/out" 2>"$T/err" || fail "psql: $(cat "$T/err")"
+    expect_eq "$(sed -n 1p "$T/out" | tr -s ' ')" " NAME | N " "psql's header line"
+    out_has "(1 row)"
+    stop_server
+}
+
+t_server_pg_values_come_in_postgres_types_and_text_format() {
+    start_pg_server "$(new_dir)"
+    ksql "CREATE STREAM v (id INT KEY, b BOOLEAN, l BIGINT, d DOUBLE, m DECIMAL(5, 2), a ARRAY<INT>, ts TIMESTAMP) WITH (KAFKA_TOPIC='v', VALUE_FORMAT='JSON', PARTITIONS=1); INSERT INTO v (id, b, l, d, m, a, ts) VALUES (7, true, 5000000000, 1.5, 1.25, ARRAY[1, 2], FROM_UNIXTIME(1000));"
+    expect_code 200
+    pg "SELECT * FROM v;"
+    expect_eq "$RC" 0 "psql exit status"
+    expect_eq "$(cat "$T/out")" "7|t|5000000000|1.5|1.25|[1,2]|1970-01-01 00:00:01.000" \
+        "values in PostgreSQL's text format"
+    # the type OIDs of the RowDescription, as a PostgreSQL client reads them
+    python3 - "$PGPORT" >"$T/out" <<'PYEOF'
+import socket, struct, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+p = b"user\0x\0database\0eddy\0\0"
+s.sendall(struct.pack("!ii", 8 + len(p), 196608) + p)
+q = b"SELECT * FROM v;\0"
+s.sendall(b"Q" + struct.pack("!i", 4 + len(q)) + q)
+data = b""
+while not data.endswith(b"Z\0\0\0\x05I") or data.count(b"Z\0\0\0\x05I") < 2:
+    data += s.recv(65536)
+i = 0
+while i < len(data):
+    t, n = data[i:i + 1], struct.unpack("!i", data[i + 1:i + 5])[0]
+    if t == b"T":
+        body, pos = data[i + 5:i + 1 + n], 2
+        for _ in range(struct.unpack("!h", body[:2])[0]):
+            end = body.index(b"\0", pos)
+            name, oid = body[pos:end].decode(), struct.unpack("!i", body[end + 7:end + 11])[0]
+            print(name, oid)
+            pos = end + 19
+        break
+    i += 1 + n
+PYEOF
+    expect_eq "$(cat "$T/out")" "$(lines 'ID 23' 'B 16' 'L 20' 'D 701' 'M 1700' 'A 25' 'TS 1114')" "type OIDs"
+    stop_server
+}
+
+t_server_pg_show_and_describe_return_rows() {
+    start_pg_server "$(new_dir)"
+    pg_fixture
+    pg "SHOW TABLES;"
+    expect_eq "$RC" 0 "psql exit status"
+    expect_eq "$(cut -d'|' -f1 "$T/out")" "COUNTS" "SHOW TABLES"
+    pg "SHOW STREAMS;"
+    expect_eq "$(cut -d'|' -f1,2 "$T/out")" "S|s" "SHOW STREAMS"
+    pg "DESCRIBE s;"
+    expect_eq "$RC" 0 "psql exit status"
+    out_has "NAME|STRING"
+    stop_server
+}
+
+t_server_pg_refuses_push_queries_and_writes_and_reports_errors() {
+    start_pg_server "$(new_dir)"
+    pg_fixture
+    pg "SELECT * FROM s EMIT CHANGES;"
+    expect_eq "$RC" 1 "psql exit status for a push query"
+    err_has "ERROR:  line 1:1: push queries are not supported over the PostgreSQL protocol"
+    pg "SELECT * FROM nope;"
+    expect_eq "$RC" 1 "psql exit status for an unknown table"
+    err_has "ERROR:  line 1:15: NOPE does not exist"
+    # psql draws its own caret from the error's position
+    err_has "LINE 1: SELECT * FROM nope;"
+    pg "SELEKT 1;"
+    expect_eq "$RC" 1 "psql exit status for a syntax error"
+    err_has "ERROR:  line 1:1: syntax error"
+    pg "INSERT INTO s (id, name) VALUES (9, 'z');"
+    expect_eq "$RC" 1 "psql exit status for INSERT"
+    err_has "only pull queries, SHOW, DESCRIBE and EXPLAIN run over the PostgreSQL protocol"
+    # nothing was written, and the server still answers
+    pg "SELECT id FROM s;"
+    expect_eq "$(cat "$T/out")" "$(lines 1 2 3)" "rows after the refused INSERT"
+    stop_server
+}
+
+t_server_pg_answers_malformed_messages_and_keeps_serving() {
+    start_pg_server "$(new_dir)"
+    python3 - "$PGPORT" >"$T/out" <<'PYEOF'
+import socket, struct, sys, time
+port = int(sys.argv[1])
+def recv_all(s):
+    data = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                return data, True
+            data += chunk
+    except socket.timeout:
+        return data, False
+def session():
+    s = socket.create_connection(("127.0.0.1", port), timeout=2)
+    p = b"user\0x\0database\0eddy\0\0"
+    s.sendall(struct.pack("!ii", 8 + len(p), 196608) + p)
+    d = b""
+    while not d.endswith(b"Z\0\0\0\x05I"):
+        d += s.recv(4096)
+    return s
+s = socket.create_connection(("127.0.0.1", port), timeout=2)
+s.sendall(struct.pack("!ii", 8, 80877103))
+print("ssl", s.recv(1))
+s = session()
+s.sendall(b"Q" + struct.pack("!i", 100000000))
+d, closed = recv_all(s)
+print("oversized", b"C08P01" in d, b"FATAL" in d, closed)
+s = socket.create_connection(("127.0.0.1", port), timeout=2)
+s.sendall(b"\0\0\0\x02junk")
+d, closed = recv_all(s)
+print("bad startup", b"C08P01" in d, closed)
+s = session()
+s.sendall(b"?" + struct.pack("!i", 4))
+d, closed = recv_all(s)
+print("unknown type", b"C08P01" in d, closed)
+s = session()
+s.sendall(b"Q" + struct.pack("!i", 6) + b"ab")
+d, closed = recv_all(s)
+print("no NUL", b"C08P01" in d, closed)
+s = session()
+s.sendall(b"Q" + struct.pack("!i", 5) + b"\0")
+time.sleep(0.3)
+print("empty", s.recv(4096))
+s.sendall(b"X" + struct.pack("!i", 4))
+d, closed = recv_all(s)
+print("terminate", d, closed)
+PYEOF
+    expect_eq "$(cat "$T/out")" "$(lines "ssl b'N'" 'oversized True True True' 'bad startup True True' \
+        'unknown type True True' 'no NUL True True' "empty b'I\\x00\\x00\\x00\\x04Z\\x00\\x00\\x00\\x05I'" \
+        "terminate b'' True")" "answers to malformed messages"
+    pg "SHOW STREAMS;"
+    expect_eq "$RC" 0 "psql after the malformed messages"
+    stop_server
+}
+
+t_server_pg_extended_protocol_runs_parameterless_statements() {
+    start_pg_server "$(new_dir)"
+    pg_fixture
+    # Parse/Bind/Describe/Execute/Sync as drivers (JDBC, pgx, psycopg) send
+    # them; each line: the message types answered, with what they carried
+    python3 - "$PGPORT" >"$T/out" <<'PYEOF'
+import socket, struct, sys
+def msg(t, b):
+    return t + struct.pack("!i", 4 + len(b)) + b
+def answer(s):
+    d, out = b"", []
+    while not out or out[-1][0] != "Z":
+        d += s.recv(65536)
+        while len(d) >= 5 and len(d) >= 1 + struct.unpack("!i", d[1:5])[0]:
+            n = struct.unpack("!i", d[1:5])[0]
+            out.append((d[:1].decode(), d[5:1 + n]))
+            d = d[1 + n:]
+    return out
+def show(out):
+    r = []
+    for t, b in out:
+        if t == "D":
+            cells, pos = [], 2
+            for _ in range(struct.unpack("!h", b[:2])[0]):
+                n = struct.unpack("!i", b[pos:pos + 4])[0]
+                cells.append(None if n < 0 else b[pos + 4:pos + 4 + n].decode())
+                pos += 4 + max(n, 0)
+            r.append("D%s" % cells)
+        elif t == "E":
+            fields = dict((f[:1], f[1:]) for f in b.decode().split("\0") if f)
+            r.append("E:" + fields["C"] + " " + fields["M"])
+        elif t == "C":
+            r.append("C:" + b[:-1].decode())
+        else:
+            r.append(t)
+    print(" ".join(r))
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+p = b"user\0x\0database\0eddy\0\0"
+s.sendall(struct.pack("!ii", 8 + len(p), 196608) + p)
+answer(s)
+bind = msg(b"B", b"\0\0\0\0\0\0\0\0")
+execute = msg(b"E", b"\0\0\0\0\0")
+sync = msg(b"S", b"")
+s.sendall(msg(b"P", b"\0SELECT id, name FROM s;\0\0\0") + bind + msg(b"D", b"P\0") + execute + sync)
+show(answer(s))
+s.sendall(msg(b"P", b"q\0SELECT * FROM counts WHERE name = 'a';\0\0\0") + msg(b"D", b"Sq\0") + sync)
+show(answer(s))
+s.sendall(msg(b"B", b"\0q\0\0\0\0\0\0\0") + execute + sync)
+show(answer(s))
+s.sendall(msg(b"P", b"\0SELECT * FROM nope;\0\0\0") + bind + execute + msg(b"P", b"\0SHOW TABLES;\0\0\0") + sync)
+show(answer(s))
+s.sendall(msg(b"B", b"\0q\0\0\0\0\1\0\0\0\0011\0\0") + sync)
+show(answer(s))
+s.sendall(msg(b"Q", b"SHOW TABLES;\0"))
+show(answer(s))
+PYEOF
+    expect_eq "$(cat "$T/out")" "$(lines \
+        "1 2 T D['1', 'a'] D['2', 'a'] D['3', None] C:SELECT 3 Z" \
+        "1 t T Z" \
+        "2 D['a', '2'] C:SELECT 1 Z" \
+        "1 2 E:42P01 line 1:15: NOPE does not exist Z" \
+        "E:0A000 query parameters are not supported yet Z" \
+        "T D['COUNTS', 'COUNTS', 'KAFKA', 'JSON', 'false'] C:SELECT 1 Z")" "answers of the extended protocol"
+    stop_server
+}
+
+t_server_pg_sigterm_with_a_client_connected_exits_0() {
+    start_pg_server "$(new_dir)"
+    python3 - "$PGPORT" >"$T/out" <<'PYEOF' &
+import socket, struct, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+p = b"user\0x\0database\0eddy\0\0"
+s.sendall(struct.pack("!ii", 8 + len(p), 196608) + p)
+d = b""
+while not d.endswith(b"Z\0\0\0\x05I"):
+    d += s.recv(4096)
+print("ready", flush=True)
+print("closed" if s.recv(4096) == b"" else "data")
+PYEOF
+    _cpid=$!
+    _i=0
+    while ! grep -q ready "$T/out" && [ $_i -lt 100 ]; do
+        sleep 0.1
+        _i=$((_i + 1))
+    done
+    stop_server
+    wait $_cpid
+    expect_eq "$(cat "$T/out")" "$(lines ready closed)" "the client saw its connection closed"
 }

@@ -1,0 +1,1185 @@
+/* pgwire.c — see pgwire.h.  The loop side (accepting, framing messages,
+ * writing) is at the bottom; above it, what a thread-pool worker does with
+ * one Simple Query: parse, run each statement, encode the answer. */
+#include "pgwire.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/arena.h"
+#include "../base/buf.h"
+#include "../base/mem.h"
+#include "../engine/serde.h"
+#include "../engine/types.h"
+#include "../engine/value.h"
+#include "../parser/parse.h"
+
+/* Startup packets are small: a few parameters. */
+#define MAX_STARTUP 10000
+#define PROTO_SSL 80877103
+#define PROTO_GSSENC 80877104
+#define PROTO_CANCEL 80877102
+
+/* PostgreSQL's type OIDs (pg_type.dat). */
+#define OID_BOOL 16
+#define OID_BYTEA 17
+#define OID_INT8 20
+#define OID_INT4 23
+#define OID_TEXT 25
+#define OID_FLOAT8 701
+#define OID_DATE 1082
+#define OID_TIME 1083
+#define OID_TIMESTAMP 1114
+#define OID_NUMERIC 1700
+
+typedef struct pg_conn pg_conn;
+typedef struct pg_outcome pg_outcome;
+
+struct pgwire {
+    uv_loop_t *loop;
+    engine *en;
+    const char *version;
+    uv_tcp_t listener;
+    pg_conn *conns;
+    bool stopping, listener_closed;
+    atomic_bool cancel_all;
+    int32_t next_pid;
+};
+
+struct pg_conn {
+    uv_tcp_t tcp;
+    pgwire *pw;
+    pg_conn *next, *prev;
+    buf in; /* bytes read and not yet handled, from in_off */
+    size_t in_off;
+    bool started;    /* the StartupMessage has been accepted */
+    bool ext_failed; /* an extended-protocol message was refused: skip to Sync */
+    bool busy;       /* a query runs on the thread pool */
+    bool closing;    /* uv_close called */
+    bool closed;     /* the close callback ran */
+    bool failed;     /* a FATAL error was sent: close once written */
+    bool reading;
+    atomic_bool gone; /* the query's answer will not be read: stop early */
+    int32_t pid, secret;
+    engine_session session;
+    uv_work_t work;
+    char *query;            /* the query text of the running job, owned */
+    pg_outcome *job_x;      /* where the job keeps its outcome (extended), or NULL */
+    struct pg_named *named; /* prepared statements and portals */
+    int nnamed;
+    buf out; /* the job's answer */
+};
+
+/* ---- encoding messages ------------------------------------------------ */
+
+static void put_i32(buf *b, int32_t v)
+{
+    uint32_t u = (uint32_t)v;
+    char c[4] = {(char)(u >> 24), (char)(u >> 16), (char)(u >> 8), (char)u};
+    buf_append(b, c, 4);
+}
+
+static void put_i16(buf *b, int16_t v)
+{
+    uint16_t u = (uint16_t)v;
+    char c[2] = {(char)(u >> 8), (char)u};
+    buf_append(b, c, 2);
+}
+
+static void put_str(buf *b, const char *s)
+{
+    buf_append(b, s, strlen(s) + 1);
+}
+
+static uint32_t get_u32(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    return (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 | (uint32_t)u[2] << 8 | u[3];
+}
+
+/* Starts message `type`; returns where its length goes (msg_end fills it). */
+static size_t msg_begin(buf *b, char type)
+{
+    buf_putc(b, type);
+    size_t at = b->len;
+    put_i32(b, 0);
+    return at;
+}
+
+static void msg_end(buf *b, size_t at)
+{
+    uint32_t n = (uint32_t)(b->len - at);
+    unsigned char *p = (unsigned char *)b->data + at;
+    p[0] = (unsigned char)(n >> 24), p[1] = (unsigned char)(n >> 16);
+    p[2] = (unsigned char)(n >> 8), p[3] = (unsigned char)n;
+}
+
+static void msg_ready(buf *b)
+{
+    size_t at = msg_begin(b, 'Z');
+    buf_putc(b, 'I');
+    msg_end(b, at);
+}
+
+static void msg_param(buf *b, const char *name, const char *value)
+{
+    size_t at = msg_begin(b, 'S');
+    put_str(b, name);
+    put_str(b, value);
+    msg_end(b, at);
+}
+
+/* ErrorResponse: severity, SQLSTATE, message; position (1-based, 0 for
+ * none) and hint when given. */
+static void msg_error(buf *b, const char *severity, const char *sqlstate, const char *message, int position,
+                      const char *hint)
+{
+    size_t at = msg_begin(b, 'E');
+    buf_putc(b, 'S');
+    put_str(b, severity);
+    buf_putc(b, 'V');
+    put_str(b, severity);
+    buf_putc(b, 'C');
+    put_str(b, sqlstate);
+    buf_putc(b, 'M');
+    put_str(b, message);
+    if (position > 0) {
+        char p[16];
+        snprintf(p, sizeof p, "%d", position);
+        buf_putc(b, 'P');
+        put_str(b, p);
+    }
+    if (hint && *hint) {
+        buf_putc(b, 'H');
+        put_str(b, hint);
+    }
+    buf_putc(b, '\0');
+    msg_end(b, at);
+}
+
+static void msg_complete(buf *b, const char *tag)
+{
+    size_t at = msg_begin(b, 'C');
+    put_str(b, tag);
+    msg_end(b, at);
+}
+
+/* ---- worker side: one Simple Query ------------------------------------ */
+
+/* The SQLSTATE of an engine error. */
+static const char *err_sqlstate(err_code c)
+{
+    switch (c) {
+    case ERR_SYNTAX: return "42601";
+    case ERR_UNKNOWN_SOURCE: return "42P01";
+    case ERR_UNKNOWN_COLUMN: return "42703";
+    case ERR_UNKNOWN_FUNCTION: return "42883";
+    case ERR_UNKNOWN_QUERY: return "42704";
+    case ERR_UNKNOWN_TOPIC: return "42704";
+    case ERR_TYPE: return "42804";
+    case ERR_ALREADY_EXISTS: return "42710";
+    case ERR_UNSUPPORTED: return "0A000";
+    case ERR_IN_USE: return "55006";
+    case ERR_EVAL: return "22000";
+    case ERR_TOO_DEEP: return "54001";
+    case ERR_IO: return "58030";
+    case ERR_CORRUPT: return "XX001";
+    default: return "42000";
+    }
+}
+
+/* An ErrorResponse for e, whose span points into src: the message is the
+ * first line of Eddy's rendering (`line L:C: ...`), the position is the
+ * span's start, the hint Eddy's hint. */
+static void error_from_err(buf *out, const err *e, const char *src, size_t len)
+{
+    err plain = *e;
+    plain.hint[0] = '\0';
+    buf text = BUF_INIT;
+    err_render(&plain, src, len, &text);
+    const char *m = text.data ? text.data : "error";
+    char *nl = strchr(m, '\n');
+    if (nl)
+        *nl = '\0';
+    int pos = 0;
+    if (e->has_span && e->off <= len) {
+        /* PostgreSQL counts characters, not bytes */
+        pos = 1;
+        for (size_t i = 0; i < e->off; i++)
+            pos += ((unsigned char)src[i] & 0xC0) != 0x80;
+    }
+    msg_error(out, "ERROR", err_sqlstate(e->code), m, pos, e->hint);
+    buf_free(&text);
+}
+
+/* What one statement gave, kept for the extended protocol: Describe sends
+ * the row description, Execute the rows and the tag. */
+struct pg_outcome {
+    bool ran, empty;
+    buf desc;     /* a RowDescription, or nothing (NoData) */
+    buf rows;     /* DataRows */
+    char tag[64]; /* CommandComplete's */
+    buf error;    /* an ErrorResponse when it failed */
+};
+
+/* The engine_output of one statement: a Simple Query's answer goes to out,
+ * an extended one's to x (its first set of rows only). */
+typedef struct pg_result {
+    pg_conn *c;
+    buf *out;
+    pg_outcome *x;
+    const schema *cols;
+    long rows;
+    int sets;
+    bool in_set;
+    buf messages;
+} pg_result;
+
+static int32_t type_oid(const sqltype *t, int16_t *size)
+{
+    *size = -1;
+    switch (t->kind) {
+    case TYPE_BOOLEAN: *size = 1; return OID_BOOL;
+    case TYPE_INT: *size = 4; return OID_INT4;
+    case TYPE_BIGINT: *size = 8; return OID_INT8;
+    case TYPE_DOUBLE: *size = 8; return OID_FLOAT8;
+    case TYPE_DECIMAL: return OID_NUMERIC;
+    case TYPE_DATE: *size = 4; return OID_DATE;
+    case TYPE_TIME: *size = 8; return OID_TIME;
+    case TYPE_TIMESTAMP: *size = 8; return OID_TIMESTAMP;
+    default: return OID_TEXT; /* strings, base64 bytes, JSON composites */
+    }
+}
+
+static void res_header(void *ctx, const schema *cols, bool streaming)
+{
+    pg_result *r = ctx;
+    /* `streaming` is set for a pull query over a stream too: it ends by
+     * itself.  Push queries were refused before running (no EMIT here). */
+    (void)streaming;
+    if (r->x && r->sets > 0)
+        return; /* a portal has one row description */
+    r->sets++;
+    r->cols = cols;
+    r->rows = 0;
+    r->in_set = true;
+    buf *b = r->x ? &r->x->desc : r->out;
+    size_t at = msg_begin(b, 'T');
+    put_i16(b, (int16_t)cols->n);
+    for (int i = 0; i < cols->n; i++) {
+        int16_t size;
+        int32_t oid = type_oid(cols->cols[i].type, &size);
+        put_str(b, cols->cols[i].name);
+        put_i32(b, 0); /* table OID */
+        put_i16(b, 0); /* column number */
+        put_i32(b, oid);
+        put_i16(b, size);
+        put_i32(b, -1); /* type modifier */
+        put_i16(b, 0);  /* text format */
+    }
+    msg_end(b, at);
+}
+
+/* One value in PostgreSQL's text format. */
+static void value_pg_text(const value *v, const sqltype *t, buf *out)
+{
+    size_t start = out->len;
+    switch (t->kind) {
+    case TYPE_BOOLEAN: buf_putc(out, v->u.b ? 't' : 'f'); break;
+    case TYPE_ARRAY:
+    case TYPE_MAP:
+    case TYPE_STRUCT: serde_value_to_json_text(v, t, out); break;
+    default: value_to_text(v, t, out); break;
+    }
+    if (t->kind == TYPE_TIMESTAMP) {
+        /* ISO 8601's 'T' as PostgreSQL's DateStyle ISO writes it: a space */
+        char *tp = memchr(out->data + start, 'T', out->len - start);
+        if (tp)
+            *tp = ' ';
+    }
+}
+
+static void res_row(void *ctx, const value *vals)
+{
+    pg_result *r = ctx;
+    if (!r->in_set)
+        return;
+    buf *b = r->x ? &r->x->rows : r->out;
+    size_t at = msg_begin(b, 'D');
+    put_i16(b, (int16_t)r->cols->n);
+    for (int i = 0; i < r->cols->n; i++) {
+        if (vals[i].null) {
+            put_i32(b, -1);
+            continue;
+        }
+        size_t len_at = b->len;
+        put_i32(b, 0);
+        value_pg_text(&vals[i], r->cols->cols[i].type, b);
+        uint32_t n = (uint32_t)(b->len - len_at - 4);
+        unsigned char *p = (unsigned char *)b->data + len_at;
+        p[0] = (unsigned char)(n >> 24), p[1] = (unsigned char)(n >> 16);
+        p[2] = (unsigned char)(n >> 8), p[3] = (unsigned char)n;
+    }
+    msg_end(b, at);
+    r->rows++;
+}
+
+static void res_footer(void *ctx, const char *note)
+{
+    pg_result *r = ctx;
+    (void)note;
+    if (!r->in_set)
+        return;
+    char tag[48];
+    snprintf(tag, sizeof tag, "SELECT %ld", r->rows);
+    if (r->x)
+        snprintf(r->x->tag, sizeof r->x->tag, "%s", tag);
+    else
+        msg_complete(r->out, tag);
+    r->in_set = false;
+    r->cols = NULL; /* the schema is the engine's, valid until here */
+}
+
+static void res_message(void *ctx, const char *text)
+{
+    pg_result *r = ctx;
+    if (r->messages.len)
+        buf_putc(&r->messages, '\n');
+    buf_puts(&r->messages, text);
+}
+
+static bool res_cancelled(void *ctx)
+{
+    pg_result *r = ctx;
+    return atomic_load(&r->c->gone) || atomic_load(&r->c->pw->cancel_all);
+}
+
+/* Whether statement st may run here; if not, sets e (spanning it). */
+static bool statement_allowed(const ast_stmt *st, err *e)
+{
+    switch (st->kind) {
+    case AST_SELECT:
+        if (st->u.select->emit == AST_EMIT_NONE)
+            return true;
+        /* fall through */
+    case AST_PRINT:
+        err_at(e, ERR_UNSUPPORTED, st->span.off, st->span.len,
+               "push queries are not supported over the PostgreSQL protocol");
+        err_hint(e, "Use POST /query-stream on the HTTP API, or a pull query (no EMIT CHANGES).");
+        return false;
+    case AST_SHOW:
+    case AST_DESCRIBE:
+    case AST_DESCRIBE_FUNCTION:
+    case AST_EXPLAIN: return true;
+    default:
+        err_at(e, ERR_UNSUPPORTED, st->span.off, st->span.len,
+               "only pull queries, SHOW, DESCRIBE and EXPLAIN run over the PostgreSQL protocol");
+        err_hint(e, "Statements that change the catalog or write rows go to POST /ksql on the HTTP API.");
+        return false;
+    }
+}
+
+/* The command tag of a statement that reported no rows. */
+static const char *statement_tag(const ast_stmt *st)
+{
+    switch (st->kind) {
+    case AST_SHOW: return "SHOW";
+    case AST_EXPLAIN: return "EXPLAIN";
+    case AST_SELECT: return "SELECT 0";
+    default: return "DESCRIBE";
+    }
+}
+
+/* Runs one statement of the query src; appends its answer to out (a
+ * Simple Query) or keeps it in x (extended).  Returns 0, or -1 after an
+ * ErrorResponse. */
+static int run_statement(pg_conn *c, const ast_stmt *st, const char *src, size_t len, buf *out, pg_outcome *x)
+{
+    err e;
+    err_clear(&e);
+    if (!statement_allowed(st, &e)) {
+        error_from_err(x ? &x->error : out, &e, src, len);
+        return -1;
+    }
+    pg_result r = {c, out, x, NULL, 0, 0, false, BUF_INIT};
+    engine_output eo = {&r, res_message, res_header, res_row, res_footer, res_cancelled};
+    int rc = engine_execute(c->pw->en, &c->session, src + st->span.off, st->span.len, &eo, &e);
+    if (rc) {
+        err_shift(&e, st->span.off);
+        error_from_err(x ? &x->error : out, &e, src, len);
+    } else if (x) {
+        if (r.in_set)
+            res_footer(&r, NULL);
+        if (!r.sets)
+            snprintf(x->tag, sizeof x->tag, "%s", statement_tag(st));
+    } else if (!r.sets) {
+        /* no result set: the messages as a notice */
+        if (r.messages.len) {
+            size_t at = msg_begin(out, 'N');
+            buf_putc(out, 'S');
+            put_str(out, "NOTICE");
+            buf_putc(out, 'V');
+            put_str(out, "NOTICE");
+            buf_putc(out, 'C');
+            put_str(out, "00000");
+            buf_putc(out, 'M');
+            put_str(out, r.messages.data);
+            buf_putc(out, '\0');
+            msg_end(out, at);
+        }
+        msg_complete(out, statement_tag(st));
+    } else if (r.in_set) /* a set the engine did not end */
+        res_footer(&r, NULL);
+    buf_free(&r.messages);
+    return rc;
+}
+
+/* The whole answer to a Simple Query, up to ReadyForQuery. */
+static void run_query(pg_conn *c, const char *src, buf *out)
+{
+    size_t len = strlen(src);
+    arena a;
+    arena_init(&a, 16384);
+    parser p;
+    err e;
+    err_clear(&e);
+    /* A syntax error anywhere runs nothing, as on /ksql. */
+    int n = 0;
+    parser_init(&p, &a, src, len);
+    while (parse_next(&p, &e)) {
+        n++;
+        arena_reset(&a);
+    }
+    if (e.code != ERR_OK)
+        error_from_err(out, &e, src, len);
+    else if (n == 0) {
+        size_t at = msg_begin(out, 'I'); /* EmptyQueryResponse */
+        msg_end(out, at);
+    } else {
+        arena_reset(&a);
+        parser_init(&p, &a, src, len);
+        for (ast_stmt *st; (st = parse_next(&p, &e));) {
+            if (run_statement(c, st, src, len, out, NULL))
+                break;
+            err_clear(&e);
+        }
+    }
+    msg_ready(out);
+    arena_free(&a);
+}
+
+/* One prepared statement's outcome (extended protocol): it must hold one
+ * statement at most, as in PostgreSQL. */
+static void run_prepared(pg_conn *c, const char *src, pg_outcome *x)
+{
+    size_t len = strlen(src);
+    arena a;
+    arena_init(&a, 16384);
+    parser p;
+    err e;
+    err_clear(&e);
+    int n = 0;
+    uint32_t second = 0;
+    parser_init(&p, &a, src, len);
+    for (ast_stmt *st; (st = parse_next(&p, &e)); arena_reset(&a))
+        if (++n == 2)
+            second = st->span.off;
+    if (e.code != ERR_OK)
+        error_from_err(&x->error, &e, src, len);
+    else if (n == 0)
+        x->empty = true;
+    else if (n > 1) {
+        err_at(&e, ERR_SYNTAX, second, 1, "cannot insert multiple commands into a prepared statement");
+        error_from_err(&x->error, &e, src, len);
+    } else {
+        arena_reset(&a);
+        parser_init(&p, &a, src, len);
+        ast_stmt *st = parse_next(&p, &e);
+        if (st)
+            run_statement(c, st, src, len, NULL, x);
+    }
+    x->ran = true;
+    arena_free(&a);
+}
+
+static void work_run(uv_work_t *w)
+{
+    pg_conn *c = w->data;
+    if (c->job_x)
+        run_prepared(c, c->query, c->job_x);
+    else
+        run_query(c, c->query, &c->out);
+}
+
+/* ---- loop side: connections ------------------------------------------- */
+
+/* A prepared statement or a portal: the text of one statement, and its
+ * outcome once a Describe or Execute has run it. */
+typedef struct pg_named {
+    struct pg_named *next;
+    bool portal;
+    char *name, *text;
+    pg_outcome x;
+} pg_named;
+
+/* Prepared statements and portals a connection may hold at once. */
+#define MAX_NAMED 1000
+
+static pg_named *named_find(pg_conn *c, bool portal, const char *name)
+{
+    for (pg_named *n = c->named; n; n = n->next)
+        if (n->portal == portal && !strcmp(n->name, name))
+            return n;
+    return NULL;
+}
+
+static void named_drop(pg_conn *c, bool portal, const char *name)
+{
+    for (pg_named **pp = &c->named; *pp; pp = &(*pp)->next) {
+        pg_named *n = *pp;
+        if (n->portal == portal && !strcmp(n->name, name)) {
+            *pp = n->next;
+            free(n->name);
+            free(n->text);
+            buf_free(&n->x.desc);
+            buf_free(&n->x.rows);
+            buf_free(&n->x.error);
+            free(n);
+            c->nnamed--;
+            return;
+        }
+    }
+}
+
+/* Adds (or replaces) one; text is copied. */
+static pg_named *named_put(pg_conn *c, bool portal, const char *name, const char *text)
+{
+    named_drop(c, portal, name);
+    pg_named *n = mem_alloc(sizeof *n);
+    n->portal = portal;
+    n->name = mem_strdup(name);
+    n->text = mem_strdup(text);
+    n->next = c->named;
+    c->named = n;
+    c->nnamed++;
+    return n;
+}
+
+static void pw_maybe_free(pgwire *pw)
+{
+    if (pw->stopping && pw->listener_closed && !pw->conns)
+        free(pw);
+}
+
+static void conn_free(pg_conn *c)
+{
+    pgwire *pw = c->pw;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        pw->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    while (c->named)
+        named_drop(c, c->named->portal, c->named->name);
+    buf_free(&c->in);
+    buf_free(&c->out);
+    free(c->query);
+    engine_session_free(&c->session);
+    free(c);
+    pw_maybe_free(pw);
+}
+
+static void on_closed(uv_handle_t *h)
+{
+    pg_conn *c = h->data;
+    c->closed = true;
+    if (!c->busy) /* else work_done frees it */
+        conn_free(c);
+}
+
+static void conn_close(pg_conn *c)
+{
+    if (c->closing)
+        return;
+    c->closing = true;
+    atomic_store(&c->gone, true);
+    uv_close((uv_handle_t *)&c->tcp, on_closed);
+}
+
+static void conn_read(pg_conn *c, bool on);
+
+typedef struct pg_write {
+    uv_write_t req;
+    char *data;
+} pg_write;
+
+static void on_written(uv_write_t *req, int status)
+{
+    pg_write *w = (pg_write *)req;
+    pg_conn *c = req->handle->data;
+    free(w->data);
+    free(w);
+    if (status < 0)
+        conn_close(c);
+}
+
+/* Writes b's bytes and empties b (the write owns them). */
+static void conn_send(pg_conn *c, buf *b)
+{
+    if (!b->len || c->closing) {
+        buf_reset(b);
+        return;
+    }
+    pg_write *w = mem_alloc(sizeof *w);
+    size_t n = b->len;
+    w->data = buf_take(b);
+    uv_buf_t ub = uv_buf_init(w->data, (unsigned)n);
+    if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &ub, 1, on_written) < 0) {
+        free(w->data);
+        free(w);
+        conn_close(c);
+    }
+}
+
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+    pg_conn *c = req->handle->data;
+    (void)status;
+    free(req);
+    conn_close(c);
+}
+
+/* Sends a FATAL error and closes once it is written. */
+static void conn_fail(pg_conn *c, const char *sqlstate, const char *message)
+{
+    buf b = BUF_INIT;
+    msg_error(&b, "FATAL", sqlstate, message, 0, NULL);
+    conn_send(c, &b);
+    conn_read(c, false);
+    c->failed = true; /* nothing more is read or handled */
+    uv_shutdown_t *req = mem_alloc(sizeof *req);
+    if (c->closing || uv_shutdown(req, (uv_stream_t *)&c->tcp, on_shutdown) < 0) {
+        free(req);
+        conn_close(c);
+    }
+}
+
+static void conn_process(pg_conn *c);
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b);
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b);
+
+/* Starts or stops reading (a connection reads nothing while it runs a
+ * query or after a FATAL error). */
+static void conn_read(pg_conn *c, bool on)
+{
+    if (on == c->reading || c->closing)
+        return;
+    c->reading = on;
+    if (!on)
+        uv_read_stop((uv_stream_t *)&c->tcp);
+    else if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0)
+        conn_close(c);
+}
+
+static void work_done(uv_work_t *w, int status)
+{
+    pg_conn *c = w->data;
+    (void)status;
+    c->busy = false;
+    c->job_x = NULL;
+    free(c->query);
+    c->query = NULL;
+    if (c->closed) {
+        conn_free(c);
+        return;
+    }
+    conn_send(c, &c->out);
+    if (c->closing)
+        return;
+    if (c->pw->stopping || c->failed) {
+        conn_close(c);
+        return;
+    }
+    conn_process(c);
+}
+
+/* The startup packet: SSLRequest, CancelRequest or StartupMessage. */
+static void handle_startup(pg_conn *c, const char *body, uint32_t len)
+{
+    uint32_t code = get_u32(body);
+    buf b = BUF_INIT;
+    if (code == PROTO_SSL || code == PROTO_GSSENC) {
+        buf_putc(&b, 'N'); /* no encryption; the client goes on in clear */
+        conn_send(c, &b);
+        return;
+    }
+    if (code == PROTO_CANCEL) { /* nothing to cancel: pull queries end */
+        conn_close(c);
+        return;
+    }
+    if (code >> 16 != 3) {
+        conn_fail(c, "0A000", "unsupported frontend protocol: Eddy speaks protocol 3.0");
+        return;
+    }
+    if (len < 5 || body[len - 1] != '\0') {
+        conn_fail(c, "08P01", "invalid startup packet layout: expected terminator as last byte");
+        return;
+    }
+    c->started = true;
+    size_t at = msg_begin(&b, 'R');
+    put_i32(&b, 0); /* AuthenticationOk */
+    msg_end(&b, at);
+    char version[128];
+    snprintf(version, sizeof version, "14.0 (Eddy %s)", c->pw->version);
+    msg_param(&b, "server_version", version);
+    msg_param(&b, "server_encoding", "UTF8");
+    msg_param(&b, "client_encoding", "UTF8");
+    msg_param(&b, "DateStyle", "ISO, MDY");
+    msg_param(&b, "integer_datetimes", "on");
+    msg_param(&b, "standard_conforming_strings", "on");
+    msg_param(&b, "TimeZone", "UTC");
+    at = msg_begin(&b, 'K');
+    put_i32(&b, c->pid);
+    put_i32(&b, c->secret);
+    msg_end(&b, at);
+    msg_ready(&b);
+    conn_send(c, &b);
+}
+
+/* Runs query (owned) on the thread pool: the answer of a Simple Query
+ * when x is NULL, else the outcome kept in x. */
+static void job_start(pg_conn *c, char *query, pg_outcome *x)
+{
+    c->query = query;
+    c->job_x = x;
+    c->busy = true;
+    c->work.data = c;
+    conn_read(c, false); /* read again once answered */
+    if (uv_queue_work(c->pw->loop, &c->work, work_run, work_done) < 0) {
+        c->busy = false;
+        free(c->query);
+        c->query = NULL;
+        conn_fail(c, "53000", "cannot run the query: no worker available");
+    }
+}
+
+/* A Simple Query: body is the query text with its NUL. */
+static void handle_query(pg_conn *c, const char *body, uint32_t len)
+{
+    if (!len || body[len - 1] != '\0') {
+        conn_fail(c, "08P01", "invalid Query message: the text must end with a NUL byte");
+        return;
+    }
+    job_start(c, mem_strndup(body, len - 1), NULL);
+}
+
+/* ---- loop side: the extended protocol --------------------------------- */
+
+/* Reads a message body; any overrun sets bad. */
+typedef struct reader {
+    const char *p;
+    uint32_t left;
+    bool bad;
+} reader;
+
+static const char *rd_str(reader *r)
+{
+    const char *nul = r->bad ? NULL : memchr(r->p, '\0', r->left);
+    if (!nul) {
+        r->bad = true;
+        return "";
+    }
+    const char *s = r->p;
+    r->left -= (uint32_t)(nul + 1 - r->p);
+    r->p = nul + 1;
+    return s;
+}
+
+static int32_t rd_int(reader *r, uint32_t size)
+{
+    if (r->bad || r->left < size) {
+        r->bad = true;
+        return 0;
+    }
+    int32_t v = size == 2 ? (int16_t)(((unsigned char)r->p[0] << 8) | (unsigned char)r->p[1])
+                          : (int32_t)get_u32(r->p);
+    r->p += size;
+    r->left -= size;
+    return v;
+}
+
+static void rd_skip(reader *r, int32_t n)
+{
+    if (r->bad || n < 0 || (uint32_t)n > r->left) {
+        r->bad = true;
+        return;
+    }
+    r->p += n;
+    r->left -= (uint32_t)n;
+}
+
+/* An error in the extended protocol: sent, then messages are skipped up
+ * to Sync. */
+static void ext_error(pg_conn *c, const char *sqlstate, const char *message)
+{
+    buf b = BUF_INIT;
+    msg_error(&b, "ERROR", sqlstate, message, 0, NULL);
+    conn_send(c, &b);
+    c->ext_failed = true;
+}
+
+static void send_empty(pg_conn *c, char type)
+{
+    buf b = BUF_INIT;
+    size_t at = msg_begin(&b, type);
+    msg_end(&b, at);
+    conn_send(c, &b);
+}
+
+/* Parse: name, query, parameter types.  The statement runs at its first
+ * Describe or Execute. */
+static void handle_parse(pg_conn *c, reader *r)
+{
+    const char *name = rd_str(r), *text = rd_str(r);
+    int n = rd_int(r, 2);
+    for (int i = 0; i < n && !r->bad; i++)
+        rd_int(r, 4);
+    if (r->bad) {
+        conn_fail(c, "08P01", "invalid Parse message");
+        return;
+    }
+    if (!named_find(c, false, name) && c->nnamed >= MAX_NAMED) {
+        ext_error(c, "53400", "too many prepared statements and portals on this connection");
+        return;
+    }
+    named_put(c, false, name, text);
+    send_empty(c, '1'); /* ParseComplete */
+}
+
+/* Bind: portal, statement, parameter formats, parameters, result formats.
+ * Only parameterless statements with text results. */
+static void handle_bind(pg_conn *c, reader *r)
+{
+    const char *portal = rd_str(r), *stmt = rd_str(r);
+    int nformats = rd_int(r, 2);
+    for (int i = 0; i < nformats && !r->bad; i++)
+        rd_int(r, 2);
+    int nparams = rd_int(r, 2);
+    for (int i = 0; i < nparams && !r->bad; i++) {
+        int32_t len = rd_int(r, 4);
+        if (len > 0)
+            rd_skip(r, len);
+    }
+    int nresults = rd_int(r, 2);
+    bool binary = false;
+    for (int i = 0; i < nresults && !r->bad; i++)
+        binary |= rd_int(r, 2) != 0;
+    if (r->bad) {
+        conn_fail(c, "08P01", "invalid Bind message");
+        return;
+    }
+    pg_named *st = named_find(c, false, stmt);
+    char m[160];
+    if (!st) {
+        snprintf(m, sizeof m, "prepared statement \"%.64s\" does not exist", stmt);
+        ext_error(c, "26000", m);
+    } else if (nparams > 0)
+        ext_error(c, "0A000", "query parameters are not supported yet");
+    else if (binary)
+        ext_error(c, "0A000", "binary result format is not supported: use text");
+    else if (!named_find(c, true, portal) && c->nnamed >= MAX_NAMED)
+        ext_error(c, "53400", "too many prepared statements and portals on this connection");
+    else {
+        named_put(c, true, portal, st->text);
+        send_empty(c, '2'); /* BindComplete */
+    }
+}
+
+/* Describe or Execute of n: runs it first if it has not run.  Returns
+ * false when a job was started (the message is handled again after). */
+static bool ensure_ran(pg_conn *c, pg_named *n)
+{
+    if (n->x.ran)
+        return true;
+    job_start(c, mem_strdup(n->text), &n->x);
+    return false;
+}
+
+static char rd_byte(reader *r)
+{
+    if (r->bad || r->left < 1) {
+        r->bad = true;
+        return 0;
+    }
+    r->left--;
+    return *r->p++;
+}
+
+/* The statement or portal a Describe, Execute or Close names (kind 'S'
+ * or 'P'), or NULL after an error. */
+static pg_named *find_target(pg_conn *c, char kind, const char *name)
+{
+    pg_named *n = named_find(c, kind == 'P', name);
+    if (!n) {
+        char m[160];
+        snprintf(m, sizeof m, "%s \"%.64s\" does not exist", kind == 'P' ? "portal" : "prepared statement",
+                 name);
+        ext_error(c, kind == 'P' ? "34000" : "26000", m);
+    }
+    return n;
+}
+
+/* Describe: ParameterDescription (statements) and RowDescription or
+ * NoData.  Returns false when it must be handled again (see ensure_ran). */
+static bool handle_describe(pg_conn *c, reader *r)
+{
+    char kind = rd_byte(r);
+    const char *name = rd_str(r);
+    if (r->bad || (kind != 'S' && kind != 'P')) {
+        conn_fail(c, "08P01", "invalid Describe message");
+        return true;
+    }
+    pg_named *n = find_target(c, kind, name);
+    if (!n)
+        return true;
+    if (!ensure_ran(c, n))
+        return false;
+    buf b = BUF_INIT;
+    if (n->x.error.len) {
+        c->ext_failed = true;
+        buf_append(&b, n->x.error.data, n->x.error.len);
+        conn_send(c, &b);
+        return true;
+    }
+    if (kind == 'S') {
+        size_t at = msg_begin(&b, 't'); /* no parameters */
+        put_i16(&b, 0);
+        msg_end(&b, at);
+    }
+    if (n->x.desc.len)
+        buf_append(&b, n->x.desc.data, n->x.desc.len);
+    else {
+        size_t at = msg_begin(&b, 'n'); /* NoData */
+        msg_end(&b, at);
+    }
+    conn_send(c, &b);
+    return true;
+}
+
+/* Execute: the portal's rows and CommandComplete (all rows: the row limit
+ * is not honoured).  Returns false when it must be handled again. */
+static bool handle_execute(pg_conn *c, reader *r)
+{
+    const char *name = rd_str(r);
+    rd_int(r, 4); /* row limit */
+    if (r->bad) {
+        conn_fail(c, "08P01", "invalid Execute message");
+        return true;
+    }
+    pg_named *n = find_target(c, 'P', name);
+    if (!n)
+        return true;
+    if (!ensure_ran(c, n))
+        return false;
+    buf b = BUF_INIT;
+    if (n->x.error.len) {
+        c->ext_failed = true;
+        buf_append(&b, n->x.error.data, n->x.error.len);
+    } else if (n->x.empty) {
+        size_t at = msg_begin(&b, 'I');
+        msg_end(&b, at);
+    } else {
+        buf_append(&b, n->x.rows.data, n->x.rows.len);
+        buf_reset(&n->x.rows); /* a second Execute has no rows left */
+        msg_complete(&b, n->x.tag);
+    }
+    conn_send(c, &b);
+    return true;
+}
+
+static void handle_close(pg_conn *c, reader *r)
+{
+    char kind = rd_byte(r);
+    const char *name = rd_str(r);
+    if (r->bad || (kind != 'S' && kind != 'P')) {
+        conn_fail(c, "08P01", "invalid Close message");
+        return;
+    }
+    named_drop(c, kind == 'P', name);
+    send_empty(c, '3'); /* CloseComplete */
+}
+
+/* One message after startup.  Returns false when it must be handled
+ * again once the job it started has ended. */
+static bool handle_message(pg_conn *c, char type, const char *body, uint32_t len)
+{
+    buf b = BUF_INIT;
+    reader r = {body, len, false};
+    if (c->ext_failed && strchr("PBDEC", type))
+        return true; /* after an error, skip to Sync */
+    switch (type) {
+    case 'Q': handle_query(c, body, len); break;
+    case 'X': conn_close(c); break;
+    case 'P': handle_parse(c, &r); break;
+    case 'B': handle_bind(c, &r); break;
+    case 'D': return handle_describe(c, &r);
+    case 'E': return handle_execute(c, &r);
+    case 'C': handle_close(c, &r); break;
+    case 'H': /* Flush: everything is sent as soon as it is ready */ break;
+    case 'S':
+        c->ext_failed = false;
+        msg_ready(&b);
+        conn_send(c, &b);
+        break;
+    default: {
+        char m[80];
+        snprintf(m, sizeof m, "invalid frontend message type %d", (unsigned char)type);
+        conn_fail(c, "08P01", m);
+    }
+    }
+    return true;
+}
+
+/* Handles every complete message buffered, until a query runs or the
+ * connection closes. */
+static void conn_process(pg_conn *c)
+{
+    while (!c->busy && !c->closing && !c->failed) {
+        const char *p = c->in.data + c->in_off;
+        size_t avail = c->in.len - c->in_off;
+        size_t head = c->started ? 5 : 4;
+        if (avail < head)
+            break;
+        uint32_t len = get_u32(p + head - 4);
+        uint32_t max = c->started ? PGWIRE_MAX_MESSAGE : MAX_STARTUP;
+        if (len < (c->started ? 4u : 8u) || len > max) {
+            conn_fail(c, "08P01", len > max ? "message too large" : "invalid message length");
+            break;
+        }
+        size_t total = head - 4 + len;
+        if (avail < total)
+            break;
+        if (!c->started) {
+            c->in_off += total;
+            handle_startup(c, p + 4, len - 4);
+        } else if (handle_message(c, p[0], p + 5, len - 4))
+            c->in_off += total; /* else it is handled again after its job */
+    }
+    /* compact: drop what has been handled */
+    if (c->in_off) {
+        memmove(c->in.data, c->in.data + c->in_off, c->in.len - c->in_off);
+        c->in.len -= c->in_off;
+        c->in_off = 0;
+    }
+    if (!c->busy && !c->closing && !c->failed)
+        conn_read(c, true);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+{
+    (void)h;
+    b->base = mem_alloc(suggested);
+    b->len = suggested;
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+    pg_conn *c = s->data;
+    if (n > 0 && !c->closing) {
+        buf_append(&c->in, b->base, (size_t)n);
+        conn_process(c);
+    } else if (n < 0)
+        conn_close(c);
+    free(b->base);
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+    pgwire *pw = server->data;
+    if (status < 0 || pw->stopping)
+        return;
+    pg_conn *c = mem_alloc(sizeof *c);
+    c->pw = pw;
+    c->pid = ++pw->next_pid;
+    c->secret = (int32_t)((uint32_t)rand() & 0x7fffffff);
+    engine_session_init(&c->session);
+    atomic_init(&c->gone, false);
+    uv_tcp_init(pw->loop, &c->tcp);
+    c->tcp.data = c;
+    c->next = pw->conns;
+    if (pw->conns)
+        pw->conns->prev = c;
+    pw->conns = c;
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0) {
+        conn_close(c);
+        return;
+    }
+    uv_tcp_nodelay(&c->tcp, 1);
+    conn_read(c, true);
+}
+
+/* ---- the public side -------------------------------------------------- */
+
+static void on_listener_closed(uv_handle_t *h)
+{
+    pgwire *pw = h->data;
+    pw->listener_closed = true;
+    pw_maybe_free(pw);
+}
+
+pgwire *pgwire_listen(uv_loop_t *loop, engine *en, const char *host, int port, const char *version,
+                      char *errbuf, size_t errlen)
+{
+    struct sockaddr_storage addr;
+    int rc = strchr(host, ':') ? uv_ip6_addr(host, port, (struct sockaddr_in6 *)&addr)
+                               : uv_ip4_addr(host, port, (struct sockaddr_in *)&addr);
+    if (rc < 0) {
+        snprintf(errbuf, errlen, "bad address %s: %s", host, uv_strerror(rc));
+        return NULL;
+    }
+    pgwire *pw = mem_alloc(sizeof *pw);
+    pw->loop = loop;
+    pw->en = en;
+    pw->version = version;
+    atomic_init(&pw->cancel_all, false);
+    uv_tcp_init(loop, &pw->listener);
+    pw->listener.data = pw;
+    rc = uv_tcp_bind(&pw->listener, (const struct sockaddr *)&addr, 0);
+    if (rc == 0)
+        rc = uv_listen((uv_stream_t *)&pw->listener, 128, on_connection);
+    if (rc < 0) {
+        snprintf(errbuf, errlen, "cannot listen on %s:%d: %s", host, port, uv_strerror(rc));
+        pgwire_shutdown(pw);
+        return NULL;
+    }
+    return pw;
+}
+
+int pgwire_port(const pgwire *pw)
+{
+    struct sockaddr_storage addr;
+    int len = sizeof addr;
+    if (uv_tcp_getsockname(&pw->listener, (struct sockaddr *)&addr, &len) < 0)
+        return -1;
+    if (addr.ss_family == AF_INET6)
+        return ntohs(((struct sockaddr_in6 *)&addr)->sin6_port);
+    return ntohs(((struct sockaddr_in *)&addr)->sin_port);
+}
+
+void pgwire_shutdown(pgwire *pw)
+{
+    if (pw->stopping)
+        return;
+    pw->stopping = true;
+    atomic_store(&pw->cancel_all, true);
+    uv_close((uv_handle_t *)&pw->listener, on_listener_closed);
+    for (pg_conn *c = pw->conns, *next; c; c = next) {
+        next = c->next;
+        conn_close(c);
+    }
+}

@@ -68,3 +68,19 @@ char *buf_take(buf *b)
     b->len = b->cap = 0;
     return d;
 }
+
+void buf_put_be64(buf *b, int64_t v)
+{
+    uint8_t t[8];
+    for (int i = 7; i >= 0; i--, v = (int64_t)((uint64_t)v >> 8))
+        t[i] = (uint8_t)v;
+    buf_append(b, t, 8);
+}
+
+int64_t be64_get(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return (int64_t)v;
+}

@@ -23,6 +23,9 @@ void buf_putc(buf *b, char c);
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_reset(buf *b);
 void buf_free(buf *b);
+/* 64-bit big-endian integers, as Kafka's serializers write longs. */
+void buf_put_be64(buf *b, int64_t v);
+int64_t be64_get(const uint8_t *p);
 /* Hands the data to the caller (who frees it) and leaves b empty. */
 char *buf_take(buf *b);
 

@@ -1285,9 +1285,10 @@ static int add_star(scope *sc, out_list *o, const ast_select_item *it, err *e)
         if (key_of(sc, x, sc->cols->cols[c].name, it->span, &key, e) ||
             out_add(sc, o, sc->cols->cols[c].name, x, key, it->span, e))
             return -1;
-        /* a windowed source's window bounds follow its key, as ksqlDB lists them */
+        /* a windowed source's window bounds follow its key, as ksqlDB lists
+         * them; a persistent query keeps them in its windowed keys instead */
         bool last_key = sc->cols->cols[c].key && (c + 1 == sc->cols->n || !sc->cols->cols[c + 1].key);
-        for (int w = 0; last_key && sc->p->in.window_kind && w < 2; w++) {
+        for (int w = 0; last_key && sc->p->in.window_kind && !sc->sink && w < 2; w++) {
             expr *b = node(sc, EX_COLUMN, types_scalar(TYPE_BIGINT), 0);
             b->column = sc->cols->n + 3 + w;
             if (out_add(sc, o, w ? "WINDOWEND" : "WINDOWSTART", b, false, it->span, e))

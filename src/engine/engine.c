@@ -494,6 +494,12 @@ static int encode_json_part(source *s, bool keys, json_t *j, arena *a, buf *out,
 int engine_produce_json(engine *en, const char *topic, json_t *key, json_t *value,
                         int64_t timestamp, err *e)
 {
+    return engine_produce_json_windowed(en, topic, key, value, timestamp, NULL, 0, e);
+}
+
+int engine_produce_json_windowed(engine *en, const char *topic, json_t *key, json_t *value,
+                                 int64_t timestamp, const int64_t *wstart, int64_t wend, err *e)
+{
     pthread_mutex_lock(&en->mu);
     log_topic *t = log_topic_find(en->log, topic);
     source *s = engine__source_for_topic(en, topic);
@@ -523,12 +529,18 @@ int engine_produce_json(engine *en, const char *topic, json_t *key, json_t *valu
         free(kt);
         free(vt);
     }
+    size_t inner = kb.len; /* the partition follows the key alone */
+    if (!null_key && wstart) { /* Kafka's windowed key layouts */
+        if (s && s->window_kind == WINDOW_SESSION)
+            buf_put_be64(&kb, wend);
+        buf_put_be64(&kb, *wstart);
+    }
     log_record r = {.timestamp = timestamp,
                     .key = null_key ? NULL : (const uint8_t *)kb.data,
                     .key_len = null_key ? -1 : (int32_t)kb.len,
                     .value = null_value ? NULL : (const uint8_t *)(vb.data ? vb.data : ""),
                     .value_len = null_value ? -1 : (int32_t)vb.len};
-    int part = null_key ? 0 : log_partition_for_key(t, kb.data, kb.len);
+    int part = null_key ? 0 : log_partition_for_key(t, kb.data, inner);
     rc = log_append(t, part, &r, 1, e);
 done:
     pthread_mutex_unlock(&en->mu);
@@ -574,23 +586,14 @@ static json_t *decode_json_part(source *s, bool keys, const uint8_t *p, int32_t 
 static int32_t windowed_key_len(const source *s, const log_record *r, json_t **window)
 {
     *window = NULL;
-    if (s && s->window_kind == WINDOW_SESSION && r->key_len >= 16) {
-        int64_t end = 0, start = 0;
-        for (int i = r->key_len - 16; i < r->key_len - 8; i++)
-            end = (int64_t)((uint64_t)end << 8 | r->key[i]);
-        for (int i = r->key_len - 8; i < r->key_len; i++)
-            start = (int64_t)((uint64_t)start << 8 | r->key[i]);
-        *window = json_pack("{sIsIss}", "start", (json_int_t)start, "end", (json_int_t)end, "type", "session");
-        return r->key_len - 16;
-    }
-    if (!s || !s->window_kind || r->key_len < 8)
+    if (!s || !s->window_kind || r->key_len < 0)
         return r->key_len;
-    int64_t start = 0;
-    for (int i = r->key_len - 8; i < r->key_len; i++)
-        start = (int64_t)((uint64_t)start << 8 | r->key[i]);
-    *window = json_pack("{sIsIss}", "start", (json_int_t)start, "end", (json_int_t)(start + s->window_size), "type",
-                        "time");
-    return r->key_len - 8;
+    int64_t start, end;
+    int32_t len = plan_window_key_split(s->window_kind, s->window_size, r->key, r->key_len, &start, &end);
+    if (start >= 0)
+        *window = json_pack("{sIsIss}", "start", (json_int_t)start, "end", (json_int_t)end, "type",
+                            s->window_kind == WINDOW_SESSION ? "session" : "time");
+    return len;
 }
 
 int engine_dump_topic_json(engine *en, const char *topic, json_t *records, err *e)

@@ -95,6 +95,10 @@ long engine_pump(engine *en);
  * topic (values of a DELIMITED topic are given as the CSV text). */
 int engine_produce_json(engine *en, const char *topic, json_t *key, json_t *value,
                         int64_t timestamp, err *e);
+/* The same for a windowed topic: the key gets the window appended as
+ * Kafka's windowed serializers write it (start; for a session end, start). */
+int engine_produce_json_windowed(engine *en, const char *topic, json_t *key, json_t *value,
+                                 int64_t timestamp, const int64_t *wstart, int64_t wend, err *e);
 /* Creates topic `name` with `partitions` partitions unless it exists
  * (`eddy test` creates its input topics first, as ksqlDB's runner does). */
 int engine_create_topic(engine *en, const char *name, int partitions, err *e);

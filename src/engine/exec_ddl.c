@@ -23,12 +23,13 @@ typedef struct props {
     const ast_property *wrap;          /* WRAP_SINGLE_VALUE, if given */
     bool wrap_single;
     const ast_property *key_delim, *value_delim;
+    const ast_property *window_type, *window_size; /* a windowed topic's keys */
 } props;
 
 static const char *const known_props[] = {
     "KAFKA_TOPIC", "KEY_FORMAT", "VALUE_FORMAT", "FORMAT", "PARTITIONS", "REPLICAS",
     "TIMESTAMP", "TIMESTAMP_FORMAT", "WRAP_SINGLE_VALUE", "VALUE_DELIMITER", "KEY_DELIMITER",
-    "RETENTION_MS", "CLEANUP_POLICY", NULL};
+    "RETENTION_MS", "CLEANUP_POLICY", "WINDOW_TYPE", "WINDOW_SIZE", NULL};
 
 static int prop_string(exec_ctx *x, const ast_property *p, const char **out)
 {
@@ -82,6 +83,10 @@ static int parse_props(exec_ctx *x, const ast_property *ps, int n, props *out)
             out->key_delim = p;
         else if (!strcmp(k, "VALUE_DELIMITER"))
             out->value_delim = p;
+        else if (!strcmp(k, "WINDOW_TYPE"))
+            out->window_type = p;
+        else if (!strcmp(k, "WINDOW_SIZE"))
+            out->window_size = p;
         if (rc)
             return -1;
     }
@@ -339,6 +344,60 @@ static log_topic *ensure_topic(exec_ctx *x, const char *name, int partitions, bo
     return log_topic_create(x->en->log, name, &cfg, x->e);
 }
 
+/* WINDOW_TYPE='TUMBLING'|'HOPPING'|'SESSION' and WINDOW_SIZE='30 SECONDS'
+ * declare a topic whose keys carry windows, as an aggregation writes them. */
+static int resolve_window(exec_ctx *x, const props *p, source *s)
+{
+    const char *type = NULL, *size = NULL;
+    if (p->window_type && prop_string(x, p->window_type, &type))
+        return -1;
+    if (p->window_size && prop_string(x, p->window_size, &size))
+        return -1;
+    if (!type) {
+        if (size)
+            return err_at(x->e, ERR_INVALID, p->window_size->span.off, p->window_size->span.len,
+                          "WINDOW_SIZE needs WINDOW_TYPE");
+        return 0;
+    }
+    const ast_property *tp = p->window_type;
+    if (!strcasecmp(type, "TUMBLING"))
+        s->window_kind = WINDOW_TUMBLING;
+    else if (!strcasecmp(type, "HOPPING"))
+        s->window_kind = WINDOW_HOPPING;
+    else if (!strcasecmp(type, "SESSION"))
+        s->window_kind = WINDOW_SESSION;
+    else
+        return err_at(x->e, ERR_INVALID, tp->span.off, tp->span.len,
+                      "Invalid value for WINDOW_TYPE: %s (use SESSION, HOPPING or TUMBLING)", type);
+    if (s->window_kind == WINDOW_SESSION) {
+        if (size)
+            return err_at(x->e, ERR_INVALID, p->window_size->span.off, p->window_size->span.len,
+                          "'WINDOW_SIZE' should not be set for SESSION windows.");
+        return 0;
+    }
+    if (!size)
+        return err_at(x->e, ERR_INVALID, tp->span.off, tp->span.len,
+                      "Tumbling and Hopping window types should set WINDOW_SIZE in the WITH clause.");
+    char unit[16] = "";
+    long long n = 0;
+    int64_t ms = 0;
+    if (sscanf(size, "%lld %15s", &n, unit) == 2 && n > 0) {
+        static const struct { const char *name; int64_t ms; } units[] = {
+            {"MILLISECOND", 1}, {"SECOND", 1000}, {"MINUTE", 60000}, {"HOUR", 3600000}, {"DAY", 86400000}};
+        size_t len = strlen(unit);
+        if (len > 1 && (unit[len - 1] == 's' || unit[len - 1] == 'S'))
+            unit[len - 1] = 0;
+        for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+            if (!strcasecmp(unit, units[i].name))
+                ms = (int64_t)n * units[i].ms;
+    }
+    if (ms <= 0)
+        return err_at(x->e, ERR_INVALID, p->window_size->span.off, p->window_size->span.len,
+                      "Invalid WINDOW_SIZE '%s': use a number and a unit, e.g. '30 SECONDS'", size);
+    s->window_size = ms;
+    return 0;
+}
+
 int engine__create_source(exec_ctx *x)
 {
     const ast_stmt *st = x->stmt;
@@ -365,7 +424,7 @@ int engine__create_source(exec_ctx *x)
     s->sql = arena_strndup(&s->arena, x->src + st->span.off, st->span.len);
     build_schema(s, st);
     log_topic *t = NULL;
-    if (resolve_formats(x, &p, NULL, NULL, &s->key_format, &s->value_format) ||
+    if (resolve_window(x, &p, s) || resolve_formats(x, &p, NULL, NULL, &s->key_format, &s->value_format) ||
         check_formats(x, &p, &s->key_format, &s->value_format, &s->schema) ||
         resolve_timestamp(x, &p, &s->schema, &s->ts_column) ||
         (s->ts_column >= 0 && timestamp_format(x, &p, &s->arena, &s->ts_format)))
@@ -442,6 +501,9 @@ static int check_create_as(exec_ctx *x, const plan *p)
     if (q->limit >= 0)
         return err_at(x->e, ERR_INVALID, q->span.off, q->span.len,
                       "CREATE %s AS SELECT statements don't support LIMIT clause.", want_table ? "TABLE" : "STREAM");
+    if (p->in.is_table && p->in.window_kind)
+        return err_at(x->e, ERR_UNSUPPORTED, q->span.off, q->span.len,
+                      "KSQL does not support persistent queries on windowed tables.");
     bool makes_table = p->agg || p->in.is_table;
     if (makes_table && !want_table)
         return err_at(x->e, ERR_INVALID, st->span.off, st->span.len,
@@ -497,6 +559,9 @@ static source *sink_source(exec_ctx *x, const plan *p, const char *name, const c
     if (p->agg) {
         s->window_kind = p->agg->window.kind;
         s->window_size = p->agg->window.size;
+    } else if (!p->partitioned) { /* records keep a windowed source's windows */
+        s->window_kind = p->in.window_kind;
+        s->window_size = p->in.window_size;
     }
     s->name = arena_strdup(&s->arena, name);
     s->topic = arena_strdup(&s->arena, p->out.topic);

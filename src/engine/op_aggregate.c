@@ -32,14 +32,6 @@ static int eval_args(const plan_agg *g, const value *row, value *args, eval_ctx 
     return 0;
 }
 
-static void put_be64(buf *b, int64_t v)
-{
-    uint8_t t[8];
-    for (int i = 7; i >= 0; i--, v = (int64_t)((uint64_t)v >> 8))
-        t[i] = (uint8_t)v;
-    buf_append(b, t, 8);
-}
-
 typedef struct window_range {
     int64_t first, last, step; /* starts of the windows covering ts */
 } window_range;
@@ -88,7 +80,7 @@ static int apply_one(const plan *p, kvstore *store, value *arow, const value *ar
     buf_reset(sk);
     codec_encode(arow, g->key_types, g->ngroup, sk);
     if (windowed)
-        put_be64(sk, wstart);
+        buf_put_be64(sk, wstart);
     value *state = arena_alloc(cx->a, sizeof(value) * (size_t)(g->nstate + 1));
     bool existed;
     if (load_state(g, store, sk, state, &existed, cx))
@@ -197,7 +189,7 @@ static void session_key(buf *sk, const buf *gk, int64_t start)
 {
     buf_reset(sk);
     buf_append(sk, gk->data, gk->len);
-    put_be64(sk, start);
+    buf_put_be64(sk, start);
 }
 
 /* Takes a merged-away session out of the store, and emits its tombstone

@@ -23,6 +23,18 @@ void plan_free(plan *p)
     free(p);
 }
 
+int32_t plan_window_key_split(int window_kind, int64_t size, const uint8_t *key, int32_t key_len,
+                              int64_t *start, int64_t *end)
+{
+    int32_t suffix = window_kind == WINDOW_SESSION ? 16 : 8;
+    *start = *end = -1;
+    if (window_kind == WINDOW_NONE || key_len < suffix)
+        return key_len;
+    *start = be64_get(key + key_len - 8);
+    *end = window_kind == WINDOW_SESSION ? be64_get(key + key_len - 16) : *start + size;
+    return key_len - suffix;
+}
+
 plan_result plan_apply(const plan *p, const log_record *rec, int partition, value *row,
                        value *out, eval_ctx *cx)
 {
@@ -38,8 +50,12 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
     bool table_rows = p->in.is_table && !p->agg && !p->join;
     if (table_rows && rec->value_len < 0)
         tombstone = true;
+    int64_t wstart = -1, wend = -1;
+    int32_t key_len = rec->key_len;
+    if (p->in.window_kind && key_len > 0)
+        key_len = plan_window_key_split(p->in.window_kind, p->in.window_size, rec->key, key_len, &wstart, &wend);
     if (p->needs_key &&
-        serde_decode_key(&p->in.key_format, rec->key, rec->key_len, &p->in.schema, row, cx->a, cx->e))
+        serde_decode_key(&p->in.key_format, rec->key, key_len, &p->in.schema, row, cx->a, cx->e))
         return PLAN_ERROR;
     if (serde_decode_value(&p->in.value_format, rec->value, rec->value_len, &p->in.schema,
                            p->needed, row, cx->a, cx->e))
@@ -55,8 +71,9 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
     }
     row[p->rowpartition] = value_int(partition);
     row[p->rowoffset] = value_bigint(rec->offset);
-    row[p->rowoffset + 1] = value_null(); /* WINDOWSTART/END: windowed input comes later */
-    row[p->rowoffset + 2] = value_null();
+    /* WINDOWSTART, WINDOWEND of a windowed source */
+    row[p->rowoffset + 1] = wstart >= 0 ? value_bigint(wstart) : value_null();
+    row[p->rowoffset + 2] = wend >= 0 ? value_bigint(wend) : value_null();
     if (p->join) /* the table's columns come first: join_apply */
         return tombstone ? PLAN_SKIP : PLAN_EMIT;
     if (p->where && !tombstone) {

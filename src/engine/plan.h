@@ -148,6 +148,15 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
  * makes (plan_apply has already put row 0 in `out`), and row k of them
  * into `out`. */
 int plan_flatmap_rows(const plan *p, const value *row);
+
+/* A windowed key is the key and the window start (8 bytes, big-endian),
+ * as Kafka's TimeWindowedSerializer writes it, or for a session the key,
+ * its end and its start (SessionWindowedSerializer).  Returns the length
+ * of the key part and sets the window's bounds (a time window ends
+ * `size` after its start); a key too short to hold a window is returned
+ * whole, with *start = *end = -1. */
+int32_t plan_window_key_split(int window_kind, int64_t size, const uint8_t *key, int32_t key_len,
+                              int64_t *start, int64_t *end);
 plan_result plan_flatmap_row(const plan *p, value *row, int k, value *out, eval_ctx *cx);
 
 #endif

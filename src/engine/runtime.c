@@ -305,14 +305,6 @@ static pending *sink_next(query_sink *k, int64_t ts)
     return pd;
 }
 
-static void put_be64(buf *b, int64_t v)
-{
-    uint8_t t[8];
-    for (int i = 7; i >= 0; i--, v = (int64_t)((uint64_t)v >> 8))
-        t[i] = (uint8_t)v;
-    buf_append(b, t, 8);
-}
-
 /* Encodes a result record into the output batch.  A windowed key is the
  * key followed by the window start (8 bytes, big-endian), as Kafka's
  * TimeWindowedSerializer writes it, or for a session by its end and then
@@ -334,10 +326,11 @@ static int encode_output(query *q, const value *out, bool tombstone, const int64
         return -1;
     }
     size_t inner = k->keys.len - pd->key_off;
-    if (!null_key && wstart && p->agg && p->agg->window.kind == WINDOW_SESSION)
-        put_be64(&k->keys, wend);
+    int window_kind = p->agg ? (int)p->agg->window.kind : p->in.window_kind;
+    if (!null_key && wstart && window_kind == WINDOW_SESSION)
+        buf_put_be64(&k->keys, wend);
     if (!null_key && wstart)
-        put_be64(&k->keys, *wstart);
+        buf_put_be64(&k->keys, *wstart);
     pd->key_len = null_key ? -1 : (int32_t)(k->keys.len - pd->key_off);
     pd->value_len = tombstone ? -1 : (int32_t)(k->values.len - pd->value_off);
     if (pd->key_len >= 0)
@@ -788,8 +781,12 @@ static void process_record(query *q, query_task *t, const log_record *rec, value
         }
         int64_t ts = 0;
         bool emit = r == PLAN_EMIT || r == PLAN_TOMBSTONE;
+        /* a windowed source's records keep their windows, unless re-keyed */
+        const value *ws = &row[p->rowoffset + 1], *we = &row[p->rowoffset + 2];
+        bool windowed = p->in.window_kind && !p->partitioned && !ws->null;
         if (emit && plan_result_timestamp(p, row, out, &ts, cx->e) == 0 &&
-            encode_output(q, out, r == PLAN_TOMBSTONE, NULL, 0, ts, cx->e) == 0)
+            encode_output(q, out, r == PLAN_TOMBSTONE, windowed ? &ws->u.l : NULL, windowed ? we->u.l : 0, ts,
+                          cx->e) == 0)
             q->emitted++;
         else if (emit || r == PLAN_ERROR)
             note_error(q, rec, t->partition, cx->e);

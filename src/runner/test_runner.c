@@ -293,8 +293,13 @@ static int produce_inputs(engine *en, json_t *inputs)
             fprintf(stderr, "eddy test: input record %zu has no \"topic\"\n", i);
             return -1;
         }
-        if (engine_produce_json(en, topic, json_object_get(r, "key"), json_object_get(r, "value"),
-                                json_is_integer(ts) ? json_integer_value(ts) : now_ms(), &e)) {
+        /* a record of a windowed topic: {"start", "end", "type"} */
+        json_t *w = json_object_get(r, "window");
+        int64_t wstart = json_integer_value(json_object_get(w, "start"));
+        int64_t wend = json_integer_value(json_object_get(w, "end"));
+        if (engine_produce_json_windowed(en, topic, json_object_get(r, "key"), json_object_get(r, "value"),
+                                         json_is_integer(ts) ? json_integer_value(ts) : now_ms(),
+                                         json_is_object(w) ? &wstart : NULL, wend, &e)) {
             fprintf(stderr, "eddy test: input record %zu (topic %s): %s\n", i, topic, e.msg);
             return -1;
         }

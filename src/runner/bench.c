@@ -281,19 +281,9 @@ static int bench_query(long n, const char *dir)
     return rc;
 }
 
-int bench_main(int argc, char **argv)
+static void bench_usage(FILE *f)
 {
-    const char *what = argc > 1 ? argv[1] : "";
-    if (!strcmp(what, "parse")) {
-        long iterations = 0;
-        for (int i = 2; i + 1 < argc; i++)
-            if (!strcmp(argv[i], "--iterations"))
-                iterations = atol(argv[i + 1]);
-        return bench_parse(iterations);
-    }
-    if (strcmp(what, "log") && strcmp(what, "query") && strcmp(what, "window") && strcmp(what, "pull")) {
-        FILE *f = !strcmp(what, "--help") || !strcmp(what, "-h") ? stdout : stderr;
-        fputs("usage: eddy bench log|query|window [--records N] [--json]\n"
+    fputs("usage: eddy bench log|query|window [--records N] [--json]\n"
               "       eddy bench pull [--keys N]\n"
               "       eddy bench parse [--iterations N]\n"
               "\n"
@@ -311,7 +301,45 @@ int bench_main(int argc, char **argv)
               "\n"
               "Runs in a fresh temporary data directory and prints records/s, MB/s and peak RSS.\n",
               f);
-        return f == stdout ? 0 : 2;
+}
+
+/* Every argument after the case is a known option (with its value), or
+ * --help; anything else is a usage error, so a typo never starts a long run. */
+static int check_bench_args(int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return 1;
+        if (!strcmp(argv[i], "--json"))
+            continue;
+        if ((!strcmp(argv[i], "--records") || !strcmp(argv[i], "--keys") || !strcmp(argv[i], "--iterations")) &&
+            i + 1 < argc) {
+            i++;
+            continue;
+        }
+        fprintf(stderr, "eddy bench: unknown option %s\n", argv[i]);
+        return -1;
+    }
+    return 0;
+}
+
+int bench_main(int argc, char **argv)
+{
+    const char *what = argc > 1 ? argv[1] : "";
+    bool known = !strcmp(what, "log") || !strcmp(what, "query") || !strcmp(what, "window") ||
+                 !strcmp(what, "pull") || !strcmp(what, "parse");
+    int args = known ? check_bench_args(argc, argv) : 0;
+    if (!known || args) {
+        bool help = args > 0 || !strcmp(what, "--help") || !strcmp(what, "-h");
+        bench_usage(help ? stdout : stderr);
+        return help ? 0 : 2;
+    }
+    if (!strcmp(what, "parse")) {
+        long iterations = 0;
+        for (int i = 2; i + 1 < argc; i++)
+            if (!strcmp(argv[i], "--iterations"))
+                iterations = atol(argv[i + 1]);
+        return bench_parse(iterations);
     }
     bool pull = !strcmp(what, "pull");
     long n = parse_records(argc, argv, pull ? "--keys" : "--records", 1000000);

@@ -15,3 +15,17 @@ t_bench_unknown_case_fails_with_usage() {
     expect_rc 2
     err_has "usage: eddy bench"
 }
+
+t_bench_case_help_prints_usage_without_running() {
+    eddy_run bench window --help
+    expect_ok
+    case "$(sed -n 1p "$T/out")" in "usage: eddy bench "*) ;; *) fail "no usage line" ;; esac
+    out_lacks "window q7"
+}
+
+t_bench_misspelt_option_fails_before_running() {
+    eddy_run bench query --recrods 10
+    expect_rc 2
+    err_has "unknown option --recrods"
+    out_lacks "query q0"
+}

@@ -97,10 +97,23 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
             return PLAN_SKIP;
         return plan_flatmap_row(p, row, 0, out, cx);
     }
-    for (int i = 0; i < p->out.schema.n; i++)
+    /* PARTITION BY over a stream record without a value: ksqlDB computes
+     * the new key from a row whose value part, pseudo columns included,
+     * is null; only the old key columns are there */
+    bool hide_pseudo = tombstone && p->partitioned && !p->in.is_table;
+    value pseudo[3] = {row[p->rowtime], row[p->rowpartition], row[p->rowoffset]};
+    if (hide_pseudo)
+        row[p->rowtime] = row[p->rowpartition] = row[p->rowoffset] = value_null();
+    plan_result r = tombstone ? PLAN_TOMBSTONE : PLAN_EMIT;
+    for (int i = 0; i < p->out.schema.n && r != PLAN_ERROR; i++)
         if ((!tombstone || p->out.schema.cols[i].key) && expr_eval(p->project[i], row, cx, &out[i]))
-            return PLAN_ERROR;
-    return tombstone ? PLAN_TOMBSTONE : PLAN_EMIT;
+            r = PLAN_ERROR;
+    if (hide_pseudo) { /* the record keeps its time */
+        row[p->rowtime] = pseudo[0];
+        row[p->rowpartition] = pseudo[1];
+        row[p->rowoffset] = pseudo[2];
+    }
+    return r;
 }
 
 int plan_flatmap_rows(const plan *p, const value *row)

@@ -35,6 +35,11 @@ int32_t plan_window_key_split(int window_kind, int64_t size, const uint8_t *key,
     return key_len - suffix;
 }
 
+static bool is_key_column(const plan *p, const expr *x)
+{
+    return x->kind == EX_COLUMN && x->column < p->in.schema.n && p->in.schema.cols[x->column].key;
+}
+
 plan_result plan_apply(const plan *p, const log_record *rec, int partition, value *row,
                        value *out, eval_ctx *cx)
 {
@@ -48,6 +53,8 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
      * the same key: a deleted row, or one the filter now rejects, is a
      * tombstone for that key, as a KTable's filter and mapValues forward. */
     bool table_rows = p->in.is_table && !p->agg && !p->join;
+    if (table_rows && rec->key_len < 0) /* a table's rows have keys */
+        return PLAN_SKIP;
     if (table_rows && rec->value_len < 0)
         tombstone = true;
     int64_t wstart = -1, wend = -1;
@@ -97,23 +104,19 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
             return PLAN_SKIP;
         return plan_flatmap_row(p, row, 0, out, cx);
     }
-    /* PARTITION BY over a stream record without a value: ksqlDB computes
-     * the new key from a row whose value part, pseudo columns included,
-     * is null; only the old key columns are there */
-    bool hide_pseudo = tombstone && p->partitioned && !p->in.is_table;
-    value pseudo[3] = {row[p->rowtime], row[p->rowpartition], row[p->rowoffset]};
-    if (hide_pseudo)
-        row[p->rowtime] = row[p->rowpartition] = row[p->rowoffset] = value_null();
-    plan_result r = tombstone ? PLAN_TOMBSTONE : PLAN_EMIT;
-    for (int i = 0; i < p->out.schema.n && r != PLAN_ERROR; i++)
-        if ((!tombstone || p->out.schema.cols[i].key) && expr_eval(p->project[i], row, cx, &out[i]))
-            r = PLAN_ERROR;
-    if (hide_pseudo) { /* the record keeps its time */
-        row[p->rowtime] = pseudo[0];
-        row[p->rowpartition] = pseudo[1];
-        row[p->rowoffset] = pseudo[2];
+    /* PARTITION BY over a stream record without a value: as in ksqlDB, a
+     * new key column that names an old key column keeps its value; any
+     * other expression (value column, ROWTIME, function) gives null */
+    bool keys_only = tombstone && p->partitioned && !p->in.is_table;
+    for (int i = 0; i < p->out.schema.n; i++) {
+        if (tombstone && !p->out.schema.cols[i].key)
+            continue;
+        if (keys_only && !is_key_column(p, p->project[i]))
+            out[i] = value_null();
+        else if (expr_eval(p->project[i], row, cx, &out[i]))
+            return PLAN_ERROR;
     }
-    return r;
+    return tombstone ? PLAN_TOMBSTONE : PLAN_EMIT;
 }
 
 int plan_flatmap_rows(const plan *p, const value *row)

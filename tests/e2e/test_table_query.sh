@@ -1,6 +1,7 @@
 # CREATE TABLE AS SELECT over a table without GROUP BY: each source row maps
 # to the result row with the same key; a delete, or a row the filter now
-# rejects, becomes a tombstone for that key.
+# rejects, becomes a tombstone for that key; a record without a key is no
+# row and is dropped.
 
 t_table_query_filter_and_delete_give_tombstones() {
     cat >"$T/statements.sql" <<'EOF'
@@ -13,7 +14,8 @@ EOF
   {"topic": "users", "key": "u2", "value": {"NAME": "bob", "AGE": 12}, "timestamp": 2000},
   {"topic": "users", "key": "u1", "value": {"NAME": "ann", "AGE": 17}, "timestamp": 3000},
   {"topic": "users", "key": "u2", "value": {"NAME": "bob", "AGE": 18}, "timestamp": 4000},
-  {"topic": "users", "key": "u2", "value": null, "timestamp": 5000}
+  {"topic": "users", "key": "u2", "value": null, "timestamp": 5000},
+  {"topic": "users", "key": null, "value": {"NAME": "nobody", "AGE": 40}, "timestamp": 6000}
 ]}
 EOF
     eddy_run test -s "$T/statements.sql" -i "$T/input.json" --write-actual "$T/actual.json"

@@ -3,6 +3,7 @@
  * /query-stream. */
 #include "server.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 #include "../engine/types.h"
 #include "../parser/parse.h"
 #include "http.h"
+#include "inserts.h"
 #include "pgwire.h"
 
 /* A worker waits while this many bytes of its output wait for the loop. */
@@ -43,6 +45,10 @@ typedef struct server {
     atomic_bool stopping;
     atomic_long next_query;
     atomic_long next_command;
+    /* GET /status: {"commandId": "SUCCESS", ...} of the commands run by
+     * this server process, under status_mu */
+    pthread_mutex_t status_mu;
+    json_t *statuses;
 } server;
 
 /* What a worker hands to the loop, in order. */
@@ -56,11 +62,14 @@ typedef struct event {
     struct event *next;
 } event;
 
-typedef enum job_kind { JOB_KSQL, JOB_QUERY } job_kind;
+/* JOB_QUERY serves /query-stream, or /query (legacy set: a JSON array of
+ * {"header"} and {"row"} objects). */
+typedef enum job_kind { JOB_KSQL, JOB_QUERY, JOB_INSERTS } job_kind;
 
 struct job {
     server *srv;
     job_kind kind;
+    bool legacy;
     char *body; /* the request body, owned */
     size_t body_len;
     /* loop side */
@@ -75,6 +84,7 @@ struct job {
     size_t queued;
     bool done;
     atomic_bool cancelled;
+    char query_id[64]; /* set once the query's header is out (for /close-query) */
     /* worker side (/query-stream) */
     const schema *columns;
     bool began;
@@ -380,6 +390,10 @@ static void shape_status(job *j, json_t *o, const ast_stmt *st, const char *mess
     else
         snprintf(id, sizeof id, "statement/%ld", atomic_load(&j->srv->next_command));
     json_object_set_new(o, "commandId", json_string(id));
+    pthread_mutex_lock(&j->srv->status_mu);
+    json_object_set_new(j->srv->statuses, id,
+                        json_pack("{s:s, s:s}", "status", "SUCCESS", "message", message));
+    pthread_mutex_unlock(&j->srv->status_mu);
     json_t *cs = json_pack("{s:s, s:s}", "status", "SUCCESS", "message", message);
     const char *q = strstr(message, "Created query with ID ");
     if (q) {
@@ -543,10 +557,28 @@ static void qs_header(void *ctx, const schema *cols, bool streaming)
         json_array_append_new(types, json_string(t.data));
         buf_free(&t);
     }
+    pthread_mutex_lock(&j->mu);
+    snprintf(j->query_id, sizeof j->query_id, "%s", id);
+    pthread_mutex_unlock(&j->mu);
     buf b = BUF_INIT;
-    json_take(json_pack("{s:s, s:o, s:o}", "queryId", id, "columnNames", names, "columnTypes", types), &b);
-    buf_putc(&b, '\n');
-    job_post(j, EV_BEGIN, 200, DELIMITED_TYPE, NULL);
+    if (j->legacy) {
+        /* {"header":{"queryId":..., "schema":"`ID` INTEGER, ..."}} */
+        buf sch = BUF_INIT;
+        for (int i = 0; i < cols->n; i++) {
+            buf_printf(&sch, "%s`%s` %s", i ? ", " : "", cols->cols[i].name,
+                       json_string_value(json_array_get(types, i)));
+        }
+        buf_putc(&b, '[');
+        json_take(json_pack("{s:{s:s, s:s}}", "header", "queryId", id, "schema", sch.data ? sch.data : ""), &b);
+        buf_free(&sch);
+        json_decref(names);
+        json_decref(types);
+        job_post(j, EV_BEGIN, 200, JSON_TYPE, NULL);
+    } else {
+        json_take(json_pack("{s:s, s:o, s:o}", "queryId", id, "columnNames", names, "columnTypes", types), &b);
+        buf_putc(&b, '\n');
+        job_post(j, EV_BEGIN, 200, DELIMITED_TYPE, NULL);
+    }
     job_post(j, EV_CHUNK, 0, NULL, &b);
 }
 
@@ -556,13 +588,13 @@ static void qs_row(void *ctx, const value *vals)
     if (!j->columns)
         return;
     buf b = BUF_INIT;
-    buf_putc(&b, '[');
+    buf_puts(&b, j->legacy ? ",\n{\"row\":{\"columns\":[" : "[");
     for (int i = 0; i < j->columns->n; i++) {
         if (i)
             buf_putc(&b, ',');
         serde_value_to_json_text(&vals[i], j->columns->cols[i].type, &b);
     }
-    buf_puts(&b, "]\n");
+    buf_puts(&b, j->legacy ? "]}}" : "]\n");
     job_post(j, EV_CHUNK, 0, NULL, &b);
 }
 
@@ -576,9 +608,10 @@ static void qs_footer(void *ctx, const char *note)
 static void run_query(job *j)
 {
     const char *src;
-    json_t *root = parse_body(j, "sql", &src);
+    json_t *root = parse_body(j, j->legacy ? "ksql" : "sql", &src);
     if (!root)
         return;
+    const char *endpoint = j->legacy ? "/query" : "/query-stream";
     size_t len = strlen(src);
     engine_session s;
     engine_session_init(&s);
@@ -600,16 +633,20 @@ static void run_query(job *j)
     err_clear(&e);
     if (parse_next(&p, &e) || e.code != ERR_OK) {
         respond_error(j, 400, 40001, "statement_error",
-                      "Expected exactly one SELECT statement in \"sql\"", src, len);
+                      j->legacy ? "Expected exactly one SELECT statement in \"ksql\""
+                                : "Expected exactly one SELECT statement in \"sql\"",
+                      src, len);
         goto out;
     }
     if (!is_select) {
-        respond_error(j, 400, 40001, "statement_error",
-                      "Not a query: /query-stream runs SELECT statements; use /ksql for others", src,
-                      len);
+        char msg[128];
+        snprintf(msg, sizeof msg, "Not a query: %s runs SELECT statements; use /ksql for others",
+                 endpoint);
+        respond_error(j, 400, 40001, "statement_error", msg, src, len);
         goto out;
     }
-    if (apply_properties(j->srv->en, &s, json_object_get(root, "properties"), &e)) {
+    if (apply_properties(j->srv->en, &s,
+                         json_object_get(root, j->legacy ? "streamsProperties" : "properties"), &e)) {
         respond_error(j, 400, 40000, "generic_error", e.msg, NULL, 0);
         goto out;
     }
@@ -622,17 +659,24 @@ static void run_query(job *j)
         respond_statement_error(j, &e, src, len, src, len);
     else {
         if (!j->began) /* a query with no result set at all */
-            job_post(j, EV_BEGIN, 200, DELIMITED_TYPE, NULL);
+            job_post(j, EV_BEGIN, 200, j->legacy ? JSON_TYPE : DELIMITED_TYPE, NULL);
+        buf b = BUF_INIT;
+        if (j->legacy)
+            buf_puts(&b, j->began ? ",\n" : "[");
         if (rc) {
-            buf msg = BUF_INIT, b = BUF_INIT;
+            buf msg = BUF_INIT;
             err_render(&e, src, len, &msg);
-            json_take(json_pack("{s:s, s:i, s:s}", "@type", "generic_error", "error_code", 50000,
-                                "message", msg.data ? msg.data : "error"),
-                      &b);
+            json_t *em = json_pack("{s:s, s:i, s:s}", "@type", "generic_error", "error_code", 50000,
+                                   "message", msg.data ? msg.data : "error");
+            json_take(j->legacy ? json_pack("{s:o}", "errorMessage", em) : em, &b);
             buf_putc(&b, '\n');
             buf_free(&msg);
-            job_post(j, EV_CHUNK, 0, NULL, &b);
-        }
+        } else if (j->legacy && j->began)
+            buf_puts(&b, "{\"finalMessage\":\"Query Completed\"}");
+        if (j->legacy)
+            buf_puts(&b, "]\n");
+        job_post(j, EV_CHUNK, 0, NULL, &b);
+        buf_free(&b);
         job_post(j, EV_END, 0, NULL, NULL);
     }
 out:
@@ -641,11 +685,93 @@ out:
     json_decref(root);
 }
 
+/* ---- worker side: /inserts-stream --------------------------------------- */
+
+/* One ack line: {"status":"ok","seq":N} or the error form. */
+static void inserts_ack(job *j, long seq, int code, const char *message)
+{
+    json_t *o = code ? json_pack("{s:s, s:i, s:i, s:s}", "status", "error", "seq", (json_int_t)seq,
+                                 "error_code", code, "message", message)
+                     : json_pack("{s:s, s:i}", "status", "ok", "seq", (json_int_t)seq);
+    buf b = BUF_INIT;
+    json_take(o, &b);
+    buf_putc(&b, '\n');
+    job_post(j, EV_CHUNK, 0, NULL, &b);
+}
+
+/* The body: {"target": "NAME"} on the first line, then one JSON object per
+ * line, each run as INSERT INTO NAME (...) VALUES (...). */
+static void run_inserts(job *j)
+{
+    const char *line = j->body, *end = j->body + j->body_len;
+    const char *nl = memchr(line, '\n', (size_t)(end - line));
+    size_t first_len = nl ? (size_t)(nl - line) : (size_t)(end - line);
+    json_error_t je;
+    json_t *args = json_loadb(line, first_len, 0, &je);
+    json_t *target = json_object_get(args, "target");
+    if (!json_is_string(target)) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "The first line must be {\"target\": \"STREAM\"}%s%s",
+                 args ? "" : ": ", args ? "" : je.text);
+        respond_error(j, 400, 40000, "generic_error", msg, NULL, 0);
+        json_decref(args);
+        return;
+    }
+    const char *name = json_string_value(target);
+    engine_session s;
+    engine_session_init(&s);
+    err e;
+    err_clear(&e);
+    /* An unknown target is the request's error, before any ack. */
+    buf stmt = BUF_INIT;
+    buf_puts(&stmt, "DESCRIBE ");
+    inserts_name(name, &stmt);
+    buf_putc(&stmt, ';');
+    engine_output quiet = {0};
+    if (engine_execute(j->srv->en, &s, stmt.data, stmt.len, &quiet, &e)) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "Cannot insert into '%s': %s", name, e.msg);
+        respond_error(j, 400, 40001, "statement_error", msg, NULL, 0);
+        goto out;
+    }
+    job_post(j, EV_BEGIN, 200, DELIMITED_TYPE, NULL);
+    long seq = 0;
+    for (line = nl ? nl + 1 : end; line < end && !job_cancelled(j); line = nl ? nl + 1 : end) {
+        nl = memchr(line, '\n', (size_t)(end - line));
+        size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+        size_t k = 0;
+        while (k < n && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r'))
+            k++;
+        if (k == n)
+            continue; /* blank lines are not rows */
+        json_t *row = json_loadb(line, n, 0, &je);
+        buf msg = BUF_INIT;
+        buf_reset(&stmt);
+        if (!row)
+            buf_printf(&msg, "Invalid JSON in row: %s", je.text);
+        else if (!inserts_statement(name, row, &stmt, &msg)) {
+            err_clear(&e);
+            if (engine_execute(j->srv->en, &s, stmt.data, stmt.len, &quiet, &e))
+                buf_puts(&msg, e.msg);
+        }
+        inserts_ack(j, seq++, msg.len ? 40000 : 0, msg.data);
+        buf_free(&msg);
+        json_decref(row);
+    }
+    job_post(j, EV_END, 0, NULL, NULL);
+out:
+    buf_free(&stmt);
+    engine_session_free(&s);
+    json_decref(args);
+}
+
 static void *job_main(void *arg)
 {
     job *j = arg;
     if (j->kind == JOB_KSQL)
         run_ksql(j);
+    else if (j->kind == JOB_INSERTS)
+        run_inserts(j);
     else
         run_query(j);
     pthread_mutex_lock(&j->mu);
@@ -749,7 +875,7 @@ static void job_on_async(uv_async_t *a)
     uv_close((uv_handle_t *)&j->async, job_free);
 }
 
-static void job_start(server *srv, http_request *req, job_kind kind)
+static void job_start(server *srv, http_request *req, job_kind kind, bool legacy)
 {
     if (atomic_load(&srv->stopping)) {
         static const char m[] = "{\"@type\":\"generic_error\",\"error_code\":50300,\"message\":\"The server is shutting down\"}";
@@ -759,6 +885,7 @@ static void job_start(server *srv, http_request *req, job_kind kind)
     job *j = mem_alloc(sizeof *j);
     j->srv = srv;
     j->kind = kind;
+    j->legacy = legacy;
     j->body = mem_strndup(req->body, req->body_len);
     j->body_len = req->body_len;
     j->req = req;
@@ -789,15 +916,114 @@ static void respond_json(http_request *req, int status, json_t *o)
     buf_free(&b);
 }
 
+static json_t *error_entity(int code, const char *message)
+{
+    return json_pack("{s:s, s:i, s:s}", "@type", "generic_error", "error_code", code, "message", message);
+}
+
+/* POST /close-query {"queryId": "..."}: cancels the running query with that
+ * id; its response then ends as a LIMIT would end it. */
+static void close_query(server *srv, http_request *req)
+{
+    json_error_t je;
+    json_t *root = json_loadb(req->body, req->body_len, 0, &je);
+    json_t *id = json_object_get(root, "queryId");
+    if (!json_is_string(id)) {
+        json_decref(root);
+        respond_json(req, 400, error_entity(40000, "The request must be {\"queryId\": \"...\"}"));
+        return;
+    }
+    job *found = NULL;
+    for (job *j = srv->jobs; j && !found; j = j->next) {
+        pthread_mutex_lock(&j->mu);
+        if (j->kind == JOB_QUERY && !strcmp(j->query_id, json_string_value(id)))
+            found = j;
+        pthread_mutex_unlock(&j->mu);
+    }
+    if (!found) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "No query with id %.100s", json_string_value(id));
+        json_decref(root);
+        respond_json(req, 400, error_entity(40000, msg));
+        return;
+    }
+    json_decref(root);
+    atomic_store(&found->cancelled, true);
+    pthread_mutex_lock(&found->mu);
+    pthread_cond_broadcast(&found->cv);
+    pthread_mutex_unlock(&found->mu);
+    http_respond(req, 200, JSON_TYPE, "", 0);
+}
+
+/* GET /status: {"commandStatuses": {id: "SUCCESS", ...}}; GET
+ * /status/ID: {"status": ..., "message": ...} of one command. */
+static void command_status(server *srv, http_request *req)
+{
+    const char *id = NULL;
+    char dec[512]; /* the id, %XX-decoded (clients encode the backticks) */
+    if (req->path[7] == '/') {
+        size_t n = 0;
+        for (const char *p = req->path + 8; *p && n + 1 < sizeof dec; p++) {
+            unsigned x;
+            if (*p == '%' && sscanf(p + 1, "%2x", &x) == 1 && isxdigit((unsigned char)p[1]) &&
+                isxdigit((unsigned char)p[2])) {
+                dec[n++] = (char)x;
+                p += 2;
+            } else
+                dec[n++] = *p;
+        }
+        dec[n] = '\0';
+        id = dec;
+    }
+    json_t *o;
+    int code = 200;
+    pthread_mutex_lock(&srv->status_mu);
+    if (id) {
+        o = json_object_get(srv->statuses, id);
+        if (o)
+            json_incref(o);
+        else {
+            code = 404;
+            o = error_entity(40400, "No command with that id");
+        }
+    } else {
+        json_t *all = json_object();
+        const char *k;
+        json_t *v;
+        json_object_foreach(srv->statuses, k, v) json_object_set(all, k, json_object_get(v, "status"));
+        o = json_pack("{s:o}", "commandStatuses", all);
+    }
+    pthread_mutex_unlock(&srv->status_mu);
+    respond_json(req, code, o);
+}
+
+static bool known_path(const char *path)
+{
+    static const char *const paths[] = {"/ksql", "/query", "/query-stream", "/close-query",
+                                        "/inserts-stream", "/info", "/healthcheck", "/status"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+        if (!strcmp(path, paths[i]))
+            return true;
+    return !strncmp(path, "/status/", 8);
+}
+
 static void on_request(void *ctx, http_request *req)
 {
     server *srv = ctx;
     bool get = !strcmp(req->method, "GET"), post = !strcmp(req->method, "POST");
     const char *path = req->path;
     if (!strcmp(path, "/ksql") && post)
-        job_start(srv, req, JOB_KSQL);
+        job_start(srv, req, JOB_KSQL, false);
     else if (!strcmp(path, "/query-stream") && post)
-        job_start(srv, req, JOB_QUERY);
+        job_start(srv, req, JOB_QUERY, false);
+    else if (!strcmp(path, "/query") && post)
+        job_start(srv, req, JOB_QUERY, true);
+    else if (!strcmp(path, "/inserts-stream") && post)
+        job_start(srv, req, JOB_INSERTS, false);
+    else if (!strcmp(path, "/close-query") && post)
+        close_query(srv, req);
+    else if ((!strcmp(path, "/status") || !strncmp(path, "/status/", 8)) && get)
+        command_status(srv, req);
     else if (!strcmp(path, "/info") && get)
         respond_json(req, 200,
                      json_pack("{s:{s:s, s:s, s:s, s:s}}", "KsqlServerInfo", "version", srv->version,
@@ -807,15 +1033,10 @@ static void on_request(void *ctx, http_request *req)
         respond_json(req, 200,
                      json_pack("{s:b, s:{s:{s:b}, s:{s:b}}, s:s}", "isHealthy", 1, "details", "metastore",
                                "isHealthy", 1, "kafka", "isHealthy", 1, "serverState", "READY"));
-    else if (!strcmp(path, "/ksql") || !strcmp(path, "/query-stream") || !strcmp(path, "/info") ||
-             !strcmp(path, "/healthcheck"))
-        respond_json(req, 405,
-                     json_pack("{s:s, s:i, s:s}", "@type", "generic_error", "error_code", 40500, "message",
-                               "Method not allowed"));
+    else if (known_path(path))
+        respond_json(req, 405, error_entity(40500, "Method not allowed"));
     else
-        respond_json(req, 404,
-                     json_pack("{s:s, s:i, s:s}", "@type", "generic_error", "error_code", 40400, "message",
-                               "Not found"));
+        respond_json(req, 404, error_entity(40400, "Not found"));
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -850,6 +1071,12 @@ static void usage(FILE *f)
           "\n"
           "  POST /ksql          {\"ksql\": \"CREATE ...; INSERT ...;\", \"streamsProperties\": {}}\n"
           "  POST /query-stream  {\"sql\": \"SELECT ...;\", \"properties\": {}}  (rows streamed)\n"
+          "  POST /query         {\"ksql\": \"SELECT ...;\", \"streamsProperties\": {}}  (the older\n"
+          "                      form: a JSON array of {\"header\"} then {\"row\"} objects, streamed)\n"
+          "  POST /close-query   {\"queryId\": \"...\"}  ends a running query\n"
+          "  POST /inserts-stream  {\"target\": \"S\"} then one JSON row per line; one ack\n"
+          "                      per row: {\"status\":\"ok\",\"seq\":N} or an error\n"
+          "  GET  /status[/ID]   the status of the commands this server has run\n"
           "  GET  /info, GET /healthcheck\n"
           "\n"
           "With --pg-listen it also speaks the PostgreSQL wire protocol (v3, no TLS, no\n"
@@ -988,7 +1215,11 @@ int server_main(int argc, char **argv, const char *version)
     atomic_init(&srv->stopping, false);
     atomic_init(&srv->next_query, 1);
     atomic_init(&srv->next_command, 1);
+    pthread_mutex_init(&srv->status_mu, NULL);
+    srv->statuses = json_object();
     int rc = server_run(srv, data, host, port, pg_listen ? pg_host : NULL, pg_port);
+    json_decref(srv->statuses);
+    pthread_mutex_destroy(&srv->status_mu);
     free(srv);
     return rc;
 }

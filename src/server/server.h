@@ -12,6 +12,12 @@
  *   POST /query-stream  {"sql": "SELECT ...;", "properties": {...}}
  *                       -> 200 chunked: a header object, then one JSON array
  *                          per row, one per line | 400 statement_error
+ *   POST /query         {"ksql": "SELECT ...;", "streamsProperties": {...}}
+ *                       -> 200 chunked JSON array: {"header"}, {"row"}..., "]"
+ *   POST /close-query   {"queryId": "..."} -> 200 | 400 (no such query)
+ *   POST /inserts-stream {"target": "S"}\n{row}\n... -> 200 one ack per row
+ *                       | 400 (bad first line, unknown target)
+ *   GET  /status, GET /status/ID   command statuses (this process's)
  *   GET  /info, GET /healthcheck
  *
  * With --pg-listen HOST:PORT the same loop also serves the PostgreSQL wire

@@ -188,11 +188,109 @@ t_server_sigterm_ends_running_push_queries_and_exits_0() {
     grep -q "stopped" "$T/server.log" || fail "no clean stop in the log"
 }
 
+# POST /query, the older form: one JSON array streamed, a header with the
+# schema, then rows, closed when the query ends.
+t_server_legacy_query_streams_a_json_array() {
+    start_server "$(new_dir)"
+    ksql "$CREATE_S INSERT INTO s (id, name) VALUES (1, 'a');"
+    expect_code 200
+    post /query '{"ksql": "SELECT * FROM s;", "streamsProperties": {}}'
+    expect_code 200
+    expect_eq "$(json_get 'd[0]["header"]["schema"], d[1]["row"]["columns"], len(d)')" \
+        "('\`ID\` INTEGER, \`NAME\` STRING', [1, 'a'], 3)" "pull query as a JSON array"
+    # a push query: a row inserted while it runs arrives, LIMIT closes the array
+    post /query '{"ksql": "SELECT name FROM s EMIT CHANGES LIMIT 2;", "streamsProperties": {"auto.offset.reset": "earliest"}}' &
+    _qpid=$!
+    sleep 1
+    curl -s -o /dev/null --data-binary '{"ksql": "INSERT INTO s (id, name) VALUES (2, '"'b'"');"}' "$URL/ksql"
+    wait $_qpid || fail "the push query did not end"
+    expect_eq "$(json_get '[e["row"]["columns"] for e in d if "row" in e]')" "[['a'], ['b']]" "push query rows"
+    # errors: ksqlDB's error entity
+    post /query '{"ksql": "SELECT * FROM nope;"}'
+    expect_code 400
+    expect_eq "$(json_get 'd["@type"], d["error_code"]')" "('statement_error', 40001)" "error entity"
+    stop_server
+}
+
+# push_query JSON PATTERN: POST /query-stream in the background, its body
+# -> $T/push, pid -> $_cpid; waits (up to 10 s) for a line matching PATTERN.
+push_query() {
+    curl -s -N --max-time 20 --data-binary "$1" "$URL/query-stream" >"$T/push" &
+    _cpid=$!
+    _i=0
+    while ! grep -q "$2" "$T/push" && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+}
+
+# POST /close-query ends a push query that /query-stream started.
+t_server_close_query_ends_a_push_query() {
+    start_server "$(new_dir)"
+    ksql "$CREATE_S INSERT INTO s (id, name) VALUES (1, 'a');"
+    expect_code 200
+    push_query '{"sql": "SELECT * FROM s EMIT CHANGES;", "properties": {"auto.offset.reset": "earliest"}}' '^\[1,"a"\]'
+    _qid=$(sed -n 1p "$T/push" | python3 -c 'import json,sys; print(json.load(sys.stdin)["queryId"])')
+    post /close-query "{\"queryId\": \"$_qid\"}"
+    expect_code 200
+    wait $_cpid || fail "the push query's response did not end after /close-query"
+    expect_eq "$(sed 1d "$T/push")" '[1,"a"]' "rows before the close"
+    # the query is gone: closing it again, or an unknown id, is a 400
+    post /close-query "{\"queryId\": \"$_qid\"}"
+    expect_code 400
+    expect_eq "$(json_get 'd["@type"], d["error_code"]')" "('generic_error', 40000)" "unknown query id"
+    post /close-query 'nope'
+    expect_code 400
+    stop_server
+}
+
+# POST /inserts-stream: one ack per row; the rows are there for pull and
+# push queries; a bad target is the request's error, a bad row its ack's.
+t_server_inserts_stream_acks_rows_and_they_are_queryable() {
+    start_server "$(new_dir)"
+    ksql "$CREATE_S"
+    expect_code 200
+    push_query '{"sql": "SELECT name FROM s EMIT CHANGES LIMIT 2;", "properties": {"auto.offset.reset": "latest"}}' queryId
+    post /inserts-stream "$(lines '{"target": "s"}' '{"ID": 1, "NAME": "a"}' '{oops' '{"id": 2, "nope": 1}' '{"id": 3, "name": "c"}')"
+    expect_code 200
+    expect_eq "$(python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    a = json.loads(l); print(a["status"], a["seq"], a.get("error_code", ""))' "$T/out")" \
+        "$(lines 'ok 0 ' 'error 1 40000' 'error 2 40000' 'ok 3 ')" "acks"
+    grep -q "NOPE" "$T/out" || fail "the ack does not name the bad column: $(cat "$T/out")"
+    wait $_cpid || fail "the push query did not see the inserted rows"
+    expect_eq "$(sed 1d "$T/push")" "$(lines '["a"]' '["c"]')" "inserted rows reach a push query"
+    post /query-stream '{"sql": "SELECT * FROM s;"}'
+    expect_eq "$(sed 1d "$T/out")" "$(lines '[1,"a"]' '[3,"c"]')" "inserted rows reach a pull query"
+    post /inserts-stream "$(lines '{"target": "nope"}' '{"ID": 1}')"
+    expect_code 400
+    expect_eq "$(json_get 'd["error_code"]')" "40001" "unknown target"
+    post /inserts-stream 'not json'
+    expect_code 400
+    stop_server
+}
+
+# GET /status: the commands run so far; GET /status/ID: one of them.
+t_server_status_lists_command_statuses() {
+    start_server "$(new_dir)"
+    ksql "$CREATE_S"
+    expect_code 200
+    CODE=$(curl -s -o "$T/out" -w '%{http_code}' "$URL/status")
+    expect_code 200
+    expect_eq "$(json_get 'd["commandStatuses"]')" "{'stream/\`S\`/create': 'SUCCESS'}" "command statuses"
+    CODE=$(curl -s -o "$T/out" -w '%{http_code}' "$URL/status/stream/%60S%60/create")
+    expect_code 200
+    expect_eq "$(json_get 'd["status"], d["message"]')" "('SUCCESS', 'Stream created')" "one command's status"
+    CODE=$(curl -s -o "$T/out" -w '%{http_code}' "$URL/status/nope")
+    expect_code 404
+    stop_server
+}
+
 t_server_help() {
     eddy_run server --help
     expect_ok
     out_has "usage: eddy server"
     out_has "/query-stream"
+    out_has "/inserts-stream"
+    out_has "/close-query"
+    out_has "GET  /status"
     out_has "--pg-listen HOST:PORT"
 }
 

@@ -12,6 +12,7 @@
 #include "agg.h"
 #include "func.h"
 #include "tablefn.h"
+#include "timefmt.h"
 
 #define ANALYZE_MAX_DEPTH 1000
 
@@ -318,6 +319,187 @@ static bool comparable(const sqltype *a, const sqltype *b)
     }
 }
 
+/* ---- literal coercion (ksqlDB's implicit casts) ----------------------- */
+
+/* ksqlDB reads these (and their prefixes, case-insensitively) as booleans
+ * where a literal must become one: t, tr, tru, true, y, ye, yes are TRUE;
+ * f, fa, ..., false, n, no are FALSE.  -1 for anything else. */
+static int literal_bool(const value *s, bool *out)
+{
+    static const char *const words[] = {"true", "yes", "false", "no"};
+    if (s->u.s.len == 0)
+        return -1;
+    for (int i = 0; i < 4; i++)
+        if (s->u.s.len <= strlen(words[i]) && !strncasecmp(s->u.s.p, words[i], s->u.s.len)) {
+            *out = i < 2;
+            return 0;
+        }
+    return -1;
+}
+
+/* A string literal compared with ROWTIME, WINDOWSTART, WINDOWEND or a
+ * TIMESTAMP: ksqlDB reads it as a timestamp, completing a partial one
+ * ('2018' is 2018-01-01T00:00:00.000) and taking an optional zone offset
+ * (Z, +hh:mm or +hhmm); UTC without one.  -1 when it is not one. */
+static int magic_timestamp(const char *s, size_t n, int64_t *ms)
+{
+    static const char full[] = "0000-01-01T00:00:00.000";
+    size_t date = 0; /* length of the date-time part */
+    while (date < n && s[date] != 'Z' && s[date] != '+' && !(s[date] == '-' && date > 7))
+        date++;
+    if (date < 4 || date > sizeof full - 1)
+        return -1;
+    char text[64];
+    memcpy(text, s, date);
+    memcpy(text + date, full + date, sizeof full - 1 - date);
+    size_t len = sizeof full - 1, zone = n - date;
+    if (zone > 10)
+        return -1;
+    memcpy(text + len, s + date, zone);
+    len += zone;
+    if (zone == 5) { /* +hhmm */
+        memmove(text + len - 1, text + len - 2, 2);
+        text[len - 2] = ':';
+        len++;
+    }
+    static const char *const pats[] = {"yyyy-MM-dd'T'HH:mm:ss.SSS", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX"};
+    const char *pat = pats[zone != 0];
+    tz_zone utc = {0};
+    char why[128];
+    return timefmt_parse(pat, strlen(pat), text, len, &utc, false, ms, why, sizeof why);
+}
+
+static bool is_magic_time_column(const ast_expr *x)
+{
+    if (x->kind != AST_COLUMN)
+        return false;
+    const char *n = x->u.col.name.name;
+    return !strcasecmp(n, "ROWTIME") || !strcasecmp(n, "WINDOWSTART") || !strcasecmp(n, "WINDOWEND");
+}
+
+/* Comparing `other` (from AST o) with the string literal *lit: when o is
+ * ROWTIME, WINDOWSTART or WINDOWEND, or other is a TIMESTAMP, the string
+ * becomes the instant it names, once, here.  0 when nothing to do. */
+static int coerce_time_literal(scope *sc, const ast_expr *o, const expr *other, expr **lit, ast_span sp, err *e)
+{
+    expr *l = *lit;
+    if (l->kind != EX_CONST || l->type->kind != TYPE_STRING || l->constant.null)
+        return 0;
+    bool ts = other->type->kind == TYPE_TIMESTAMP;
+    if (!ts && !(other->type->kind == TYPE_BIGINT && is_magic_time_column(o)))
+        return 0;
+    int64_t ms;
+    if (magic_timestamp(l->constant.u.s.p, l->constant.u.s.len, &ms)) {
+        err_at(e, ERR_TYPE, sp.off, sp.len, "Failed to parse timestamp '%.*s'", (int)l->constant.u.s.len,
+               l->constant.u.s.p);
+        return -1;
+    }
+    expr *c = node(sc, EX_CONST, other->type, 0);
+    c->constant = value_bigint(ms);
+    *lit = c;
+    return 0;
+}
+
+/* What coerce_in_item found. */
+enum { IN_ITEM_OK = 0, IN_ITEM_NEVER = 1, IN_ITEM_ERROR = -1 };
+
+static int coerce_in_item(scope *sc, expr *x, const sqltype *t, expr **out, err *e);
+
+/* A constant of another type read as t, as ksqlDB coerces IN list
+ * literals: numbers widen, strings parse, anything becomes a STRING. */
+static int coerce_in_const(scope *sc, expr *x, const sqltype *t, expr **out, err *e)
+{
+    const sqltype *from = x->type;
+    bool widens = types_is_numeric(from) && types_is_numeric(t) && types_equal(types_widen(&sc->p->arena, from, t), t);
+    bool parses = from->kind == TYPE_STRING && t->kind != TYPE_BOOLEAN && expr_can_cast(from, t);
+    bool prints = t->kind == TYPE_STRING && (types_is_numeric(from) || from->kind == TYPE_BOOLEAN);
+    expr *c = node(sc, EX_CONST, t, 0);
+    if (from->kind == TYPE_STRING && t->kind == TYPE_BOOLEAN) {
+        bool b;
+        if (literal_bool(&x->constant, &b))
+            return IN_ITEM_ERROR;
+        c->constant = value_bool(b);
+    } else if (widens || parses || prints) {
+        eval_ctx cx = {.a = &sc->p->arena, .e = e};
+        if (expr_cast(&x->constant, from, t, &cx, &c->constant) || c->constant.null)
+            return IN_ITEM_ERROR;
+    } else {
+        *out = x;
+        return comparable(from, t) ? IN_ITEM_OK : IN_ITEM_ERROR;
+    }
+    *out = c;
+    return IN_ITEM_OK;
+}
+
+/* A STRUCT constructor read as struct type t: fields by name (case
+ * matters), a missing one NULL; one t lacks can never be equal. */
+static int coerce_in_struct(scope *sc, expr *x, const sqltype *t, expr **out, err *e)
+{
+    for (int i = 0; i < x->type->nfields; i++) {
+        int j = 0;
+        while (j < t->nfields && strcmp(t->fields[j].name, x->type->fields[i].name))
+            j++;
+        if (j == t->nfields)
+            return IN_ITEM_NEVER;
+    }
+    expr *c = node(sc, EX_MAKE_LIST, t, t->nfields);
+    for (int j = 0; j < t->nfields; j++) {
+        int i = 0;
+        while (i < x->type->nfields && strcmp(t->fields[j].name, x->type->fields[i].name))
+            i++;
+        if (i == x->type->nfields) {
+            c->args[j] = node(sc, EX_CONST, t->fields[j].type, 0);
+            c->args[j]->constant = value_null();
+        } else {
+            int rc = coerce_in_item(sc, x->args[i], t->fields[j].type, &c->args[j], e);
+            if (rc)
+                return rc;
+        }
+    }
+    *out = c;
+    return IN_ITEM_OK;
+}
+
+/* An ARRAY or MAP constructor read as t, element by element. */
+static int coerce_in_list(scope *sc, expr *x, const sqltype *t, expr **out, err *e)
+{
+    expr *c = node(sc, EX_MAKE_LIST, t, x->nargs);
+    for (int i = 0; i < x->nargs; i++) {
+        const sqltype *et = t->kind == TYPE_ARRAY ? t->elem : i % 2 ? t->value : t->key;
+        int rc = coerce_in_item(sc, x->args[i], et, &c->args[i], e);
+        if (rc)
+            return rc;
+    }
+    *out = c;
+    return IN_ITEM_OK;
+}
+
+/* An IN list item x read as the tested value's type t (ksqlDB coerces
+ * literals, also inside ARRAY, MAP and STRUCT constructors).  Done once
+ * here: constants come out as constants of t. */
+static int coerce_in_item(scope *sc, expr *x, const sqltype *t, expr **out, err *e)
+{
+    if (types_equal(x->type, t) || t->kind == TYPE_NULL) {
+        *out = x;
+        return IN_ITEM_OK;
+    }
+    if (x->kind == EX_CONST && x->constant.null) {
+        *out = node(sc, EX_CONST, t, 0);
+        (*out)->constant = value_null();
+        return IN_ITEM_OK;
+    }
+    if (x->kind == EX_CONST)
+        return coerce_in_const(sc, x, t, out, e);
+    if (x->kind == EX_MAKE_LIST && x->type->kind == t->kind && t->kind == TYPE_STRUCT)
+        return coerce_in_struct(sc, x, t, out, e);
+    if (x->kind == EX_MAKE_LIST && x->type->kind == t->kind && (t->kind == TYPE_ARRAY || t->kind == TYPE_MAP))
+        return coerce_in_list(sc, x, t, out, e);
+    bool widens = types_is_numeric(x->type) && types_is_numeric(t) &&
+                  types_equal(types_widen(&sc->p->arena, x->type, t), t);
+    *out = widens ? coerce(sc, x, t) : x;
+    return comparable(x->type, t) ? IN_ITEM_OK : IN_ITEM_ERROR;
+}
+
 static expr *compile_binary(scope *sc, const ast_expr *x, err *e)
 {
     expr *l = compile(sc, x->u.binary.left, e);
@@ -340,6 +522,9 @@ static expr *compile_binary(scope *sc, const ast_expr *x, err *e)
         return c;
     }
     if (op >= AST_OP_EQ && op <= AST_OP_GE) {
+        if (coerce_time_literal(sc, x->u.binary.left, l, &r, x->u.binary.right->span, e) ||
+            coerce_time_literal(sc, x->u.binary.right, r, &l, x->u.binary.left->span, e))
+            return NULL;
         if (!comparable(l->type, r->type)) {
             err_at(e, ERR_TYPE, x->span.off, x->span.len, "cannot compare %s to %s with %s",
                    type_text(sc, l->type), type_text(sc, r->type), ast_op_name(op));
@@ -423,6 +608,9 @@ static expr *compile_between(scope *sc, const ast_expr *x, err *e)
     const ast_expr *args[3] = {x->u.between.value, x->u.between.low, x->u.between.high};
     if (!compile_args(sc, c, args, 3, e))
         return NULL;
+    for (int i = 1; i < 3; i++)
+        if (coerce_time_literal(sc, args[0], c->args[0], &c->args[i], args[i]->span, e))
+            return NULL;
     if (!comparable(c->args[0]->type, c->args[1]->type) || !comparable(c->args[0]->type, c->args[2]->type))
         return fail(e, x->span, ERR_TYPE, "BETWEEN needs bounds of the value's type");
     return c;
@@ -434,12 +622,17 @@ static expr *compile_in(scope *sc, const ast_expr *x, err *e)
     c->negated = x->u.in.negated;
     if (!(c->args[0] = compile(sc, x->u.in.value, e)))
         return NULL;
+    int n = 1;
     for (int i = 0; i < x->u.in.n; i++) {
-        if (!(c->args[i + 1] = compile(sc, x->u.in.list[i], e)))
+        expr *item = compile(sc, x->u.in.list[i], e);
+        if (!item)
             return NULL;
-        if (!comparable(c->args[0]->type, c->args[i + 1]->type))
+        int rc = coerce_in_item(sc, item, c->args[0]->type, &c->args[n], e);
+        if (rc == IN_ITEM_ERROR)
             return fail(e, x->u.in.list[i]->span, ERR_TYPE, "IN list value does not match the tested value's type");
+        n += rc == IN_ITEM_OK; /* an item that can never be equal is left out */
     }
+    c->nargs = n;
     return c;
 }
 

@@ -219,7 +219,7 @@ static int eval_in(const expr *x, const value *row, eval_ctx *cx, value *out)
             return -1;
         if (w.null)
             saw_null = true;
-        else if (value_compare(&v, x->args[0]->type, &w, x->args[i]->type) == 0) {
+        else if (value_equal(&v, x->args[0]->type, &w, x->args[i]->type)) {
             *out = value_bool(!x->negated);
             return 0;
         }

@@ -107,6 +107,44 @@ static void test_between_and_in(void **s)
     assert_string_equal(eval("T IN ('x', 'hello')"), "true");
 }
 
+/* ksqlDB coerces IN list literals to the tested value's type: strings
+ * parse, numbers widen, anything becomes a STRING, and the same inside
+ * ARRAY, MAP and STRUCT constructors (a STRUCT with a field the value
+ * lacks is never equal; one it lacks is NULL). */
+static void test_in_list_literals_take_the_tested_type(void **s)
+{
+    assert_string_equal(eval("I IN ('7')"), "true");
+    assert_string_equal(eval("DEC IN ('12.345', 1)"), "true");
+    assert_string_equal(eval("T IN (true, 10, 'hello')"), "true");
+    assert_string_equal(eval("'10.30' IN (10.30)"), "true");
+    assert_string_equal(eval("'10.3' IN (10.30)"), "false");
+    assert_string_equal(eval("BN IS NULL AND (1 = 1) IN ('Y')"), "true");
+    assert_string_equal(eval("(1 = 1) IN ('no', 'tR')"), "true");
+    assert_string_equal(eval("AI IN (ARRAY['3', NULL, '1', '3'])"), "true");
+    assert_string_equal(eval("AI IN (ARRAY[3, 1])"), "false");
+    assert_string_equal(eval("ARRAY[B, B] IN (ARRAY[-1, I - 8])"), "false");
+    assert_string_equal(eval("ARRAY[-1 - B + B, B] IN (ARRAY[I - 8, 10000000000])"), "true");
+    assert_string_equal(eval("M IN (MAP('x' := '1', 'y' := '2'))"), "true");
+    assert_string_equal(eval("STRUCT(A := B, C := I) IN (STRUCT(C := '7', A := 10000000000))"), "true");
+    assert_string_equal(eval("STRUCT(A := B, C := N) IN (STRUCT(A := 10000000000))"), "true");
+    assert_string_equal(eval("STRUCT(A := B) IN (STRUCT(A := 10000000000, X := 1))"), "false");
+    assert_string_equal(eval("I IN ('x')"), "ERROR: IN list value does not match the tested value's type");
+}
+
+/* A string compared with ROWTIME or a TIMESTAMP is read as a timestamp
+ * (UTC unless it says otherwise; a partial one is completed). */
+static void test_strings_compare_with_timestamps(void **s)
+{
+    assert_string_equal(eval("ROWTIME = '1970-01-01T00:00:01'"), "true");
+    assert_string_equal(eval("ROWTIME < '1970'"), "false");
+    assert_string_equal(eval("'1970-01-01T01:00:01.000+0100' = ROWTIME"), "true");
+    assert_string_equal(eval("ROWTIME BETWEEN '1970-01-01T00:00:00.999' AND '1970-01-01T00:00:01Z'"), "true");
+    assert_string_equal(eval("TS = '2020-05-11T21:58:33'"), "true");
+    assert_string_equal(eval("TS > '2020-05'"), "true");
+    assert_string_equal(eval("ROWTIME > 'soon'"), "ERROR: Failed to parse timestamp 'soon'");
+    assert_string_equal(eval("I > '7'"), "ERROR: cannot compare INTEGER to STRING with >");
+}
+
 static void test_like_patterns(void **s)
 {
     assert_string_equal(eval("T LIKE 'h%'"), "true");
@@ -213,6 +251,8 @@ int main(void)
         cmocka_unit_test(test_three_valued_logic),
         cmocka_unit_test(test_is_null_and_distinct_from),
         cmocka_unit_test(test_between_and_in),
+        cmocka_unit_test(test_in_list_literals_take_the_tested_type),
+        cmocka_unit_test(test_strings_compare_with_timestamps),
         cmocka_unit_test(test_like_patterns),
         cmocka_unit_test(test_case_expressions),
         cmocka_unit_test(test_casts),

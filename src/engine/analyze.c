@@ -1438,6 +1438,9 @@ static int add_join_star(scope *sc, out_list *o, const ast_select_item *it, err 
 {
     const char *q = it->expr->u.col.qualifier.name;
     scope_right *r = sc->right;
+    if (q && !names_side(q, r->source, r->alias) && !names_side(q, sc->source, sc->alias))
+        return err_at(e, ERR_UNKNOWN_SOURCE, it->span.off, it->span.len,
+                      "'%s' is not a valid stream/table name or alias.", q);
     for (int side = 0; side < 2; side++) {
         const char *alias = side ? (r->alias ? r->alias : r->source) : (sc->alias ? sc->alias : sc->source);
         if (q && !(side ? names_side(q, r->source, r->alias) : names_side(q, sc->source, sc->alias)))
@@ -1761,6 +1764,49 @@ static int compile_aggregation(scope *sc, const ast_query *q, err *e)
     return 0;
 }
 
+/* The right side's columns after the left's in the row. */
+static void join_layout(const source *rs, plan *p, const ast_join *j)
+{
+    p->join = arena_alloc(&p->arena, sizeof *p->join);
+    copy_io(&p->arena, &p->join->right, rs);
+    p->join->right_base = p->in.schema.n + PLAN_PSEUDO;
+    p->join->left_outer = j->kind == AST_JOIN_LEFT;
+    for (int i = 0; i < rs->schema.n; i++)
+        if (rs->schema.cols[i].key)
+            p->join->right_key = i;
+    p->nrow = p->join->right_base + rs->schema.n + PLAN_PSEUDO;
+}
+
+/* The right stream of a stream-stream JOIN ... WITHIN: the window, and
+ * what is supported (INNER, on both streams' single key columns). */
+static int prepare_stream_join(const ast_query *q, const source *rs, plan *p, err *e)
+{
+    const ast_join *j = &q->joins[0];
+    if (!j->within_before.present)
+        return err_at(e, ERR_INVALID, j->span.off, j->span.len,
+                      "Stream-Stream joins must have a WITHIN clause specified. None was provided. To learn "
+                      "about how to specify a WITHIN clause with a stream-stream join, please visit: "
+                      "https://docs.confluent.io/current/ksql/docs/syntax-reference.html#create-stream-as-select");
+    if (j->kind != AST_JOIN_INNER)
+        return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
+                      "only INNER stream-stream joins are supported yet");
+    if (p->in.key_format.kind != rs->key_format.kind)
+        return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
+                      "joining streams with different key formats (%s and %s) is not supported yet",
+                      format_name(p->in.key_format.kind), format_name(rs->key_format.kind));
+    if (schema_key_count(&rs->schema) != 1 || schema_key_count(&p->in.schema) != 1 || p->in.window_kind ||
+        rs->window_kind)
+        return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
+                      "stream-stream joins are supported only on two unwindowed streams with one key column each");
+    join_layout(rs, p, j);
+    p->join->stream_stream = true;
+    p->join->before = j->within_before.ms;
+    p->join->after = j->within_after.present ? j->within_after.ms : j->within_before.ms;
+    /* ksqlDB's default grace for a join without GRACE PERIOD: 24 hours */
+    p->join->grace = j->within_grace.present ? j->within_grace.ms : 24LL * 3600 * 1000;
+    return 0;
+}
+
 /* The table of a stream-table JOIN: checks what is supported and lays
  * its columns out after the stream's in the row. */
 static int prepare_join(const catalog *c, const ast_query *q, plan *p, err *e)
@@ -1775,9 +1821,12 @@ static int prepare_join(const catalog *c, const ast_query *q, plan *p, err *e)
             err_hint(e, "did you mean %s?", near);
         return -1;
     }
-    if (rs->kind != SOURCE_TABLE)
+    bool stream_stream = rs->kind != SOURCE_TABLE;
+    if (stream_stream && p->in.is_table)
         return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
-                      "joins with a stream on the right (stream-stream, table-stream) are not supported yet");
+                      "joins with a table on the left and a stream on the right are not supported yet");
+    if (stream_stream)
+        return prepare_stream_join(q, rs, p, e);
     bool table_table = p->in.is_table;
     if (table_table && (j->kind == AST_JOIN_RIGHT || j->kind == AST_JOIN_FULL))
         return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
@@ -1800,15 +1849,8 @@ static int prepare_join(const catalog *c, const ast_query *q, plan *p, err *e)
     if (schema_key_count(&rs->schema) != 1)
         return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
                       "joining a table with %d key columns is not supported yet", schema_key_count(&rs->schema));
-    p->join = arena_alloc(&p->arena, sizeof *p->join);
-    copy_io(&p->arena, &p->join->right, rs);
-    p->join->right_base = p->in.schema.n + PLAN_PSEUDO;
-    p->join->left_outer = j->kind == AST_JOIN_LEFT;
+    join_layout(rs, p, j);
     p->join->table_table = table_table;
-    for (int i = 0; i < rs->schema.n; i++)
-        if (rs->schema.cols[i].key)
-            p->join->right_key = i;
-    p->nrow = p->join->right_base + rs->schema.n + PLAN_PSEUDO;
     return 0;
 }
 
@@ -1847,6 +1889,10 @@ static int compile_join_condition(scope *sc, const ast_query *q, err *e)
         stream_side = on->u.binary.right;
     }
     bool left_is_key = l->kind == EX_COLUMN && l->column < sc->cols->n && sc->cols->cols[l->column].key;
+    if (pj->stream_stream && (!left_is_key || !types_equal(l->type, r->type)))
+        return err_at(e, ERR_UNSUPPORTED, on->span.off, on->span.len,
+                      "stream-stream joins must join on both streams' key columns, of the same type (joins on "
+                      "other expressions are not supported yet)");
     if (pj->table_table && !left_is_key)
         return err_at(e, ERR_UNSUPPORTED, on->span.off, on->span.len,
                       "table-table joins must join on both tables' primary keys (foreign-key joins are not "

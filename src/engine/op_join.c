@@ -65,3 +65,49 @@ plan_result join_apply(const plan *p, const kvstore *table, value *row, value *o
     }
     return join_finish(p, row, &k, v, (int32_t)vlen, out, cx);
 }
+
+/* ---- stream-stream: the window stores ---------------------------------- */
+
+#define ENTRY_HEAD 12 /* timestamp (8) and value length (4) */
+
+static int32_t entry_len(const uint8_t *p)
+{
+    int32_t vlen = (int32_t)(((uint32_t)p[8] << 24) | ((uint32_t)p[9] << 16) | ((uint32_t)p[10] << 8) | p[11]);
+    return ENTRY_HEAD + (vlen > 0 ? vlen : 0);
+}
+
+void join_window_add(kvstore *s, const uint8_t *key, size_t klen, int64_t ts, const uint8_t *val, int32_t vlen,
+                     int64_t expire)
+{
+    buf b = BUF_INIT;
+    size_t olen = 0;
+    const uint8_t *old = kvstore_get(s, key, klen, &olen);
+    for (size_t at = 0; old && at + ENTRY_HEAD <= olen;) {
+        int32_t n = entry_len(old + at);
+        if (be64_get(old + at) >= expire)
+            buf_append(&b, old + at, (size_t)n);
+        at += (size_t)n;
+    }
+    buf_put_be64(&b, ts);
+    uint8_t len[4] = {(uint8_t)((uint32_t)vlen >> 24), (uint8_t)((uint32_t)vlen >> 16), (uint8_t)((uint32_t)vlen >> 8),
+                      (uint8_t)vlen};
+    buf_append(&b, len, 4);
+    if (vlen > 0)
+        buf_append(&b, val, (size_t)vlen);
+    kvstore_put(s, key, klen, b.data, b.len);
+    buf_free(&b);
+}
+
+void join_window_each(const kvstore *s, const uint8_t *key, size_t klen, int64_t from, int64_t to, join_window_fn fn,
+                      void *ctx)
+{
+    size_t len = 0;
+    const uint8_t *p = kvstore_get(s, key, klen, &len);
+    for (size_t at = 0; p && at + ENTRY_HEAD <= len;) {
+        int32_t n = entry_len(p + at);
+        int64_t ts = be64_get(p + at);
+        if (ts >= from && ts <= to)
+            fn(ctx, ts, p + at + ENTRY_HEAD, n - ENTRY_HEAD);
+        at += (size_t)n;
+    }
+}

@@ -20,4 +20,18 @@ plan_result join_apply(const plan *p, const kvstore *table, value *row, value *o
 plan_result join_finish(const plan *p, value *row, const value *key, const uint8_t *rval, int32_t rlen,
                         value *out, eval_ctx *cx);
 
+/* A stream-stream join's window store of one side: a kvstore from a
+ * record key to every kept record of that key, packed one after another
+ * as (timestamp, be64; value length, be32; value bytes).  Adds a record,
+ * dropping the key's records older than `expire` (stream time - the
+ * window - grace: no later record can meet them). */
+void join_window_add(kvstore *s, const uint8_t *key, size_t klen, int64_t ts, const uint8_t *val, int32_t vlen,
+                     int64_t expire);
+/* Calls fn for each record of `key` with a timestamp in [from, to], in
+ * arrival order.  The value bytes stay valid while the store is not
+ * changed; fn must not change it. */
+typedef void (*join_window_fn)(void *ctx, int64_t ts, const uint8_t *val, int32_t vlen);
+void join_window_each(const kvstore *s, const uint8_t *key, size_t klen, int64_t from, int64_t to, join_window_fn fn,
+                      void *ctx);
+
 #endif

@@ -77,6 +77,12 @@ typedef struct plan_join {
     int right_base;     /* first row slot of the table's columns */
     bool left_outer;    /* LEFT JOIN: rows of the left side without a match are kept */
     bool table_table;   /* both sides are tables, joined on their primary keys */
+    /* stream-stream (WITHIN): both sides are streams joined on their key
+     * columns; a left record at time t meets the right records of its key
+     * in [t - before, t + after] (a right record, the mirror); each side's
+     * records are kept for before + after + grace of stream time */
+    bool stream_stream;
+    int64_t before, after, grace;
     expr *left_key;     /* over the row: the value looked up in the table */
     int right_key;      /* the table's key column (index in right.schema) */
 } plan_join;

@@ -68,10 +68,15 @@ static int restore_store(query *q, err *e)
 /* A table's rows as of where each of its tasks resumes (aggregating a
  * table: so an update can take back the row it replaces; joining tables:
  * what an update of the other side meets).  A table's topic is its own
- * changelog. */
-static int restore_rows(log_topic *topic, const query_task *tasks, int ntasks, kvstore *rows, err *e)
+ * changelog.  With `ss`, a stream-stream join's window store of one side
+ * instead: it has no changelog, so it is rebuilt by reading the stream
+ * again from its start (records the window has expired are dropped as
+ * they are met). */
+static int restore_rows(log_topic *topic, const query_task *tasks, int ntasks, kvstore *rows, const plan_join *ss,
+                        err *e)
 {
     log_record recs[RUNTIME_BATCH];
+    int64_t seen = INT64_MIN;
     for (int i = 0; i < ntasks; i++) {
         int64_t stop = log_reader_position(tasks[i].reader);
         log_reader *r = log_reader_open(topic, tasks[i].partition, 0);
@@ -81,7 +86,12 @@ static int restore_rows(log_topic *topic, const query_task *tasks, int ntasks, k
             for (int k = 0; k < n && !(done = recs[k].offset >= stop); k++) {
                 if (recs[k].key_len < 0)
                     continue;
-                if (recs[k].value_len < 0)
+                if (ss) { /* a stream-stream join's window store (see stream_join_record) */
+                    seen = recs[k].timestamp > seen ? recs[k].timestamp : seen;
+                    if (recs[k].value_len >= 0)
+                        join_window_add(rows, recs[k].key, (size_t)recs[k].key_len, recs[k].timestamp, recs[k].value,
+                                        recs[k].value_len, seen - ss->before - ss->after - ss->grace);
+                } else if (recs[k].value_len < 0)
                     kvstore_delete(rows, recs[k].key, (size_t)recs[k].key_len);
                 else
                     kvstore_put(rows, recs[k].key, (size_t)recs[k].key_len, recs[k].value, (size_t)recs[k].value_len);
@@ -231,17 +241,22 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
         q->tasks[i].stream_time = st >= 0 ? st : INT64_MIN;
     }
     find_interrupted_batch(q, l);
-    if ((p->agg || p->join) && p->in.is_table)
+    bool stream_stream = p->join && p->join->stream_stream;
+    if (((p->agg || p->join) && p->in.is_table) || stream_stream)
         q->rows = kvstore_new();
-    if (p->join && p->join->table_table)
+    q->join_time = INT64_MIN;
+    for (int i = 0; i < q->ntasks; i++)
+        q->join_time = q->tasks[i].stream_time > q->join_time ? q->tasks[i].stream_time : q->join_time;
+    if (p->join && (p->join->table_table || stream_stream))
         open_right_tasks(q, l, earliest);
     else if (p->join && !(q->joined = open_joined_table(q, l, earliest, e))) {
         runtime_query_stop(q);
         return NULL;
     }
-    if ((q->store && restore_store(q, e)) || (q->rows && restore_rows(q->in, q->tasks, q->ntasks, q->rows, e)) ||
+    const plan_join *ss = stream_stream ? p->join : NULL;
+    if ((q->store && restore_store(q, e)) || (q->rows && restore_rows(q->in, q->tasks, q->ntasks, q->rows, ss, e)) ||
         (q->right_rows && restore_rows(log_topic_find(l, p->join->right.topic), q->rtasks, q->nrtasks,
-                                       q->right_rows, e))) {
+                                       q->right_rows, ss, e))) {
         runtime_query_stop(q);
         return NULL;
     }
@@ -750,11 +765,90 @@ static void table_join_right(query *q, query_task *t, const log_record *rec, val
         send_joined(q, t, rec, row, out, &key, rec->value, rec->value_len, false, cx);
 }
 
+/* ---- stream-stream join ---------------------------------------------- */
+
+/* A record of one side meeting the kept records of the other. */
+typedef struct stream_meet {
+    query *q;
+    query_task *t;
+    const log_record *rec;
+    value *row, *out;
+    eval_ctx *cx;
+    value key;  /* the left record's join key (meeting right records) */
+    int64_t ts; /* the record's event time */
+} stream_meet;
+
+/* A left record meets a kept right record: the joined row's time is the
+ * later of the two (Kafka Streams' KStreamKStreamJoin). */
+static void meet_right(void *ctx, int64_t rts, const uint8_t *val, int32_t vlen)
+{
+    stream_meet *m = ctx;
+    m->row[m->q->plan->rowtime] = value_bigint(rts > m->ts ? rts : m->ts);
+    send_joined(m->q, m->t, m->rec, m->row, m->out, &m->key, val, vlen, false, m->cx);
+}
+
+/* A right record meets a kept left record (decoded again for each). */
+static void meet_left(void *ctx, int64_t lts, const uint8_t *val, int32_t vlen)
+{
+    stream_meet *m = ctx;
+    log_record left = *m->rec;
+    left.timestamp = lts;
+    value key;
+    if (!decode_left(m->q, &left, val, vlen, m->row, m->out, &key, m->cx)) {
+        note_error(m->q, m->rec, m->t->partition, m->cx->e);
+        return;
+    }
+    m->row[m->q->plan->rowtime] = value_bigint(lts > m->ts ? lts : m->ts);
+    send_joined(m->q, m->t, m->rec, m->row, m->out, &key, m->rec->value, m->rec->value_len, false, m->cx);
+}
+
+/* A record of either stream of a JOIN ... WITHIN: dropped when the
+ * window and grace have passed for it (ts + after + grace < stream
+ * time; `after` mirrored for the right side), else kept in its side's
+ * window store and joined with every kept record of the other side
+ * with the same key in its window.  Both sides are joined on their key
+ * columns, of the same type and key format, so the record keys compare
+ * as bytes. */
+static void stream_join_record(query *q, query_task *t, const log_record *rec, value *row, value *out, eval_ctx *cx)
+{
+    const plan_join *j = q->plan->join;
+    if (rec->key_len < 0 || rec->value_len < 0)
+        return; /* no key or no value: joins nothing (ksqlDB drops it) */
+    stream_meet m = {q, t, rec, row, out, cx, value_null(), rec->timestamp};
+    if (!t->right) {
+        if (!decode_left(q, rec, rec->value, rec->value_len, row, out, &m.key, cx)) {
+            note_error(q, rec, t->partition, cx->e);
+            return;
+        }
+        m.ts = row[q->plan->rowtime].u.l;
+    }
+    int64_t after = t->right ? j->before : j->after;
+    if (m.ts > q->join_time)
+        q->join_time = m.ts;
+    t->stream_time = q->join_time;
+    if (m.ts + after + j->grace < q->join_time) {
+        q->late++;
+        return;
+    }
+    kvstore *own = t->right ? q->right_rows : q->rows;
+    join_window_add(own, rec->key, (size_t)rec->key_len, m.ts, rec->value, rec->value_len,
+                    q->join_time - j->before - j->after - j->grace);
+    if (t->right)
+        join_window_each(q->rows, rec->key, (size_t)rec->key_len, m.ts - j->after, m.ts + j->before, meet_left, &m);
+    else
+        join_window_each(q->right_rows, rec->key, (size_t)rec->key_len, m.ts - j->before, m.ts + j->after,
+                         meet_right, &m);
+}
+
 /* One record through the plan (and the aggregation); its output and
  * state changes go into the sinks' batches. */
 static void process_record(query *q, query_task *t, const log_record *rec, value *row, value *out, eval_ctx *cx)
 {
     const plan *p = q->plan;
+    if (p->join && p->join->stream_stream) {
+        stream_join_record(q, t, rec, row, out, cx);
+        return;
+    }
     if (p->join && p->join->table_table) {
         (t->right ? table_join_right : table_join_left)(q, t, rec, row, out, cx);
         return;
@@ -793,7 +887,9 @@ static void process_record(query *q, query_task *t, const log_record *rec, value
     }
 }
 
-static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int max, err *e)
+/* Runs a batch of up to `max` records of task t: the records up to time
+ * `until` (at least one), the rest left for later. */
+static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int max, int64_t until, err *e)
 {
     log_record in[RUNTIME_BATCH];
     if (max > RUNTIME_BATCH)
@@ -801,6 +897,13 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
     int n = log_read(t->reader, in, max, e);
     if (n <= 0)
         return n;
+    int cut = 1;
+    while (cut < n && in[cut].timestamp <= until)
+        cut++;
+    if (cut < n) {
+        log_reader_seek(t->reader, in[cut].offset);
+        n = cut;
+    }
     const plan *p = q->plan;
     value *row = arena_alloc(scratch, sizeof(value) * (size_t)p->nrow);
     value *out = arena_alloc(scratch, sizeof(value) * (size_t)(p->out.schema.n ? p->out.schema.n : 1));
@@ -833,8 +936,61 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
     return n;
 }
 
+/* The timestamp of task t's next record, or INT64_MAX when it has none
+ * yet; the reader stays where it was. */
+static int peek_time(query_task *t, int64_t *ts, err *e)
+{
+    log_record r;
+    int64_t pos = log_reader_position(t->reader);
+    int n = log_read(t->reader, &r, 1, e);
+    if (n < 0)
+        return -1;
+    *ts = n ? r.timestamp : INT64_MAX;
+    if (n)
+        log_reader_seek(t->reader, pos);
+    return 0;
+}
+
+/* A stream-stream join reads both streams in timestamp order, as Kafka
+ * Streams picks the partition with the oldest head record: the task
+ * with the oldest next record runs its records up to the next oldest
+ * head of another task (ties go to the left stream). */
+static long step_stream_join(query *q, eventlog *l, arena *scratch, int max, err *e)
+{
+    long total = 0;
+    int ntasks = q->ntasks + q->nrtasks;
+    while (total < (long)max * ntasks) {
+        query_task *best = NULL;
+        int64_t best_ts = INT64_MAX, next_ts = INT64_MAX;
+        for (int i = 0; i < ntasks; i++) {
+            query_task *t = i < q->ntasks ? &q->tasks[i] : &q->rtasks[i - q->ntasks];
+            int64_t ts;
+            if (peek_time(t, &ts, e))
+                return -1;
+            if (ts == INT64_MAX)
+                continue;
+            if (!best || ts < best_ts) {
+                next_ts = best_ts;
+                best = t;
+                best_ts = ts;
+            } else if (ts < next_ts)
+                next_ts = ts;
+        }
+        if (!best)
+            break;
+        arena_reset(scratch);
+        long n = step_task(q, best, l, scratch, max, next_ts, e);
+        if (n < 0)
+            return -1;
+        total += n;
+    }
+    return total;
+}
+
 long runtime_query_step(query *q, eventlog *l, arena *scratch, int max, err *e)
 {
+    if (q->plan->join && q->plan->join->stream_stream)
+        return step_stream_join(q, l, scratch, max, e);
     long total = 0;
     if (q->joined) {
         int n = follow_joined_table(q, l, e);
@@ -844,14 +1000,14 @@ long runtime_query_step(query *q, eventlog *l, arena *scratch, int max, err *e)
     }
     for (int i = 0; i < q->nrtasks; i++) { /* right table first: its updates */
         arena_reset(scratch);
-        long n = step_task(q, &q->rtasks[i], l, scratch, max, e);
+        long n = step_task(q, &q->rtasks[i], l, scratch, max, INT64_MAX, e);
         if (n < 0)
             return -1;
         total += n;
     }
     for (int i = 0; i < q->ntasks; i++) {
         arena_reset(scratch);
-        long n = step_task(q, &q->tasks[i], l, scratch, max, e);
+        long n = step_task(q, &q->tasks[i], l, scratch, max, INT64_MAX, e);
         if (n < 0)
             return -1;
         total += n;

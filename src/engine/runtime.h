@@ -89,6 +89,10 @@ typedef struct query {
     query_task *rtasks;
     int nrtasks;
     kvstore *right_rows;
+    /* stream-stream JOIN: `rows` and `right_rows` are the two sides'
+     * window stores (see join_window_add), and this the stream time
+     * shared by both sides' tasks (the largest event time seen) */
+    int64_t join_time;
     /* EMIT FINAL: windows not closed yet (their store keys), oldest end
      * first once sorted */
     struct open_window *open;

@@ -19,14 +19,15 @@
 #include "runner/test_runner.h"
 #include "runner/topic_cli.h"
 #include "server/server.h"
+#include "shell/remote.h"
 #include "shell/shell.h"
 
 #define EDDY_VERSION "0.1.0"
 
 static void usage(FILE *f)
 {
-    fputs("usage: eddy [--data DIR] [--server URL]\n"
-          "       eddy run FILE.sql [--data DIR]\n"
+    fputs("usage: eddy [--data DIR | --server URL]\n"
+          "       eddy run FILE.sql [--data DIR | --server URL [--define NAME=VALUE ...]]\n"
           "       eddy test -s STATEMENTS.sql -i INPUT.json -o OUTPUT.json [--write-actual FILE]\n"
           "       eddy check FILE.sql [--data DIR]\n"
           "       eddy bench log|query|window|pull|parse [...]   (see eddy bench --help)\n"
@@ -42,7 +43,9 @@ static void usage(FILE *f)
           "the first error (exit status 1).\n"
           "\n"
           "  --data DIR    the data directory: topics, command topic, offsets\n"
-          "  --server URL  talk to a running server (not built yet)\n"
+          "  --server URL  run statements on a running `eddy server` (http://HOST:PORT)\n"
+          "                instead of the embedded engine: SELECT through /query-stream\n"
+          "                (Ctrl-C stops a push query), the rest through /ksql\n"
           "  -h, --help    show this help; every subcommand has its own --help\n",
           f);
 }
@@ -50,12 +53,18 @@ static void usage(FILE *f)
 static void run_usage(FILE *f)
 {
     fputs("usage: eddy run FILE.sql [--data DIR]\n"
+          "       eddy run FILE.sql --server URL [--define NAME=VALUE ...]\n"
           "\n"
           "Runs the statements in FILE.sql against the embedded engine on DIR (default\n"
           "./eddy-data), stopping at the first error, which is shown with its line and\n"
           "column (exit status 1).  Before exiting, persistent queries process the records\n"
           "already in their input topics; they resume where they stopped the next time the\n"
-          "data directory is opened.\n",
+          "data directory is opened.\n"
+          "\n"
+          "With --server URL (http://HOST:PORT of `eddy server`) the statements are sent to\n"
+          "the server one at a time instead, and the first error stops the run the same\n"
+          "way.  --define NAME=VALUE replaces ${NAME} in the statements with VALUE before\n"
+          "they are sent.\n",
           f);
 }
 
@@ -63,6 +72,8 @@ typedef struct common_opts {
     const char *data;
     const char *server;
     const char *file;
+    const char *defines[64]; /* NAME=VALUE */
+    int ndefines;
     bool help;
 } common_opts;
 
@@ -82,6 +93,8 @@ static int parse_common(int argc, char **argv, int first, common_opts *o)
             o->data = a + 7;
         else if (!strcmp(a, "--server") && i + 1 < argc)
             o->server = argv[++i];
+        else if (!strcmp(a, "--define") && i + 1 < argc && strchr(argv[i + 1], '=') && o->ndefines < 64)
+            o->defines[o->ndefines++] = argv[++i];
         else if (a[0] != '-' && !o->file)
             o->file = a;
         else {
@@ -107,12 +120,36 @@ static engine *open_engine(const char *data)
     return en;
 }
 
+static int run_remote(const common_opts *o, FILE *in, const char *in_name, bool interactive)
+{
+    if (strncmp(o->server, "http://", 7)) {
+        fprintf(stderr, "eddy: --server wants http://HOST:PORT, not '%s'\n", o->server);
+        return 2;
+    }
+    remote *r = remote_new(o->server);
+    for (int i = 0; i < o->ndefines; i++) {
+        const char *eq = strchr(o->defines[i], '=');
+        remote_define(r, o->defines[i], (size_t)(eq - o->defines[i]), eq + 1);
+    }
+    shell_options so = {
+        .rem = r, .server_url = o->server, .interactive = interactive, .in = in, .in_name = in_name};
+    int status = shell_run(&so);
+    remote_free(r);
+    return status;
+}
+
 static int run_shell(const common_opts *o, FILE *in, const char *in_name, bool interactive)
 {
+    if (o->server)
+        return run_remote(o, in, in_name, interactive);
+    if (o->ndefines) {
+        fprintf(stderr, "eddy: --define goes with --server (use DEFINE statements otherwise)\n");
+        return 2;
+    }
     engine *en = open_engine(o->data);
     if (!en)
         return 1;
-    shell_options so = {en, interactive, in, in_name};
+    shell_options so = {.en = en, .interactive = interactive, .in = in, .in_name = in_name};
     int status = shell_run(&so);
     /* Let persistent queries take in what is already there, so a script's
      * results are in place when it returns. */
@@ -135,10 +172,6 @@ static int cmd_run(int argc, char **argv)
         run_usage(stderr);
         return 2;
     }
-    if (o.server) {
-        fprintf(stderr, "eddy run: --server is not supported yet\n");
-        return 1;
-    }
     FILE *f = fopen(o.file, "r");
     if (!f) {
         fprintf(stderr, "eddy run: cannot read %s\n", o.file);
@@ -157,8 +190,7 @@ int main(int argc, char **argv)
         return check_main(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "bench"))
         return bench_main(argc - 1, argv + 1);
-    if (argc > 1 && (!strcmp(argv[1], "topic") || !strcmp(argv[1], "produce") ||
-                     !strcmp(argv[1], "consume")))
+    if (argc > 1 && (!strcmp(argv[1], "topic") || !strcmp(argv[1], "produce") || !strcmp(argv[1], "consume")))
         return topic_cli_main(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "run"))
         return cmd_run(argc, argv);
@@ -178,10 +210,6 @@ int main(int argc, char **argv)
     if (o.file) {
         fprintf(stderr, "eddy: unknown command '%s' (see --help)\n", o.file);
         return 2;
-    }
-    if (o.server) {
-        fprintf(stderr, "eddy: --server is not supported yet; the shell runs on an embedded engine\n");
-        return 1;
     }
     bool tty = isatty(STDIN_FILENO);
     return run_shell(&o, stdin, tty ? NULL : "stdin", tty);

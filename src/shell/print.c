@@ -35,7 +35,10 @@ static void clear_set(printer *p)
     p->count = 0;
 }
 
-void printer_free(printer *p) { clear_set(p); }
+void printer_free(printer *p)
+{
+    clear_set(p);
+}
 
 static void on_message(void *ctx, const char *text)
 {
@@ -72,18 +75,17 @@ static int text_width(const char *s)
     return n;
 }
 
-static void on_header(void *ctx, const schema *cols, bool streaming)
+void printer_header_names(printer *p, const char *const *names, int n, bool streaming)
 {
-    printer *p = ctx;
     clear_set(p);
-    p->ncols = cols->n;
+    p->ncols = n;
     p->streaming = streaming;
-    p->names = mem_alloc(sizeof(char *) * (size_t)(cols->n + 1));
-    p->widths = mem_alloc(sizeof(int) * (size_t)(cols->n + 1));
-    p->types = mem_alloc(sizeof(sqltype *) * (size_t)(cols->n + 1));
-    for (int c = 0; c < cols->n; c++) {
-        p->names[c] = mem_strdup(cols->cols[c].name);
-        p->types[c] = cols->cols[c].type;
+    p->names = mem_alloc(sizeof(char *) * (size_t)(n + 1));
+    p->widths = mem_alloc(sizeof(int) * (size_t)(n + 1));
+    p->types = mem_alloc(sizeof(sqltype *) * (size_t)(n + 1));
+    for (int c = 0; c < n; c++) {
+        p->names[c] = mem_strdup(names[c]);
+        p->types[c] = NULL;
         p->widths[c] = text_width(p->names[c]);
         if (streaming && p->widths[c] < 12)
             p->widths[c] = 12;
@@ -96,19 +98,25 @@ static void on_header(void *ctx, const schema *cols, bool streaming)
     }
 }
 
-static void on_row(void *ctx, const value *vals)
+static void on_header(void *ctx, const schema *cols, bool streaming)
 {
     printer *p = ctx;
-    char **cells = mem_alloc(sizeof(char *) * (size_t)(p->ncols + 1));
-    for (int c = 0; c < p->ncols; c++) {
-        buf b = BUF_INIT;
-        value_to_text(&vals[c], p->types[c], &b);
-        /* one line per row: newlines in values would break the table */
-        for (size_t i = 0; i < b.len; i++)
-            if (b.data[i] == '\n' || b.data[i] == '\r')
-                b.data[i] = ' ';
-        cells[c] = buf_take(&b);
-    }
+    const char **names = mem_alloc(sizeof(char *) * (size_t)(cols->n + 1));
+    for (int c = 0; c < cols->n; c++)
+        names[c] = cols->cols[c].name;
+    printer_header_names(p, names, cols->n, streaming);
+    free(names);
+    for (int c = 0; c < cols->n; c++)
+        p->types[c] = cols->cols[c].type;
+}
+
+void printer_row_cells(printer *p, char **cells)
+{
+    /* one line per row: newlines in values would break the table */
+    for (int c = 0; c < p->ncols; c++)
+        for (char *s = cells[c]; *s; s++)
+            if (*s == '\n' || *s == '\r')
+                *s = ' ';
     p->count++;
     if (p->streaming) {
         line(p, cells);
@@ -128,6 +136,18 @@ static void on_row(void *ctx, const value *vals)
         p->rows = mem_realloc(p->rows, sizeof(char **) * (size_t)p->cap);
     }
     p->rows[p->nrows++] = cells;
+}
+
+static void on_row(void *ctx, const value *vals)
+{
+    printer *p = ctx;
+    char **cells = mem_alloc(sizeof(char *) * (size_t)(p->ncols + 1));
+    for (int c = 0; c < p->ncols; c++) {
+        buf b = BUF_INIT;
+        value_to_text(&vals[c], p->types[c], &b);
+        cells[c] = buf_take(&b);
+    }
+    printer_row_cells(p, cells);
 }
 
 static void on_footer(void *ctx, const char *note)

@@ -15,6 +15,7 @@
 #include "../base/mem.h"
 #include "../parser/parse.h"
 #include "print.h"
+#include "remote.h"
 
 /* The one piece of global mutable state the style allows: the flag set by
  * the SIGINT handler, read by the printer's `cancelled`. */
@@ -83,7 +84,8 @@ static void print_help(FILE *out)
 {
     fputs("Statements end with ';' and may span lines.  Examples:\n"
           "  SHOW STREAMS;  SHOW TOPICS;  SHOW QUERIES;  DESCRIBE s;\n"
-          "  CREATE STREAM s (id INT KEY, name STRING) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1);\n"
+          "  CREATE STREAM s (id INT KEY, name STRING) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', "
+          "PARTITIONS=1);\n"
           "  INSERT INTO s (id, name) VALUES (1, 'a');\n"
           "  SET 'auto.offset.reset'='earliest';\n"
           "  SELECT * FROM s EMIT CHANGES;   (Ctrl-C stops it)\n"
@@ -96,10 +98,28 @@ typedef struct shell_state {
     engine_session session;
     printer pr;
     engine_output out;
-    buf all;            /* everything read so far (non-interactive) */
-    size_t stmt_start;  /* where the pending statement begins in `all` */
+    buf all;           /* everything read so far (non-interactive) */
+    size_t stmt_start; /* where the pending statement begins in `all` */
     int status;
 } shell_state;
+
+/* Prints a server's error.  Its `line A:B:` counts from the statement sent,
+ * which begins at all[stmt_start]: when not interactive it is moved to the
+ * line and column in the whole input. */
+static void print_remote_error(shell_state *st, const char *msg, bool located)
+{
+    int a, b, n = 0;
+    const shell_options *o = st->o;
+    if (!located || o->interactive || sscanf(msg, "line %d:%d:%n", &a, &b, &n) != 2 || !n) {
+        fprintf(stderr, "%s%s%s\n", o->interactive || !o->in_name ? "" : o->in_name,
+                o->interactive || !o->in_name ? "" : ": ", msg);
+        return;
+    }
+    int line, col;
+    err_line_col(st->all.data, st->all.len, st->stmt_start, &line, &col);
+    fprintf(stderr, "%s%sline %d:%d:%s\n", o->in_name ? o->in_name : "", o->in_name ? ": " : "", line + a - 1,
+            a == 1 ? col + b - 1 : b, msg + n);
+}
 
 /* Runs the text all[stmt_start..]; errors are shown with line numbers of
  * the whole input when not interactive. */
@@ -110,6 +130,19 @@ static int run_pending(shell_state *st)
     err e;
     err_clear(&e);
     interrupted = 0;
+    if (st->o->rem) {
+        buf msg = BUF_INIT;
+        bool located;
+        int rc = remote_execute(st->o->rem, text, len, &st->out, &msg, &located);
+        if (rc) {
+            print_remote_error(st, msg.data, located);
+            fflush(stderr);
+            st->status = 1;
+        }
+        buf_free(&msg);
+        st->stmt_start = st->all.len;
+        return rc;
+    }
     int rc = engine_execute(st->o->en, &st->session, text, len, &st->out, &e);
     if (rc) {
         buf msg = BUF_INIT;
@@ -135,9 +168,12 @@ static int run_interactive(shell_state *st)
     char *hist = history_path();
     if (hist)
         read_history(hist);
-    shell_complete_init(st->o->en);
+    if (st->o->en)
+        shell_complete_init(st->o->en);
     install_sigint();
     printf("Eddy — streaming SQL.  Type 'help' for examples, 'exit' to leave.\n");
+    if (st->o->rem)
+        printf("Statements run on the server at %s.\n", st->o->server_url);
     for (;;) {
         interrupted = 0;
         in_readline = 1;

@@ -142,13 +142,16 @@ lines() {
 
 # ---- the interactive shell, in a detached tmux -------------------------
 
-# tmux_start DATA_DIR HOME_DIR: start `eddy --data DATA_DIR` in a private tmux
-# server with HOME=HOME_DIR and no readline init file, and wait for the prompt.
+# tmux_start DATA_DIR HOME_DIR [ARG...]: start `eddy --data DATA_DIR ARG...` in
+# a private tmux server with HOME=HOME_DIR and no readline init file, and wait
+# for the prompt.
 tmux_start() {
     command -v tmux >/dev/null 2>&1 || skip "tmux is not installed (scripts/deps.sh installs it)"
     E2E_TMUX="eddy-e2e-$$"
+    _data=$1 _home=$2
+    shift 2
     tmux -L "$E2E_TMUX" -f /dev/null new-session -d -s eddy -x 200 -y 50 \
-        -e "HOME=$2" -e "INPUTRC=/dev/null" "$EDDY" --data "$1" ||
+        -e "HOME=$_home" -e "INPUTRC=/dev/null" "$EDDY" --data "$_data" "$@" ||
         fail "tmux could not start the shell"
     tmux_wait_for "eddy>"
 }

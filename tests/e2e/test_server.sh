@@ -294,6 +294,114 @@ t_server_help() {
     out_has "--pg-listen HOST:PORT"
 }
 
+# ---- the client: eddy run FILE --server URL, eddy --server URL -------------
+
+t_server_client_run_file_prints_results_and_stops_at_a_failing_statement() {
+    start_server "$(new_dir)"
+    cat >"$T/f.sql" <<'EOF'
+-- made over HTTP
+CREATE STREAM s (id INT KEY, name STRING)
+  WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1);
+INSERT INTO s (id, name) VALUES (1, 'a');
+SET 'auto.offset.reset'='earliest';
+SELECT * FROM s;
+SHOW STREAMS;
+
+SELECT id FROM
+  nope;
+CREATE STREAM never (id INT) WITH (KAFKA_TOPIC='never', VALUE_FORMAT='JSON', PARTITIONS=1);
+EOF
+    eddy_run run "$T/f.sql" --server "$URL"
+    expect_rc 1
+    out_has "Stream created"
+    out_has "Stream Name"
+    expect_eq "$(rows)" "$(lines '1|a' 'S|s|KAFKA|JSON|false')" "rows of SELECT and SHOW STREAMS"
+    err_has "$T/f.sql: line 10:3: NOPE does not exist"
+    # the statement after the error did not run
+    printf 'SHOW STREAMS;\n' >"$T/in.sql"
+    eddy_run --server "$URL" <"$T/in.sql"
+    expect_ok
+    expect_eq "$(rows)" "S|s|KAFKA|JSON|false" "streams after the failed run"
+    stop_server
+}
+
+t_server_client_shell_reads_statements_from_a_pipe() {
+    start_server "$(new_dir)"
+    printf "CREATE STREAM s (id INT KEY, name STRING) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1);\nINSERT INTO s (id, name) VALUES (7, 'x');\nSHOW STREAMS;\nSET 'auto.offset.reset'='earliest';\nSELECT name FROM s;\n" >"$T/in.sql"
+    eddy_run --server "$URL" <"$T/in.sql"
+    expect_ok
+    out_has "Stream created"
+    expect_eq "$(rows)" "$(lines 'S|s|KAFKA|JSON|false' 'x')" "SHOW STREAMS and the pull query"
+    printf 'SHOW STREAMS;\nDROP STREAM nope;\nSHOW TOPICS;\n' >"$T/in.sql"
+    eddy_run --server "$URL" <"$T/in.sql"
+    expect_rc 1
+    err_has "stdin: line 2:13: "
+    out_lacks "Partitions"
+    stop_server
+}
+
+t_server_client_interactive_shell_runs_statements_and_ctrl_c_stops_a_push_query() {
+    start_server "$(new_dir)"
+    tmux_start "$(new_dir)" "$(new_dir)" --server "$URL"
+    tmux_wait_for "Statements run on the server at $URL"
+    tmux_line "$CREATE_S"
+    tmux_wait_for "Stream created"
+    tmux_line "SET 'auto.offset.reset'='earliest';"
+    tmux_wait_for "Successfully changed"
+    tmux_line "INSERT INTO s (id, name) VALUES (1, 'first');"
+    tmux_line "SELECT * FROM s"
+    tmux_line "  EMIT CHANGES;"
+    tmux_wait_for "| first"
+    tmux_keys C-c
+    tmux_wait_for "Query terminated"
+    tmux_wait_last_line "eddy>"
+    tmux_line "SHOW STREAMS;"
+    tmux_wait_for "| S "
+    tmux_line "DROP STREAM nope;"
+    tmux_wait_for "line 1:13: "
+    tmux_wait_last_line "eddy>"
+    tmux_line "exit"
+    tmux_wait_exit
+    stop_server
+}
+
+t_server_client_define_substitutes_variables() {
+    start_server "$(new_dir)"
+    cat >"$T/d.sql" <<'EOF'
+CREATE STREAM ${name} (id INT KEY) WITH (KAFKA_TOPIC='${topic}', VALUE_FORMAT='JSON', PARTITIONS=1);
+SHOW STREAMS;
+EOF
+    eddy_run run "$T/d.sql" --server "$URL" --define name=hello --define topic=tp
+    expect_ok
+    expect_eq "$(rows)" "HELLO|tp|KAFKA|JSON|false" "a stream named by variables"
+    stop_server
+}
+
+t_server_client_refused_connection_names_the_url() {
+    printf 'SHOW STREAMS;\n' >"$T/f.sql"
+    # a port nothing listens on: bind one, then free it
+    _port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    eddy_run run "$T/f.sql" --server "http://127.0.0.1:$_port"
+    expect_rc 1
+    err_has "cannot connect to http://127.0.0.1:$_port: Connection refused"
+    eddy_run --server "http://127.0.0.1:$_port" <"$T/f.sql"
+    expect_rc 1
+    err_has "cannot connect to http://127.0.0.1:$_port"
+    eddy_run run "$T/f.sql" --server "127.0.0.1:$_port"
+    expect_rc 2
+    err_has "http://HOST:PORT"
+}
+
+t_server_client_help() {
+    eddy_run --help
+    expect_ok
+    out_has "--server URL"
+    out_lacks "not built yet"
+    eddy_run run --help
+    expect_ok
+    out_has "eddy run FILE.sql --server URL [--define NAME=VALUE ...]"
+}
+
 # ---- the PostgreSQL wire protocol (--pg-listen), driven with psql ----------
 
 # start_pg_server DIR: start_server with --pg-listen on a free port.

@@ -1787,9 +1787,9 @@ static int prepare_stream_join(const ast_query *q, const source *rs, plan *p, er
                       "Stream-Stream joins must have a WITHIN clause specified. None was provided. To learn "
                       "about how to specify a WITHIN clause with a stream-stream join, please visit: "
                       "https://docs.confluent.io/current/ksql/docs/syntax-reference.html#create-stream-as-select");
-    if (j->kind != AST_JOIN_INNER)
+    if (j->kind != AST_JOIN_INNER && j->kind != AST_JOIN_LEFT)
         return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
-                      "only INNER stream-stream joins are supported yet");
+                      "only INNER and LEFT stream-stream joins are supported yet");
     if (p->in.key_format.kind != rs->key_format.kind)
         return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
                       "joining streams with different key formats (%s and %s) is not supported yet",
@@ -1804,6 +1804,7 @@ static int prepare_stream_join(const ast_query *q, const source *rs, plan *p, er
     p->join->after = j->within_after.present ? j->within_after.ms : j->within_before.ms;
     /* ksqlDB's default grace for a join without GRACE PERIOD: 24 hours */
     p->join->grace = j->within_grace.present ? j->within_grace.ms : 24LL * 3600 * 1000;
+    p->join->hold_unmatched = j->within_grace.present;
     return 0;
 }
 

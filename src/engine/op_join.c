@@ -79,6 +79,8 @@ static int32_t entry_len(const uint8_t *p)
 void join_window_add(kvstore *s, const uint8_t *key, size_t klen, int64_t ts, const uint8_t *val, int32_t vlen,
                      int64_t expire)
 {
+    if (ts < expire)
+        return; /* expired already: not kept */
     buf b = BUF_INIT;
     size_t olen = 0;
     const uint8_t *old = kvstore_get(s, key, klen, &olen);

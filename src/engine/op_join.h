@@ -23,8 +23,8 @@ plan_result join_finish(const plan *p, value *row, const value *key, const uint8
 /* A stream-stream join's window store of one side: a kvstore from a
  * record key to every kept record of that key, packed one after another
  * as (timestamp, be64; value length, be32; value bytes).  Adds a record,
- * dropping the key's records older than `expire` (stream time - the
- * window - grace: no later record can meet them). */
+ * dropping the key's records older than `expire` (the side's stream
+ * time - the window - grace); a record older than that is not added. */
 void join_window_add(kvstore *s, const uint8_t *key, size_t klen, int64_t ts, const uint8_t *val, int32_t vlen,
                      int64_t expire);
 /* Calls fn for each record of `key` with a timestamp in [from, to], in

@@ -83,6 +83,9 @@ typedef struct plan_join {
      * records are kept for before + after + grace of stream time */
     bool stream_stream;
     int64_t before, after, grace;
+    bool hold_unmatched; /* LEFT with GRACE PERIOD: a left record without a
+                          * match waits for its window to close, then joins
+                          * NULLs (without GRACE: at once, ksqlDB's older rule) */
     expr *left_key;     /* over the row: the value looked up in the table */
     int right_key;      /* the table's key column (index in right.schema) */
 } plan_join;

@@ -73,10 +73,9 @@ static int restore_store(query *q, err *e)
  * again from its start (records the window has expired are dropped as
  * they are met). */
 static int restore_rows(log_topic *topic, const query_task *tasks, int ntasks, kvstore *rows, const plan_join *ss,
-                        err *e)
+                        int64_t *seen, err *e)
 {
     log_record recs[RUNTIME_BATCH];
-    int64_t seen = INT64_MIN;
     for (int i = 0; i < ntasks; i++) {
         int64_t stop = log_reader_position(tasks[i].reader);
         log_reader *r = log_reader_open(topic, tasks[i].partition, 0);
@@ -87,10 +86,11 @@ static int restore_rows(log_topic *topic, const query_task *tasks, int ntasks, k
                 if (recs[k].key_len < 0)
                     continue;
                 if (ss) { /* a stream-stream join's window store (see stream_join_record) */
-                    seen = recs[k].timestamp > seen ? recs[k].timestamp : seen;
-                    if (recs[k].value_len >= 0)
-                        join_window_add(rows, recs[k].key, (size_t)recs[k].key_len, recs[k].timestamp, recs[k].value,
-                                        recs[k].value_len, seen - ss->before - ss->after - ss->grace);
+                    if (recs[k].value_len < 0)
+                        continue;
+                    *seen = recs[k].timestamp > *seen ? recs[k].timestamp : *seen;
+                    join_window_add(rows, recs[k].key, (size_t)recs[k].key_len, recs[k].timestamp, recs[k].value,
+                                    recs[k].value_len, *seen - ss->before - ss->after - ss->grace);
                 } else if (recs[k].value_len < 0)
                     kvstore_delete(rows, recs[k].key, (size_t)recs[k].key_len);
                 else
@@ -244,9 +244,7 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
     bool stream_stream = p->join && p->join->stream_stream;
     if (((p->agg || p->join) && p->in.is_table) || stream_stream)
         q->rows = kvstore_new();
-    q->join_time = INT64_MIN;
-    for (int i = 0; i < q->ntasks; i++)
-        q->join_time = q->tasks[i].stream_time > q->join_time ? q->tasks[i].stream_time : q->join_time;
+    q->side_time[0] = q->side_time[1] = INT64_MIN;
     if (p->join && (p->join->table_table || stream_stream))
         open_right_tasks(q, l, earliest);
     else if (p->join && !(q->joined = open_joined_table(q, l, earliest, e))) {
@@ -254,9 +252,9 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
         return NULL;
     }
     const plan_join *ss = stream_stream ? p->join : NULL;
-    if ((q->store && restore_store(q, e)) || (q->rows && restore_rows(q->in, q->tasks, q->ntasks, q->rows, ss, e)) ||
+    if ((q->store && restore_store(q, e)) || (q->rows && restore_rows(q->in, q->tasks, q->ntasks, q->rows, ss, &q->side_time[0], e)) ||
         (q->right_rows && restore_rows(log_topic_find(l, p->join->right.topic), q->rtasks, q->nrtasks,
-                                       q->right_rows, ss, e))) {
+                                       q->right_rows, ss, &q->side_time[1], e))) {
         runtime_query_stop(q);
         return NULL;
     }
@@ -284,6 +282,11 @@ void runtime_query_stop(query *q)
         log_reader_close(q->rtasks[i].reader);
     free(q->rtasks);
     kvstore_free(q->right_rows);
+    for (int i = 0; i < q->nheld; i++) {
+        free(q->held[i].key);
+        free(q->held[i].val);
+    }
+    free(q->held);
     for (int s = 0; s < q->nsinks; s++) {
         free(q->sinks[s].skip);
         free(q->sinks[s].pend);
@@ -774,8 +777,9 @@ typedef struct stream_meet {
     const log_record *rec;
     value *row, *out;
     eval_ctx *cx;
-    value key;  /* the left record's join key (meeting right records) */
-    int64_t ts; /* the record's event time */
+    value key;   /* the left record's join key (meeting right records) */
+    int64_t ts;  /* the record's event time */
+    int matched; /* how many records it met */
 } stream_meet;
 
 /* A left record meets a kept right record: the joined row's time is the
@@ -783,8 +787,24 @@ typedef struct stream_meet {
 static void meet_right(void *ctx, int64_t rts, const uint8_t *val, int32_t vlen)
 {
     stream_meet *m = ctx;
+    m->matched++;
     m->row[m->q->plan->rowtime] = value_bigint(rts > m->ts ? rts : m->ts);
     send_joined(m->q, m->t, m->rec, m->row, m->out, &m->key, val, vlen, false, m->cx);
+}
+
+/* LEFT JOIN: a held left record (key, time, value) has met a right one. */
+static void unhold_left(query *q, const log_record *rec, int64_t lts, const uint8_t *val, int32_t vlen)
+{
+    for (int i = 0; i < q->nheld; i++) {
+        held_left *h = &q->held[i];
+        if (h->ts == lts && h->klen == rec->key_len && h->vlen == vlen && !memcmp(h->key, rec->key, (size_t)h->klen) &&
+            !memcmp(h->val, val, (size_t)vlen)) {
+            free(h->key);
+            free(h->val);
+            *h = q->held[--q->nheld];
+            return;
+        }
+    }
 }
 
 /* A right record meets a kept left record (decoded again for each). */
@@ -794,6 +814,8 @@ static void meet_left(void *ctx, int64_t lts, const uint8_t *val, int32_t vlen)
     log_record left = *m->rec;
     left.timestamp = lts;
     value key;
+    if (m->q->nheld)
+        unhold_left(m->q, m->rec, lts, val, vlen);
     if (!decode_left(m->q, &left, val, vlen, m->row, m->out, &key, m->cx)) {
         note_error(m->q, m->rec, m->t->partition, m->cx->e);
         return;
@@ -802,19 +824,83 @@ static void meet_left(void *ctx, int64_t lts, const uint8_t *val, int32_t vlen)
     send_joined(m->q, m->t, m->rec, m->row, m->out, &key, m->rec->value, m->rec->value_len, false, m->cx);
 }
 
-/* A record of either stream of a JOIN ... WITHIN: dropped when the
- * window and grace have passed for it (ts + after + grace < stream
- * time; `after` mirrored for the right side), else kept in its side's
- * window store and joined with every kept record of the other side
- * with the same key in its window.  Both sides are joined on their key
- * columns, of the same type and key format, so the record keys compare
- * as bytes. */
+/* LEFT JOIN: a left record (key, value, time) joined with NULLs. */
+static void send_unmatched(query *q, query_task *t, const log_record *rec, const uint8_t *val, int32_t vlen, int64_t ts,
+                           value *row, value *out, eval_ctx *cx)
+{
+    log_record left = *rec;
+    left.value = val;
+    left.value_len = vlen;
+    left.timestamp = ts;
+    value key;
+    if (!decode_left(q, &left, val, vlen, row, out, &key, cx)) {
+        note_error(q, rec, t->partition, cx->e);
+        return;
+    }
+    row[q->plan->rowtime] = value_bigint(ts);
+    send_joined(q, t, &left, row, out, &key, NULL, 0, false, cx);
+}
+
+static void hold_left(query *q, const log_record *rec, int64_t ts)
+{
+    if (q->nheld == q->capheld) {
+        q->capheld = q->capheld ? 2 * q->capheld : 16;
+        q->held = mem_realloc(q->held, sizeof *q->held * (size_t)q->capheld);
+    }
+    held_left *h = &q->held[q->nheld++];
+    h->key = mem_alloc((size_t)rec->key_len + 1);
+    memcpy(h->key, rec->key, (size_t)rec->key_len);
+    h->klen = rec->key_len;
+    h->val = mem_alloc((size_t)rec->value_len + 1);
+    memcpy(h->val, rec->value, (size_t)rec->value_len);
+    h->vlen = rec->value_len;
+    h->ts = ts;
+}
+
+/* LEFT JOIN with GRACE PERIOD: the held left records whose window and
+ * grace have passed (ts + after + grace < stream time) join NULLs, the
+ * oldest first.  The held bytes are copied into the batch arena, as the
+ * output encodes from decoded values pointing into them. */
+static void send_closed_left(query *q, query_task *t, const log_record *rec, int64_t now, value *row, value *out,
+                             eval_ctx *cx)
+{
+    const plan_join *j = q->plan->join;
+    for (;;) {
+        int best = -1;
+        for (int i = 0; i < q->nheld; i++)
+            if (q->held[i].ts + j->after + j->grace < now && (best < 0 || q->held[i].ts < q->held[best].ts))
+                best = i;
+        if (best < 0)
+            return;
+        held_left h = q->held[best];
+        q->held[best] = q->held[--q->nheld];
+        uint8_t *key = arena_alloc(cx->a, (size_t)h.klen + 1), *val = arena_alloc(cx->a, (size_t)h.vlen + 1);
+        memcpy(key, h.key, (size_t)h.klen);
+        memcpy(val, h.val, (size_t)h.vlen);
+        log_record left = *rec;
+        left.key = key;
+        left.key_len = h.klen;
+        free(h.key);
+        free(h.val);
+        send_unmatched(q, t, &left, val, h.vlen, h.ts, row, out, cx);
+    }
+}
+
+/* A record of either stream of a JOIN ... WITHIN: kept in its side's
+ * window store (unless its side's stream time has passed it by the
+ * window and grace) and joined with every kept record of the other side
+ * with the same key in its window ([t - before, t + after] for a left
+ * record, mirrored for a right one).  LEFT: a left record that meets
+ * nothing joins NULLs, at once (no GRACE PERIOD, or its window has
+ * already closed) or once its window closes, if no right record meets
+ * it meanwhile.  Both sides are joined on their key columns, of the
+ * same type and key format, so the record keys compare as bytes. */
 static void stream_join_record(query *q, query_task *t, const log_record *rec, value *row, value *out, eval_ctx *cx)
 {
     const plan_join *j = q->plan->join;
     if (rec->key_len < 0 || rec->value_len < 0)
         return; /* no key or no value: joins nothing (ksqlDB drops it) */
-    stream_meet m = {q, t, rec, row, out, cx, value_null(), rec->timestamp};
+    stream_meet m = {q, t, rec, row, out, cx, value_null(), rec->timestamp, 0};
     if (!t->right) {
         if (!decode_left(q, rec, rec->value, rec->value_len, row, out, &m.key, cx)) {
             note_error(q, rec, t->partition, cx->e);
@@ -822,22 +908,30 @@ static void stream_join_record(query *q, query_task *t, const log_record *rec, v
         }
         m.ts = row[q->plan->rowtime].u.l;
     }
-    int64_t after = t->right ? j->before : j->after;
-    if (m.ts > q->join_time)
-        q->join_time = m.ts;
-    t->stream_time = q->join_time;
-    if (m.ts + after + j->grace < q->join_time) {
-        q->late++;
-        return;
-    }
+    int side = t->right ? 1 : 0;
+    if (m.ts > q->side_time[side])
+        q->side_time[side] = m.ts;
+    int64_t now = q->side_time[0] > q->side_time[1] ? q->side_time[0] : q->side_time[1];
+    t->stream_time = now;
+    if (q->nheld)
+        send_closed_left(q, t, rec, now, row, out, cx);
     kvstore *own = t->right ? q->right_rows : q->rows;
     join_window_add(own, rec->key, (size_t)rec->key_len, m.ts, rec->value, rec->value_len,
-                    q->join_time - j->before - j->after - j->grace);
-    if (t->right)
+                    q->side_time[side] - j->before - j->after - j->grace);
+    if (t->right) {
         join_window_each(q->rows, rec->key, (size_t)rec->key_len, m.ts - j->after, m.ts + j->before, meet_left, &m);
+        return;
+    }
+    if (!decode_left(q, rec, rec->value, rec->value_len, row, out, &m.key, cx))
+        return; /* decoded once already: held records may have reused the row */
+    join_window_each(q->right_rows, rec->key, (size_t)rec->key_len, m.ts - j->before, m.ts + j->after, meet_right,
+                     &m);
+    if (m.matched || !j->left_outer)
+        return;
+    if (j->hold_unmatched && m.ts + j->after >= now)
+        hold_left(q, rec, m.ts);
     else
-        join_window_each(q->right_rows, rec->key, (size_t)rec->key_len, m.ts - j->before, m.ts + j->after,
-                         meet_right, &m);
+        send_unmatched(q, t, rec, rec->value, rec->value_len, m.ts, row, out, cx);
 }
 
 /* One record through the plan (and the aggregation); its output and

@@ -69,6 +69,13 @@ typedef struct open_window {
     int task;       /* whose stream time closes it */
 } open_window;
 
+/* A left record of a stream-stream LEFT JOIN that met nothing yet. */
+typedef struct held_left {
+    uint8_t *key, *val; /* malloc'd copies */
+    int32_t klen, vlen;
+    int64_t ts;
+} held_left;
+
 typedef struct query {
     char id[96];
     char *sql;          /* the statement that started it */
@@ -90,9 +97,14 @@ typedef struct query {
     int nrtasks;
     kvstore *right_rows;
     /* stream-stream JOIN: `rows` and `right_rows` are the two sides'
-     * window stores (see join_window_add), and this the stream time
-     * shared by both sides' tasks (the largest event time seen) */
-    int64_t join_time;
+     * window stores (see join_window_add); each side's stream time (its
+     * latest event time: a record older than that by the window and
+     * grace is no longer kept, as Kafka's window stores expire them);
+     * LEFT JOIN with GRACE PERIOD: left records that met nothing yet,
+     * held until their window closes */
+    int64_t side_time[2];
+    struct held_left *held;
+    int nheld, capheld;
     /* EMIT FINAL: windows not closed yet (their store keys), oldest end
      * first once sorted */
     struct open_window *open;

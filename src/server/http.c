@@ -41,6 +41,7 @@ struct http_conn {
     bool busy;       /* req handed to the handler, its response not ended */
     bool keep_alive;
     bool streaming;  /* a chunked response is in progress */
+    bool http10;     /* an HTTP/1.0 request: no chunked responses */
     bool in_feed;
     bool closing;
     size_t pending;  /* bytes queued in uv_write and not yet written */
@@ -297,6 +298,7 @@ static void dispatch(http_conn *c)
 {
     http_parser *p = &c->parser;
     c->keep_alive = http_should_keep_alive(p);
+    c->http10 = p->http_major == 1 && p->http_minor == 0;
     /* the path without query string or fragment */
     buf_putc(&c->url, '\0');
     c->url.len--;
@@ -486,6 +488,11 @@ void http_begin_stream(http_request *req, int status, const char *content_type)
 {
     http_conn *c = req->conn;
     c->streaming = true;
+    if (c->http10) { /* HTTP/1.0 knows no chunks: the body ends when the connection does */
+        c->keep_alive = false;
+        write_head(c, status, content_type, "");
+        return;
+    }
     write_head(c, status, content_type, "Transfer-Encoding: chunked\r\n");
 }
 
@@ -493,6 +500,10 @@ void http_stream_write(http_request *req, const char *data, size_t len)
 {
     if (!len)
         return; /* an empty chunk would end the response */
+    if (req->conn->http10) {
+        conn_write(req->conn, data, len, NULL, 0, NULL, 0);
+        return;
+    }
     char size[32];
     int sn = snprintf(size, sizeof size, "%zx\r\n", len);
     conn_write(req->conn, size, (size_t)sn, data, len, "\r\n", 2);
@@ -502,7 +513,8 @@ void http_stream_end(http_request *req)
 {
     http_conn *c = req->conn;
     static const char last[] = "0\r\n\r\n";
-    conn_write(c, last, sizeof last - 1, NULL, 0, NULL, 0);
+    if (!c->http10)
+        conn_write(c, last, sizeof last - 1, NULL, 0, NULL, 0);
     request_done(c);
 }
 

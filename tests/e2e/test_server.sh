@@ -675,3 +675,18 @@ PYEOF
     wait $_cpid
     expect_eq "$(cat "$T/out")" "$(lines ready closed)" "the client saw its connection closed"
 }
+
+# An HTTP/1.0 client knows no chunked encoding: a streamed response comes
+# unchunked and ends when the server closes the connection.
+t_server_http10_client_gets_an_unchunked_stream() {
+    start_server "$(new_dir)"
+    ksql "$CREATE_S INSERT INTO s (id, name) VALUES (1, 'a');"
+    expect_code 200
+    curl -s -i --http1.0 --max-time 10 -H 'Content-Type: application/json' \
+        --data-binary '{"sql": "SELECT * FROM s;"}' "$URL/query-stream" | tr -d '\r' >"$T/out"
+    grep -q '^HTTP/1.1 200' "$T/out" || { cat "$T/out"; fail "no 200 status line"; }
+    out_lacks "Transfer-Encoding"
+    out_has "Connection: close"
+    expect_eq "$(tail -n 1 "$T/out")" '[1,"a"]' "the row, unchunked"
+    stop_server
+}

@@ -1,5 +1,6 @@
 /* http.c — see http.h. */
 #include "http.h"
+#include "tcp_listen.h"
 
 #include <http_parser.h>
 #include <stdio.h>
@@ -408,24 +409,13 @@ static void on_connection(uv_stream_t *l, int status)
 http_server *http_listen(uv_loop_t *loop, const char *host, int port, http_handler handler,
                          void *ctx, char *errbuf, size_t errlen)
 {
-    struct sockaddr_storage addr;
-    int rc = strchr(host, ':') ? uv_ip6_addr(host, port, (struct sockaddr_in6 *)&addr)
-                               : uv_ip4_addr(host, port, (struct sockaddr_in *)&addr);
-    if (rc < 0) {
-        snprintf(errbuf, errlen, "bad address %s: %s", host, uv_strerror(rc));
-        return NULL;
-    }
     http_server *s = mem_alloc(sizeof *s);
     s->loop = loop;
     s->handler = handler;
     s->ctx = ctx;
     uv_tcp_init(loop, &s->listener);
     s->listener.data = s;
-    rc = uv_tcp_bind(&s->listener, (const struct sockaddr *)&addr, 0);
-    if (rc == 0)
-        rc = uv_listen((uv_stream_t *)&s->listener, 128, on_connection);
-    if (rc < 0) {
-        snprintf(errbuf, errlen, "cannot listen on %s:%d: %s", host, port, uv_strerror(rc));
+    if (tcp_listen_start(&s->listener, host, port, on_connection, errbuf, errlen) < 0) {
         s->stopping = true;
         http_shutdown(s);
         return NULL;
@@ -433,16 +423,7 @@ http_server *http_listen(uv_loop_t *loop, const char *host, int port, http_handl
     return s;
 }
 
-int http_port(const http_server *s)
-{
-    struct sockaddr_storage addr;
-    int len = sizeof addr;
-    if (uv_tcp_getsockname(&s->listener, (struct sockaddr *)&addr, &len) < 0)
-        return -1;
-    if (addr.ss_family == AF_INET6)
-        return ntohs(((struct sockaddr_in6 *)&addr)->sin6_port);
-    return ntohs(((struct sockaddr_in *)&addr)->sin_port);
-}
+int http_port(const http_server *s) { return tcp_listen_port(&s->listener); }
 
 static void on_listener_closed(uv_handle_t *h)
 {

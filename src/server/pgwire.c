@@ -2,6 +2,7 @@
  * writing) is at the bottom; above it, what a thread-pool worker does with
  * one Simple Query: parse, run each statement, encode the answer. */
 #include "pgwire.h"
+#include "tcp_listen.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -1135,13 +1136,6 @@ static void on_listener_closed(uv_handle_t *h)
 pgwire *pgwire_listen(uv_loop_t *loop, engine *en, const char *host, int port, const char *version,
                       char *errbuf, size_t errlen)
 {
-    struct sockaddr_storage addr;
-    int rc = strchr(host, ':') ? uv_ip6_addr(host, port, (struct sockaddr_in6 *)&addr)
-                               : uv_ip4_addr(host, port, (struct sockaddr_in *)&addr);
-    if (rc < 0) {
-        snprintf(errbuf, errlen, "bad address %s: %s", host, uv_strerror(rc));
-        return NULL;
-    }
     pgwire *pw = mem_alloc(sizeof *pw);
     pw->loop = loop;
     pw->en = en;
@@ -1149,27 +1143,14 @@ pgwire *pgwire_listen(uv_loop_t *loop, engine *en, const char *host, int port, c
     atomic_init(&pw->cancel_all, false);
     uv_tcp_init(loop, &pw->listener);
     pw->listener.data = pw;
-    rc = uv_tcp_bind(&pw->listener, (const struct sockaddr *)&addr, 0);
-    if (rc == 0)
-        rc = uv_listen((uv_stream_t *)&pw->listener, 128, on_connection);
-    if (rc < 0) {
-        snprintf(errbuf, errlen, "cannot listen on %s:%d: %s", host, port, uv_strerror(rc));
+    if (tcp_listen_start(&pw->listener, host, port, on_connection, errbuf, errlen) < 0) {
         pgwire_shutdown(pw);
         return NULL;
     }
     return pw;
 }
 
-int pgwire_port(const pgwire *pw)
-{
-    struct sockaddr_storage addr;
-    int len = sizeof addr;
-    if (uv_tcp_getsockname(&pw->listener, (struct sockaddr *)&addr, &len) < 0)
-        return -1;
-    if (addr.ss_family == AF_INET6)
-        return ntohs(((struct sockaddr_in6 *)&addr)->sin6_port);
-    return ntohs(((struct sockaddr_in *)&addr)->sin_port);
-}
+int pgwire_port(const pgwire *pw) { return tcp_listen_port(&pw->listener); }
 
 void pgwire_shutdown(pgwire *pw)
 {

@@ -58,6 +58,8 @@ typedef struct scope {
 
 static expr *compile(scope *sc, const ast_expr *x, err *e);
 static expr *compile_parts(scope *sc, const ast_expr *x, err *e);
+static expr *join_key_ref(scope *sc);
+static bool synthetic_join_key(const plan_join *pj);
 
 static expr *node(scope *sc, expr_kind kind, const sqltype *type, int nargs)
 {
@@ -196,6 +198,9 @@ static expr *compile_join_column(scope *sc, const ast_expr *x, err *e)
             c->column = sc->cols->n + k;
             return c;
         }
+    const plan_join *pj = sc->p->join;
+    if (!q && !strcmp(name, "ROWKEY") && pj->key_type && synthetic_join_key(pj))
+        return join_key_ref(sc); /* a synthetic join key */
     err_at(e, ERR_UNKNOWN_COLUMN, x->u.col.name.span.off, x->u.col.name.span.len, "column '%s' does not exist in %s%s%s",
            name, q ? q : sc->source, q ? "" : " or ", q ? "" : r->source);
     const char *near = schema_suggest(sc->cols, name);
@@ -1353,6 +1358,16 @@ static const char *item_name(scope *sc, const ast_select_item *it, int *generate
 {
     if (it->alias.name)
         return arena_strdup(&sc->p->arena, it->alias.name);
+    const char *q = it->expr->kind == AST_COLUMN ? it->expr->u.col.qualifier.name : NULL;
+    if (q && sc->right) { /* a column both sides have: <ALIAS>_<COLUMN> */
+        const char *name = it->expr->u.col.name.name;
+        const scope_right *r = sc->right;
+        if (schema_find(sc->cols, name) >= 0 && schema_find(r->cols, name) >= 0) {
+            bool right = names_side(q, r->source, r->alias);
+            const char *alias = right ? (r->alias ? r->alias : r->source) : (sc->alias ? sc->alias : sc->source);
+            return arena_printf(&sc->p->arena, "%s_%s", alias, name);
+        }
+    }
     if (it->expr->kind == AST_COLUMN)
         return arena_strdup(&sc->p->arena, it->expr->u.col.name.name);
     if (it->expr->kind == AST_DEREF)
@@ -1395,11 +1410,21 @@ static bool name_taken(const out_list *o, const char *name)
     return false;
 }
 
+/* The joined row's key (the join-key slot). */
+static expr *join_key_ref(scope *sc)
+{
+    const plan_join *pj = sc->p->join;
+    expr *c = node(sc, EX_COLUMN, pj->key_type, 0);
+    c->column = pj->key_slot;
+    return c;
+}
+
 /* Whether output column x (named `name`) is a key column of the result:
  * with PARTITION BY, when it computes a partition expression (each may
  * be selected once); otherwise when it is a source key column as is. */
-static int key_of(scope *sc, const expr *x, const char *name, ast_span span, bool *key, err *e)
+static int key_of(scope *sc, expr **xp, const char *name, ast_span span, bool *key, err *e)
 {
+    const expr *x = *xp;
     if (sc->agg) { /* a grouped expression selected as is is a key */
         *key = false;
         if (x->kind != EX_COLUMN || x->column >= sc->agg->ngroup)
@@ -1418,9 +1443,13 @@ static int key_of(scope *sc, const expr *x, const char *name, ast_span span, boo
     }
     *key = false;
     for (int i = 0; i < sc->npexprs; i++) {
-        bool table_key = sc->right && i == 0 && x->kind == EX_COLUMN && sc->p->join &&
-                         x->column == sc->right->base + sc->p->join->right_key;
-        if (!table_key && !expr_equal(sc->pexprs[i], x))
+        const plan_join *pj = sc->right ? sc->p->join : NULL;
+        /* the other side's join column or expression names the key too */
+        bool full = pj && pj->left_outer && pj->right_outer;
+        bool right_key = pj && i == 0 && !full && pj->right_key >= 0 && !pj->right_key_expr &&
+                         x->kind == EX_COLUMN && x->column == pj->right_base + pj->right_key;
+        right_key |= pj && i == 0 && !full && pj->right_key_expr && expr_equal(pj->right_key_expr, x);
+        if (!right_key && !expr_equal(sc->pexprs[i], x))
             continue;
         if (sc->ptaken[i])
             return err_at(e, ERR_INVALID, span.off, span.len,
@@ -1428,6 +1457,10 @@ static int key_of(scope *sc, const expr *x, const char *name, ast_span span, boo
                           sc->ptaken[i], sc->ptaken[i], name);
         sc->ptaken[i] = name;
         *key = true;
+        /* a join's key may come from either side: read the joined key when
+         * the side named can be missing from a result row */
+        if (pj && (right_key || pj->right_outer || pj->stream_stream))
+            *xp = join_key_ref(sc);
     }
     return 0;
 }
@@ -1450,7 +1483,10 @@ static int add_join_star(scope *sc, out_list *o, const ast_select_item *it, err 
             expr *x = column_ref(sc, cols, side ? r->base : 0, c);
             const char *name = arena_printf(&sc->p->arena, "%s_%s", alias, cols->cols[c].name);
             bool key;
-            if (key_of(sc, x, name, it->span, &key, e) || out_add(sc, o, name, x, key, it->span, e))
+            /* SELECT * names both sides' join columns: the second is a value */
+            bool taken = sc->npexprs && sc->ptaken[0];
+            key = false;
+            if ((!taken && key_of(sc, &x, name, it->span, &key, e)) || out_add(sc, o, name, x, key, it->span, e))
                 return -1;
         }
     }
@@ -1478,7 +1514,7 @@ static int add_star(scope *sc, out_list *o, const ast_select_item *it, err *e)
         if (sc->cols->cols[c].key)
             sc->p->needs_key = true;
         bool key;
-        if (key_of(sc, x, sc->cols->cols[c].name, it->span, &key, e) ||
+        if (key_of(sc, &x, sc->cols->cols[c].name, it->span, &key, e) ||
             out_add(sc, o, sc->cols->cols[c].name, x, key, it->span, e))
             return -1;
         /* a windowed source's window bounds follow its key, as ksqlDB lists
@@ -1525,6 +1561,8 @@ static int compile_partition_by(scope *sc, const ast_query *q, err *e)
  * column, the expression as written otherwise. */
 static const char *partition_text(scope *sc, const ast_query *q, int i)
 {
+    if (sc->right && synthetic_join_key(sc->p->join))
+        return "ROWKEY";
     const ast_expr *px = sc->right ? sc->join_left_ast : q->partition_by[i];
     if (px->kind == AST_COLUMN)
         return arena_printf(&sc->p->arena, "%s.%s", px->u.col.qualifier.name ? px->u.col.qualifier.name : sc->source,
@@ -1549,9 +1587,11 @@ static int add_partition_keys(scope *sc, out_list *o, const ast_query *q, int *g
     for (int i = 0; i < sc->npexprs; i++) {
         if (sc->ptaken[i])
             continue;
-        if (star) {
+        if (star && !(sc->right && sc->p->join->synthetic_key && sc->sink)) {
             const ast_expr *px = sc->right ? sc->join_left_ast : q->partition_by[i];
-            const char *name = px->kind == AST_COLUMN  ? px->u.col.name.name
+            bool synthetic = sc->right && synthetic_join_key(sc->p->join);
+            const char *name = synthetic               ? "ROWKEY"
+                               : px->kind == AST_COLUMN ? px->u.col.name.name
                                : px->kind == AST_DEREF ? px->u.deref.field.name
                                                        : arena_printf(&sc->p->arena, "KSQL_COL_%d", (*generated)++);
             if (out_add(sc, o, arena_strdup(&sc->p->arena, name), sc->pexprs[i], true, px->span, e))
@@ -1600,7 +1640,7 @@ static int compile_items(scope *sc, const ast_query *q, err *e)
         for (int n = 1; !it->alias.name && it->expr->kind == AST_DEREF && name_taken(&o, name); n++)
             name = arena_printf(&sc->p->arena, "%s_%d", item_name(sc, it, &generated), n);
         bool key;
-        if (key_of(sc, x, name, it->span, &key, e) || out_add(sc, &o, name, x, key, it->span, e))
+        if (key_of(sc, &x, name, it->span, &key, e) || out_add(sc, &o, name, x, key, it->span, e))
             return -1;
     }
     if (sc->partitioned && add_partition_keys(sc, &o, q, &generated, e))
@@ -1770,15 +1810,18 @@ static void join_layout(const source *rs, plan *p, const ast_join *j)
     p->join = arena_alloc(&p->arena, sizeof *p->join);
     copy_io(&p->arena, &p->join->right, rs);
     p->join->right_base = p->in.schema.n + PLAN_PSEUDO;
-    p->join->left_outer = j->kind == AST_JOIN_LEFT;
+    p->join->left_outer = j->kind == AST_JOIN_LEFT || j->kind == AST_JOIN_FULL;
+    p->join->right_outer = j->kind == AST_JOIN_RIGHT || j->kind == AST_JOIN_FULL;
+    p->join->right_key = -1;
     for (int i = 0; i < rs->schema.n; i++)
         if (rs->schema.cols[i].key)
             p->join->right_key = i;
-    p->nrow = p->join->right_base + rs->schema.n + PLAN_PSEUDO;
+    p->join->key_slot = p->join->right_base + rs->schema.n + PLAN_PSEUDO;
+    p->nrow = p->join->key_slot + 1;
 }
 
 /* The right stream of a stream-stream JOIN ... WITHIN: the window, and
- * what is supported (INNER, on both streams' single key columns). */
+ * what is supported (two unwindowed streams). */
 static int prepare_stream_join(const ast_query *q, const source *rs, plan *p, err *e)
 {
     const ast_join *j = &q->joins[0];
@@ -1787,17 +1830,9 @@ static int prepare_stream_join(const ast_query *q, const source *rs, plan *p, er
                       "Stream-Stream joins must have a WITHIN clause specified. None was provided. To learn "
                       "about how to specify a WITHIN clause with a stream-stream join, please visit: "
                       "https://docs.confluent.io/current/ksql/docs/syntax-reference.html#create-stream-as-select");
-    if (j->kind != AST_JOIN_INNER && j->kind != AST_JOIN_LEFT)
+    if (p->in.window_kind || rs->window_kind)
         return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
-                      "only INNER and LEFT stream-stream joins are supported yet");
-    if (p->in.key_format.kind != rs->key_format.kind)
-        return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
-                      "joining streams with different key formats (%s and %s) is not supported yet",
-                      format_name(p->in.key_format.kind), format_name(rs->key_format.kind));
-    if (schema_key_count(&rs->schema) != 1 || schema_key_count(&p->in.schema) != 1 || p->in.window_kind ||
-        rs->window_kind)
-        return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
-                      "stream-stream joins are supported only on two unwindowed streams with one key column each");
+                      "stream-stream joins of windowed streams are not supported yet");
     join_layout(rs, p, j);
     p->join->stream_stream = true;
     p->join->before = j->within_before.ms;
@@ -1822,6 +1857,11 @@ static int prepare_join(const catalog *c, const ast_query *q, plan *p, err *e)
             err_hint(e, "did you mean %s?", near);
         return -1;
     }
+    bool lk = p->in.value_format.kind == FORMAT_KAFKA, rk = rs->value_format.kind == FORMAT_KAFKA;
+    if (lk || rk)
+        return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
+                      "Source(s) %s%s%s are using the 'KAFKA' value format. This format does not yet support JOIN.",
+                      lk ? p->in.name : "", lk && rk ? ", " : "", rk ? rs->name : "");
     bool stream_stream = rs->kind != SOURCE_TABLE;
     if (stream_stream && p->in.is_table)
         return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
@@ -1829,9 +1869,6 @@ static int prepare_join(const catalog *c, const ast_query *q, plan *p, err *e)
     if (stream_stream)
         return prepare_stream_join(q, rs, p, e);
     bool table_table = p->in.is_table;
-    if (table_table && (j->kind == AST_JOIN_RIGHT || j->kind == AST_JOIN_FULL))
-        return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
-                      "RIGHT and FULL OUTER table-table joins are not supported yet");
     if (table_table && p->in.key_format.kind != rs->key_format.kind)
         return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
                       "joining tables with different key formats (%s and %s) is not supported yet",
@@ -1855,14 +1892,90 @@ static int prepare_join(const catalog *c, const ast_query *q, plan *p, err *e)
     return 0;
 }
 
-static bool reads_only_below(const expr *x, int limit)
+/* Whether x reads only row slots in [lo, hi). */
+static bool reads_within(const expr *x, int lo, int hi)
 {
-    if (x->kind == EX_COLUMN && x->column >= limit)
+    if (x->kind == EX_COLUMN && (x->column < lo || x->column >= hi))
         return false;
     for (int i = 0; i < x->nargs; i++)
-        if (!reads_only_below(x->args[i], limit))
+        if (!reads_within(x->args[i], lo, hi))
             return false;
     return true;
+}
+
+static bool reads_only_below(const expr *x, int limit) { return reads_within(x, 0, limit); }
+
+static int numeric_rank(const sqltype *t)
+{
+    switch (t->kind) {
+    case TYPE_INT: return 1;
+    case TYPE_BIGINT: return 2;
+    case TYPE_DECIMAL: return 3;
+    case TYPE_DOUBLE: return 4;
+    default: return 0;
+    }
+}
+
+/* ON a = b of a stream-stream join: a over the left stream, b over the
+ * right (either order); both become the join key, of one type (the wider
+ * of two numeric types).  Every record is keyed by its side's expression,
+ * so a join on value columns needs no key columns at all. */
+static int compile_stream_join_condition(scope *sc, const ast_expr *on, expr *l, expr *r, err *e)
+{
+    plan_join *pj = sc->p->join;
+    const ast_expr *left_ast = on->u.binary.left;
+    int mid = pj->right_base, hi = pj->key_slot;
+    if (!(reads_within(l, 0, mid) && reads_within(r, mid, hi)) && reads_within(r, 0, mid) &&
+        reads_within(l, mid, hi)) {
+        expr *t = l;
+        l = r;
+        r = t;
+        left_ast = on->u.binary.right;
+    }
+    if (!reads_within(l, 0, mid) || !reads_within(r, mid, hi))
+        return err_at(e, ERR_INVALID, on->span.off, on->span.len,
+                      "Invalid join condition: each side of the comparison must read one of the joined streams, "
+                      "one side the left and the other the right.");
+    if (!types_equal(l->type, r->type)) {
+        int lr = numeric_rank(l->type), rr = numeric_rank(r->type);
+        if (!lr || !rr || (lr == rr))
+            return err_at(e, ERR_TYPE, on->span.off, on->span.len,
+                          "Invalid join condition: types don't match. Got %s = %s.", type_text(sc, l->type),
+                          type_text(sc, r->type));
+        if (lr < rr)
+            l = coerce(sc, l, r->type);
+        else
+            r = coerce(sc, r, l->type);
+    }
+    /* the key is named after a side's column; ROWKEY when neither is one */
+    bool lcol = l->kind == EX_COLUMN, rcol = r->kind == EX_COLUMN;
+    pj->synthetic_key = !lcol && !rcol;
+    sc->join_left_ast = !lcol && rcol ? (left_ast == on->u.binary.left ? on->u.binary.right : on->u.binary.left)
+                                      : left_ast;
+    pj->left_key = l;
+    pj->right_key_expr = r;
+    pj->key_type = l->type;
+    return 0;
+}
+
+static bool synthetic_join_key(const plan_join *pj)
+{
+    return pj->synthetic_key || (pj->left_outer && pj->right_outer);
+}
+
+/* The join key is the result's key: the left side's join expression
+ * names it (or the right side's, see key_of); a FULL OUTER join's key is
+ * a column of its own, ROWKEY, as either side may be missing. */
+static int join_key_columns(scope *sc)
+{
+    const plan_join *pj = sc->p->join;
+    sc->partitioned = true;
+    sc->pexprs = arena_alloc(&sc->p->arena, sizeof(expr *));
+    sc->ptaken = arena_alloc(&sc->p->arena, sizeof(char *));
+    sc->ptaken[0] = NULL;
+    sc->pexprs[0] = synthetic_join_key(pj) ? join_key_ref(sc) : pj->left_key;
+    sc->npexprs = 1;
+    return 0;
 }
 
 /* ON <stream expression> = <table key column> (either order): the
@@ -1881,6 +1994,11 @@ static int compile_join_condition(scope *sc, const ast_query *q, err *e)
     expr *r = l ? compile(sc, on->u.binary.right, e) : NULL;
     if (!r)
         return -1;
+    if (pj->stream_stream) {
+        if (compile_stream_join_condition(sc, on, l, r, e))
+            return -1;
+        return join_key_columns(sc);
+    }
     int key_slot = pj->right_base + pj->right_key;
     const ast_expr *stream_side = on->u.binary.left;
     if (l->kind == EX_COLUMN && l->column == key_slot) {
@@ -1890,10 +2008,6 @@ static int compile_join_condition(scope *sc, const ast_query *q, err *e)
         stream_side = on->u.binary.right;
     }
     bool left_is_key = l->kind == EX_COLUMN && l->column < sc->cols->n && sc->cols->cols[l->column].key;
-    if (pj->stream_stream && (!left_is_key || !types_equal(l->type, r->type)))
-        return err_at(e, ERR_UNSUPPORTED, on->span.off, on->span.len,
-                      "stream-stream joins must join on both streams' key columns, of the same type (joins on "
-                      "other expressions are not supported yet)");
     if (pj->table_table && !left_is_key)
         return err_at(e, ERR_UNSUPPORTED, on->span.off, on->span.len,
                       "table-table joins must join on both tables' primary keys (foreign-key joins are not "
@@ -1916,13 +2030,9 @@ static int compile_join_condition(scope *sc, const ast_query *q, err *e)
         l = coerce(sc, l, kt);
     }
     pj->left_key = l;
+    pj->key_type = kt;
     sc->join_left_ast = stream_side;
-    sc->partitioned = true; /* the join key is the result's key */
-    sc->pexprs = arena_alloc(&sc->p->arena, sizeof(expr *));
-    sc->ptaken = arena_alloc(&sc->p->arena, sizeof(char *));
-    sc->pexprs[0] = l;
-    sc->npexprs = 1;
-    return 0;
+    return join_key_columns(sc);
 }
 
 /* Table functions in SELECT: the flat-map step, with two row slots per

@@ -1,6 +1,9 @@
 /* op_join.c — see op_join.h. */
 #include "op_join.h"
 
+#include "codec.h"
+#include "serde.h"
+
 /* The table's key bytes for the stream's join key, in the table's key
  * format (what its records carry). */
 static int table_key(const plan_join *j, const value *k, buf *out, bool *is_null, err *e)
@@ -15,18 +18,22 @@ static int table_key(const plan_join *j, const value *k, buf *out, bool *is_null
     return serde_encode_key(&j->right.key_format, &j->right.schema, row, out, is_null, e);
 }
 
-plan_result join_finish(const plan *p, value *row, const value *key, const uint8_t *rval, int32_t rlen,
-                        value *out, eval_ctx *cx)
+plan_result join_finish(const plan *p, value *row, const value *jkey, const join_rec *r, value *out, eval_ctx *cx)
 {
     const plan_join *j = p->join;
     value *right = row + j->right_base;
     for (int i = 0; i < j->right.schema.n + PLAN_PSEUDO; i++)
         right[i] = value_null();
-    if (rval) {
-        if (serde_decode_value(&j->right.value_format, rval, rlen, &j->right.schema, p->needed + j->right_base,
+    row[j->key_slot] = *jkey;
+    if (r->val) {
+        if (r->key && serde_decode_key(&j->right.key_format, r->key, r->klen, &j->right.schema, right, cx->a, cx->e))
+            return PLAN_ERROR;
+        if (serde_decode_value(&j->right.value_format, r->val, r->vlen, &j->right.schema, p->needed + j->right_base,
                                right, cx->a, cx->e))
             return PLAN_ERROR;
-        right[j->right_key] = *key;
+        if (!r->key)
+            right[j->right_key] = *jkey;
+        right[j->right.schema.n] = value_bigint(r->ts);
     } else if (!j->left_outer)
         return PLAN_SKIP;
     if (p->where) {
@@ -40,6 +47,12 @@ plan_result join_finish(const plan *p, value *row, const value *key, const uint8
         if (expr_eval(p->project[i], row, cx, &out[i]))
             return PLAN_ERROR;
     return PLAN_EMIT;
+}
+
+void join_store_key(const plan_join *j, const value *jkey, buf *out)
+{
+    buf_reset(out);
+    codec_encode(jkey, &j->key_type, 1, out);
 }
 
 plan_result join_apply(const plan *p, const kvstore *table, value *row, value *out, eval_ctx *cx)
@@ -63,53 +76,72 @@ plan_result join_apply(const plan *p, const kvstore *table, value *row, value *o
             v = kvstore_get(table, kb.data, kb.len, &vlen);
         buf_free(&kb);
     }
-    return join_finish(p, row, &k, v, (int32_t)vlen, out, cx);
+    join_rec r = {0, NULL, v, 0, (int32_t)vlen};
+    return join_finish(p, row, &k, &r, out, cx);
 }
 
 /* ---- stream-stream: the window stores ---------------------------------- */
 
-#define ENTRY_HEAD 12 /* timestamp (8) and value length (4) */
+#define ENTRY_HEAD 16 /* timestamp (8), key length (4), value length (4) */
 
-static int32_t entry_len(const uint8_t *p)
+static int32_t get_be32(const uint8_t *p)
 {
-    int32_t vlen = (int32_t)(((uint32_t)p[8] << 24) | ((uint32_t)p[9] << 16) | ((uint32_t)p[10] << 8) | p[11]);
-    return ENTRY_HEAD + (vlen > 0 ? vlen : 0);
+    return (int32_t)(((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3]);
 }
 
-void join_window_add(kvstore *s, const uint8_t *key, size_t klen, int64_t ts, const uint8_t *val, int32_t vlen,
-                     int64_t expire)
+static void put_be32(buf *b, int32_t v)
 {
-    if (ts < expire)
+    uint8_t x[4] = {(uint8_t)((uint32_t)v >> 24), (uint8_t)((uint32_t)v >> 16), (uint8_t)((uint32_t)v >> 8),
+                    (uint8_t)v};
+    buf_append(b, x, 4);
+}
+
+/* One packed entry at p: its record, and its length. */
+static size_t entry_read(const uint8_t *p, join_rec *r)
+{
+    r->ts = be64_get(p);
+    r->klen = get_be32(p + 8);
+    r->vlen = get_be32(p + 12);
+    size_t kl = r->klen > 0 ? (size_t)r->klen : 0, vl = r->vlen > 0 ? (size_t)r->vlen : 0;
+    r->key = r->klen >= 0 ? p + ENTRY_HEAD : NULL;
+    r->val = r->vlen >= 0 ? p + ENTRY_HEAD + kl : NULL;
+    return ENTRY_HEAD + kl + vl;
+}
+
+void join_window_add(kvstore *s, const uint8_t *skey, size_t sklen, const join_rec *r, int64_t expire)
+{
+    if (r->ts < expire)
         return; /* expired already: not kept */
     buf b = BUF_INIT;
     size_t olen = 0;
-    const uint8_t *old = kvstore_get(s, key, klen, &olen);
+    const uint8_t *old = kvstore_get(s, skey, sklen, &olen);
     for (size_t at = 0; old && at + ENTRY_HEAD <= olen;) {
-        int32_t n = entry_len(old + at);
-        if (be64_get(old + at) >= expire)
-            buf_append(&b, old + at, (size_t)n);
-        at += (size_t)n;
+        join_rec e;
+        size_t n = entry_read(old + at, &e);
+        if (e.ts >= expire)
+            buf_append(&b, old + at, n);
+        at += n;
     }
-    buf_put_be64(&b, ts);
-    uint8_t len[4] = {(uint8_t)((uint32_t)vlen >> 24), (uint8_t)((uint32_t)vlen >> 16), (uint8_t)((uint32_t)vlen >> 8),
-                      (uint8_t)vlen};
-    buf_append(&b, len, 4);
-    if (vlen > 0)
-        buf_append(&b, val, (size_t)vlen);
-    kvstore_put(s, key, klen, b.data, b.len);
+    buf_put_be64(&b, r->ts);
+    put_be32(&b, r->key ? r->klen : -1);
+    put_be32(&b, r->vlen);
+    if (r->key && r->klen > 0)
+        buf_append(&b, r->key, (size_t)r->klen);
+    if (r->vlen > 0)
+        buf_append(&b, r->val, (size_t)r->vlen);
+    kvstore_put(s, skey, sklen, b.data, b.len);
     buf_free(&b);
 }
 
-void join_window_each(const kvstore *s, const uint8_t *key, size_t klen, int64_t from, int64_t to, join_window_fn fn,
-                      void *ctx)
+void join_window_each(const kvstore *s, const uint8_t *skey, size_t sklen, int64_t from, int64_t to,
+                      join_window_fn fn, void *ctx)
 {
     size_t len = 0;
-    const uint8_t *p = kvstore_get(s, key, klen, &len);
+    const uint8_t *p = kvstore_get(s, skey, sklen, &len);
     for (size_t at = 0; p && at + ENTRY_HEAD <= len;) {
-        int32_t n = entry_len(p + at);
-        int64_t ts = be64_get(p + at);
-        if (ts >= from && ts <= to)
-            fn(ctx, ts, p + at + ENTRY_HEAD, n - ENTRY_HEAD);
-        at += (size_t)n;
+        join_rec e;
+        at += entry_read(p + at, &e);
+        if (e.ts >= from && e.ts <= to)
+            fn(ctx, &e);
     }
 }

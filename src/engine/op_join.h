@@ -1,7 +1,8 @@
-/* op_join — the stream-table JOIN stage of a plan: looks each stream
- * row's join key up in the table's current rows (a kvstore of record key
- * -> value bytes, kept by the runtime from the table's topic), fills the
- * table's columns of the row, then applies WHERE and the projection.
+/* op_join — the JOIN stage of a plan: looks each stream row's join key
+ * up in the table's current rows (a kvstore of record key -> value bytes,
+ * kept by the runtime from the table's topic), fills the table's columns
+ * of the row, then applies WHERE and the projection; and the window
+ * stores of stream-stream joins.
  */
 #ifndef EDDY_OP_JOIN_H
 #define EDDY_OP_JOIN_H
@@ -13,25 +14,38 @@
  * computed, PLAN_SKIP (no match in an INNER join, or WHERE rejects), or
  * PLAN_ERROR. */
 plan_result join_apply(const plan *p, const kvstore *table, value *row, value *out, eval_ctx *cx);
-/* The joined row from a decoded left row and the right side's value bytes
- * (NULL: no right row; key is the join key value): fills the right part,
- * applies WHERE and the projection.  PLAN_SKIP when WHERE rejects it, or
- * when there is no right row and the join is not LEFT. */
-plan_result join_finish(const plan *p, value *row, const value *key, const uint8_t *rval, int32_t rlen,
-                        value *out, eval_ctx *cx);
+/* A record of one side of a join: its time, key and value bytes (val
+ * NULL: no record). */
+typedef struct join_rec {
+    int64_t ts;
+    const uint8_t *key, *val;
+    int32_t klen, vlen;
+} join_rec;
+
+/* The joined row from a row whose left part is decoded (or all NULL, for
+ * a right row without a match) and the right side's record: fills the
+ * right part (its key columns from r->key, or from the join key `jkey`
+ * when r->key is NULL) and the join-key slot, applies WHERE and the
+ * projection.  PLAN_SKIP when WHERE rejects it, or when there is no right
+ * record and the join keeps no unmatched left rows. */
+plan_result join_finish(const plan *p, value *row, const value *jkey, const join_rec *r, value *out, eval_ctx *cx);
+
+/* The store key of a join key value (codec encoding of the key type): both
+ * sides of a join re-keyed on expressions meet on these bytes. */
+void join_store_key(const plan_join *j, const value *jkey, buf *out);
 
 /* A stream-stream join's window store of one side: a kvstore from a
- * record key to every kept record of that key, packed one after another
- * as (timestamp, be64; value length, be32; value bytes).  Adds a record,
- * dropping the key's records older than `expire` (the side's stream
- * time - the window - grace); a record older than that is not added. */
-void join_window_add(kvstore *s, const uint8_t *key, size_t klen, int64_t ts, const uint8_t *val, int32_t vlen,
-                     int64_t expire);
-/* Calls fn for each record of `key` with a timestamp in [from, to], in
- * arrival order.  The value bytes stay valid while the store is not
- * changed; fn must not change it. */
-typedef void (*join_window_fn)(void *ctx, int64_t ts, const uint8_t *val, int32_t vlen);
-void join_window_each(const kvstore *s, const uint8_t *key, size_t klen, int64_t from, int64_t to, join_window_fn fn,
-                      void *ctx);
+ * store key (see join_store_key) to every kept record of that key,
+ * packed one after another as (timestamp, be64; key length, be32; value
+ * length, be32; key bytes; value bytes).  Adds a record, dropping the
+ * key's records older than `expire` (the side's stream time - the window
+ * - grace); a record older than that is not added. */
+void join_window_add(kvstore *s, const uint8_t *skey, size_t sklen, const join_rec *r, int64_t expire);
+/* Calls fn for each record of store key `skey` with a timestamp in
+ * [from, to], in arrival order.  The bytes stay valid while the store is
+ * not changed; fn must not change it. */
+typedef void (*join_window_fn)(void *ctx, const join_rec *r);
+void join_window_each(const kvstore *s, const uint8_t *skey, size_t sklen, int64_t from, int64_t to,
+                      join_window_fn fn, void *ctx);
 
 #endif

@@ -68,14 +68,22 @@ typedef struct plan_agg {
     plan_window window; /* kind WINDOW_NONE when not windowed */
 } plan_agg;
 
-/* JOIN of a stream with a table on the table's primary key: the row has
- * the stream's slots, then the table's columns at right_base (and three
- * unused pseudo-column slots).  The runtime keeps the table's rows in a
+/* JOIN of a stream with a table on the table's primary key (or of two
+ * tables, or two streams within a window): the row has the left side's
+ * slots, then the right side's columns at right_base and its pseudo
+ * columns, then the join-key slot.  The runtime keeps the table's rows in a
  * store and looks each stream record's key up in it. */
 typedef struct plan_join {
     plan_io right;      /* the table */
     int right_base;     /* first row slot of the table's columns */
-    bool left_outer;    /* LEFT JOIN: rows of the left side without a match are kept */
+    bool left_outer;    /* LEFT or FULL: rows of the left side without a match are kept */
+    bool right_outer;   /* RIGHT or FULL: rows of the right side without a match are kept */
+    /* the row slot holding the joined row's key: the join key, from the
+     * left side or (a right row without a match) the right side; key
+     * columns of the result read it */
+    int key_slot;
+    const sqltype *key_type;
+    bool synthetic_key; /* neither side of ON is a column: the key is ROWKEY */
     bool table_table;   /* both sides are tables, joined on their primary keys */
     /* stream-stream (WITHIN): both sides are streams joined on their key
      * columns; a left record at time t meets the right records of its key
@@ -88,6 +96,8 @@ typedef struct plan_join {
                           * NULLs (without GRACE: at once, ksqlDB's older rule) */
     expr *left_key;     /* over the row: the value looked up in the table */
     int right_key;      /* the table's key column (index in right.schema) */
+    expr *right_key_expr; /* stream-stream: the right side's join expression
+                           * (over the row's right part), of key_type */
 } plan_join;
 
 /* Table functions in SELECT (a stream query only): each row the filter

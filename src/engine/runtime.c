@@ -65,15 +65,13 @@ static int restore_store(query *q, err *e)
     return n < 0 ? -1 : 0;
 }
 
+static int restore_join_window(query *q, int side, log_topic *topic, const query_task *tasks, int ntasks, err *e);
+
 /* A table's rows as of where each of its tasks resumes (aggregating a
  * table: so an update can take back the row it replaces; joining tables:
  * what an update of the other side meets).  A table's topic is its own
- * changelog.  With `ss`, a stream-stream join's window store of one side
- * instead: it has no changelog, so it is rebuilt by reading the stream
- * again from its start (records the window has expired are dropped as
- * they are met). */
-static int restore_rows(log_topic *topic, const query_task *tasks, int ntasks, kvstore *rows, const plan_join *ss,
-                        int64_t *seen, err *e)
+ * changelog. */
+static int restore_rows(log_topic *topic, const query_task *tasks, int ntasks, kvstore *rows, err *e)
 {
     log_record recs[RUNTIME_BATCH];
     for (int i = 0; i < ntasks; i++) {
@@ -85,13 +83,7 @@ static int restore_rows(log_topic *topic, const query_task *tasks, int ntasks, k
             for (int k = 0; k < n && !(done = recs[k].offset >= stop); k++) {
                 if (recs[k].key_len < 0)
                     continue;
-                if (ss) { /* a stream-stream join's window store (see stream_join_record) */
-                    if (recs[k].value_len < 0)
-                        continue;
-                    *seen = recs[k].timestamp > *seen ? recs[k].timestamp : *seen;
-                    join_window_add(rows, recs[k].key, (size_t)recs[k].key_len, recs[k].timestamp, recs[k].value,
-                                    recs[k].value_len, *seen - ss->before - ss->after - ss->grace);
-                } else if (recs[k].value_len < 0)
+                if (recs[k].value_len < 0)
                     kvstore_delete(rows, recs[k].key, (size_t)recs[k].key_len);
                 else
                     kvstore_put(rows, recs[k].key, (size_t)recs[k].key_len, recs[k].value, (size_t)recs[k].value_len);
@@ -251,10 +243,15 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
         runtime_query_stop(q);
         return NULL;
     }
-    const plan_join *ss = stream_stream ? p->join : NULL;
-    if ((q->store && restore_store(q, e)) || (q->rows && restore_rows(q->in, q->tasks, q->ntasks, q->rows, ss, &q->side_time[0], e)) ||
-        (q->right_rows && restore_rows(log_topic_find(l, p->join->right.topic), q->rtasks, q->nrtasks,
-                                       q->right_rows, ss, &q->side_time[1], e))) {
+    log_topic *rtopic = p->join ? log_topic_find(l, p->join->right.topic) : NULL;
+    int rc = q->store ? restore_store(q, e) : 0;
+    if (rc == 0 && stream_stream)
+        rc = restore_join_window(q, 0, q->in, q->tasks, q->ntasks, e) ||
+             restore_join_window(q, 1, rtopic, q->rtasks, q->nrtasks, e);
+    else if (rc == 0)
+        rc = (q->rows && restore_rows(q->in, q->tasks, q->ntasks, q->rows, e)) ||
+             (q->right_rows && restore_rows(rtopic, q->rtasks, q->nrtasks, q->right_rows, e));
+    if (rc) {
         runtime_query_stop(q);
         return NULL;
     }
@@ -287,6 +284,7 @@ void runtime_query_stop(query *q)
         free(q->held[i].val);
     }
     free(q->held);
+    buf_free(&q->join_key);
     for (int s = 0; s < q->nsinks; s++) {
         free(q->sinks[s].skip);
         free(q->sinks[s].pend);
@@ -672,32 +670,33 @@ static void aggregate_table_record(query *q, query_task *t, const log_record *re
     buf_free(&fwd.val);
 }
 
-/* Table-table join: sends the joined row (or, when `gone`, a tombstone
- * for its key) computed from a decoded left row. */
+/* Sends the joined row (or, when `gone`, a tombstone for its key) of a
+ * row whose left part is decoded (or NULL) and the right record r. */
 static void send_joined(query *q, query_task *t, const log_record *rec, value *row, value *out, const value *key,
-                        const uint8_t *rval, int32_t rlen, bool gone, eval_ctx *cx)
+                        const join_rec *r, bool gone, eval_ctx *cx)
 {
     const plan *p = q->plan;
-    plan_result r;
-    if (gone) { /* only the key columns: from the left key */
-        r = PLAN_TOMBSTONE;
+    plan_result res;
+    if (gone) { /* only the key columns: from the join key */
+        res = PLAN_TOMBSTONE;
+        row[p->join->key_slot] = *key;
         for (int i = 0; i < p->out.schema.n; i++)
             if (p->out.schema.cols[i].key && expr_eval(p->project[i], row, cx, &out[i]))
-                r = PLAN_ERROR;
+                res = PLAN_ERROR;
     } else
-        r = join_finish(p, row, key, rval, rlen, out, cx);
+        res = join_finish(p, row, key, r, out, cx);
     int64_t ts = rec->timestamp;
-    if (r == PLAN_EMIT || r == PLAN_TOMBSTONE) {
-        if ((r == PLAN_TOMBSTONE || plan_result_timestamp(p, row, out, &ts, cx->e) == 0) &&
-            encode_output(q, out, r == PLAN_TOMBSTONE, NULL, 0, ts, cx->e) == 0)
+    if (res == PLAN_EMIT || res == PLAN_TOMBSTONE) {
+        if ((res == PLAN_TOMBSTONE || plan_result_timestamp(p, row, out, &ts, cx->e) == 0) &&
+            encode_output(q, out, res == PLAN_TOMBSTONE, NULL, 0, ts, cx->e) == 0)
             q->emitted++;
         else
             note_error(q, rec, t->partition, cx->e);
-    } else if (r == PLAN_ERROR)
+    } else if (res == PLAN_ERROR)
         note_error(q, rec, t->partition, cx->e);
 }
 
-/* Decodes a left-table row (key and value bytes) into `row`. */
+/* Decodes a left row (key and value bytes) into `row`, with its join key. */
 static bool decode_left(query *q, const log_record *rec, const uint8_t *val, int32_t vlen, value *row, value *out,
                         value *key, eval_ctx *cx)
 {
@@ -710,95 +709,123 @@ static bool decode_left(query *q, const log_record *rec, const uint8_t *val, int
     return expr_eval(q->plan->join->left_key, row, cx, key) == 0;
 }
 
-/* A left-table update: the joined row changes with it (both tables are
- * keyed by the join key, in the same key format). */
-static void table_join_left(query *q, query_task *t, const log_record *rec, value *row, value *out, eval_ctx *cx)
+/* A row without a left side (a right row without a match): its left
+ * part NULL, its time the right record's. */
+static void null_left(const plan *p, value *row, int64_t ts)
 {
-    if (rec->key_len < 0)
-        return;
-    size_t len;
-    bool had = kvstore_get(q->rows, rec->key, (size_t)rec->key_len, &len) != NULL;
-    const uint8_t *rv = kvstore_get(q->right_rows, rec->key, (size_t)rec->key_len, &len);
-    bool inner = !q->plan->join->left_outer;
-    value key;
-    if (rec->value_len < 0) {
-        kvstore_delete(q->rows, rec->key, (size_t)rec->key_len);
-        /* the joined row existed if the left row did (and, INNER, the right) */
-        if (had && (rv || !inner) && decode_left(q, rec, NULL, -1, row, out, &key, cx))
-            send_joined(q, t, rec, row, out, &key, NULL, 0, true, cx);
-        return;
-    }
-    kvstore_put(q->rows, rec->key, (size_t)rec->key_len, rec->value, (size_t)rec->value_len);
-    if (!rv && inner)
-        return;
-    if (!decode_left(q, rec, rec->value, rec->value_len, row, out, &key, cx)) {
-        note_error(q, rec, t->partition, cx->e);
-        return;
-    }
-    send_joined(q, t, rec, row, out, &key, rv, (int32_t)len, false, cx);
+    for (int i = 0; i < p->join->right_base; i++)
+        row[i] = value_null();
+    row[p->rowtime] = value_bigint(ts);
 }
 
-/* A right-table update: joined with the left row of the same key, if any. */
-static void table_join_right(query *q, query_task *t, const log_record *rec, value *row, value *out, eval_ctx *cx)
+/* Whether a joined row exists for a key with (or without) a left and a
+ * right row. */
+static bool join_exists(const plan_join *j, bool left, bool right)
+{
+    return (left && right) || (left && j->left_outer) || (right && j->right_outer);
+}
+
+/* A table-table join's update of either table: the joined row of its key
+ * is sent again when it exists after the update, and a tombstone when it
+ * existed only before (both tables are keyed by the join key, in the same
+ * key format). */
+static void table_join_update(query *q, query_task *t, const log_record *rec, value *row, value *out, eval_ctx *cx)
 {
     if (rec->key_len < 0)
         return;
-    size_t llen;
-    const uint8_t *lv = kvstore_get(q->rows, rec->key, (size_t)rec->key_len, &llen);
-    size_t rlen;
-    bool had_right = kvstore_get(q->right_rows, rec->key, (size_t)rec->key_len, &rlen) != NULL;
+    const plan_join *j = q->plan->join;
+    const uint8_t *k = rec->key;
+    size_t kl = (size_t)rec->key_len, llen = 0, rlen = 0;
+    bool before = join_exists(j, kvstore_get(q->rows, k, kl, &llen) != NULL,
+                              kvstore_get(q->right_rows, k, kl, &rlen) != NULL);
+    kvstore *own = t->right ? q->right_rows : q->rows;
     if (rec->value_len < 0)
-        kvstore_delete(q->right_rows, rec->key, (size_t)rec->key_len);
+        kvstore_delete(own, k, kl);
     else
-        kvstore_put(q->right_rows, rec->key, (size_t)rec->key_len, rec->value, (size_t)rec->value_len);
-    bool inner = !q->plan->join->left_outer;
-    if (!lv || (rec->value_len < 0 && inner && !had_right))
+        kvstore_put(own, k, kl, rec->value, (size_t)rec->value_len);
+    const uint8_t *lv = kvstore_get(q->rows, k, kl, &llen), *rv = kvstore_get(q->right_rows, k, kl, &rlen);
+    bool after = join_exists(j, lv != NULL, rv != NULL);
+    if (!before && !after)
         return;
-    /* the left bytes go into the batch arena: decoding keeps pointers */
-    uint8_t *copy = arena_alloc(cx->a, llen + 1);
-    memcpy(copy, lv, llen);
+    /* the left bytes go into the batch arena: decoding keeps pointers;
+     * without a left row its key columns still come from the key bytes
+     * (the tables' common key), for the join key and a tombstone's key */
+    uint8_t *copy = NULL;
+    if (lv) {
+        copy = arena_alloc(cx->a, llen + 1);
+        memcpy(copy, lv, llen);
+    }
     value key;
-    if (!decode_left(q, rec, copy, (int32_t)llen, row, out, &key, cx)) {
+    if (!decode_left(q, rec, copy, lv ? (int32_t)llen : -1, row, out, &key, cx)) {
         note_error(q, rec, t->partition, cx->e);
         return;
     }
-    if (rec->value_len < 0) /* INNER: the joined row is gone; LEFT: left alone */
-        send_joined(q, t, rec, row, out, &key, NULL, 0, inner, cx);
-    else
-        send_joined(q, t, rec, row, out, &key, rec->value, rec->value_len, false, cx);
+    if (!lv && after) /* a right row without a left one */
+        null_left(q->plan, row, rec->timestamp);
+    join_rec r = {rec->timestamp, NULL, rv, 0, (int32_t)rlen};
+    send_joined(q, t, rec, row, out, &key, &r, !after, cx);
 }
 
 /* ---- stream-stream join ---------------------------------------------- */
+
+/* Decodes a right record into the row's right part, with its join key. */
+static bool decode_right(query *q, const join_rec *r, value *row, value *key, eval_ctx *cx)
+{
+    const plan *p = q->plan;
+    const plan_join *j = p->join;
+    value *right = row + j->right_base;
+    for (int i = 0; i < j->right.schema.n + PLAN_PSEUDO; i++)
+        right[i] = value_null();
+    err_clear(cx->e);
+    if (r->key && serde_decode_key(&j->right.key_format, r->key, r->klen, &j->right.schema, right, cx->a, cx->e))
+        return false;
+    if (serde_decode_value(&j->right.value_format, r->val, r->vlen, &j->right.schema, p->needed + j->right_base,
+                           right, cx->a, cx->e))
+        return false;
+    right[j->right.schema.n] = value_bigint(r->ts);
+    return expr_eval(j->right_key_expr, row, cx, key) == 0;
+}
+
+/* A record of one side decoded, with its join key and (its event time
+ * being known only then, for the left side) its time set in r. */
+static bool decode_side(query *q, bool right, const log_record *rec, join_rec *r, value *row, value *out, value *key,
+                        eval_ctx *cx)
+{
+    if (right)
+        return decode_right(q, r, row, key, cx);
+    if (!decode_left(q, rec, r->val, r->vlen, row, out, key, cx))
+        return false;
+    r->ts = row[q->plan->rowtime].u.l;
+    return true;
+}
+
+static join_rec record_of(const log_record *rec)
+{
+    return (join_rec){rec->timestamp, rec->key_len >= 0 ? rec->key : NULL, rec->value, rec->key_len,
+                      rec->value_len};
+}
 
 /* A record of one side meeting the kept records of the other. */
 typedef struct stream_meet {
     query *q;
     query_task *t;
     const log_record *rec;
+    join_rec self;  /* the record, as kept */
     value *row, *out;
     eval_ctx *cx;
-    value key;   /* the left record's join key (meeting right records) */
-    int64_t ts;  /* the record's event time */
+    value key;   /* the record's join key */
     int matched; /* how many records it met */
 } stream_meet;
 
-/* A left record meets a kept right record: the joined row's time is the
- * later of the two (Kafka Streams' KStreamKStreamJoin). */
-static void meet_right(void *ctx, int64_t rts, const uint8_t *val, int32_t vlen)
-{
-    stream_meet *m = ctx;
-    m->matched++;
-    m->row[m->q->plan->rowtime] = value_bigint(rts > m->ts ? rts : m->ts);
-    send_joined(m->q, m->t, m->rec, m->row, m->out, &m->key, val, vlen, false, m->cx);
-}
-
-/* LEFT JOIN: a held left record (key, time, value) has met a right one. */
-static void unhold_left(query *q, const log_record *rec, int64_t lts, const uint8_t *val, int32_t vlen)
+/* An unmatched record of an outer side, held until its window closes,
+ * has met one of the other side: it is no longer held. */
+static void unhold(query *q, int side, const join_rec *r)
 {
     for (int i = 0; i < q->nheld; i++) {
         held_left *h = &q->held[i];
-        if (h->ts == lts && h->klen == rec->key_len && h->vlen == vlen && !memcmp(h->key, rec->key, (size_t)h->klen) &&
-            !memcmp(h->val, val, (size_t)vlen)) {
+        if (h->side == side && h->ts == r->ts && h->klen == r->klen && h->vlen == r->vlen &&
+            (h->klen <= 0 || !memcmp(h->key, r->key, (size_t)h->klen)) &&
+            (h->vlen <= 0 || !memcmp(h->val, r->val, (size_t)h->vlen))) {
             free(h->key);
             free(h->val);
             *h = q->held[--q->nheld];
@@ -807,131 +834,214 @@ static void unhold_left(query *q, const log_record *rec, int64_t lts, const uint
     }
 }
 
-/* A right record meets a kept left record (decoded again for each). */
-static void meet_left(void *ctx, int64_t lts, const uint8_t *val, int32_t vlen)
+/* A left record meets a kept right record: the joined row's time is the
+ * later of the two (Kafka Streams' KStreamKStreamJoin). */
+static void meet_right(void *ctx, const join_rec *r)
 {
     stream_meet *m = ctx;
-    log_record left = *m->rec;
-    left.timestamp = lts;
-    value key;
+    m->matched++;
     if (m->q->nheld)
-        unhold_left(m->q, m->rec, lts, val, vlen);
-    if (!decode_left(m->q, &left, val, vlen, m->row, m->out, &key, m->cx)) {
+        unhold(m->q, 1, r);
+    m->row[m->q->plan->rowtime] = value_bigint(r->ts > m->self.ts ? r->ts : m->self.ts);
+    send_joined(m->q, m->t, m->rec, m->row, m->out, &m->key, r, false, m->cx);
+}
+
+/* A right record meets a kept left record (decoded again for each). */
+static void meet_left(void *ctx, const join_rec *l)
+{
+    stream_meet *m = ctx;
+    m->matched++;
+    if (m->q->nheld)
+        unhold(m->q, 0, l);
+    log_record left = *m->rec;
+    left.timestamp = l->ts;
+    left.key = l->key;
+    left.key_len = l->key ? l->klen : -1;
+    value key;
+    if (!decode_left(m->q, &left, l->val, l->vlen, m->row, m->out, &key, m->cx)) {
         note_error(m->q, m->rec, m->t->partition, m->cx->e);
         return;
     }
-    m->row[m->q->plan->rowtime] = value_bigint(lts > m->ts ? lts : m->ts);
-    send_joined(m->q, m->t, m->rec, m->row, m->out, &key, m->rec->value, m->rec->value_len, false, m->cx);
+    m->row[m->q->plan->rowtime] = value_bigint(l->ts > m->self.ts ? l->ts : m->self.ts);
+    send_joined(m->q, m->t, m->rec, m->row, m->out, &key, &m->self, false, m->cx);
 }
 
-/* LEFT JOIN: a left record (key, value, time) joined with NULLs. */
-static void send_unmatched(query *q, query_task *t, const log_record *rec, const uint8_t *val, int32_t vlen, int64_t ts,
-                           value *row, value *out, eval_ctx *cx)
+/* An outer side's record that met nothing, joined with NULLs for the
+ * other side. */
+static void send_unmatched(query *q, query_task *t, int side, const log_record *rec, join_rec r, value *row,
+                           value *out, eval_ctx *cx)
 {
-    log_record left = *rec;
-    left.value = val;
-    left.value_len = vlen;
-    left.timestamp = ts;
+    log_record self = *rec;
+    self.key = r.key;
+    self.key_len = r.key ? r.klen : -1;
+    self.value = r.val;
+    self.value_len = r.vlen;
+    self.timestamp = r.ts;
     value key;
-    if (!decode_left(q, &left, val, vlen, row, out, &key, cx)) {
+    if (!decode_side(q, side, &self, &r, row, out, &key, cx)) {
         note_error(q, rec, t->partition, cx->e);
         return;
     }
-    row[q->plan->rowtime] = value_bigint(ts);
-    send_joined(q, t, &left, row, out, &key, NULL, 0, false, cx);
+    if (side) {
+        null_left(q->plan, row, r.ts);
+        send_joined(q, t, &self, row, out, &key, &r, false, cx);
+    } else {
+        join_rec none = {r.ts, NULL, NULL, 0, -1};
+        row[q->plan->rowtime] = value_bigint(r.ts);
+        send_joined(q, t, &self, row, out, &key, &none, false, cx);
+    }
 }
 
-static void hold_left(query *q, const log_record *rec, int64_t ts)
+static void hold(query *q, int side, const join_rec *r)
 {
     if (q->nheld == q->capheld) {
         q->capheld = q->capheld ? 2 * q->capheld : 16;
         q->held = mem_realloc(q->held, sizeof *q->held * (size_t)q->capheld);
     }
     held_left *h = &q->held[q->nheld++];
-    h->key = mem_alloc((size_t)rec->key_len + 1);
-    memcpy(h->key, rec->key, (size_t)rec->key_len);
-    h->klen = rec->key_len;
-    h->val = mem_alloc((size_t)rec->value_len + 1);
-    memcpy(h->val, rec->value, (size_t)rec->value_len);
-    h->vlen = rec->value_len;
-    h->ts = ts;
+    h->side = side;
+    h->klen = r->key ? r->klen : -1;
+    h->key = mem_alloc(h->klen > 0 ? (size_t)h->klen : 1);
+    if (h->klen > 0)
+        memcpy(h->key, r->key, (size_t)h->klen);
+    h->vlen = r->vlen;
+    h->val = mem_alloc(r->vlen > 0 ? (size_t)r->vlen : 1);
+    if (r->vlen > 0)
+        memcpy(h->val, r->val, (size_t)r->vlen);
+    h->ts = r->ts;
 }
 
-/* LEFT JOIN with GRACE PERIOD: the held left records whose window and
- * grace have passed (ts + after + grace < stream time) join NULLs, the
- * oldest first.  The held bytes are copied into the batch arena, as the
- * output encodes from decoded values pointing into them. */
-static void send_closed_left(query *q, query_task *t, const log_record *rec, int64_t now, value *row, value *out,
-                             eval_ctx *cx)
+/* Outer joins with GRACE PERIOD: the held records whose window and grace
+ * have passed (ts + window on the other side + grace < stream time) join
+ * NULLs, the oldest first.  The held bytes are copied into the batch
+ * arena, as the output encodes from decoded values pointing into them. */
+static void send_closed(query *q, query_task *t, const log_record *rec, int64_t now, value *row, value *out,
+                        eval_ctx *cx)
 {
     const plan_join *j = q->plan->join;
     for (;;) {
         int best = -1;
-        for (int i = 0; i < q->nheld; i++)
-            if (q->held[i].ts + j->after + j->grace < now && (best < 0 || q->held[i].ts < q->held[best].ts))
+        for (int i = 0; i < q->nheld; i++) {
+            const held_left *h = &q->held[i];
+            if (h->ts + (h->side ? j->before : j->after) + j->grace < now &&
+                (best < 0 || h->ts < q->held[best].ts))
                 best = i;
+        }
         if (best < 0)
             return;
         held_left h = q->held[best];
         q->held[best] = q->held[--q->nheld];
-        uint8_t *key = arena_alloc(cx->a, (size_t)h.klen + 1), *val = arena_alloc(cx->a, (size_t)h.vlen + 1);
-        memcpy(key, h.key, (size_t)h.klen);
-        memcpy(val, h.val, (size_t)h.vlen);
-        log_record left = *rec;
-        left.key = key;
-        left.key_len = h.klen;
+        uint8_t *key = arena_alloc(cx->a, (size_t)(h.klen > 0 ? h.klen : 0) + 1);
+        uint8_t *val = arena_alloc(cx->a, (size_t)(h.vlen > 0 ? h.vlen : 0) + 1);
+        if (h.klen > 0)
+            memcpy(key, h.key, (size_t)h.klen);
+        if (h.vlen > 0)
+            memcpy(val, h.val, (size_t)h.vlen);
         free(h.key);
         free(h.val);
-        send_unmatched(q, t, &left, val, h.vlen, h.ts, row, out, cx);
+        join_rec r = {h.ts, h.klen >= 0 ? key : NULL, val, h.klen, h.vlen};
+        send_unmatched(q, t, h.side, rec, r, row, out, cx);
     }
 }
 
+/* Keeps a record in its side's window store, unless its side's stream
+ * time has passed it by the window and grace; false when it has no join
+ * key (cannot be decoded: cx->e set; or a NULL key: joins nothing). */
+static bool keep_record(query *q, int side, const log_record *rec, join_rec *r, value *row, value *out, value *key,
+                        eval_ctx *cx)
+{
+    const plan_join *j = q->plan->join;
+    if (!decode_side(q, side, rec, r, row, out, key, cx) || key->null)
+        return false;
+    join_store_key(j, key, &q->join_key);
+    if (r->ts > q->side_time[side])
+        q->side_time[side] = r->ts;
+    join_window_add(side ? q->right_rows : q->rows, (const uint8_t *)q->join_key.data, q->join_key.len, r,
+                    q->side_time[side] - j->before - j->after - j->grace);
+    return true;
+}
+
 /* A record of either stream of a JOIN ... WITHIN: kept in its side's
- * window store (unless its side's stream time has passed it by the
- * window and grace) and joined with every kept record of the other side
- * with the same key in its window ([t - before, t + after] for a left
- * record, mirrored for a right one).  LEFT: a left record that meets
- * nothing joins NULLs, at once (no GRACE PERIOD, or its window has
- * already closed) or once its window closes, if no right record meets
- * it meanwhile.  Both sides are joined on their key columns, of the
- * same type and key format, so the record keys compare as bytes. */
+ * window store and joined with every kept record of the other side with
+ * the same join key in its window ([t - before, t + after] for a left
+ * record, mirrored for a right one).  A record of an outer side (LEFT,
+ * RIGHT, FULL) that meets nothing joins NULLs, at once (no GRACE PERIOD,
+ * or its window has already closed) or once its window closes, if no
+ * record of the other side meets it meanwhile.  Each side is keyed by its
+ * side's join expression (its key column, or any expression: a re-keyed
+ * join), so records of any partition meet. */
 static void stream_join_record(query *q, query_task *t, const log_record *rec, value *row, value *out, eval_ctx *cx)
 {
     const plan_join *j = q->plan->join;
-    if (rec->key_len < 0 || rec->value_len < 0)
-        return; /* no key or no value: joins nothing (ksqlDB drops it) */
-    stream_meet m = {q, t, rec, row, out, cx, value_null(), rec->timestamp, 0};
-    if (!t->right) {
-        if (!decode_left(q, rec, rec->value, rec->value_len, row, out, &m.key, cx)) {
-            note_error(q, rec, t->partition, cx->e);
-            return;
-        }
-        m.ts = row[q->plan->rowtime].u.l;
-    }
+    if (rec->value_len < 0)
+        return; /* no value: joins nothing (ksqlDB drops it) */
     int side = t->right ? 1 : 0;
-    if (m.ts > q->side_time[side])
-        q->side_time[side] = m.ts;
+    stream_meet m = {q, t, rec, record_of(rec), row, out, cx, value_null(), 0};
+    err_clear(cx->e);
+    if (!keep_record(q, side, rec, &m.self, row, out, &m.key, cx)) {
+        if (cx->e->code)
+            note_error(q, rec, t->partition, cx->e);
+        return;
+    }
     int64_t now = q->side_time[0] > q->side_time[1] ? q->side_time[0] : q->side_time[1];
     t->stream_time = now;
     if (q->nheld)
-        send_closed_left(q, t, rec, now, row, out, cx);
-    kvstore *own = t->right ? q->right_rows : q->rows;
-    join_window_add(own, rec->key, (size_t)rec->key_len, m.ts, rec->value, rec->value_len,
-                    q->side_time[side] - j->before - j->after - j->grace);
-    if (t->right) {
-        join_window_each(q->rows, rec->key, (size_t)rec->key_len, m.ts - j->after, m.ts + j->before, meet_left, &m);
+        send_closed(q, t, rec, now, row, out, cx);
+    /* held records may have reused the row and the store key */
+    if (!decode_side(q, side, rec, &m.self, row, out, &m.key, cx))
         return;
-    }
-    if (!decode_left(q, rec, rec->value, rec->value_len, row, out, &m.key, cx))
-        return; /* decoded once already: held records may have reused the row */
-    join_window_each(q->right_rows, rec->key, (size_t)rec->key_len, m.ts - j->before, m.ts + j->after, meet_right,
-                     &m);
-    if (m.matched || !j->left_outer)
-        return;
-    if (j->hold_unmatched && m.ts + j->after >= now)
-        hold_left(q, rec, m.ts);
+    join_store_key(j, &m.key, &q->join_key);
+    int64_t ts = m.self.ts;
+    if (side)
+        join_window_each(q->rows, (const uint8_t *)q->join_key.data, q->join_key.len, ts - j->after, ts + j->before, meet_left, &m);
     else
-        send_unmatched(q, t, rec, rec->value, rec->value_len, m.ts, row, out, cx);
+        join_window_each(q->right_rows, (const uint8_t *)q->join_key.data, q->join_key.len, ts - j->before, ts + j->after, meet_right,
+                         &m);
+    if (m.matched || !(side ? j->right_outer : j->left_outer))
+        return;
+    if (j->hold_unmatched && ts + (side ? j->before : j->after) >= now)
+        hold(q, side, &m.self);
+    else
+        send_unmatched(q, t, side, rec, m.self, row, out, cx);
+}
+
+/* A stream-stream join's window store of one side has no changelog: it
+ * is rebuilt by reading the stream again from its start to where its
+ * tasks resume (records the window has expired are dropped as met). */
+static int restore_join_window(query *q, int side, log_topic *topic, const query_task *tasks, int ntasks, err *e)
+{
+    log_record recs[RUNTIME_BATCH];
+    arena a;
+    arena_init(&a, 4096);
+    value *row = arena_alloc(&a, sizeof(value) * (size_t)q->plan->nrow);
+    value *out = arena_alloc(&a, sizeof(value) * (size_t)(q->plan->out.schema.n + 1));
+    arena scratch;
+    arena_init(&scratch, 4096);
+    err re;
+    eval_ctx cx = {.a = &scratch, .e = &re};
+    int rc = 0;
+    for (int i = 0; i < ntasks && rc == 0; i++) {
+        int64_t stop = log_reader_position(tasks[i].reader);
+        log_reader *r = log_reader_open(topic, tasks[i].partition, 0);
+        int n = 0;
+        bool done = false;
+        while (!done && (n = log_read(r, recs, RUNTIME_BATCH, e)) > 0) {
+            arena_reset(&scratch);
+            for (int k = 0; k < n && !(done = recs[k].offset >= stop); k++) {
+                if (recs[k].value_len < 0)
+                    continue;
+                join_rec jr = record_of(&recs[k]);
+                value key;
+                err_clear(&re);
+                keep_record(q, side, &recs[k], &jr, row, out, &key, &cx);
+            }
+        }
+        log_reader_close(r);
+        rc = n < 0 ? -1 : 0;
+    }
+    arena_free(&scratch);
+    arena_free(&a);
+    return rc;
 }
 
 /* One record through the plan (and the aggregation); its output and
@@ -944,7 +1054,7 @@ static void process_record(query *q, query_task *t, const log_record *rec, value
         return;
     }
     if (p->join && p->join->table_table) {
-        (t->right ? table_join_right : table_join_left)(q, t, rec, row, out, cx);
+        table_join_update(q, t, rec, row, out, cx);
         return;
     }
     if (p->agg) {

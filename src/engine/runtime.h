@@ -69,9 +69,11 @@ typedef struct open_window {
     int task;       /* whose stream time closes it */
 } open_window;
 
-/* A left record of a stream-stream LEFT JOIN that met nothing yet. */
+/* A record of an outer side of a stream-stream join (left for LEFT,
+ * right for RIGHT, either for FULL) that met nothing yet. */
 typedef struct held_left {
-    uint8_t *key, *val; /* malloc'd copies */
+    int side;           /* 0 left, 1 right */
+    uint8_t *key, *val; /* malloc'd copies (klen -1: no key) */
     int32_t klen, vlen;
     int64_t ts;
 } held_left;
@@ -100,9 +102,10 @@ typedef struct query {
      * window stores (see join_window_add); each side's stream time (its
      * latest event time: a record older than that by the window and
      * grace is no longer kept, as Kafka's window stores expire them);
-     * LEFT JOIN with GRACE PERIOD: left records that met nothing yet,
-     * held until their window closes */
+     * outer joins with GRACE PERIOD: records that met nothing yet, held
+     * until their window closes; join_key: the current record's store key */
     int64_t side_time[2];
+    buf join_key;
     struct held_left *held;
     int nheld, capheld;
     /* EMIT FINAL: windows not closed yet (their store keys), oldest end

@@ -33,7 +33,9 @@ typedef struct scope {
     const schema *cols;    /* source columns; NULL = constants only */
     const char *source;    /* source name */
     const char *alias;     /* FROM alias or NULL */
-    scope_right *right;    /* JOIN: the table joined, or NULL */
+    scope_right *right;    /* JOIN: the first source joined, or NULL */
+    scope_right *more;     /* a JOIN b JOIN c ...: the tables joined after it */
+    int nmore;
     const ast_expr *join_left_ast; /* JOIN: the stream's side of ON */
     int depth;
     lambda_var vars[EXPR_MAX_VARS]; /* lambda parameters in scope; slot = index */
@@ -168,46 +170,77 @@ static expr *column_ref(scope *sc, const schema *cols, int base, int i)
     return c;
 }
 
+/* Every source of a JOIN, the FROM source first, as names resolve
+ * against them; returns how many. */
+static int join_sides(const scope *sc, scope_right *out)
+{
+    int n = 0;
+    out[n++] = (scope_right){sc->cols, sc->source, sc->alias, 0};
+    out[n++] = *sc->right;
+    for (int i = 0; i < sc->nmore; i++)
+        out[n++] = sc->more[i];
+    return n;
+}
+
+static const char *side_name(const scope_right *s) { return s->alias ? s->alias : s->source; }
+
 /* A column in a JOIN: qualified by a source name or alias, or found in
- * exactly one of the two sides.  Pseudo columns are the stream's. */
+ * exactly one of the sources.  Unqualified pseudo columns are the FROM
+ * source's. */
 static expr *compile_join_column(scope *sc, const ast_expr *x, err *e)
 {
     const char *q = x->u.col.qualifier.name, *name = x->u.col.name.name;
-    scope_right *r = sc->right;
-    bool left = !q || names_side(q, sc->source, sc->alias), right = !q || names_side(q, r->source, r->alias);
-    if (!left && !right) {
+    scope_right sides[PLAN_MAX_JOINS + 1];
+    int n = join_sides(sc, sides), found = -1, col = -1, named = -1;
+    for (int i = 0; i < n; i++) {
+        if (q && !names_side(q, sides[i].source, sides[i].alias))
+            continue;
+        if (named < 0)
+            named = i;
+        int c = schema_find(sides[i].cols, name);
+        if (c < 0)
+            continue;
+        if (found >= 0)
+            return err_at(e, ERR_INVALID, x->span.off, x->span.len,
+                          "Column '%s' is ambiguous. Could be %s.%s or %s.%s.", name, side_name(&sides[found]), name,
+                          side_name(&sides[i]), name),
+                   err_hint(e, "qualify it with the source or its alias"), NULL;
+        found = i;
+        col = c;
+    }
+    if (q && named < 0) {
         err_at(e, ERR_UNKNOWN_SOURCE, x->u.col.qualifier.span.off, x->u.col.qualifier.span.len,
                "'%s' is not a source in this query", q);
-        err_hint(e, "the query joins %s%s%s and %s%s%s", sc->source, sc->alias ? " AS " : "", sc->alias ? sc->alias : "",
-                 r->source, r->alias ? " AS " : "", r->alias ? r->alias : "");
+        buf b = BUF_INIT;
+        for (int i = 0; i < n; i++)
+            buf_printf(&b, "%s%s%s%s", i ? (i + 1 == n ? " and " : ", ") : "", sides[i].source,
+                       sides[i].alias ? " AS " : "", sides[i].alias ? sides[i].alias : "");
+        err_hint(e, "the query joins %s", b.data);
+        buf_free(&b);
         return NULL;
     }
-    int li = left ? schema_find(sc->cols, name) : -1, ri = right ? schema_find(r->cols, name) : -1;
-    if (li >= 0 && ri >= 0)
-        return err_at(e, ERR_INVALID, x->span.off, x->span.len,
-                      "Column '%s' is ambiguous. Could be %s.%s or %s.%s.", name,
-                      sc->alias ? sc->alias : sc->source, name, r->alias ? r->alias : r->source, name),
-               err_hint(e, "qualify it with the source or its alias"), NULL;
-    if (li >= 0)
-        return column_ref(sc, sc->cols, 0, li);
-    if (ri >= 0)
-        return column_ref(sc, r->cols, r->base, ri);
-    for (int k = 0; k < 3 && left; k++)
+    if (found >= 0)
+        return column_ref(sc, sides[found].cols, sides[found].base, col);
+    /* pseudo columns: the FROM source's, or a qualified source's own */
+    const scope_right *ps = &sides[named < 0 ? 0 : named];
+    for (int k = 0; k < 3; k++)
         if (strcmp(name, pseudo_columns[k].name) == 0) {
             expr *c = node(sc, EX_COLUMN, types_scalar(pseudo_columns[k].kind), 0);
-            c->column = sc->cols->n + k;
+            c->column = ps->base + ps->cols->n + k;
             return c;
         }
     const plan_join *pj = sc->p->join;
     if (!q && !strcmp(name, "ROWKEY") && pj->key_type && synthetic_join_key(pj))
         return join_key_ref(sc); /* a synthetic join key */
-    err_at(e, ERR_UNKNOWN_COLUMN, x->u.col.name.span.off, x->u.col.name.span.len, "column '%s' does not exist in %s%s%s",
-           name, q ? q : sc->source, q ? "" : " or ", q ? "" : r->source);
-    const char *near = schema_suggest(sc->cols, name);
-    if (!near)
-        near = schema_suggest(r->cols, name);
-    if (near)
-        err_hint(e, "did you mean %s?", near);
+    err_at(e, ERR_UNKNOWN_COLUMN, x->u.col.name.span.off, x->u.col.name.span.len, "column '%s' does not exist in %s",
+           name, q ? q : "any joined source");
+    for (int i = 0; i < n; i++) {
+        const char *near = schema_suggest(sides[i].cols, name);
+        if (near) {
+            err_hint(e, "did you mean %s?", near);
+            break;
+        }
+    }
     return NULL;
 }
 
@@ -1326,9 +1359,6 @@ static int check_clauses(const ast_query *q, err *e)
     if (q->having && q->ngroup_by == 0)
         return err_at(e, ERR_INVALID, q->having->span.off, q->having->span.len,
                       "HAVING clause requires a GROUP BY clause.");
-    if (q->njoins > 1)
-        return err_at(e, ERR_UNSUPPORTED, q->joins[1].span.off, q->joins[1].span.len,
-                      "joins of more than two sources are not supported yet");
     if (q->njoins && (q->ngroup_by || q->npartition_by))
         return err_at(e, ERR_UNSUPPORTED, q->joins[0].span.off, q->joins[0].span.len,
                       "GROUP BY or PARTITION BY over a join is not supported yet");
@@ -1359,14 +1389,18 @@ static const char *item_name(scope *sc, const ast_select_item *it, int *generate
     if (it->alias.name)
         return arena_strdup(&sc->p->arena, it->alias.name);
     const char *q = it->expr->kind == AST_COLUMN ? it->expr->u.col.qualifier.name : NULL;
-    if (q && sc->right) { /* a column both sides have: <ALIAS>_<COLUMN> */
+    if (q && sc->right) { /* a column several sources have: <ALIAS>_<COLUMN> */
         const char *name = it->expr->u.col.name.name;
-        const scope_right *r = sc->right;
-        if (schema_find(sc->cols, name) >= 0 && schema_find(r->cols, name) >= 0) {
-            bool right = names_side(q, r->source, r->alias);
-            const char *alias = right ? (r->alias ? r->alias : r->source) : (sc->alias ? sc->alias : sc->source);
-            return arena_printf(&sc->p->arena, "%s_%s", alias, name);
+        scope_right sides[PLAN_MAX_JOINS + 1];
+        int n = join_sides(sc, sides), have = 0;
+        const scope_right *named = NULL;
+        for (int i = 0; i < n; i++) {
+            have += schema_find(sides[i].cols, name) >= 0;
+            if (!named && names_side(q, sides[i].source, sides[i].alias))
+                named = &sides[i];
         }
+        if (have > 1 && named)
+            return arena_printf(&sc->p->arena, "%s_%s", side_name(named), name);
     }
     if (it->expr->kind == AST_COLUMN)
         return arena_strdup(&sc->p->arena, it->expr->u.col.name.name);
@@ -1449,6 +1483,11 @@ static int key_of(scope *sc, expr **xp, const char *name, ast_span span, bool *k
         bool right_key = pj && i == 0 && !full && pj->right_key >= 0 && !pj->right_key_expr &&
                          x->kind == EX_COLUMN && x->column == pj->right_base + pj->right_key;
         right_key |= pj && i == 0 && !full && pj->right_key_expr && expr_equal(pj->right_key_expr, x);
+        for (int m = 0; pj && i == 0 && m < sc->p->nmore; m++) { /* a later table joined on the same key */
+            const plan_join *mj = &sc->p->more[m];
+            right_key |= x->kind == EX_COLUMN && x->column == mj->right_base + mj->right_key &&
+                         expr_equal(mj->left_key, pj->left_key);
+        }
         if (!right_key && !expr_equal(sc->pexprs[i], x))
             continue;
         if (sc->ptaken[i])
@@ -1465,27 +1504,28 @@ static int key_of(scope *sc, expr **xp, const char *name, ast_span span, bool *k
     return 0;
 }
 
-/* SELECT * in a JOIN: every column of both sides, named <ALIAS>_<COLUMN>
- * as ksqlDB names them (the alias defaults to the source name). */
+/* SELECT * in a JOIN: every column of every source, named
+ * <ALIAS>_<COLUMN> as ksqlDB names them (the alias defaults to the source
+ * name); S.* only those of S. */
 static int add_join_star(scope *sc, out_list *o, const ast_select_item *it, err *e)
 {
     const char *q = it->expr->u.col.qualifier.name;
-    scope_right *r = sc->right;
-    if (q && !names_side(q, r->source, r->alias) && !names_side(q, sc->source, sc->alias))
+    scope_right sides[PLAN_MAX_JOINS + 1];
+    int n = join_sides(sc, sides), named = 0;
+    for (int i = 0; i < n; i++)
+        named += !q || names_side(q, sides[i].source, sides[i].alias);
+    if (!named)
         return err_at(e, ERR_UNKNOWN_SOURCE, it->span.off, it->span.len,
                       "'%s' is not a valid stream/table name or alias.", q);
-    for (int side = 0; side < 2; side++) {
-        const char *alias = side ? (r->alias ? r->alias : r->source) : (sc->alias ? sc->alias : sc->source);
-        if (q && !(side ? names_side(q, r->source, r->alias) : names_side(q, sc->source, sc->alias)))
+    for (int side = 0; side < n; side++) {
+        const scope_right *sd = &sides[side];
+        if (q && !names_side(q, sd->source, sd->alias))
             continue;
-        const schema *cols = side ? r->cols : sc->cols;
-        for (int c = 0; c < cols->n; c++) {
-            expr *x = column_ref(sc, cols, side ? r->base : 0, c);
-            const char *name = arena_printf(&sc->p->arena, "%s_%s", alias, cols->cols[c].name);
-            bool key;
-            /* SELECT * names both sides' join columns: the second is a value */
-            bool taken = sc->npexprs && sc->ptaken[0];
-            key = false;
+        for (int c = 0; c < sd->cols->n; c++) {
+            expr *x = column_ref(sc, sd->cols, sd->base, c);
+            const char *name = arena_printf(&sc->p->arena, "%s_%s", side_name(sd), sd->cols->cols[c].name);
+            /* SELECT * names several sources' join columns: the first is the key */
+            bool key = false, taken = sc->npexprs && sc->ptaken[0];
             if ((!taken && key_of(sc, &x, name, it->span, &key, e)) || out_add(sc, o, name, x, key, it->span, e))
                 return -1;
         }
@@ -1843,11 +1883,21 @@ static int prepare_stream_join(const ast_query *q, const source *rs, plan *p, er
     return 0;
 }
 
-/* The table of a stream-table JOIN: checks what is supported and lays
- * its columns out after the stream's in the row. */
-static int prepare_join(const catalog *c, const ast_query *q, plan *p, err *e)
+/* Whether x reads only row slots in [lo, hi). */
+static bool reads_within(const expr *x, int lo, int hi)
 {
-    const ast_join *j = &q->joins[0];
+    if (x->kind == EX_COLUMN && (x->column < lo || x->column >= hi))
+        return false;
+    for (int i = 0; i < x->nargs; i++)
+        if (!reads_within(x->args[i], lo, hi))
+            return false;
+    return true;
+}
+
+static bool reads_only_below(const expr *x, int limit) { return reads_within(x, 0, limit); }
+
+static const source *join_source(const catalog *c, const ast_join *j, err *e)
+{
     const source *rs = catalog_find(c, j->right.name.name);
     if (!rs) {
         err_at(e, ERR_UNKNOWN_SOURCE, j->right.name.span.off, j->right.name.span.len, "%s does not exist",
@@ -1855,8 +1905,110 @@ static int prepare_join(const catalog *c, const ast_query *q, plan *p, err *e)
         const char *near = catalog_suggest(c, j->right.name.name);
         if (near)
             err_hint(e, "did you mean %s?", near);
-        return -1;
     }
+    return rs;
+}
+
+/* a JOIN b JOIN c ...: every join after the first is a table looked up
+ * for each row of a stream (the first join's result), laid out after
+ * what comes before it in the row. */
+static int prepare_more_joins(const catalog *c, const ast_query *q, plan *p, err *e)
+{
+    if (q->njoins > PLAN_MAX_JOINS)
+        return err_at(e, ERR_UNSUPPORTED, q->joins[PLAN_MAX_JOINS].span.off, q->joins[PLAN_MAX_JOINS].span.len,
+                      "a query may join at most %d sources", PLAN_MAX_JOINS + 1);
+    p->more = arena_alloc(&p->arena, sizeof *p->more * (size_t)q->njoins);
+    for (int i = 1; i < q->njoins; i++) {
+        const ast_join *j = &q->joins[i];
+        const source *rs = join_source(c, j, e);
+        if (!rs)
+            return -1;
+        if (p->in.is_table || rs->kind != SOURCE_TABLE)
+            return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
+                          "joins of more than two sources are supported when a stream (or two streams joined "
+                          "WITHIN) is joined with tables; this joins %s %s",
+                          p->in.is_table ? "a table first" : "a stream", rs->kind == SOURCE_TABLE ? "" : "later");
+        if (j->kind != AST_JOIN_INNER && j->kind != AST_JOIN_LEFT)
+            return err_at(e, ERR_INVALID, j->span.off, j->span.len,
+                          "Invalid join type: %s join not supported for stream-table join.",
+                          j->kind == AST_JOIN_FULL ? "full-outer" : "right");
+        if (j->within_before.present)
+            return err_at(e, ERR_INVALID, j->span.off, j->span.len,
+                          "A window definition was provided for a Stream-Table join. These joins are not "
+                          "windowed.");
+        if (schema_key_count(&rs->schema) != 1)
+            return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
+                          "joining a table with %d key columns is not supported yet", schema_key_count(&rs->schema));
+        plan_join *m = &p->more[p->nmore++];
+        memset(m, 0, sizeof *m);
+        copy_io(&p->arena, &m->right, rs);
+        m->right_base = p->nrow;
+        m->left_outer = j->kind == AST_JOIN_LEFT;
+        m->key_slot = -1;
+        for (int k = 0; k < rs->schema.n; k++)
+            if (rs->schema.cols[k].key)
+                m->right_key = k;
+        p->nrow += rs->schema.n + PLAN_PSEUDO;
+    }
+    return 0;
+}
+
+/* ON a = b of a join: both sides compiled (an equality is all ksqlDB
+ * joins on). */
+static int compile_on_sides(scope *sc, const ast_join *j, expr **l, expr **r, err *e)
+{
+    const ast_expr *on = j->on;
+    if (!on || on->kind != AST_BINARY || on->u.binary.op != AST_OP_EQ)
+        return err_at(e, ERR_INVALID, on ? on->span.off : j->span.off, on ? on->span.len : j->span.len,
+                      "Unsupported join expression: a stream-table join needs ON <stream expression> = "
+                      "<table primary key>");
+    *l = compile(sc, on->u.binary.left, e);
+    *r = *l ? compile(sc, on->u.binary.right, e) : NULL;
+    return *r ? 0 : -1;
+}
+
+/* ON of a join after the first: <expression over what comes before> =
+ * <the table's primary key> (either order). */
+static int compile_more_condition(scope *sc, const ast_join *j, plan_join *m, err *e)
+{
+    const ast_expr *on = j->on;
+    expr *l, *r;
+    if (compile_on_sides(sc, j, &l, &r, e))
+        return -1;
+    int key = m->right_base + m->right_key;
+    if (l->kind == EX_COLUMN && l->column == key) {
+        expr *t = l;
+        l = r;
+        r = t;
+    }
+    if (r->kind != EX_COLUMN || r->column != key || !reads_only_below(l, m->right_base))
+        return err_at(e, ERR_INVALID, on->span.off, on->span.len,
+                      "Invalid join condition: stream-table joins require to join on the table's primary key "
+                      "with an expression over the sources before it"),
+               err_hint(e, "join on %s.%s", j->right.alias.name ? j->right.alias.name : m->right.name,
+                        m->right.schema.cols[m->right_key].name),
+               -1;
+    const sqltype *kt = m->right.schema.cols[m->right_key].type;
+    if (!types_equal(l->type, kt)) {
+        if (!(types_is_numeric(l->type) && types_is_numeric(kt)))
+            return err_at(e, ERR_TYPE, on->span.off, on->span.len,
+                          "Invalid join condition: types don't match. Got %s = %s.", type_text(sc, l->type),
+                          type_text(sc, kt));
+        l = coerce(sc, l, kt);
+    }
+    m->left_key = l;
+    m->key_type = kt;
+    return 0;
+}
+
+/* The table of a stream-table JOIN: checks what is supported and lays
+ * its columns out after the stream's in the row. */
+static int prepare_join(const catalog *c, const ast_query *q, plan *p, err *e)
+{
+    const ast_join *j = &q->joins[0];
+    const source *rs = join_source(c, j, e);
+    if (!rs)
+        return -1;
     bool lk = p->in.value_format.kind == FORMAT_KAFKA, rk = rs->value_format.kind == FORMAT_KAFKA;
     if (lk || rk)
         return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
@@ -1892,18 +2044,6 @@ static int prepare_join(const catalog *c, const ast_query *q, plan *p, err *e)
     return 0;
 }
 
-/* Whether x reads only row slots in [lo, hi). */
-static bool reads_within(const expr *x, int lo, int hi)
-{
-    if (x->kind == EX_COLUMN && (x->column < lo || x->column >= hi))
-        return false;
-    for (int i = 0; i < x->nargs; i++)
-        if (!reads_within(x->args[i], lo, hi))
-            return false;
-    return true;
-}
-
-static bool reads_only_below(const expr *x, int limit) { return reads_within(x, 0, limit); }
 
 static int numeric_rank(const sqltype *t)
 {
@@ -1986,13 +2126,8 @@ static int compile_join_condition(scope *sc, const ast_query *q, err *e)
     const ast_join *j = &q->joins[0];
     plan_join *pj = sc->p->join;
     const ast_expr *on = j->on;
-    if (!on || on->kind != AST_BINARY || on->u.binary.op != AST_OP_EQ)
-        return err_at(e, ERR_INVALID, on ? on->span.off : j->span.off, on ? on->span.len : j->span.len,
-                      "Unsupported join expression: a stream-table join needs ON <stream expression> = "
-                      "<table primary key>");
-    expr *l = compile(sc, on->u.binary.left, e);
-    expr *r = l ? compile(sc, on->u.binary.right, e) : NULL;
-    if (!r)
+    expr *l, *r;
+    if (compile_on_sides(sc, j, &l, &r, e))
         return -1;
     if (pj->stream_stream) {
         if (compile_stream_join_condition(sc, on, l, r, e))
@@ -2095,7 +2230,7 @@ plan *analyze_query_for(const catalog *c, const ast_query *q, const char *sink, 
     p->rowtime = p->in.schema.n;
     p->rowpartition = p->in.schema.n + 1;
     p->rowoffset = p->in.schema.n + 2;
-    if (q->njoins && prepare_join(c, q, p, e))
+    if (q->njoins && (prepare_join(c, q, p, e) || prepare_more_joins(c, q, p, e)))
         goto fail;
     if (prepare_flatmap(q, p, e))
         goto fail;
@@ -2111,8 +2246,16 @@ plan *analyze_query_for(const catalog *c, const ast_query *q, const char *sink, 
         right = (scope_right){&p->join->right.schema, p->join->right.name, q->joins[0].right.alias.name,
                               p->join->right_base};
         sc.right = &right;
+        sc.more = arena_alloc(&p->arena, sizeof *sc.more * (size_t)q->njoins);
+        for (int i = 0; i < p->nmore; i++)
+            sc.more[i] = (scope_right){&p->more[i].right.schema, p->more[i].right.name,
+                                       q->joins[i + 1].right.alias.name, p->more[i].right_base};
+        sc.nmore = p->nmore;
         if (compile_join_condition(&sc, q, e))
             goto fail;
+        for (int i = 0; i < p->nmore; i++)
+            if (compile_more_condition(&sc, &q->joins[i + 1], &p->more[i], e))
+                goto fail;
     }
     if (q->where) {
         if (!(p->where = compile(&sc, q->where, e)))

@@ -67,7 +67,39 @@ static bool cancelled(const engine_output *out)
 
 /* Reads one batch from partition p and emits its rows.  Returns the
  * number of records read; *done is set when the limit is reached. */
-static int select_batch(exec_ctx *x, const plan *pl, reader_set *rs, table_rows *joined, int p, arena *a,
+/* The tables a push query joins, as they are now, followed while it
+ * runs: the first join's, then those joined after it. */
+typedef struct joined_tables {
+    table_rows *rows[PLAN_MAX_JOINS];
+    const kvstore *more[PLAN_MAX_JOINS];
+    int n;
+} joined_tables;
+
+static int joined_open(exec_ctx *x, const plan *pl, joined_tables *jt)
+{
+    jt->n = 0;
+    for (int i = -1; pl->join && i < pl->nmore; i++) {
+        const plan_io *io = i < 0 ? &pl->join->right : &pl->more[i].right;
+        log_topic *rt = log_topic_find(x->en->log, io->topic);
+        if (!rt)
+            return err_set(x->e, ERR_UNKNOWN_TOPIC, "topic %s does not exist", io->topic);
+        if (!(jt->rows[jt->n] = table_rows_open(rt, NULL, x->e)))
+            return -1;
+        if (i >= 0)
+            jt->more[i] = jt->rows[jt->n]->rows;
+        jt->n++;
+    }
+    return 0;
+}
+
+static void joined_close(joined_tables *jt)
+{
+    for (int i = 0; i < jt->n; i++)
+        table_rows_close(jt->rows[i]);
+    jt->n = 0;
+}
+
+static int select_batch(exec_ctx *x, const plan *pl, reader_set *rs, const joined_tables *jt, int p, arena *a,
                         int64_t *emitted, bool *done)
 {
     log_record recs[SELECT_BATCH];
@@ -89,8 +121,8 @@ static int select_batch(exec_ctx *x, const plan *pl, reader_set *rs, table_rows 
         err_clear(&re);
         eval_ctx cx = {.a = a, .e = &re};
         plan_result r = plan_apply(pl, &recs[i], p, row, out, &cx);
-        if (r == PLAN_EMIT && joined)
-            r = join_apply(pl, joined->rows, row, out, &cx);
+        if (r == PLAN_EMIT && jt->n)
+            r = join_apply(pl, jt->rows[0]->rows, jt->more, row, out, &cx);
         int rows = r == PLAN_EMIT && pl->flatmap ? plan_flatmap_rows(pl, row) : 1;
         for (int k = 0; k < rows && !*done; k++) {
             if (k > 0)
@@ -111,11 +143,10 @@ static int run_select(exec_ctx *x, plan *pl, bool pull)
     log_topic *t = log_topic_find(x->en->log, pl->in.topic);
     if (!t)
         return err_set(x->e, ERR_UNKNOWN_TOPIC, "topic %s of %s does not exist", pl->in.topic, pl->in.name);
-    table_rows *joined = NULL;
-    if (pl->join) { /* the table as it is now, followed while the query runs */
-        log_topic *rt = log_topic_find(x->en->log, pl->join->right.topic);
-        if (!rt || !(joined = table_rows_open(rt, NULL, x->e)))
-            return rt ? -1 : err_set(x->e, ERR_UNKNOWN_TOPIC, "topic %s does not exist", pl->join->right.topic);
+    joined_tables jt;
+    if (joined_open(x, pl, &jt)) {
+        joined_close(&jt);
+        return -1;
     }
     reader_set rs;
     readers_open(&rs, t, pull || engine__earliest(x->session), pull);
@@ -130,10 +161,11 @@ static int run_select(exec_ctx *x, plan *pl, bool pull)
         uint64_t gen = __atomic_load_n(&x->en->data_gen, __ATOMIC_ACQUIRE);
         int read = 0;
         err te;
-        if (joined && table_rows_follow(joined, SELECT_BATCH, &te) > 0)
-            read++;
+        for (int i = 0; i < jt.n; i++)
+            if (table_rows_follow(jt.rows[i], SELECT_BATCH, &te) > 0)
+                read++;
         for (int p = 0; p < rs.n && !done; p++) {
-            read += select_batch(x, pl, &rs, joined, p, &a, &emitted, &done);
+            read += select_batch(x, pl, &rs, &jt, p, &a, &emitted, &done);
             arena_reset(&a);
         }
         if (done) {
@@ -154,7 +186,7 @@ static int run_select(exec_ctx *x, plan *pl, bool pull)
         x->out->footer(x->out->ctx, note);
     arena_free(&a);
     readers_close(&rs);
-    table_rows_close(joined);
+    joined_close(&jt);
     return 0;
 }
 

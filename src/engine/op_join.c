@@ -18,24 +18,51 @@ static int table_key(const plan_join *j, const value *k, buf *out, bool *is_null
     return serde_encode_key(&j->right.key_format, &j->right.schema, row, out, is_null, e);
 }
 
-plan_result join_finish(const plan *p, value *row, const value *jkey, const join_rec *r, value *out, eval_ctx *cx)
+/* Looks the table of join j up with its key over the row (set in *k):
+ * fills its columns (NULL without a match), and *found. */
+static int lookup(const plan *p, const plan_join *j, const kvstore *table, value *row, value *k, bool *found,
+                  eval_ctx *cx)
 {
-    const plan_join *j = p->join;
     value *right = row + j->right_base;
     for (int i = 0; i < j->right.schema.n + PLAN_PSEUDO; i++)
         right[i] = value_null();
-    row[j->key_slot] = *jkey;
-    if (r->val) {
-        if (r->key && serde_decode_key(&j->right.key_format, r->key, r->klen, &j->right.schema, right, cx->a, cx->e))
-            return PLAN_ERROR;
-        if (serde_decode_value(&j->right.value_format, r->val, r->vlen, &j->right.schema, p->needed + j->right_base,
-                               right, cx->a, cx->e))
-            return PLAN_ERROR;
-        if (!r->key)
-            right[j->right_key] = *jkey;
-        right[j->right.schema.n] = value_bigint(r->ts);
-    } else if (!j->left_outer)
+    *found = false;
+    if (expr_eval(j->left_key, row, cx, k))
+        return -1;
+    if (k->null || !table)
+        return 0;
+    buf kb = BUF_INIT;
+    bool is_null;
+    size_t vlen = 0;
+    const uint8_t *v = NULL;
+    int rc = table_key(j, k, &kb, &is_null, cx->e);
+    /* the value bytes live in the store, unchanged while this row is used
+     * (tables are only updated between records) */
+    if (rc == 0 && !is_null)
+        v = kvstore_get(table, kb.data, kb.len, &vlen);
+    buf_free(&kb);
+    if (rc || !v)
+        return rc;
+    *found = true;
+    right[j->right_key] = *k;
+    return serde_decode_value(&j->right.value_format, v, (int32_t)vlen, &j->right.schema, p->needed + j->right_base,
+                              right, cx->a, cx->e);
+}
+
+/* The rest of a joined row once the first join's right part is filled
+ * (`found`: it has a right row): the later tables, WHERE, the projection. */
+static plan_result join_rest(const plan *p, value *row, bool found, const kvstore *const *more, value *out,
+                             eval_ctx *cx)
+{
+    if (!found && !p->join->left_outer)
         return PLAN_SKIP;
+    for (int i = 0; i < p->nmore; i++) {
+        value k;
+        if (lookup(p, &p->more[i], more ? more[i] : NULL, row, &k, &found, cx))
+            return PLAN_ERROR;
+        if (!found && !p->more[i].left_outer)
+            return PLAN_SKIP;
+    }
     if (p->where) {
         bool keep;
         if (expr_eval_pred(p->where, row, cx, &keep))
@@ -49,35 +76,43 @@ plan_result join_finish(const plan *p, value *row, const value *jkey, const join
     return PLAN_EMIT;
 }
 
+plan_result join_finish(const plan *p, value *row, const value *jkey, const join_rec *r,
+                        const kvstore *const *more, value *out, eval_ctx *cx)
+{
+    const plan_join *j = p->join;
+    value *right = row + j->right_base;
+    for (int i = 0; i < j->right.schema.n + PLAN_PSEUDO; i++)
+        right[i] = value_null();
+    row[j->key_slot] = *jkey;
+    if (r->val) {
+        if (r->key && serde_decode_key(&j->right.key_format, r->key, r->klen, &j->right.schema, right, cx->a, cx->e))
+            return PLAN_ERROR;
+        if (serde_decode_value(&j->right.value_format, r->val, r->vlen, &j->right.schema, p->needed + j->right_base,
+                               right, cx->a, cx->e))
+            return PLAN_ERROR;
+        if (!r->key && j->right_key >= 0)
+            right[j->right_key] = *jkey;
+        if (r->ts >= 0)
+            right[j->right.schema.n] = value_bigint(r->ts);
+    }
+    return join_rest(p, row, r->val != NULL, more, out, cx);
+}
+
 void join_store_key(const plan_join *j, const value *jkey, buf *out)
 {
     buf_reset(out);
     codec_encode(jkey, &j->key_type, 1, out);
 }
 
-plan_result join_apply(const plan *p, const kvstore *table, value *row, value *out, eval_ctx *cx)
+plan_result join_apply(const plan *p, const kvstore *table, const kvstore *const *more, value *row, value *out,
+                       eval_ctx *cx)
 {
-    const plan_join *j = p->join;
     value k;
-    if (expr_eval(j->left_key, row, cx, &k))
+    bool found;
+    if (lookup(p, p->join, table, row, &k, &found, cx))
         return PLAN_ERROR;
-    const uint8_t *v = NULL;
-    size_t vlen = 0;
-    if (!k.null) {
-        buf kb = BUF_INIT;
-        bool is_null;
-        if (table_key(j, &k, &kb, &is_null, cx->e)) {
-            buf_free(&kb);
-            return PLAN_ERROR;
-        }
-        /* the value bytes live in the store, unchanged while this row is
-         * used (the table is only updated between records) */
-        if (!is_null)
-            v = kvstore_get(table, kb.data, kb.len, &vlen);
-        buf_free(&kb);
-    }
-    join_rec r = {0, NULL, v, 0, (int32_t)vlen};
-    return join_finish(p, row, &k, &r, out, cx);
+    row[p->join->key_slot] = k;
+    return join_rest(p, row, found, more, out, cx);
 }
 
 /* ---- stream-stream: the window stores ---------------------------------- */

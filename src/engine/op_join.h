@@ -12,8 +12,10 @@
 
 /* For a row plan_apply decoded from the stream: PLAN_EMIT with `out`
  * computed, PLAN_SKIP (no match in an INNER join, or WHERE rejects), or
- * PLAN_ERROR. */
-plan_result join_apply(const plan *p, const kvstore *table, value *row, value *out, eval_ctx *cx);
+ * PLAN_ERROR.  `more`: the rows of the tables of p->more, in order (the
+ * tables joined after the first: a JOIN b JOIN c ...). */
+plan_result join_apply(const plan *p, const kvstore *table, const kvstore *const *more, value *row, value *out,
+                       eval_ctx *cx);
 /* A record of one side of a join: its time, key and value bytes (val
  * NULL: no record). */
 typedef struct join_rec {
@@ -26,9 +28,11 @@ typedef struct join_rec {
  * a right row without a match) and the right side's record: fills the
  * right part (its key columns from r->key, or from the join key `jkey`
  * when r->key is NULL) and the join-key slot, applies WHERE and the
- * projection.  PLAN_SKIP when WHERE rejects it, or when there is no right
- * record and the join keeps no unmatched left rows. */
-plan_result join_finish(const plan *p, value *row, const value *jkey, const join_rec *r, value *out, eval_ctx *cx);
+ * projection (with the later tables `more`, as join_apply).  PLAN_SKIP
+ * when WHERE rejects it, or when there is no right record and the join
+ * keeps no unmatched left rows. */
+plan_result join_finish(const plan *p, value *row, const value *jkey, const join_rec *r,
+                        const kvstore *const *more, value *out, eval_ctx *cx);
 
 /* The store key of a join key value (codec encoding of the key type): both
  * sides of a join re-keyed on expressions meet on these bytes. */

@@ -113,6 +113,8 @@ typedef struct plan_flatmap {
     int base;
 } plan_flatmap;
 
+#define PLAN_MAX_JOINS 8 /* sources joined to the FROM source */
+
 /* Slots after a source's columns in the row: ROWTIME, ROWPARTITION,
  * ROWOFFSET, WINDOWSTART, WINDOWEND. */
 #define PLAN_PSEUDO 5
@@ -128,7 +130,12 @@ typedef struct plan {
     plan_io out;       /* result columns; sink topic when has_sink */
     expr **project;    /* one per out column (over the aggregate row with agg) */
     plan_agg *agg;     /* GROUP BY stage, or NULL for a stateless plan */
-    plan_join *join;   /* stream-table JOIN, or NULL */
+    plan_join *join;   /* JOIN, or NULL */
+    /* a JOIN b JOIN c ...: the joins after the first, each a table looked
+     * up (left_key over the row joined so far, its columns at right_base)
+     * for every row the first join makes */
+    plan_join *more;
+    int nmore;
     plan_flatmap *flatmap; /* table functions, or NULL */
     bool has_sink;
     bool partitioned;  /* PARTITION BY: keys come from its expressions */

@@ -97,9 +97,8 @@ static int restore_rows(log_topic *topic, const query_task *tasks, int ntasks, k
 
 /* The joined table's rows as of the committed position of its topic
  * (or its start / end on a first run), followed from there. */
-static table_rows *open_joined_table(query *q, eventlog *l, bool earliest, err *e)
+static table_rows *open_joined_table(query *q, const plan_io *rt, eventlog *l, bool earliest, err *e)
 {
-    const plan_io *rt = &q->plan->join->right;
     log_topic *t = log_topic_find(l, rt->topic);
     if (!t) {
         err_set(e, ERR_UNKNOWN_TOPIC, "topic %s of table %s does not exist", rt->topic, rt->name);
@@ -115,6 +114,38 @@ static table_rows *open_joined_table(query *q, eventlog *l, bool earliest, err *
     table_rows *tr = table_rows_open(t, resume, e);
     free(resume);
     return tr;
+}
+
+/* The tables joined after the first join (a JOIN b JOIN c ...), each
+ * followed like a stream-table join's table. */
+static int open_more_tables(query *q, eventlog *l, bool earliest, err *e)
+{
+    const plan *p = q->plan;
+    if (!p->nmore)
+        return 0;
+    q->more = mem_alloc(sizeof *q->more * (size_t)p->nmore);
+    q->more_rows = mem_alloc(sizeof *q->more_rows * (size_t)p->nmore);
+    for (int i = 0; i < p->nmore; i++) {
+        q->more[i] = NULL;
+        q->more_rows[i] = NULL;
+    }
+    for (int i = 0; i < p->nmore; i++) {
+        if (!(q->more[i] = open_joined_table(q, &p->more[i].right, l, earliest, e)))
+            return -1;
+        q->more_rows[i] = q->more[i]->rows;
+    }
+    return 0;
+}
+
+/* Commits how far a followed table was read. */
+static int commit_table_position(query *q, eventlog *l, const char *topic, const table_rows *tr, err *e)
+{
+    log_offset_entry *en = mem_alloc(sizeof *en * (size_t)tr->n);
+    for (int p = 0; p < tr->n; p++)
+        en[p] = (log_offset_entry){topic, p, table_rows_position(tr, p)};
+    int rc = log_offset_commit_many(l, q->id, en, tr->n, e);
+    free(en);
+    return rc;
 }
 
 /* Table-table join: tasks reading the right table, from the committed
@@ -137,20 +168,24 @@ static void open_right_tasks(query *q, eventlog *l, bool earliest)
     }
 }
 
-/* Brings the joined table up to date before stream records are joined,
- * and commits how far it was read. */
-static int follow_joined_table(query *q, eventlog *l, err *e)
+/* Brings the joined tables up to date before stream records are joined,
+ * and commits how far they were read. */
+static int follow_joined_tables(query *q, eventlog *l, err *e)
 {
-    table_rows *tr = q->joined;
-    long n = table_rows_follow(tr, RUNTIME_BATCH, e);
-    if (n <= 0)
-        return (int)n;
-    log_offset_entry *en = mem_alloc(sizeof *en * (size_t)tr->n);
-    for (int p = 0; p < tr->n; p++)
-        en[p] = (log_offset_entry){q->plan->join->right.topic, p, table_rows_position(tr, p)};
-    int rc = log_offset_commit_many(l, q->id, en, tr->n, e);
-    free(en);
-    return rc < 0 ? -1 : (int)n;
+    long total = 0;
+    for (int i = -1; i < q->plan->nmore; i++) {
+        table_rows *tr = i < 0 ? q->joined : q->more[i];
+        if (!tr)
+            continue;
+        long n = table_rows_follow(tr, RUNTIME_BATCH, e);
+        if (n < 0)
+            return -1;
+        const char *topic = i < 0 ? q->plan->join->right.topic : q->plan->more[i].right.topic;
+        if (n > 0 && commit_table_position(q, l, topic, tr, e) < 0)
+            return -1;
+        total += n;
+    }
+    return (int)total;
 }
 
 static int commit_start(query *q, eventlog *l, err *e)
@@ -164,14 +199,10 @@ static int commit_start(query *q, eventlog *l, err *e)
                                                log_reader_position(q->rtasks[i].reader)};
     int rc = log_offset_commit_many(l, q->id, en, n, e);
     free(en);
-    if (rc == 0 && q->joined) { /* the joined table's start, too */
-        table_rows *tr = q->joined;
-        en = mem_alloc(sizeof *en * (size_t)tr->n);
-        for (int p = 0; p < tr->n; p++)
-            en[p] = (log_offset_entry){q->plan->join->right.topic, p, table_rows_position(tr, p)};
-        rc = log_offset_commit_many(l, q->id, en, tr->n, e);
-        free(en);
-    }
+    if (rc == 0 && q->joined) /* the joined tables' start, too */
+        rc = commit_table_position(q, l, q->plan->join->right.topic, q->joined, e);
+    for (int i = 0; rc == 0 && i < q->plan->nmore; i++)
+        rc = commit_table_position(q, l, q->plan->more[i].right.topic, q->more[i], e);
     return rc;
 }
 
@@ -239,7 +270,11 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
     q->side_time[0] = q->side_time[1] = INT64_MIN;
     if (p->join && (p->join->table_table || stream_stream))
         open_right_tasks(q, l, earliest);
-    else if (p->join && !(q->joined = open_joined_table(q, l, earliest, e))) {
+    else if (p->join && !(q->joined = open_joined_table(q, &p->join->right, l, earliest, e))) {
+        runtime_query_stop(q);
+        return NULL;
+    }
+    if (open_more_tables(q, l, earliest, e)) {
         runtime_query_stop(q);
         return NULL;
     }
@@ -299,6 +334,10 @@ void runtime_query_stop(query *q)
     kvstore_free(q->store);
     kvstore_free(q->rows);
     table_rows_close(q->joined);
+    for (int i = 0; q->more && i < q->plan->nmore; i++)
+        table_rows_close(q->more[i]);
+    free(q->more);
+    free(q->more_rows);
     free(q->sql);
     plan_free(q->plan);
     free(q);
@@ -684,7 +723,7 @@ static void send_joined(query *q, query_task *t, const log_record *rec, value *r
             if (p->out.schema.cols[i].key && expr_eval(p->project[i], row, cx, &out[i]))
                 res = PLAN_ERROR;
     } else
-        res = join_finish(p, row, key, r, out, cx);
+        res = join_finish(p, row, key, r, q->more_rows, out, cx);
     int64_t ts = rec->timestamp;
     if (res == PLAN_EMIT || res == PLAN_TOMBSTONE) {
         if ((res == PLAN_TOMBSTONE || plan_result_timestamp(p, row, out, &ts, cx->e) == 0) &&
@@ -1069,7 +1108,7 @@ static void process_record(query *q, query_task *t, const log_record *rec, value
     err_clear(cx->e);
     plan_result r = plan_apply(p, rec, t->partition, row, out, cx);
     if (r == PLAN_EMIT && p->join)
-        r = join_apply(p, q->joined->rows, row, out, cx);
+        r = join_apply(p, q->joined->rows, q->more_rows, row, out, cx);
     /* table functions: more rows from the same record, its key and time */
     int rows = r == PLAN_EMIT && p->flatmap ? plan_flatmap_rows(p, row) : 1;
     for (int k = 0; k < rows; k++) {
@@ -1162,6 +1201,12 @@ static int peek_time(query_task *t, int64_t *ts, err *e)
 static long step_stream_join(query *q, eventlog *l, arena *scratch, int max, err *e)
 {
     long total = 0;
+    if (q->more) { /* tables joined after the streams' join */
+        int n = follow_joined_tables(q, l, e);
+        if (n < 0)
+            return -1;
+        total += n;
+    }
     int ntasks = q->ntasks + q->nrtasks;
     while (total < (long)max * ntasks) {
         query_task *best = NULL;
@@ -1196,8 +1241,8 @@ long runtime_query_step(query *q, eventlog *l, arena *scratch, int max, err *e)
     if (q->plan->join && q->plan->join->stream_stream)
         return step_stream_join(q, l, scratch, max, e);
     long total = 0;
-    if (q->joined) {
-        int n = follow_joined_table(q, l, e);
+    if (q->joined || q->more) {
+        int n = follow_joined_tables(q, l, e);
         if (n < 0)
             return -1;
         total += n;

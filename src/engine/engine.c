@@ -16,6 +16,7 @@
 #include "../base/mem.h"
 #include "../parser/parse.h"
 #include "analyze.h"
+#include "proclog.h"
 
 /* ---- sessions --------------------------------------------------------- */
 
@@ -138,6 +139,19 @@ int engine__record_command(exec_ctx *x, const char *query_id)
 static int execute_stmt(engine *en, engine_session *s, const char *src, const ast_stmt *st,
                         const engine_output *out, err *e);
 
+/* Runs the one statement in sql, without output. */
+static int execute_one(engine *en, engine_session *s, const char *sql, err *e)
+{
+    arena a;
+    arena_init(&a, 8192);
+    parser p;
+    parser_init(&p, &a, sql, strlen(sql));
+    ast_stmt *st = parse_next(&p, e);
+    int rc = st ? execute_stmt(en, s, sql, st, NULL, e) : -1;
+    arena_free(&a);
+    return rc;
+}
+
 static void replay_one(engine *en, const log_record *r, buf *warnings)
 {
     json_error_t je;
@@ -161,22 +175,27 @@ static void replay_one(engine *en, const log_record *r, buf *warnings)
         s.values[s.n++] = mem_strdup(json_string_value(v) ? json_string_value(v) : "");
     }
     en->replay_query_id = json_string_value(json_object_get(cmd, "queryId"));
-    arena a;
-    arena_init(&a, 8192);
-    parser p;
-    parser_init(&p, &a, sql, strlen(sql));
     err e;
     err_clear(&e);
-    ast_stmt *st = parse_next(&p, &e);
-    if (!st || execute_stmt(en, &s, sql, st, NULL, &e)) {
-        if (warnings)
-            buf_printf(warnings, "command %lld (%.80s) no longer applies: %s\n", (long long)r->offset, sql, e.msg);
-    }
+    if (execute_one(en, &s, sql, &e) && warnings)
+        buf_printf(warnings, "command %lld (%.80s) no longer applies: %s\n", (long long)r->offset, sql, e.msg);
     en->command_seq++;
     en->replay_query_id = NULL;
-    arena_free(&a);
     engine_session_free(&s);
     json_decref(cmd);
+}
+
+/* Declares the processing log's stream (proclog.h), unrecorded: every
+ * open declares it again, before the commands that may read or drop it
+ * are replayed, so its shape is always this version's. */
+static int declare_processing_log(engine *en, err *e)
+{
+    engine_session s;
+    engine_session_init(&s);
+    en->replaying = true;
+    int rc = execute_one(en, &s, proclog_create_statement(), e);
+    en->replaying = false;
+    return rc;
 }
 
 static int replay_commands(engine *en, buf *warnings, err *e)
@@ -275,7 +294,7 @@ engine *engine_open(const engine_config *cfg, buf *warnings, err *e)
     arena_init(&en->scratch, 64 * 1024);
     pthread_mutex_init(&en->mu, NULL);
     pthread_cond_init(&en->data_cv, NULL);
-    if (replay_commands(en, warnings, e)) {
+    if (declare_processing_log(en, e) || replay_commands(en, warnings, e)) {
         engine_close(en);
         return NULL;
     }

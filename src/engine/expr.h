@@ -75,7 +75,12 @@ typedef struct eval_ctx {
     err *e;
     const value *row;           /* the row of the current call (for lambdas) */
     value vars[EXPR_MAX_VARS];  /* lambda parameters */
+    /* Set by plan_apply: which part of the record could not be decoded
+     * (EVAL_BAD_KEY, EVAL_BAD_VALUE), or 0; the processing log says so. */
+    int bad_part;
 } eval_ctx;
+
+enum { EVAL_BAD_KEY = 1, EVAL_BAD_VALUE = 2 };
 
 int expr_eval(const expr *x, const value *row, eval_ctx *cx, value *out);
 /* Evaluates lambda node `lambda` (EX_LAMBDA) with its parameters bound to

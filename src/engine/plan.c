@@ -61,12 +61,13 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
     int32_t key_len = rec->key_len;
     if (p->in.window_kind && key_len > 0)
         key_len = plan_window_key_split(p->in.window_kind, p->in.window_size, rec->key, key_len, &wstart, &wend);
+    cx->bad_part = 0;
     if (p->needs_key &&
         serde_decode_key(&p->in.key_format, rec->key, key_len, &p->in.schema, row, cx->a, cx->e))
-        return PLAN_ERROR;
+        return cx->bad_part = EVAL_BAD_KEY, PLAN_ERROR;
     if (serde_decode_value(&p->in.value_format, rec->value, rec->value_len, &p->in.schema,
                            p->needed, row, cx->a, cx->e))
-        return PLAN_ERROR;
+        return cx->bad_part = EVAL_BAD_VALUE, PLAN_ERROR;
     row[p->rowtime] = value_bigint(rec->timestamp);
     if (p->in.ts_column >= 0 && !tombstone) {
         /* event time from a column (WITH TIMESTAMP=...); ksqlDB skips a

@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../base/mem.h"
 #include "op_aggregate.h"
 #include "op_join.h"
+#include "proclog.h"
 
 #define RUNTIME_BATCH 256
 
@@ -29,8 +31,10 @@ void runtime_changelog_name(const char *id, char *out, size_t n) { snprintf(out,
 static void find_interrupted_batch(query *q, eventlog *l)
 {
     q->recover_task = (int)log_offset_fetch(l, q->id, INTENT_TASK, 0);
-    for (int s = 0; s < q->nsinks; s++) {
+    for (int s = 0; s < SINK_MAX; s++) {
         query_sink *k = &q->sinks[s];
+        if (!k->topic)
+            continue;
         int parts = log_topic_partitions(k->topic);
         k->skip = mem_alloc(sizeof(int64_t) * (size_t)parts);
         char key[32];
@@ -218,6 +222,22 @@ static log_topic *changelog_topic(eventlog *l, const char *id, err *e)
     return t;
 }
 
+/* The processing log, unless the query reads it: the errors of such a
+ * query are only counted, or one failing on every entry would feed
+ * itself forever. */
+static log_topic *proclog_topic(eventlog *l, const plan *p)
+{
+    if (!strcmp(p->in.topic, PROCLOG_TOPIC) || (p->join && !strcmp(p->join->right.topic, PROCLOG_TOPIC)))
+        return NULL;
+    log_topic *t = log_topic_find(l, PROCLOG_TOPIC);
+    if (!t) { /* the engine creates it on open; a log without it gets it now */
+        err e;
+        log_topic_config cfg = {.partitions = 1};
+        t = log_topic_create(l, PROCLOG_TOPIC, &cfg, &e);
+    }
+    return t;
+}
+
 query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p, bool earliest,
                            err *e)
 {
@@ -236,13 +256,12 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
     q->plan = p;
     q->in = in;
     q->sinks[SINK_OUTPUT].topic = out;
-    q->nsinks = 1;
     if (cl) {
         q->sinks[SINK_CHANGELOG].topic = cl;
-        q->nsinks = 2;
         q->store = kvstore_new();
     }
-    for (int s = 0; s < q->nsinks; s++) {
+    q->sinks[SINK_PROCLOG].topic = proclog_topic(l, p);
+    for (int s = 0; s < SINK_MAX; s++) {
         q->sinks[s].cap = RUNTIME_BATCH;
         q->sinks[s].pend = mem_alloc(sizeof(pending) * RUNTIME_BATCH);
         q->sinks[s].recs = mem_alloc(sizeof(log_record) * RUNTIME_BATCH);
@@ -320,7 +339,7 @@ void runtime_query_stop(query *q)
     }
     free(q->held);
     buf_free(&q->join_key);
-    for (int s = 0; s < q->nsinks; s++) {
+    for (int s = 0; s < SINK_MAX; s++) {
         free(q->sinks[s].skip);
         free(q->sinks[s].pend);
         free(q->sinks[s].recs);
@@ -378,6 +397,7 @@ static int encode_output(query *q, const value *out, bool tombstone, const int64
         k->npend--; /* forget the half-encoded record */
         k->keys.len = keys_len;
         k->values.len = values_len;
+        q->serialize_failed = true; /* for note_error */
         return -1;
     }
     size_t inner = k->keys.len - pd->key_off;
@@ -425,15 +445,15 @@ static void drop_already_written(query_sink *k)
 static int write_intent(query *q, eventlog *l, int task, err *e)
 {
     int n = 1;
-    for (int s = 0; s < q->nsinks; s++)
-        n += log_topic_partitions(q->sinks[s].topic);
+    for (int s = 0; s < SINK_MAX; s++)
+        n += q->sinks[s].topic ? log_topic_partitions(q->sinks[s].topic) : 0;
     log_offset_entry *en = mem_alloc(sizeof *en * (size_t)n);
     char keys[SINK_MAX][32];
     en[0] = (log_offset_entry){INTENT_TASK, 0, task};
     n = 1;
-    for (int s = 0; s < q->nsinks; s++) {
+    for (int s = 0; s < SINK_MAX; s++) {
         intent_end_key(s, keys[s], sizeof keys[s]);
-        for (int p = 0; p < log_topic_partitions(q->sinks[s].topic); p++)
+        for (int p = 0; q->sinks[s].topic && p < log_topic_partitions(q->sinks[s].topic); p++)
             en[n++] = (log_offset_entry){keys[s], p, log_end_offset(q->sinks[s].topic, p)};
     }
     int rc = log_offset_commit_many(l, q->id, en, n, e);
@@ -486,11 +506,39 @@ static int flush_sink(query_sink *k, err *e)
     return 0;
 }
 
-static void note_error(query *q, const log_record *rec, int partition, const err *re)
+/* A record that could not be decoded, evaluated or encoded: counted, and
+ * logged to the processing log in the same batch as the outputs (so a
+ * replayed batch logs it once, as it outputs once). */
+static void note_error(query *q, const query_task *t, const log_record *rec, eval_ctx *cx)
 {
+    const err *re = cx->e;
+    const char *topic = t->right ? q->plan->join->right.topic : q->plan->in.topic;
     q->errors++;
-    snprintf(q->last_error, sizeof q->last_error, "topic %s partition %d offset %lld: %s",
-             q->plan->in.topic, partition, (long long)rec->offset, re->msg);
+    snprintf(q->last_error, sizeof q->last_error, "topic %s partition %d offset %lld: %s", topic, t->partition,
+             (long long)rec->offset, re->msg);
+    proclog_entry en = {.query_id = q->id, .kind = PROCLOG_RECORD_PROCESSING, .topic = topic,
+                        .partition = t->partition, .offset = rec->offset, .bytes = rec->value,
+                        .len = rec->value_len, .message = re->msg, .hint = re->hint};
+    if (q->serialize_failed)
+        en.kind = PROCLOG_SERIALIZATION;
+    else if (cx->bad_part) {
+        en.kind = PROCLOG_DESERIALIZATION;
+        en.key = cx->bad_part == EVAL_BAD_KEY;
+        if (en.key)
+            en.bytes = rec->key, en.len = rec->key_len;
+    }
+    q->serialize_failed = false;
+    cx->bad_part = 0;
+    query_sink *k = &q->sinks[SINK_PROCLOG];
+    if (!k->topic)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    en.time = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    pending *pd = sink_next(k, en.time);
+    proclog_encode(&en, &k->values);
+    pd->key_len = -1;
+    pd->value_len = (int32_t)(k->values.len - pd->value_off);
 }
 
 /* A result held back while a table update is folded: taking the old row
@@ -637,6 +685,7 @@ static void emit_closed_windows(query *q, query_task *t, eval_ctx *cx)
         if (state && agg_entry_row(p, w.key, w.klen, state, slen, out, &keep, &wstart, &wend, cx) == 0 && keep) {
             if (encode_output(q, out, false, &wstart, wend, w.max_ts, cx->e) == 0)
                 q->emitted++;
+            q->serialize_failed = false; /* no record to blame */
         }
         free(w.key);
     }
@@ -651,7 +700,7 @@ static void aggregate_record(query *q, query_task *t, const log_record *rec, boo
     err_clear(cx->e);
     plan_result r = plan_apply(p, rec, t->partition, row, out, cx);
     if (r == PLAN_ERROR) {
-        note_error(q, rec, t->partition, cx->e);
+        note_error(q, t, rec, cx);
         return;
     }
     if (r != PLAN_EMIT)
@@ -663,7 +712,7 @@ static void aggregate_record(query *q, query_task *t, const log_record *rec, boo
     int n = agg_apply(p, q->store, q->sessions, row, retract, c.ts, &t->stream_time, &late, emit_aggregate, &c, cx);
     q->late += late;
     if (n < 0 || c.failed)
-        note_error(q, rec, t->partition, cx->e);
+        note_error(q, t, rec, cx);
 }
 
 /* A table record replaces the row with its key: the old row is taken
@@ -702,7 +751,7 @@ static void aggregate_table_record(query *q, query_task *t, const log_record *re
     if (fwd.held)
         send_result(&c, &fwd.r);
     if (c.failed)
-        note_error(q, rec, t->partition, cx->e);
+        note_error(q, t, rec, cx);
     buf_free(&back.key);
     buf_free(&back.val);
     buf_free(&fwd.key);
@@ -730,9 +779,9 @@ static void send_joined(query *q, query_task *t, const log_record *rec, value *r
             encode_output(q, out, res == PLAN_TOMBSTONE, NULL, 0, ts, cx->e) == 0)
             q->emitted++;
         else
-            note_error(q, rec, t->partition, cx->e);
+            note_error(q, t, rec, cx);
     } else if (res == PLAN_ERROR)
-        note_error(q, rec, t->partition, cx->e);
+        note_error(q, t, rec, cx);
 }
 
 /* Decodes a left row (key and value bytes) into `row`, with its join key. */
@@ -796,7 +845,7 @@ static void table_join_update(query *q, query_task *t, const log_record *rec, va
     }
     value key;
     if (!decode_left(q, rec, copy, lv ? (int32_t)llen : -1, row, out, &key, cx)) {
-        note_error(q, rec, t->partition, cx->e);
+        note_error(q, t, rec, cx);
         return;
     }
     if (!lv && after) /* a right row without a left one */
@@ -816,11 +865,12 @@ static bool decode_right(query *q, const join_rec *r, value *row, value *key, ev
     for (int i = 0; i < j->right.schema.n + PLAN_PSEUDO; i++)
         right[i] = value_null();
     err_clear(cx->e);
+    cx->bad_part = 0;
     if (r->key && serde_decode_key(&j->right.key_format, r->key, r->klen, &j->right.schema, right, cx->a, cx->e))
-        return false;
+        return cx->bad_part = EVAL_BAD_KEY, false;
     if (serde_decode_value(&j->right.value_format, r->val, r->vlen, &j->right.schema, p->needed + j->right_base,
                            right, cx->a, cx->e))
-        return false;
+        return cx->bad_part = EVAL_BAD_VALUE, false;
     right[j->right.schema.n] = value_bigint(r->ts);
     return expr_eval(j->right_key_expr, row, cx, key) == 0;
 }
@@ -898,7 +948,7 @@ static void meet_left(void *ctx, const join_rec *l)
     left.key_len = l->key ? l->klen : -1;
     value key;
     if (!decode_left(m->q, &left, l->val, l->vlen, m->row, m->out, &key, m->cx)) {
-        note_error(m->q, m->rec, m->t->partition, m->cx->e);
+        note_error(m->q, m->t, m->rec, m->cx);
         return;
     }
     m->row[m->q->plan->rowtime] = value_bigint(l->ts > m->self.ts ? l->ts : m->self.ts);
@@ -918,7 +968,7 @@ static void send_unmatched(query *q, query_task *t, int side, const log_record *
     self.timestamp = r.ts;
     value key;
     if (!decode_side(q, side, &self, &r, row, out, &key, cx)) {
-        note_error(q, rec, t->partition, cx->e);
+        note_error(q, t, rec, cx);
         return;
     }
     if (side) {
@@ -1019,7 +1069,7 @@ static void stream_join_record(query *q, query_task *t, const log_record *rec, v
     err_clear(cx->e);
     if (!keep_record(q, side, rec, &m.self, row, out, &m.key, cx)) {
         if (cx->e->code)
-            note_error(q, rec, t->partition, cx->e);
+            note_error(q, t, rec, cx);
         return;
     }
     int64_t now = q->side_time[0] > q->side_time[1] ? q->side_time[0] : q->side_time[1];
@@ -1126,7 +1176,7 @@ static void process_record(query *q, query_task *t, const log_record *rec, value
                           cx->e) == 0)
             q->emitted++;
         else if (emit || r == PLAN_ERROR)
-            note_error(q, rec, t->partition, cx->e);
+            note_error(q, t, rec, cx);
     }
 }
 
@@ -1150,7 +1200,7 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
     const plan *p = q->plan;
     value *row = arena_alloc(scratch, sizeof(value) * (size_t)p->nrow);
     value *out = arena_alloc(scratch, sizeof(value) * (size_t)(p->out.schema.n ? p->out.schema.n : 1));
-    for (int s = 0; s < q->nsinks; s++) {
+    for (int s = 0; s < SINK_MAX; s++) {
         buf_reset(&q->sinks[s].keys);
         buf_reset(&q->sinks[s].values);
         q->sinks[s].npend = 0;
@@ -1162,8 +1212,8 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
     q->processed += (uint64_t)n;
     bool recovering = q->recover_task == task_id(t);
     bool intent = recovering;
-    for (int s = 0; s < q->nsinks; s++) {
-        if (recovering)
+    for (int s = 0; s < SINK_MAX; s++) {
+        if (recovering && q->sinks[s].topic)
             drop_already_written(&q->sinks[s]);
         intent |= q->sinks[s].npend > 0;
     }
@@ -1171,8 +1221,8 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
         q->recover_task = -1;
     if (intent && write_intent(q, l, task_id(t), e))
         return -1;
-    for (int s = 0; s < q->nsinks; s++)
-        if (flush_sink(&q->sinks[s], e))
+    for (int s = 0; s < SINK_MAX; s++)
+        if (q->sinks[s].topic && flush_sink(&q->sinks[s], e))
             return -1;
     if (commit_batch(q, l, t, intent, e))
         return -1;

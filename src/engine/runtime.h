@@ -16,9 +16,20 @@
  * to a compacted changelog topic in the same batch; on start the store is
  * rebuilt from the changelog (up to what the last commit covered).
  *
- * Records that cannot be decoded or evaluated are skipped and counted; the
- * query keeps running.  Not thread-safe: the engine calls it under its
- * lock.  Includes plan.h, never ast.h.
+ * Records that cannot be decoded, evaluated or encoded are skipped,
+ * counted, and reported to the processing log (proclog.h); the query
+ * keeps running.  The log is a third sink of the batch, under the same
+ * intent and commit, so a replayed batch neither loses nor repeats an
+ * entry and the outputs stay exactly once.  The log topic has many
+ * writers, but the intent's rule still holds: every query runs under the
+ * engine lock, one batch at a time, so between a batch's intent and its
+ * commit only that batch appends to the log.  An entry costs nothing
+ * until a record fails (a batch without errors appends nothing to it;
+ * its intent records the log's end offset with the others).  A query
+ * that reads the processing log does not write to it.
+ *
+ * Not thread-safe: the engine calls it under its lock.  Includes plan.h,
+ * never ast.h.
  */
 #ifndef EDDY_RUNTIME_H
 #define EDDY_RUNTIME_H
@@ -47,9 +58,10 @@ typedef struct pending {
     int64_t timestamp;
 } pending;
 
-/* A topic a query writes: its output, or its state store's changelog.
- * Both take part in the same intent/commit, so a crash can be undone in
- * both at once. */
+/* A topic a query writes: its output, its state store's changelog, or
+ * the processing log.  All take part in the same intent/commit, so a
+ * crash can be undone in all at once.  A sink the query does not have
+ * has no topic. */
 typedef struct query_sink {
     log_topic *topic;
     buf keys, values;  /* the batch's encoded records */
@@ -59,7 +71,7 @@ typedef struct query_sink {
     int64_t *skip;     /* per partition: records already there after a crash */
 } query_sink;
 
-enum { SINK_OUTPUT, SINK_CHANGELOG, SINK_MAX };
+enum { SINK_OUTPUT, SINK_CHANGELOG, SINK_PROCLOG, SINK_MAX };
 
 typedef struct open_window {
     uint8_t *key;   /* store key (malloc'd) */
@@ -86,7 +98,6 @@ typedef struct query {
     query_task *tasks;
     int ntasks;
     query_sink sinks[SINK_MAX];
-    int nsinks;         /* 1, or 2 with a state store */
     kvstore *store;     /* GROUP BY state, or NULL */
     struct agg_sessions *sessions; /* SESSION windows: the store's sessions by group, or NULL */
     kvstore *rows;      /* aggregating a table: its current rows (key -> value
@@ -116,6 +127,7 @@ typedef struct query {
     int nopen, capopen;
     uint64_t processed, emitted, errors, late;
     char last_error[384];
+    bool serialize_failed; /* the last error was encoding an output */
     int next_partition; /* for records without a key */
     int recover_task;   /* input partition whose batch a crash interrupted, or -1 */
 } query;

@@ -666,8 +666,9 @@ SHOW QUERIES;
 SHOW TOPICS;
 EOF
     expect_ok
-    # no table, no query; the only topic is sales
-    expect_eq "$(rows | cut -d'|' -f1)" "sales" "tables, queries and topics after the refusal"
+    # no table, no query; the only topics are sales and the processing log
+    expect_eq "$(rows | cut -d'|' -f1)" "$(lines default_ksql_processing_log sales)" \
+        "tables, queries and topics after the refusal"
 }
 
 t_aggregate_error_pull_on_table_without_group_by_is_not_queryable() {

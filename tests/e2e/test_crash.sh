@@ -11,7 +11,7 @@
 # crash_round DIR FIRST_ID CREATE: start eddy on DIR fed by a fifo, (CREATE=1:
 # create S and BIG first), insert ids FIRST_ID, FIRST_ID+1, ... and kill -9
 # the process once at least 200 INSERTs were acknowledged.  Sets ACKED to
-# the last acknowledged id.
+# the last acknowledged id.  CRASH_QUERY, when set, replaces BIG's query.
 crash_round() {
     _dir=$1 _first=$2 _create=$3
     rm -f "$T/fifo" && mkfifo "$T/fifo" || fail "mkfifo failed"
@@ -24,7 +24,7 @@ crash_round() {
         exec 3>"$T/fifo"
         if [ "$_create" = 1 ]; then
             echo "CREATE STREAM s (id INT KEY, v INT) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=2);" >&3
-            echo "CREATE STREAM big AS SELECT id, v FROM s WHERE v % 2 = 0;" >&3
+            echo "${CRASH_QUERY:-CREATE STREAM big AS SELECT id, v FROM s WHERE v % 2 = 0;}" >&3
         fi
         i=$_first
         while :; do
@@ -51,6 +51,16 @@ crash_round() {
     return 0
 }
 
+# expect_same_lines EXPECTED ACTUAL WHAT WANTED: the sorted files hold the
+# same lines; else say which are repeated or missing in ACTUAL.
+expect_same_lines() {
+    cmp -s "$1" "$2" && return 0
+    echo "$4: $(wc -l <"$1"), rows of $3: $(wc -l <"$2")"
+    echo "rows of $3 seen more than once: $(uniq -d "$2" | head -5 | tr '\n' ' ')"
+    echo "$4 missing from $3: $(comm -23 "$1" "$2" | head -5 | tr '\n' ' ')"
+    fail "$3 is not exactly $4"
+}
+
 # check_source DIR ACKED: S holds exactly ids 1..k, k = ACKED or ACKED + 1.
 # Sets STORED to k.
 check_source() {
@@ -74,7 +84,8 @@ SHOW QUERIES;
 EOF
     expect_ok
     expect_eq "$(cat "$T/err")" "" "stderr when reopening"
-    expect_eq "$(rows | cut -d'|' -f1 | sort)" "$(lines BIG CSAS_BIG_1 S)" "streams and queries after kill -9"
+    expect_eq "$(rows | cut -d'|' -f1 | sort)" "$(lines BIG CSAS_BIG_1 KSQL_PROCESSING_LOG S)" \
+        "streams and queries after kill -9"
 }
 
 t_crash_kill9_keeps_every_acknowledged_insert() {
@@ -110,10 +121,36 @@ EOF
     expect_ok
     rows | sort >"$T/actual"
     [ -s "$T/expected" ] || fail "S has no even ids"
-    if ! cmp -s "$T/expected" "$T/actual"; then
-        echo "even ids of S: $(wc -l <"$T/expected"), rows of BIG: $(wc -l <"$T/actual")"
-        echo "ids of BIG seen more than once: $(uniq -d "$T/actual" | head -5 | tr '\n' ' ')"
-        echo "even ids of S missing from BIG: $(comm -23 "$T/expected" "$T/actual" | head -5 | tr '\n' ' ')"
-        fail "BIG is not exactly the even records of S"
-    fi
+    expect_same_lines "$T/expected" "$T/actual" "BIG" "the even records of S"
+}
+
+# The processing log is written in the query's batches, under the same
+# commit: after kills at random points, every record the query fails on
+# (ids that are multiples of 3: a bad cast) is logged exactly once, and
+# every other record is in BIG exactly once.
+t_crash_kill9_processing_log_has_each_failed_record_exactly_once() {
+    D=$(new_dir)
+    CRASH_QUERY="CREATE STREAM big AS SELECT id, CAST(CASE WHEN v % 3 = 0 THEN 'bad' ELSE CAST(v AS STRING) END AS INT) AS n FROM s;"
+    crash_round "$D" 1 1
+    crash_round "$D" $((ACKED + 2)) 0
+    crash_round "$D" $((ACKED + 2)) 0
+    sql "$D" <<'EOF'
+SELECT ROWPARTITION, ROWOFFSET, id FROM s;
+EOF
+    expect_ok
+    rows | awk -F'|' '$3 % 3 == 0 { print $1 "|" $2 }' | sort >"$T/expected_log"
+    rows | awk -F'|' '$3 % 3 != 0 { print $3 }' | sort >"$T/expected_big"
+    sql "$D" <<'EOF'
+SELECT `PARTITION`, `OFFSET` FROM KSQL_PROCESSING_LOG;
+EOF
+    expect_ok
+    rows | sort >"$T/actual_log"
+    sql "$D" <<'EOF'
+SELECT id FROM big;
+EOF
+    expect_ok
+    rows | sort >"$T/actual_big"
+    [ -s "$T/expected_log" ] || fail "S has no id that is a multiple of 3"
+    expect_same_lines "$T/expected_log" "$T/actual_log" "the processing log" "the failing records of S"
+    expect_same_lines "$T/expected_big" "$T/actual_big" "BIG" "the other records of S"
 }

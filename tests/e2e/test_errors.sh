@@ -58,7 +58,7 @@ EOF
 SHOW STREAMS;
 EOF
     expect_ok
-    expect_eq "$(rows | cut -d'|' -f1)" "FIRST" "streams after the failed batch"
+    expect_eq "$(rows | cut -d'|' -f1)" "$(lines KSQL_PROCESSING_LOG FIRST)" "streams after the failed batch"
 }
 
 t_error_misspelled_keyword_at_line_start() {

@@ -28,7 +28,8 @@ SHOW STREAMS;
 EOF
     expect_ok
     # Stream Name | Kafka Topic | Key Format | Value Format | Windowed
-    expect_eq "$(rows | cut -d'|' -f1,2 | sort)" "$(lines 'BIG|BIG' 'S|s')" "SHOW STREAMS after restart"
+    expect_eq "$(rows | cut -d'|' -f1,2 | sort)" "$(lines 'BIG|BIG' 'KSQL_PROCESSING_LOG|default_ksql_processing_log' 'S|s')" \
+        "SHOW STREAMS after restart"
     sql "$D" <<'EOF'
 SHOW QUERIES;
 EOF
@@ -71,7 +72,7 @@ EOF
 SHOW STREAMS;
 EOF
     expect_ok
-    expect_eq "$(rows | cut -d'|' -f1)" "S" "SHOW STREAMS after DROP and restart"
+    expect_eq "$(rows | cut -d'|' -f1)" "$(lines KSQL_PROCESSING_LOG S)" "SHOW STREAMS after DROP and restart"
     sql "$D" <<'EOF'
 SHOW QUERIES;
 EOF
@@ -155,5 +156,6 @@ SHOW TOPICS;
 EOF
     expect_ok
     # Kafka Topic | Partitions | Partition Replicas
-    expect_eq "$(rows | cut -d'|' -f1,2)" "s|2" "SHOW TOPICS after DROP ... DELETE TOPIC"
+    expect_eq "$(rows | cut -d'|' -f1,2)" "$(lines 'default_ksql_processing_log|1' 's|2')" \
+        "SHOW TOPICS after DROP ... DELETE TOPIC"
 }

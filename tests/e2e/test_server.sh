@@ -76,7 +76,8 @@ t_server_ksql_creates_and_lists_a_stream() {
         "('currentStatus', 'SUCCESS', 'Stream created')" "CREATE STREAM's entity"
     expect_eq "$(json_get 'd[0]["statementText"]')" "$CREATE_S" "statementText"
     expect_eq "$(json_get 'd[1]["@type"], [(x["name"], x["topic"], x["valueFormat"]) for x in d[1]["streams"]]')" \
-        "('streams', [('S', 's', 'JSON')])" "SHOW STREAMS' entity"
+        "('streams', [('KSQL_PROCESSING_LOG', 'default_ksql_processing_log', 'JSON'), ('S', 's', 'JSON')])" \
+        "SHOW STREAMS' entity"
     stop_server
 }
 
@@ -165,7 +166,7 @@ t_server_restart_keeps_the_stream_and_its_rows() {
     stop_server
     start_server "$D"
     ksql "SHOW STREAMS;"
-    expect_eq "$(json_get '[x["name"] for x in d[0]["streams"]]')" "['S']" "streams after restart"
+    expect_eq "$(json_get '[x["name"] for x in d[0]["streams"]]')" "['KSQL_PROCESSING_LOG', 'S']" "streams after restart"
     post /query-stream '{"sql": "SELECT * FROM s;"}'
     expect_code 200
     expect_eq "$(sed 1d "$T/out")" '[7,"kept"]' "rows after restart"
@@ -315,13 +316,14 @@ EOF
     expect_rc 1
     out_has "Stream created"
     out_has "Stream Name"
-    expect_eq "$(rows)" "$(lines '1|a' 'S|s|KAFKA|JSON|false')" "rows of SELECT and SHOW STREAMS"
+    expect_eq "$(rows)" "$(lines '1|a' 'KSQL_PROCESSING_LOG|default_ksql_processing_log|KAFKA|JSON|false' 'S|s|KAFKA|JSON|false')" \
+        "rows of SELECT and SHOW STREAMS"
     err_has "$T/f.sql: line 10:3: NOPE does not exist"
     # the statement after the error did not run
     printf 'SHOW STREAMS;\n' >"$T/in.sql"
     eddy_run --server "$URL" <"$T/in.sql"
     expect_ok
-    expect_eq "$(rows)" "S|s|KAFKA|JSON|false" "streams after the failed run"
+    expect_eq "$(rows)" "$(lines 'KSQL_PROCESSING_LOG|default_ksql_processing_log|KAFKA|JSON|false' 'S|s|KAFKA|JSON|false')" "streams after the failed run"
     stop_server
 }
 
@@ -331,7 +333,8 @@ t_server_client_shell_reads_statements_from_a_pipe() {
     eddy_run --server "$URL" <"$T/in.sql"
     expect_ok
     out_has "Stream created"
-    expect_eq "$(rows)" "$(lines 'S|s|KAFKA|JSON|false' 'x')" "SHOW STREAMS and the pull query"
+    expect_eq "$(rows)" "$(lines 'KSQL_PROCESSING_LOG|default_ksql_processing_log|KAFKA|JSON|false' 'S|s|KAFKA|JSON|false' 'x')" \
+        "SHOW STREAMS and the pull query"
     printf 'SHOW STREAMS;\nDROP STREAM nope;\nSHOW TOPICS;\n' >"$T/in.sql"
     eddy_run --server "$URL" <"$T/in.sql"
     expect_rc 1
@@ -373,7 +376,8 @@ SHOW STREAMS;
 EOF
     eddy_run run "$T/d.sql" --server "$URL" --define name=hello --define topic=tp
     expect_ok
-    expect_eq "$(rows)" "HELLO|tp|KAFKA|JSON|false" "a stream named by variables"
+    expect_eq "$(rows)" "$(lines 'KSQL_PROCESSING_LOG|default_ksql_processing_log|KAFKA|JSON|false' 'HELLO|tp|KAFKA|JSON|false')" \
+        "a stream named by variables"
     stop_server
 }
 
@@ -498,7 +502,7 @@ t_server_pg_show_and_describe_return_rows() {
     expect_eq "$RC" 0 "psql exit status"
     expect_eq "$(cut -d'|' -f1 "$T/out")" "COUNTS" "SHOW TABLES"
     pg "SHOW STREAMS;"
-    expect_eq "$(cut -d'|' -f1,2 "$T/out")" "S|s" "SHOW STREAMS"
+    expect_eq "$(cut -d'|' -f1,2 "$T/out")" "$(lines 'KSQL_PROCESSING_LOG|default_ksql_processing_log' 'S|s')" "SHOW STREAMS"
     pg "DESCRIBE s;"
     expect_eq "$RC" 0 "psql exit status"
     out_has "NAME|STRING"

@@ -1,0 +1,116 @@
+# The processing log: a record a persistent query cannot decode or
+# evaluate becomes a row of the stream KSQL_PROCESSING_LOG (topic
+# default_ksql_processing_log) with the query, topic, partition, offset and
+# reason, and the query goes on with the next record.
+
+# expect_match TEXT PATTERN WHAT: TEXT matches the shell PATTERN.
+expect_match() {
+    case "$1" in
+    $2) ;;
+    *) fail "$3: $1" ;;
+    esac
+}
+
+# A stream S of JSON records, the same topic seen as raw text (to write a
+# record that is not JSON), and a query casting S's text to INT.  Offsets:
+# 0 good, 1 not JSON, 2 a bad cast, 3 good.
+setup_bad_records() {
+    sql "$1" <<'EOF'
+CREATE STREAM s (id INT, a STRING) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM raw (line STRING) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='KAFKA');
+SET 'auto.offset.reset'='earliest';
+CREATE STREAM out AS SELECT id, CAST(a AS INT) AS n FROM s;
+INSERT INTO s (id, a) VALUES (1, '10');
+INSERT INTO raw (line) VALUES ('{"id": 2, "a": ');
+INSERT INTO s (id, a) VALUES (3, 'x');
+INSERT INTO s (id, a) VALUES (4, '40');
+SELECT id, n FROM out EMIT CHANGES LIMIT 2;
+SELECT QUERY_ID, TOPIC, `PARTITION`, `OFFSET`, MESSAGE->TYPE, LEVEL, ERROR FROM KSQL_PROCESSING_LOG EMIT CHANGES LIMIT 2;
+EOF
+    expect_ok
+}
+
+t_proclog_bad_json_and_bad_cast_are_logged_and_the_query_goes_on() {
+    D=$(new_dir)
+    setup_bad_records "$D"
+    # the good records before and after the bad ones
+    expect_eq "$(rows | head -2)" "$(lines '1|10' '4|40')" "the query's output"
+    # QUERY_ID | TOPIC | PARTITION | OFFSET | TYPE | LEVEL | ERROR
+    rows | tail -2 >"$T/log"
+    expect_match "$(head -1 "$T/log")" "CSAS_OUT_*|s|0|1|0|ERROR|invalid JSON: *" "the bad JSON record's log row"
+    expect_match "$(tail -1 "$T/log")" "CSAS_OUT_*|s|0|2|1|ERROR|cannot cast 'x' to INTEGER" "the bad cast's log row"
+}
+
+t_proclog_message_is_shaped_as_ksqldb_s() {
+    D=$(new_dir)
+    setup_bad_records "$D"
+    sql "$D" <<'EOF'
+SELECT LOGGER, MESSAGE->DESERIALIZATIONERROR->TARGET, MESSAGE->DESERIALIZATIONERROR->`topic`,
+       FROM_BYTES(TO_BYTES(MESSAGE->DESERIALIZATIONERROR->RECORDB64, 'base64'), 'utf8'),
+       MESSAGE->RECORDPROCESSINGERROR->ERRORMESSAGE, MESSAGE->RECORDPROCESSINGERROR->RECORD
+  FROM KSQL_PROCESSING_LOG;
+EOF
+    expect_ok
+    rows >"$T/log" # cells are trimmed
+    expect_match "$(head -1 "$T/log")" 'processing.CSAS_OUT_*.deserializer|value|s|{"id": 2, "a":|null|null' \
+        "the deserialization error"
+    expect_match "$(tail -1 "$T/log")" \
+        "processing.CSAS_OUT_*.processing|null|null|null|cannot cast 'x' to INTEGER|{\"ID\":3,\"A\":\"x\"}" \
+        "the processing error"
+}
+
+t_proclog_rows_survive_a_restart_and_the_query_counts_them() {
+    D=$(new_dir)
+    setup_bad_records "$D"
+    # a new process: the log is read back, once, and the query resumes (its
+    # counters count since the process started)
+    sql "$D" <<'EOF'
+INSERT INTO s (id, a) VALUES (5, 'y');
+INSERT INTO s (id, a) VALUES (6, '60');
+SET 'auto.offset.reset'='earliest';
+SELECT id, n FROM out EMIT CHANGES LIMIT 3;
+SELECT `OFFSET`, ERROR FROM KSQL_PROCESSING_LOG EMIT CHANGES LIMIT 3;
+DESCRIBE EXTENDED out;
+EOF
+    expect_ok
+    expect_eq "$(rows | head -3)" "$(lines '1|10' '4|40' '6|60')" "the output, each record once"
+    expect_eq "$(rows | sed -n '4,6p' | cut -d'|' -f1)" "$(lines 1 2 4)" "the offsets logged, each once"
+    out_has "errors 1; last: topic s partition 0 offset 4: cannot cast 'y' to INTEGER"
+    # and once more, with nothing new: exactly three rows are there
+    sql "$D" <<'EOF'
+SELECT `OFFSET` FROM KSQL_PROCESSING_LOG;
+EOF
+    expect_ok
+    expect_eq "$(rows)" "$(lines 1 2 4)" "the log after a second restart"
+}
+
+t_proclog_is_a_stream_queries_can_read() {
+    D=$(new_dir)
+    setup_bad_records "$D"
+    sql "$D" <<'EOF'
+SHOW STREAMS;
+SET 'auto.offset.reset'='earliest';
+CREATE STREAM errs AS SELECT QUERY_ID AS q, `OFFSET` AS off FROM KSQL_PROCESSING_LOG WHERE MESSAGE->TYPE = 1;
+SELECT off FROM errs EMIT CHANGES LIMIT 1;
+EOF
+    expect_ok
+    # Stream Name | Kafka Topic | Key Format | Value Format | Windowed
+    expect_eq "$(rows | head -4 | cut -d'|' -f1,2,4)" \
+        "$(lines 'KSQL_PROCESSING_LOG|default_ksql_processing_log|JSON' 'S|s|JSON' 'RAW|s|KAFKA' 'OUT|OUT|JSON')" \
+        "SHOW STREAMS"
+    expect_eq "$(rows | tail -1)" "2" "the processing error, read by a persistent query"
+}
+
+t_proclog_refuses_inserts_and_topic_deletion() {
+    D=$(new_dir)
+    sql "$D" <<'EOF'
+INSERT INTO KSQL_PROCESSING_LOG (LEVEL) VALUES ('ERROR');
+EOF
+    expect_rc 1
+    err_has "line 1:13: Cannot insert values into read-only stream: KSQL_PROCESSING_LOG"
+    sql "$D" <<'EOF'
+DROP STREAM KSQL_PROCESSING_LOG DELETE TOPIC;
+EOF
+    expect_rc 1
+    err_has "Cannot delete topic for read-only source: KSQL_PROCESSING_LOG"
+}

@@ -66,6 +66,17 @@ bool catalog_remove(catalog *c, const char *name)
     return false;
 }
 
+void catalog_replace(catalog *c, source *s)
+{
+    for (int i = 0; i < c->n; i++)
+        if (strcmp(c->sources[i]->name, s->name) == 0) {
+            catalog_source_free(c->sources[i]);
+            c->sources[i] = s;
+            return;
+        }
+    catalog_add(c, s);
+}
+
 const char *catalog_suggest(const catalog *c, const char *name)
 {
     const char *best = NULL;

@@ -53,6 +53,9 @@ void catalog_source_free(source *s);
 /* Takes ownership of s. */
 void catalog_add(catalog *c, source *s);
 source *catalog_find(const catalog *c, const char *name);
+/* Takes ownership of s, which takes the place (and position) of the
+ * source with its name, freed; added when there is none. */
+void catalog_replace(catalog *c, source *s);
 /* Removes and frees the named source; false if there is none. */
 bool catalog_remove(catalog *c, const char *name);
 /* Closest known name for "did you mean", or NULL. */

@@ -49,6 +49,10 @@ int engine__insert_values(exec_ctx *x);
 int engine__insert_select(exec_ctx *x);
 int engine__drop(exec_ctx *x);
 int engine__terminate(exec_ctx *x);
+/* exec_replace.c: whether s (a new declaration) or p and s (a new query
+ * and its result) may replace old; -1 with the reason when not. */
+int engine__replace_source(exec_ctx *x, const source *old, const source *s);
+int engine__replace_query(exec_ctx *x, const source *old, const source *s, const plan *p);
 /* exec_show.c */
 int engine__show(exec_ctx *x);
 int engine__describe(exec_ctx *x);

@@ -321,6 +321,25 @@ static int already_exists(exec_ctx *x, const char *name, const ast_ident *id)
                   old->kind == SOURCE_STREAM ? "stream" : "table");
 }
 
+/* A CREATE of a name that exists: without OR REPLACE, nothing to do
+ * (IF NOT EXISTS: returns 1 with e clear) or an error (returns 1 with e
+ * set).  Returns 0 when the statement goes on: the name is free, or OR
+ * REPLACE is to replace it. */
+static int existing(exec_ctx *x, const char *name, bool or_replace, bool if_not_exists, const ast_ident *id)
+{
+    const source *old = catalog_find(&x->en->cat, name);
+    if (or_replace && if_not_exists)
+        return err_at(x->e, ERR_INVALID, x->stmt->span.off, x->stmt->span.len,
+                      "Cannot set both OR REPLACE and IF NOT EXISTS."), 1;
+    if (!old || or_replace)
+        return 0;
+    if (if_not_exists) {
+        engine__message(x, "A %s named %s already exists.", old->kind == SOURCE_STREAM ? "stream" : "table", name);
+        return 1;
+    }
+    return already_exists(x, name, id), 1;
+}
+
 /* Finds or creates the topic for a new source.  An existing topic is used
  * as it is; a missing one needs PARTITIONS, as in ksqlDB. */
 static log_topic *ensure_topic(exec_ctx *x, const char *name, int partitions, bool may_create)
@@ -403,13 +422,9 @@ int engine__create_source(exec_ctx *x)
     const ast_stmt *st = x->stmt;
     source_kind kind = st->u.create.source == AST_SOURCE_STREAM ? SOURCE_STREAM : SOURCE_TABLE;
     const char *name = st->u.create.name.name;
-    if (catalog_find(&x->en->cat, name)) {
-        if (st->u.create.if_not_exists) {
-            engine__message(x, "A %s named %s already exists.", kind == SOURCE_STREAM ? "stream" : "table", name);
-            return 0;
-        }
-        return already_exists(x, name, &st->u.create.name);
-    }
+    if (existing(x, name, st->u.create.or_replace, st->u.create.if_not_exists, &st->u.create.name))
+        return x->e->code == ERR_OK ? 0 : -1;
+    source *old = st->u.create.or_replace ? catalog_find(&x->en->cat, name) : NULL;
     props p;
     if (parse_props(x, st->u.create.props, st->u.create.nprops, &p) || check_columns(x, kind))
         return -1;
@@ -427,12 +442,13 @@ int engine__create_source(exec_ctx *x)
     if (resolve_window(x, &p, s) || resolve_formats(x, &p, NULL, NULL, &s->key_format, &s->value_format) ||
         check_formats(x, &p, &s->key_format, &s->value_format, &s->schema) ||
         resolve_timestamp(x, &p, &s->schema, &s->ts_column) ||
-        (s->ts_column >= 0 && timestamp_format(x, &p, &s->arena, &s->ts_format)))
+        (s->ts_column >= 0 && timestamp_format(x, &p, &s->arena, &s->ts_format)) ||
+        (old && engine__replace_source(x, old, s)))
         goto fail;
     if (!(t = ensure_topic(x, p.topic, p.partitions, false)) || engine__record_command(x, NULL))
         goto fail;
     s->partitions = log_topic_partitions(t);
-    catalog_add(&x->en->cat, s);
+    catalog_replace(&x->en->cat, s);
     engine__message(x, "%s created", kind == SOURCE_STREAM ? "Stream" : "Table");
     return 0;
 fail:
@@ -593,11 +609,9 @@ int engine__create_as(exec_ctx *x)
 {
     const ast_stmt *st = x->stmt;
     const char *name = st->u.create_as.name.name;
-    if (catalog_find(&x->en->cat, name)) {
-        if (st->u.create_as.if_not_exists)
-            return engine__message(x, "A source named %s already exists.", name), 0;
-        return already_exists(x, name, &st->u.create_as.name);
-    }
+    if (existing(x, name, st->u.create_as.or_replace, st->u.create_as.if_not_exists, &st->u.create_as.name))
+        return x->e->code == ERR_OK ? 0 : -1;
+    source *old = st->u.create_as.or_replace ? catalog_find(&x->en->cat, name) : NULL;
     props pr;
     if (parse_props(x, st->u.create_as.props, st->u.create_as.nprops, &pr))
         return -1;
@@ -608,22 +622,35 @@ int engine__create_as(exec_ctx *x)
         goto fail;
     p->has_sink = true;
     p->out.name = arena_strdup(&p->arena, name);
-    p->out.topic = arena_strdup(&p->arena, pr.topic ? pr.topic : name);
-    if (resolve_formats(x, &pr, &p->in.key_format, &p->in.value_format, &p->out.key_format, &p->out.value_format))
+    /* a replacement keeps the topic and formats it is not told to change */
+    p->out.topic = arena_strdup(&p->arena, pr.topic ? pr.topic : old ? old->topic : name);
+    if (resolve_formats(x, &pr, old ? &old->key_format : &p->in.key_format,
+                        old ? &old->value_format : &p->in.value_format, &p->out.key_format, &p->out.value_format))
         goto fail;
     if (check_formats(x, &pr, &p->out.key_format, &p->out.value_format, &p->out.schema) ||
         (p->agg && check_aggregation(x, p)) || check_reserved_output(x, p) || resolve_timestamp(x, &pr, &p->out.schema, &p->out.ts_column) ||
         (p->out.ts_column >= 0 && timestamp_format(x, &pr, &p->arena, &p->out.ts_format)))
         goto fail;
-    log_topic *t = ensure_topic(x, p->out.topic, pr.partitions ? pr.partitions : p->in.partitions, true);
-    if (!t)
-        goto fail;
-    p->out.partitions = log_topic_partitions(t);
+    /* replacing a query: the new one takes its id, and so its offsets */
     char id[96];
-    make_query_id(x, name, p->agg || p->in.is_table, id, sizeof id);
-    if (engine__record_command(x, id))
-        goto fail;
+    if (old && old->writer && !x->en->replaying)
+        snprintf(id, sizeof id, "%s", old->writer);
+    else
+        make_query_id(x, name, p->agg || p->in.is_table, id, sizeof id);
     source *s = sink_source(x, p, name, id);
+    log_topic *t = NULL;
+    if ((old && engine__replace_query(x, old, s, p)) ||
+        !(t = ensure_topic(x, p->out.topic, pr.partitions ? pr.partitions : old ? 0 : p->in.partitions, true))) {
+        catalog_source_free(s);
+        goto fail;
+    }
+    p->out.partitions = s->partitions = log_topic_partitions(t);
+    if (engine__record_command(x, id)) {
+        catalog_source_free(s);
+        goto fail;
+    }
+    if (old && engine__find_query(x->en, id))
+        engine__remove_query(x->en, id); /* stops it; its offsets stay */
     char *sql = mem_strndup(x->src + st->span.off, st->span.len);
     query *q = runtime_query_start(x->en->log, id, sql, p, engine__earliest(x->session), x->e);
     free(sql);
@@ -631,7 +658,7 @@ int engine__create_as(exec_ctx *x)
         catalog_source_free(s);
         return -1;
     }
-    catalog_add(&x->en->cat, s);
+    catalog_replace(&x->en->cat, s);
     engine__add_query(x->en, q);
     engine__notify(x->en);
     engine__message(x, "Created query with ID %s", id);

@@ -141,17 +141,17 @@ int engine__replace_query(exec_ctx *x, const source *old, const source *s, const
         return err_at(x->e, ERR_INVALID, at->span.off, at->span.len,
                       "Cannot replace %s %s: it was declared by CREATE %s, not created by a query", kind_word(old->kind),
                       old->name, old->kind == SOURCE_STREAM ? "STREAM" : "TABLE");
-    if (check_common(x, old, s, false, at))
-        return -1;
     query *q = old->writer ? engine__find_query(x->en, old->writer) : NULL;
-    if (!q)
-        return 0; /* no query writes it any more: the new one starts afresh */
-    const plan *was = q->plan;
-    if (was->agg || was->join || p->agg || p->join)
+    if (q && old->kind == s->kind && (q->plan->agg || q->plan->join || p->agg || p->join))
         return err_at(x->e, ERR_UNSUPPORTED, aq->span.off, aq->span.len,
                       "Cannot replace %s %s: replacing a query with GROUP BY or JOIN is not supported yet (its state "
                       "was built by query %s)",
                       kind_word(old->kind), old->name, q->id);
+    if (check_common(x, old, s, false, at))
+        return -1;
+    if (!q)
+        return 0; /* no query writes it any more: the new one starts afresh */
+    const plan *was = q->plan;
     if (strcmp(was->in.name, p->in.name))
         return err_at(x->e, ERR_INVALID, aq->from.span.off, aq->from.span.len,
                       "Cannot replace %s %s: query %s reads %s, the new query reads %s; a replacing query must read "

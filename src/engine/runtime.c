@@ -442,18 +442,32 @@ static void drop_already_written(query_sink *k)
 
 /* Records the intent to append a batch of task `task`: every sink's end
  * offsets now, so a crash before the commit can be undone on restart. */
+/* Whether the batch wrote to the processing log (always its partition 0). */
+static bool batch_logged(const query *q) { return q->sinks[SINK_PROCLOG].topic && q->sinks[SINK_PROCLOG].npend; }
+
+/* How many partitions of sink s the intent records.  The processing log
+ * is recorded only by a batch that logs something, and its commit clears
+ * the entry again (commit_batch): a batch without errors costs nothing
+ * more, and a crash never finds a stale end there. */
+static int intent_parts(const query *q, int s)
+{
+    if (s == SINK_PROCLOG)
+        return batch_logged(q) ? 1 : 0;
+    return q->sinks[s].topic ? log_topic_partitions(q->sinks[s].topic) : 0;
+}
+
 static int write_intent(query *q, eventlog *l, int task, err *e)
 {
     int n = 1;
     for (int s = 0; s < SINK_MAX; s++)
-        n += q->sinks[s].topic ? log_topic_partitions(q->sinks[s].topic) : 0;
+        n += intent_parts(q, s);
     log_offset_entry *en = mem_alloc(sizeof *en * (size_t)n);
     char keys[SINK_MAX][32];
     en[0] = (log_offset_entry){INTENT_TASK, 0, task};
     n = 1;
     for (int s = 0; s < SINK_MAX; s++) {
         intent_end_key(s, keys[s], sizeof keys[s]);
-        for (int p = 0; q->sinks[s].topic && p < log_topic_partitions(q->sinks[s].topic); p++)
+        for (int p = 0; p < intent_parts(q, s); p++)
             en[n++] = (log_offset_entry){keys[s], p, log_end_offset(q->sinks[s].topic, p)};
     }
     int rc = log_offset_commit_many(l, q->id, en, n, e);
@@ -472,10 +486,15 @@ static int task_id(const query_task *t) { return t->right ? RIGHT_TASK + t->part
 static int commit_batch(query *q, eventlog *l, query_task *t, bool had_intent, err *e)
 {
     const char *topic = t->right ? q->plan->join->right.topic : q->plan->in.topic;
-    log_offset_entry en[3] = {{topic, t->partition, log_reader_position(t->reader)}};
+    log_offset_entry en[4] = {{topic, t->partition, log_reader_position(t->reader)}};
     int n = 1;
+    char logged[32];
     if (had_intent)
         en[n++] = (log_offset_entry){INTENT_TASK, 0, -1};
+    if (had_intent && batch_logged(q)) { /* see intent_parts */
+        intent_end_key(SINK_PROCLOG, logged, sizeof logged);
+        en[n++] = (log_offset_entry){logged, 0, -1};
+    }
     if (t->stream_time != INT64_MIN)
         en[n++] = (log_offset_entry){STREAM_TIME, t->partition, t->stream_time};
     return log_offset_commit_many(l, q->id, en, n, e);
@@ -536,6 +555,7 @@ static void note_error(query *q, const query_task *t, const log_record *rec, eva
     clock_gettime(CLOCK_REALTIME, &now);
     en.time = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
     pending *pd = sink_next(k, en.time);
+    pd->partition = 0; /* no key: all in the first partition (see intent_parts) */
     proclog_encode(&en, &k->values);
     pd->key_len = -1;
     pd->value_len = (int32_t)(k->values.len - pd->value_off);

@@ -23,10 +23,10 @@
  * entry and the outputs stay exactly once.  The log topic has many
  * writers, but the intent's rule still holds: every query runs under the
  * engine lock, one batch at a time, so between a batch's intent and its
- * commit only that batch appends to the log.  An entry costs nothing
- * until a record fails (a batch without errors appends nothing to it;
- * its intent records the log's end offset with the others).  A query
- * that reads the processing log does not write to it.
+ * commit only that batch appends to the log.  The log costs nothing
+ * until a record fails: a batch without errors neither appends to it nor
+ * records it in its intent.  A query that reads the processing log does
+ * not write to it.
  *
  * Not thread-safe: the engine calls it under its lock.  Includes plan.h,
  * never ast.h.

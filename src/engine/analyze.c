@@ -1399,6 +1399,8 @@ static const char *item_name(scope *sc, const ast_select_item *it, int *generate
             if (!named && names_side(q, sides[i].source, sides[i].alias))
                 named = &sides[i];
         }
+        for (int k = 0; k < 3; k++) /* every source has the pseudo columns */
+            have += 2 * !strcmp(name, pseudo_columns[k].name);
         if (have > 1 && named)
             return arena_printf(&sc->p->arena, "%s_%s", side_name(named), name);
     }
@@ -1480,13 +1482,16 @@ static int key_of(scope *sc, expr **xp, const char *name, ast_span span, bool *k
         const plan_join *pj = sc->right ? sc->p->join : NULL;
         /* the other side's join column or expression names the key too */
         bool full = pj && pj->left_outer && pj->right_outer;
+        bool chain = pj && sc->p->nmore; /* keyed by the last join's key */
         bool right_key = pj && i == 0 && !full && pj->right_key >= 0 && !pj->right_key_expr &&
-                         x->kind == EX_COLUMN && x->column == pj->right_base + pj->right_key;
-        right_key |= pj && i == 0 && !full && pj->right_key_expr && expr_equal(pj->right_key_expr, x);
-        for (int m = 0; pj && i == 0 && m < sc->p->nmore; m++) { /* a later table joined on the same key */
+                         x->kind == EX_COLUMN && x->column == pj->right_base + pj->right_key &&
+                         (!chain || expr_equal(pj->left_key, sc->pexprs[0]));
+        right_key |= pj && i == 0 && !full && pj->right_key_expr && expr_equal(pj->right_key_expr, x) &&
+                     (!chain || expr_equal(pj->left_key, sc->pexprs[0]));
+        for (int m = 0; chain && i == 0 && m < sc->p->nmore; m++) { /* a table joined on the key */
             const plan_join *mj = &sc->p->more[m];
             right_key |= x->kind == EX_COLUMN && x->column == mj->right_base + mj->right_key &&
-                         expr_equal(mj->left_key, pj->left_key);
+                         expr_equal(mj->left_key, sc->pexprs[0]);
         }
         if (!right_key && !expr_equal(sc->pexprs[i], x))
             continue;
@@ -1498,7 +1503,9 @@ static int key_of(scope *sc, expr **xp, const char *name, ast_span span, bool *k
         *key = true;
         /* a join's key may come from either side: read the joined key when
          * the side named can be missing from a result row */
-        if (pj && (right_key || pj->right_outer || pj->stream_stream))
+        if (chain && right_key) /* the value every table was looked up with */
+            *xp = sc->pexprs[0];
+        else if (pj && !chain && (right_key || pj->right_outer || pj->stream_stream))
             *xp = join_key_ref(sc);
     }
     return 0;
@@ -1619,15 +1626,18 @@ static const char *partition_text(scope *sc, const ast_query *q, int i)
  * selected. */
 static int add_partition_keys(scope *sc, out_list *o, const ast_query *q, int *generated, err *e)
 {
-    bool star = false;
-    for (int i = 0; i < q->nitems; i++)
+    bool star = false, bare_star = false;
+    for (int i = 0; i < q->nitems; i++) {
         star |= q->items[i].expr->kind == AST_STAR;
+        bare_star |= q->items[i].expr->kind == AST_STAR && !q->items[i].expr->u.col.qualifier.name;
+    }
     buf missing = BUF_INIT, example = BUF_INIT;
     int nmissing = 0;
     for (int i = 0; i < sc->npexprs; i++) {
         if (sc->ptaken[i])
             continue;
-        if (star && !(sc->right && sc->p->join->synthetic_key && sc->sink)) {
+        /* a synthetic join key comes with SELECT *, not with S.* */
+        if (star && !(sc->right && sc->p->join->synthetic_key && sc->sink && !bare_star)) {
             const ast_expr *px = sc->right ? sc->join_left_ast : q->partition_by[i];
             bool synthetic = sc->right && synthetic_join_key(sc->p->join);
             const char *name = synthetic               ? "ROWKEY"
@@ -1857,7 +1867,8 @@ static void join_layout(const source *rs, plan *p, const ast_join *j)
         if (rs->schema.cols[i].key)
             p->join->right_key = i;
     p->join->key_slot = p->join->right_base + rs->schema.n + PLAN_PSEUDO;
-    p->nrow = p->join->key_slot + 1;
+    p->join->time_slot = p->join->key_slot + 1;
+    p->nrow = p->join->time_slot + 1;
 }
 
 /* The right stream of a stream-stream JOIN ... WITHIN: the window, and
@@ -1969,17 +1980,19 @@ static int compile_on_sides(scope *sc, const ast_join *j, expr **l, expr **r, er
 
 /* ON of a join after the first: <expression over what comes before> =
  * <the table's primary key> (either order). */
-static int compile_more_condition(scope *sc, const ast_join *j, plan_join *m, err *e)
+static int compile_more_condition(scope *sc, const ast_join *j, plan_join *m, const ast_expr **left_ast, err *e)
 {
     const ast_expr *on = j->on;
     expr *l, *r;
     if (compile_on_sides(sc, j, &l, &r, e))
         return -1;
     int key = m->right_base + m->right_key;
+    *left_ast = on->u.binary.left;
     if (l->kind == EX_COLUMN && l->column == key) {
         expr *t = l;
         l = r;
         r = t;
+        *left_ast = on->u.binary.right;
     }
     if (r->kind != EX_COLUMN || r->column != key || !reads_only_below(l, m->right_base))
         return err_at(e, ERR_INVALID, on->span.off, on->span.len,
@@ -2254,8 +2267,10 @@ plan *analyze_query_for(const catalog *c, const ast_query *q, const char *sink, 
         if (compile_join_condition(&sc, q, e))
             goto fail;
         for (int i = 0; i < p->nmore; i++)
-            if (compile_more_condition(&sc, &q->joins[i + 1], &p->more[i], e))
+            if (compile_more_condition(&sc, &q->joins[i + 1], &p->more[i], &sc.join_left_ast, e))
                 goto fail;
+        if (p->nmore) /* the result is keyed by the last join's key, as ksqlDB re-keys for each */
+            sc.pexprs[0] = p->more[p->nmore - 1].left_key;
     }
     if (q->where) {
         if (!(p->where = compile(&sc, q->where, e)))

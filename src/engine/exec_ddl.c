@@ -151,8 +151,10 @@ static int resolve_one(exec_ctx *x, const char *name, const char *what, const fm
 
 /* Key and value formats from FORMAT / KEY_FORMAT / VALUE_FORMAT and their
  * options.  For CREATE STREAM/TABLE there is nothing to inherit (keys
- * default to KAFKA, as in ksqlDB); CREATE ... AS SELECT inherits the
- * source's formats and delimiters, but not WRAP_SINGLE_VALUE. */
+ * default to the session's ksql.persistence.default.format.key, else
+ * KAFKA, as in ksqlDB; values to ...format.value); CREATE ... AS SELECT
+ * inherits the source's formats and delimiters, but not
+ * WRAP_SINGLE_VALUE. */
 static int resolve_formats(exec_ctx *x, const props *p, const fmt *src_key, const fmt *src_value, fmt *key,
                            fmt *val)
 {
@@ -162,6 +164,11 @@ static int resolve_formats(exec_ctx *x, const props *p, const fmt *src_key, cons
                       "Cannot supply both 'FORMAT' and 'KEY_FORMAT' or 'VALUE_FORMAT' properties.");
     const char *kf = p->format ? p->format : p->key_format;
     const char *vf = p->format ? p->format : p->value_format;
+    /* what is neither given nor inherited: the session's defaults */
+    if (!kf && !src_key)
+        kf = engine_session_get(x->session, "ksql.persistence.default.format.key");
+    if (!vf && !src_value)
+        vf = engine_session_get(x->session, "ksql.persistence.default.format.value");
     if (!vf && !src_value)
         return err_at(x->e, ERR_INVALID, x->stmt->span.off, x->stmt->span.len,
                       "Statement is missing the 'VALUE_FORMAT' property from the WITH clause.");
@@ -624,8 +631,13 @@ int engine__create_as(exec_ctx *x)
     p->out.name = arena_strdup(&p->arena, name);
     /* a replacement keeps the topic and formats it is not told to change */
     p->out.topic = arena_strdup(&p->arena, pr.topic ? pr.topic : old ? old->topic : name);
-    if (resolve_formats(x, &pr, old ? &old->key_format : &p->in.key_format,
-                        old ? &old->value_format : &p->in.value_format, &p->out.key_format, &p->out.value_format))
+    /* a keyless source's NONE key format is not inherited by a result
+     * that has key columns (a join's, a GROUP BY's): they get the default */
+    const fmt *src_key = old ? &old->key_format : &p->in.key_format;
+    if (!old && src_key->kind == FORMAT_NONE && schema_key_count(&p->out.schema) > 0)
+        src_key = NULL;
+    if (resolve_formats(x, &pr, src_key, old ? &old->value_format : &p->in.value_format, &p->out.key_format,
+                        &p->out.value_format))
         goto fail;
     if (check_formats(x, &pr, &p->out.key_format, &p->out.value_format, &p->out.schema) ||
         (p->agg && check_aggregation(x, p)) || check_reserved_output(x, p) || resolve_timestamp(x, &pr, &p->out.schema, &p->out.ts_column) ||

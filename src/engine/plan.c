@@ -82,8 +82,10 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
     /* WINDOWSTART, WINDOWEND of a windowed source */
     row[p->rowoffset + 1] = wstart >= 0 ? value_bigint(wstart) : value_null();
     row[p->rowoffset + 2] = wend >= 0 ? value_bigint(wend) : value_null();
-    if (p->join) /* the table's columns come first: join_apply */
+    if (p->join) { /* the other sides' columns come first: op_join */
+        row[p->join->time_slot] = row[p->rowtime];
         return tombstone ? PLAN_SKIP : PLAN_EMIT;
+    }
     if (p->where && !tombstone) {
         bool keep;
         if (expr_eval_pred(p->where, row, cx, &keep))
@@ -151,7 +153,7 @@ plan_result plan_flatmap_row(const plan *p, value *row, int k, value *out, eval_
 
 int plan_result_timestamp(const plan *p, const value *row, const value *out, int64_t *ts, err *e)
 {
-    *ts = row[p->rowtime].u.l;
+    *ts = row[p->join ? p->join->time_slot : p->rowtime].u.l;
     if (p->out.ts_column < 0)
         return 0;
     return plan_event_time(&p->out, &out[p->out.ts_column], ts, e);

@@ -82,6 +82,8 @@ typedef struct plan_join {
      * left side or (a right row without a match) the right side; key
      * columns of the result read it */
     int key_slot;
+    int time_slot;      /* the joined row's time (the later of its sides'):
+                         * the result's timestamp; each side's ROWTIME is its own */
     const sqltype *key_type;
     bool synthetic_key; /* neither side of ON is a column: the key is ROWKEY */
     bool table_table;   /* both sides are tables, joined on their primary keys */

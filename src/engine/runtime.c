@@ -823,7 +823,7 @@ static void null_left(const plan *p, value *row, int64_t ts)
 {
     for (int i = 0; i < p->join->right_base; i++)
         row[i] = value_null();
-    row[p->rowtime] = value_bigint(ts);
+    row[p->join->time_slot] = value_bigint(ts);
 }
 
 /* Whether a joined row exists for a key with (or without) a left and a
@@ -951,7 +951,7 @@ static void meet_right(void *ctx, const join_rec *r)
     m->matched++;
     if (m->q->nheld)
         unhold(m->q, 1, r);
-    m->row[m->q->plan->rowtime] = value_bigint(r->ts > m->self.ts ? r->ts : m->self.ts);
+    m->row[m->q->plan->join->time_slot] = value_bigint(r->ts > m->self.ts ? r->ts : m->self.ts);
     send_joined(m->q, m->t, m->rec, m->row, m->out, &m->key, r, false, m->cx);
 }
 
@@ -971,7 +971,7 @@ static void meet_left(void *ctx, const join_rec *l)
         note_error(m->q, m->t, m->rec, m->cx);
         return;
     }
-    m->row[m->q->plan->rowtime] = value_bigint(l->ts > m->self.ts ? l->ts : m->self.ts);
+    m->row[m->q->plan->join->time_slot] = value_bigint(l->ts > m->self.ts ? l->ts : m->self.ts);
     send_joined(m->q, m->t, m->rec, m->row, m->out, &key, &m->self, false, m->cx);
 }
 
@@ -996,7 +996,7 @@ static void send_unmatched(query *q, query_task *t, int side, const log_record *
         send_joined(q, t, &self, row, out, &key, &r, false, cx);
     } else {
         join_rec none = {r.ts, NULL, NULL, 0, -1};
-        row[q->plan->rowtime] = value_bigint(r.ts);
+        row[q->plan->join->time_slot] = value_bigint(r.ts);
         send_joined(q, t, &self, row, out, &key, &none, false, cx);
     }
 }

@@ -106,7 +106,7 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
 
 typedef struct topic_list {
     char **names;
-    int *partitions; /* 0 = not given */
+    int *partitions; /* 0 = not given, -1 = made by a statement */
     int n;
 } topic_list;
 
@@ -132,9 +132,10 @@ static void topic_list_free(topic_list *l)
     free(l->partitions);
 }
 
-/* Topics named by CREATE STREAM/TABLE statements, with their PARTITIONS.
- * The runner creates the ones without PARTITIONS, as ksqlDB's runner
- * does for the topics a test reads. */
+/* Topics named by CREATE STREAM/TABLE statements, with their PARTITIONS
+ * (-1: the sink of a CREATE ... AS SELECT, which creates it).  The runner
+ * creates the ones without PARTITIONS, as ksqlDB's runner does for the
+ * topics a test reads. */
 static void declared_topics(const char *sql, size_t len, topic_list *out)
 {
     arena a;
@@ -145,6 +146,17 @@ static void declared_topics(const char *sql, size_t len, topic_list *out)
     err_clear(&e);
     ast_stmt *st;
     while ((st = parse_next(&p, &e))) {
+        if (st->kind == AST_CREATE_AS) { /* its statement makes its topic */
+            const char *topic = st->u.create_as.name.name;
+            for (int i = 0; i < st->u.create_as.nprops; i++) {
+                const ast_property *pr = &st->u.create_as.props[i];
+                if (!strcmp(pr->key, "KAFKA_TOPIC") && pr->value->kind == AST_STRING)
+                    topic = pr->value->u.str.s;
+            }
+            if (topic)
+                topic_add(out, topic, -1);
+            continue;
+        }
         if (st->kind != AST_CREATE_SOURCE)
             continue;
         const char *topic = NULL;

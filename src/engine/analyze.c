@@ -1481,7 +1481,7 @@ static int key_of(scope *sc, expr **xp, const char *name, ast_span span, bool *k
     for (int i = 0; i < sc->npexprs; i++) {
         const plan_join *pj = sc->right ? sc->p->join : NULL;
         /* the other side's join column or expression names the key too */
-        bool full = pj && pj->left_outer && pj->right_outer;
+        bool full = pj && ((pj->left_outer && pj->right_outer) || pj->foreign_key);
         bool chain = pj && sc->p->nmore; /* keyed by the last join's key */
         bool right_key = pj && i == 0 && !full && pj->right_key >= 0 && !pj->right_key_expr &&
                          x->kind == EX_COLUMN && x->column == pj->right_base + pj->right_key &&
@@ -2034,10 +2034,6 @@ static int prepare_join(const catalog *c, const ast_query *q, plan *p, err *e)
     if (stream_stream)
         return prepare_stream_join(q, rs, p, e);
     bool table_table = p->in.is_table;
-    if (table_table && p->in.key_format.kind != rs->key_format.kind)
-        return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
-                      "joining tables with different key formats (%s and %s) is not supported yet",
-                      format_name(p->in.key_format.kind), format_name(rs->key_format.kind));
     if (!table_table && j->kind != AST_JOIN_INNER && j->kind != AST_JOIN_LEFT)
         return err_at(e, ERR_INVALID, j->span.off, j->span.len,
                       "Invalid join type: %s join not supported for stream-table join. Got STREAM [%s] %s JOIN "
@@ -2131,6 +2127,23 @@ static int join_key_columns(scope *sc)
     return 0;
 }
 
+/* A foreign-key join's result is keyed by the left table's primary key:
+ * every key column of it must be selected. */
+static int foreign_key_columns(scope *sc)
+{
+    int n = schema_key_count(sc->cols);
+    sc->partitioned = true;
+    sc->pexprs = arena_alloc(&sc->p->arena, sizeof(expr *) * (size_t)(n + 1));
+    sc->ptaken = arena_alloc(&sc->p->arena, sizeof(char *) * (size_t)(n + 1));
+    sc->npexprs = 0;
+    for (int i = 0; i < sc->cols->n; i++)
+        if (sc->cols->cols[i].key) {
+            sc->ptaken[sc->npexprs] = NULL;
+            sc->pexprs[sc->npexprs++] = column_ref(sc, sc->cols, 0, i);
+        }
+    return 0;
+}
+
 /* ON <stream expression> = <table key column> (either order): the
  * stream's side becomes the key looked up in the table, and the key of
  * the result. */
@@ -2156,10 +2169,17 @@ static int compile_join_condition(scope *sc, const ast_query *q, err *e)
         stream_side = on->u.binary.right;
     }
     bool left_is_key = l->kind == EX_COLUMN && l->column < sc->cols->n && sc->cols->cols[l->column].key;
-    if (pj->table_table && !left_is_key)
-        return err_at(e, ERR_UNSUPPORTED, on->span.off, on->span.len,
-                      "table-table joins must join on both tables' primary keys (foreign-key joins are not "
-                      "supported yet)");
+    if (pj->table_table && !left_is_key) { /* ON <left expression> = <right primary key> */
+        const ast_join_kind k = j->kind;
+        if (k == AST_JOIN_RIGHT || k == AST_JOIN_FULL)
+            return err_at(e, ERR_INVALID, j->span.off, j->span.len, "%s OUTER JOIN on a foreign key is not supported",
+                          k == AST_JOIN_RIGHT ? "RIGHT" : "FULL");
+        pj->foreign_key = true;
+    }
+    if (pj->table_table && !pj->foreign_key && sc->p->in.key_format.kind != pj->right.key_format.kind)
+        return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
+                      "joining tables with different key formats (%s and %s) is not supported yet",
+                      format_name(sc->p->in.key_format.kind), format_name(pj->right.key_format.kind));
     if (r->kind != EX_COLUMN || r->column != key_slot || !reads_only_below(l, pj->right_base)) {
         err_at(e, ERR_INVALID, on->span.off, on->span.len,
                "Invalid join condition: stream-table joins require to join on the table's primary key. Got %s.",
@@ -2180,6 +2200,8 @@ static int compile_join_condition(scope *sc, const ast_query *q, err *e)
     pj->left_key = l;
     pj->key_type = kt;
     sc->join_left_ast = stream_side;
+    if (pj->foreign_key)
+        return foreign_key_columns(sc);
     return join_key_columns(sc);
 }
 

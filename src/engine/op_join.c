@@ -1,12 +1,14 @@
 /* op_join.c — see op_join.h. */
 #include "op_join.h"
 
+#include <string.h>
+
 #include "codec.h"
 #include "serde.h"
 
 /* The table's key bytes for the stream's join key, in the table's key
  * format (what its records carry). */
-static int table_key(const plan_join *j, const value *k, buf *out, bool *is_null, err *e)
+int join_table_key(const plan_join *j, const value *k, buf *out, bool *is_null, err *e)
 {
     value row[64];
     int n = j->right.schema.n;
@@ -35,7 +37,7 @@ static int lookup(const plan *p, const plan_join *j, const kvstore *table, value
     bool is_null;
     size_t vlen = 0;
     const uint8_t *v = NULL;
-    int rc = table_key(j, k, &kb, &is_null, cx->e);
+    int rc = join_table_key(j, k, &kb, &is_null, cx->e);
     /* the value bytes live in the store, unchanged while this row is used
      * (tables are only updated between records) */
     if (rc == 0 && !is_null)
@@ -179,4 +181,63 @@ void join_window_each(const kvstore *s, const uint8_t *skey, size_t sklen, int64
         if (e.ts >= from && e.ts <= to)
             fn(ctx, &e);
     }
+}
+
+/* ---- foreign-key joins: the index ------------------------------------ */
+
+/* Calls fn for each packed (length, be32; bytes) entry of p[0, len);
+ * returns the offset of the entry equal to key, or -1. */
+static long index_scan(const uint8_t *p, size_t len, const uint8_t *key, int32_t klen, join_index_fn fn, void *ctx)
+{
+    long found = -1;
+    for (size_t at = 0; p && at + 4 <= len;) {
+        int32_t n = get_be32(p + at);
+        if (fn)
+            fn(ctx, p + at + 4, n);
+        if (key && found < 0 && n == klen && !memcmp(p + at + 4, key, (size_t)n))
+            found = (long)at;
+        at += 4 + (size_t)n;
+    }
+    return found;
+}
+
+void join_index_add(kvstore *ix, const buf *fk, const uint8_t *key, int32_t klen)
+{
+    size_t len = 0;
+    const uint8_t *old = kvstore_get(ix, fk->data, fk->len, &len);
+    if (index_scan(old, len, key, klen, NULL, NULL) >= 0)
+        return;
+    buf b = BUF_INIT;
+    if (old)
+        buf_append(&b, old, len);
+    put_be32(&b, klen);
+    buf_append(&b, key, (size_t)klen);
+    kvstore_put(ix, fk->data, fk->len, b.data, b.len);
+    buf_free(&b);
+}
+
+void join_index_remove(kvstore *ix, const buf *fk, const uint8_t *key, int32_t klen)
+{
+    size_t len = 0;
+    const uint8_t *old = kvstore_get(ix, fk->data, fk->len, &len);
+    long at = index_scan(old, len, key, klen, NULL, NULL);
+    if (at < 0)
+        return;
+    size_t n = 4 + (size_t)klen;
+    if (len == n) {
+        kvstore_delete(ix, fk->data, fk->len);
+        return;
+    }
+    buf b = BUF_INIT;
+    buf_append(&b, old, (size_t)at);
+    buf_append(&b, old + at + n, len - (size_t)at - n);
+    kvstore_put(ix, fk->data, fk->len, b.data, b.len);
+    buf_free(&b);
+}
+
+void join_index_each(const kvstore *ix, const buf *fk, join_index_fn fn, void *ctx)
+{
+    size_t len = 0;
+    const uint8_t *p = kvstore_get(ix, fk->data, fk->len, &len);
+    index_scan(p, len, NULL, 0, fn, ctx);
 }

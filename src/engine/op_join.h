@@ -38,6 +38,19 @@ plan_result join_finish(const plan *p, value *row, const value *jkey, const join
  * sides of a join re-keyed on expressions meet on these bytes. */
 void join_store_key(const plan_join *j, const value *jkey, buf *out);
 
+/* The right table's key bytes for a join key value, in its key format
+ * (what its records carry); *is_null when the key encodes to nothing. */
+int join_table_key(const plan_join *j, const value *k, buf *out, bool *is_null, err *e);
+
+/* A foreign-key join's index: from a foreign key's store key (see
+ * join_store_key) to the keys of the left rows that have it, in the order
+ * they took it.  add appends (once), remove drops one, each calls fn for
+ * each (the bytes stay valid while the index is not changed). */
+void join_index_add(kvstore *ix, const buf *fk, const uint8_t *key, int32_t klen);
+void join_index_remove(kvstore *ix, const buf *fk, const uint8_t *key, int32_t klen);
+typedef void (*join_index_fn)(void *ctx, const uint8_t *key, int32_t klen);
+void join_index_each(const kvstore *ix, const buf *fk, join_index_fn fn, void *ctx);
+
 /* A stream-stream join's window store of one side: a kvstore from a
  * store key (see join_store_key) to every kept record of that key,
  * packed one after another as (timestamp, be64; key length, be32; value

@@ -86,6 +86,9 @@ typedef struct plan_join {
                          * the result's timestamp; each side's ROWTIME is its own */
     const sqltype *key_type;
     bool synthetic_key; /* neither side of ON is a column: the key is ROWKEY */
+    bool foreign_key;   /* table-table on an expression of the left table's
+                         * columns = the right table's primary key; keyed by
+                         * the left table's primary key */
     bool table_table;   /* both sides are tables, joined on their primary keys */
     /* stream-stream (WITHIN): both sides are streams joined on their key
      * columns; a left record at time t meets the right records of its key

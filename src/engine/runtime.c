@@ -70,6 +70,7 @@ static int restore_store(query *q, err *e)
 }
 
 static int restore_join_window(query *q, int side, log_topic *topic, const query_task *tasks, int ntasks, err *e);
+static void rebuild_fk_index(query *q);
 
 /* A table's rows as of where each of its tasks resumes (aggregating a
  * table: so an update can take back the row it replaces; joining tables:
@@ -305,6 +306,10 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
     else if (rc == 0)
         rc = (q->rows && restore_rows(q->in, q->tasks, q->ntasks, q->rows, e)) ||
              (q->right_rows && restore_rows(rtopic, q->rtasks, q->nrtasks, q->right_rows, e));
+    if (rc == 0 && p->join && p->join->foreign_key) {
+        q->fk_index = kvstore_new();
+        rebuild_fk_index(q);
+    }
     if (rc) {
         runtime_query_stop(q);
         return NULL;
@@ -333,6 +338,7 @@ void runtime_query_stop(query *q)
         log_reader_close(q->rtasks[i].reader);
     free(q->rtasks);
     kvstore_free(q->right_rows);
+    kvstore_free(q->fk_index);
     for (int i = 0; i < q->nheld; i++) {
         free(q->held[i].key);
         free(q->held[i].val);
@@ -874,6 +880,185 @@ static void table_join_update(query *q, query_task *t, const log_record *rec, va
     send_joined(q, t, rec, row, out, &key, &r, !after, cx);
 }
 
+/* ---- foreign-key table-table join ------------------------------------ */
+
+/* The left row of key bytes `key` (from the store) decoded, with its
+ * foreign key; false when it has none or cannot be decoded. */
+static bool decode_stored_left(query *q, const log_record *rec, const uint8_t *key, int32_t klen, value *row,
+                               value *out, value *fk, eval_ctx *cx)
+{
+    size_t len = 0;
+    const uint8_t *v = kvstore_get(q->rows, key, (size_t)klen, &len);
+    if (!v)
+        return false;
+    /* copies in the batch arena: decoding keeps pointers, the store changes */
+    uint8_t *kc = arena_alloc(cx->a, (size_t)klen + 1), *vc = arena_alloc(cx->a, len + 1);
+    memcpy(kc, key, (size_t)klen);
+    memcpy(vc, v, len);
+    log_record left = *rec;
+    left.key = kc;
+    left.key_len = klen;
+    return decode_left(q, &left, vc, (int32_t)len, row, out, fk, cx);
+}
+
+/* The right row a foreign key meets, or NULL. */
+static const uint8_t *fk_right(query *q, const value *fk, size_t *len, eval_ctx *cx)
+{
+    if (fk->null)
+        return NULL;
+    buf kb = BUF_INIT;
+    bool is_null = true;
+    const uint8_t *rv = NULL;
+    if (join_table_key(q->plan->join, fk, &kb, &is_null, cx->e) == 0 && !is_null)
+        rv = kvstore_get(q->right_rows, kb.data, kb.len, len);
+    buf_free(&kb);
+    return rv;
+}
+
+/* A left-table update of a foreign-key join: the index follows its
+ * foreign key; the joined row (its key the left row's) is sent, or a
+ * tombstone when the row is deleted, or no longer meets a right row in an
+ * INNER join. */
+static void fk_join_left(query *q, query_task *t, const log_record *rec, value *row, value *out, eval_ctx *cx)
+{
+    if (rec->key_len < 0)
+        return;
+    const plan_join *j = q->plan->join;
+    value fk;
+    buf old_fk = BUF_INIT, new_fk = BUF_INIT;
+    bool had_match = false;
+    if (decode_stored_left(q, rec, rec->key, rec->key_len, row, out, &fk, cx) && !fk.null) {
+        size_t len;
+        join_store_key(j, &fk, &old_fk);
+        had_match = fk_right(q, &fk, &len, cx) != NULL;
+    }
+    bool existed = kvstore_get(q->rows, rec->key, (size_t)rec->key_len, &(size_t){0}) != NULL;
+    if (rec->value_len < 0)
+        kvstore_delete(q->rows, rec->key, (size_t)rec->key_len);
+    else
+        kvstore_put(q->rows, rec->key, (size_t)rec->key_len, rec->value, (size_t)rec->value_len);
+    bool ok = decode_left(q, rec, rec->value_len < 0 ? NULL : rec->value, rec->value_len, row, out, &fk, cx);
+    if (ok && rec->value_len >= 0 && !fk.null)
+        join_store_key(j, &fk, &new_fk);
+    if (old_fk.len && (old_fk.len != new_fk.len || memcmp(old_fk.data, new_fk.data, old_fk.len))) {
+        join_index_remove(q->fk_index, &old_fk, rec->key, rec->key_len);
+    }
+    if (new_fk.len)
+        join_index_add(q->fk_index, &new_fk, rec->key, rec->key_len);
+    buf_free(&old_fk);
+    buf_free(&new_fk);
+    if (!ok) {
+        note_error(q, t, rec, cx);
+        return;
+    }
+    if (rec->value_len < 0) {
+        if (existed)
+            send_joined(q, t, rec, row, out, &fk, NULL, true, cx);
+        return;
+    }
+    size_t rlen = 0;
+    const uint8_t *rv = fk_right(q, &fk, &rlen, cx);
+    join_rec r = {rec->timestamp, NULL, rv, 0, (int32_t)rlen};
+    if (rv || j->left_outer)
+        send_joined(q, t, rec, row, out, &fk, &r, false, cx);
+    else if (had_match)
+        send_joined(q, t, rec, row, out, &fk, NULL, true, cx);
+}
+
+typedef struct fk_meet {
+    query *q;
+    query_task *t;
+    const log_record *rec; /* the right update */
+    value *row, *out;
+    eval_ctx *cx;
+} fk_meet;
+
+/* A left row whose foreign key a right update has: joined again. */
+static void fk_meet_left(void *ctx, const uint8_t *key, int32_t klen)
+{
+    fk_meet *m = ctx;
+    query *q = m->q;
+    value fk;
+    if (!decode_stored_left(q, m->rec, key, klen, m->row, m->out, &fk, m->cx)) {
+        note_error(q, m->t, m->rec, m->cx);
+        return;
+    }
+    m->row[q->plan->join->time_slot] = value_bigint(m->rec->timestamp);
+    join_rec r = {m->rec->timestamp, NULL, m->rec->value, 0, m->rec->value_len};
+    bool gone = m->rec->value_len < 0 && !q->plan->join->left_outer;
+    send_joined(q, m->t, m->rec, m->row, m->out, &fk, &r, gone, m->cx);
+}
+
+/* A right-table update of a foreign-key join: every left row with that
+ * foreign key is joined with it (a deleted right row: INNER tombstones
+ * them, LEFT joins NULLs). */
+static void fk_join_right(query *q, query_task *t, const log_record *rec, value *row, value *out, eval_ctx *cx)
+{
+    if (rec->key_len < 0)
+        return;
+    const plan_join *j = q->plan->join;
+    if (rec->value_len < 0)
+        kvstore_delete(q->right_rows, rec->key, (size_t)rec->key_len);
+    else
+        kvstore_put(q->right_rows, rec->key, (size_t)rec->key_len, rec->value, (size_t)rec->value_len);
+    value *right = row + j->right_base;
+    err_clear(cx->e);
+    if (serde_decode_key(&j->right.key_format, rec->key, rec->key_len, &j->right.schema, right, cx->a, cx->e)) {
+        note_error(q, t, rec, cx);
+        return;
+    }
+    buf fk = BUF_INIT;
+    join_store_key(j, &right[j->right_key], &fk);
+    /* the left keys are copied: joining does not change the index, but
+     * the bytes must outlive nothing else either */
+    size_t len = 0;
+    const uint8_t *list = kvstore_get(q->fk_index, fk.data, fk.len, &len);
+    if (list) {
+        kvstore *snap = kvstore_new();
+        kvstore_put(snap, fk.data, fk.len, list, len);
+        fk_meet m = {q, t, rec, row, out, cx};
+        join_index_each(snap, &fk, fk_meet_left, &m);
+        kvstore_free(snap);
+    }
+    buf_free(&fk);
+}
+
+/* After a restart: the index from the restored left rows. */
+typedef struct fk_rebuild {
+    query *q;
+    value *row, *out;
+    eval_ctx *cx;
+} fk_rebuild;
+
+static void fk_index_row(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    fk_rebuild *b = ctx;
+    log_record rec = {.key = key, .key_len = (int32_t)klen, .value = val, .value_len = (int32_t)vlen};
+    value fk;
+    arena_reset(b->cx->a);
+    if (!decode_left(b->q, &rec, val, (int32_t)vlen, b->row, b->out, &fk, b->cx) || fk.null)
+        return;
+    buf sk = BUF_INIT;
+    join_store_key(b->q->plan->join, &fk, &sk);
+    join_index_add(b->q->fk_index, &sk, key, (int32_t)klen);
+    buf_free(&sk);
+}
+
+static void rebuild_fk_index(query *q)
+{
+    arena a;
+    arena_init(&a, 4096);
+    value *row = mem_alloc(sizeof(value) * (size_t)q->plan->nrow);
+    value *out = mem_alloc(sizeof(value) * (size_t)(q->plan->out.schema.n + 1));
+    err re;
+    eval_ctx cx = {.a = &a, .e = &re};
+    fk_rebuild b = {q, row, out, &cx};
+    kvstore_each(q->rows, fk_index_row, &b);
+    free(row);
+    free(out);
+    arena_free(&a);
+}
+
 /* ---- stream-stream join ---------------------------------------------- */
 
 /* Decodes a right record into the row's right part, with its join key. */
@@ -1160,6 +1345,10 @@ static void process_record(query *q, query_task *t, const log_record *rec, value
     const plan *p = q->plan;
     if (p->join && p->join->stream_stream) {
         stream_join_record(q, t, rec, row, out, cx);
+        return;
+    }
+    if (p->join && p->join->foreign_key) {
+        (t->right ? fk_join_right : fk_join_left)(q, t, rec, row, out, cx);
         return;
     }
     if (p->join && p->join->table_table) {

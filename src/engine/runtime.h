@@ -111,6 +111,7 @@ typedef struct query {
     query_task *rtasks;
     int nrtasks;
     kvstore *right_rows;
+    kvstore *fk_index;  /* foreign-key join: see join_index_add */
     /* stream-stream JOIN: `rows` and `right_rows` are the two sides'
      * window stores (see join_window_add); each side's stream time (its
      * latest event time: a record older than that by the window and

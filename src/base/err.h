@@ -36,7 +36,8 @@
     X(FORMAT, "bad record format")                         \
     X(EVAL, "evaluation error")                            \
     X(USAGE, "usage error")                                \
-    X(TOO_DEEP, "nesting too deep")
+    X(TOO_DEEP, "nesting too deep")                        \
+    X(DEFERRED, "not a key lookup")
 
 typedef enum err_code {
 #define X(name, text) ERR_##name,

@@ -381,6 +381,8 @@ static int execute_stmt(engine *en, engine_session *s, const char *src, const as
                         const engine_output *out, err *e)
 {
     exec_ctx x = {en, s, src, st, out, e};
+    if (s->lookups_only && (st->kind != AST_SELECT || en->check_only))
+        return err_set(e, ERR_DEFERRED, "not a key lookup");
     if (st->kind == AST_SELECT)
         return en->check_only ? check_query(&x) : engine__select(&x);
     if (st->kind == AST_PRINT && en->check_only)

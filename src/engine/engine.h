@@ -44,6 +44,12 @@ typedef struct engine_session {
     int n;
     /* Base directory for RUN SCRIPT paths; NULL = current directory. */
     const char *script_dir;
+    /* Run only what takes microseconds: a pull query by key on a
+     * materialized table.  Any other statement that compiles is not run
+     * (nothing is reported) and engine_execute fails with ERR_DEFERRED, so
+     * a server can answer lookups on its network thread and hand the rest
+     * to a worker. */
+    bool lookups_only;
 } engine_session;
 
 void engine_session_init(engine_session *s);

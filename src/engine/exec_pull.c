@@ -117,23 +117,30 @@ int engine__pull(exec_ctx *x, const plan *pl, const ast_query *q)
                pl->in.name, pl->in.name);
         return -1;
     }
+    const plan *table = builder->plan;
+    pull_scan ps = {.x = x, .table = table, .pull = pl};
+    arena a; /* lives for the whole scan */
+    arena_init(&a, 1024);
+    ps.slots = arena_alloc(&a, sizeof(int) * (size_t)pl->nrow);
+    for (int i = 0; i < pl->nrow; i++)
+        ps.slots[i] = i < pl->in.schema.n ? schema_find(&table->out.schema, pl->in.schema.cols[i].name) : -1;
+    buf key = BUF_INIT;
+    bool lookup = key_lookup(table, pl, ps.slots, &key);
+    if (!lookup && x->session->lookups_only) {
+        pthread_mutex_unlock(&en->mu);
+        buf_free(&key);
+        arena_free(&a);
+        return err_set(x->e, ERR_DEFERRED, "not a key lookup");
+    }
     /* Catch the table up with what is already in its input: a pull query
      * sees every write made before it, in this process. */
     err pe;
     while (runtime_query_step(builder, en->log, &en->scratch, 256, &pe) > 0)
         ;
-    const plan *table = builder->plan;
-    pull_scan ps = {.x = x, .table = table, .pull = pl};
     arena_init(&ps.arena, 16 * 1024); /* reset for every row */
-    arena a;                          /* lives for the whole scan */
-    arena_init(&a, 1024);
-    ps.slots = arena_alloc(&a, sizeof(int) * (size_t)pl->nrow);
-    for (int i = 0; i < pl->nrow; i++)
-        ps.slots[i] = i < pl->in.schema.n ? schema_find(&table->out.schema, pl->in.schema.cols[i].name) : -1;
     if (x->out && x->out->header)
         x->out->header(x->out->ctx, &pl->out.schema, false);
-    buf key = BUF_INIT;
-    if (key_lookup(table, pl, ps.slots, &key)) {
+    if (lookup) {
         size_t vlen;
         const uint8_t *v = kvstore_get(builder->store, key.data, key.len, &vlen);
         if (v)

@@ -200,7 +200,9 @@ int engine__select(exec_ctx *x)
         return -1;
     bool pull = q->emit == AST_EMIT_NONE;
     int rc;
-    if (pull && pl->agg)
+    if (x->session->lookups_only && !(pull && pl->in.is_table && !pl->agg))
+        rc = err_set(x->e, ERR_DEFERRED, "not a key lookup");
+    else if (pull && pl->agg)
         rc = err_at(x->e, ERR_INVALID, q->span.off, q->span.len, "Pull queries don't support GROUP BY clauses.");
     else if (pull && pl->in.is_table)
         rc = engine__pull(x, pl, q);

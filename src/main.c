@@ -26,15 +26,16 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: eddy [--data DIR | --server URL]\n"
-          "       eddy run FILE.sql [--data DIR | --server URL [--define NAME=VALUE ...]]\n"
+    fputs("usage: eddy [--data DIR | --server URL [--user USER:PASS | --token TOKEN]]\n"
+          "       eddy run FILE.sql [--data DIR | --server URL [--user USER:PASS | --token TOKEN]\n"
+          "                                                    [--define NAME=VALUE ...]]\n"
           "       eddy test -s STATEMENTS.sql -i INPUT.json -o OUTPUT.json [--write-actual FILE]\n"
           "       eddy check FILE.sql [--data DIR]\n"
           "       eddy bench log|query|window|pull|parse [...]   (see eddy bench --help)\n"
           "       eddy topic create|list|describe|delete ... [--data DIR]\n"
           "       eddy produce TOPIC [--key FIELD] [--partition N] [--kv] [--ack] < records.ndjson\n"
           "       eddy consume TOPIC [--from-beginning|--offset N|--timestamp MS] [--follow] ...\n"
-          "       eddy server [--data DIR] [--listen HOST:PORT]\n"
+          "       eddy server [--data DIR] [--listen HOST:PORT] [--auth basic:FILE|token:FILE] ...\n"
           "       eddy --version\n"
           "\n"
           "Eddy is a streaming SQL engine in the dialect of ksqlDB.  Without a subcommand it\n"
@@ -46,6 +47,10 @@ static void usage(FILE *f)
           "  --server URL  run statements on a running `eddy server` (http://HOST:PORT)\n"
           "                instead of the embedded engine: SELECT through /query-stream\n"
           "                (Ctrl-C stops a push query), the rest through /ksql\n"
+          "  --user USER:PASS  with --server: HTTP Basic credentials for a server run with\n"
+          "                --auth basic:FILE (USER alone: the password is $EDDY_PASSWORD)\n"
+          "  --token TOKEN with --server: a Bearer token for a server run with --auth\n"
+          "                token:FILE (default $EDDY_TOKEN)\n"
           "  -h, --help    show this help; every subcommand has its own --help\n",
           f);
 }
@@ -53,7 +58,8 @@ static void usage(FILE *f)
 static void run_usage(FILE *f)
 {
     fputs("usage: eddy run FILE.sql [--data DIR]\n"
-          "       eddy run FILE.sql --server URL [--define NAME=VALUE ...]\n"
+          "       eddy run FILE.sql --server URL [--user USER:PASS | --token TOKEN]\n"
+          "                                      [--define NAME=VALUE ...]\n"
           "\n"
           "Runs the statements in FILE.sql against the embedded engine on DIR (default\n"
           "./eddy-data), stopping at the first error, which is shown with its line and\n"
@@ -64,13 +70,17 @@ static void run_usage(FILE *f)
           "With --server URL (http://HOST:PORT of `eddy server`) the statements are sent to\n"
           "the server one at a time instead, and the first error stops the run the same\n"
           "way.  --define NAME=VALUE replaces ${NAME} in the statements with VALUE before\n"
-          "they are sent.\n",
+          "they are sent.  A server run with --auth wants credentials: --user USER:PASS\n"
+          "(HTTP Basic; USER alone takes the password from $EDDY_PASSWORD) or --token\n"
+          "TOKEN (a Bearer token; default $EDDY_TOKEN).\n",
           f);
 }
 
 typedef struct common_opts {
     const char *data;
     const char *server;
+    const char *user; /* --user USER[:PASS] */
+    const char *token;
     const char *file;
     const char *defines[64]; /* NAME=VALUE */
     int ndefines;
@@ -93,6 +103,10 @@ static int parse_common(int argc, char **argv, int first, common_opts *o)
             o->data = a + 7;
         else if (!strcmp(a, "--server") && i + 1 < argc)
             o->server = argv[++i];
+        else if (!strcmp(a, "--user") && i + 1 < argc)
+            o->user = argv[++i];
+        else if (!strcmp(a, "--token") && i + 1 < argc)
+            o->token = argv[++i];
         else if (!strcmp(a, "--define") && i + 1 < argc && strchr(argv[i + 1], '=') && o->ndefines < 64)
             o->defines[o->ndefines++] = argv[++i];
         else if (a[0] != '-' && !o->file)
@@ -127,6 +141,15 @@ static int run_remote(const common_opts *o, FILE *in, const char *in_name, bool 
         return 2;
     }
     remote *r = remote_new(o->server);
+    const char *token = o->token ? o->token : getenv("EDDY_TOKEN");
+    if (o->user && !strchr(o->user, ':')) { /* the password from the environment */
+        const char *pass = getenv("EDDY_PASSWORD");
+        char *pair = malloc(strlen(o->user) + strlen(pass ? pass : "") + 2);
+        sprintf(pair, "%s:%s", o->user, pass ? pass : "");
+        remote_set_credentials(r, pair, NULL);
+        free(pair);
+    } else
+        remote_set_credentials(r, o->user, token && *token ? token : NULL);
     for (int i = 0; i < o->ndefines; i++) {
         const char *eq = strchr(o->defines[i], '=');
         remote_define(r, o->defines[i], (size_t)(eq - o->defines[i]), eq + 1);
@@ -144,6 +167,10 @@ static int run_shell(const common_opts *o, FILE *in, const char *in_name, bool i
         return run_remote(o, in, in_name, interactive);
     if (o->ndefines) {
         fprintf(stderr, "eddy: --define goes with --server (use DEFINE statements otherwise)\n");
+        return 2;
+    }
+    if (o->user || o->token) {
+        fprintf(stderr, "eddy: --user and --token go with --server\n");
         return 2;
     }
     engine *en = open_engine(o->data);

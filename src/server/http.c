@@ -23,6 +23,10 @@ struct http_server {
     http_conn *conns; /* every open connection, linked through next/prev */
     int nconns;
     bool stopping, listener_closed;
+    /* the idle sweep: a timer that closes connections idle for idle_ms */
+    uv_timer_t sweep;
+    uint64_t idle_ms;
+    bool sweeping, sweep_closed;
 };
 
 struct http_conn {
@@ -33,10 +37,12 @@ struct http_conn {
     buf in;          /* bytes read and not parsed yet: in.data[in_off..in.len) */
     size_t in_off;
     /* the request being parsed, then handled */
-    buf url, body, hfield, hvalue;
+    buf url, body, hfield, hvalue, authorization;
+    size_t head_bytes; /* request line and headers so far (HTTP_MAX_HEADERS) */
+    bool has_authorization;
     bool in_value;   /* the last header callback was for a value */
     bool expect_continue;
-    int error_status; /* 413 when the body is too large */
+    int error_status; /* 413 or 431 when the body or the headers are too large */
     bool complete;   /* on_message_complete ran; the parser is paused */
     http_request req;
     bool busy;       /* req handed to the handler, its response not ended */
@@ -46,6 +52,7 @@ struct http_conn {
     bool in_feed;
     bool closing;
     size_t pending;  /* bytes queued in uv_write and not yet written */
+    uint64_t last_active; /* uv_now when it last read bytes or ended a response */
     uv_shutdown_t shutdown;
 };
 
@@ -64,7 +71,10 @@ static const char *status_text(int status)
     case 400: return "Bad Request";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 401: return "Unauthorized";
     case 413: return "Payload Too Large";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
     default: return "Unknown";
@@ -73,7 +83,7 @@ static const char *status_text(int status)
 
 static void server_maybe_free(http_server *s)
 {
-    if (s->stopping && s->listener_closed && s->nconns == 0)
+    if (s->stopping && s->listener_closed && s->nconns == 0 && (!s->sweeping || s->sweep_closed))
         free(s);
 }
 
@@ -86,6 +96,7 @@ static void on_conn_closed(uv_handle_t *h)
     buf_free(&c->body);
     buf_free(&c->hfield);
     buf_free(&c->hvalue);
+    buf_free(&c->authorization);
     free(c);
     s->nconns--;
     server_maybe_free(s);
@@ -176,6 +187,7 @@ static void request_done(http_conn *c)
     c->busy = false;
     c->streaming = false;
     c->req.on_close = NULL;
+    c->last_active = uv_now(c->srv->loop);
     if (!c->keep_alive || c->srv->stopping) {
         conn_close_after_writes(c);
         return;
@@ -212,14 +224,29 @@ static int on_message_begin(http_parser *p)
     buf_reset(&c->body);
     buf_reset(&c->hfield);
     buf_reset(&c->hvalue);
+    buf_reset(&c->authorization);
+    c->has_authorization = false;
+    c->head_bytes = 0;
     c->in_value = false;
     c->expect_continue = false;
     return 0;
 }
 
+/* Counts n more bytes of request line and headers; false past the limit. */
+static bool head_fits(http_conn *c, size_t n)
+{
+    c->head_bytes += n;
+    if (c->head_bytes <= HTTP_MAX_HEADERS)
+        return true;
+    c->error_status = 431;
+    return false;
+}
+
 static int on_url(http_parser *p, const char *at, size_t len)
 {
     http_conn *c = p->data;
+    if (!head_fits(c, len))
+        return -1;
     buf_append(&c->url, at, len);
     return 0;
 }
@@ -229,6 +256,11 @@ static void header_done(http_conn *c)
     if (c->hfield.len && !strcasecmp(c->hfield.data ? c->hfield.data : "", "expect") &&
         c->hvalue.len && !strcasecmp(c->hvalue.data, "100-continue"))
         c->expect_continue = true;
+    if (c->hfield.len && !strcasecmp(c->hfield.data, "authorization")) {
+        buf_reset(&c->authorization);
+        buf_append(&c->authorization, c->hvalue.data ? c->hvalue.data : "", c->hvalue.len);
+        c->has_authorization = true;
+    }
     buf_reset(&c->hfield);
     buf_reset(&c->hvalue);
 }
@@ -236,6 +268,8 @@ static void header_done(http_conn *c)
 static int on_header_field(http_parser *p, const char *at, size_t len)
 {
     http_conn *c = p->data;
+    if (!head_fits(c, len))
+        return -1;
     if (c->in_value)
         header_done(c);
     c->in_value = false;
@@ -246,6 +280,8 @@ static int on_header_field(http_parser *p, const char *at, size_t len)
 static int on_header_value(http_parser *p, const char *at, size_t len)
 {
     http_conn *c = p->data;
+    if (!head_fits(c, len))
+        return -1;
     c->in_value = true;
     buf_append(&c->hvalue, at, len);
     return 0;
@@ -312,6 +348,7 @@ static void dispatch(http_conn *c)
     c->req.conn = c;
     c->req.method = http_method_str((enum http_method)p->method);
     c->req.path = c->url.data;
+    c->req.authorization = c->has_authorization ? c->authorization.data : NULL;
     c->req.body = c->body.data;
     c->req.body_len = c->body.len;
     c->busy = true;
@@ -339,6 +376,8 @@ static void feed(http_conn *c)
         if (en != HPE_OK) {
             if (c->error_status == 413)
                 respond_error_and_close(c, 413, "Request body is larger than 1 MiB");
+            else if (c->error_status == 431 || en == HPE_HEADER_OVERFLOW)
+                respond_error_and_close(c, 431, "Request line and headers are larger than 16 KiB");
             else
                 respond_error_and_close(c, 400, http_errno_description(en));
             break;
@@ -372,6 +411,7 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
     }
     c->in.len += (size_t)n;
     c->in.data[c->in.len] = '\0';
+    c->last_active = uv_now(c->srv->loop);
     if (c->busy && c->in.len - c->in_off > MAX_BACKLOG) {
         conn_close(c);
         return;
@@ -398,6 +438,7 @@ static void on_connection(uv_stream_t *l, int status)
         return;
     }
     uv_tcp_nodelay(&c->tcp, 1);
+    c->last_active = uv_now(s->loop);
     http_parser_init(&c->parser, HTTP_REQUEST);
     c->parser.data = c;
     if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0)
@@ -425,6 +466,43 @@ http_server *http_listen(uv_loop_t *loop, const char *host, int port, http_handl
 
 int http_port(const http_server *s) { return tcp_listen_port(&s->listener); }
 
+/* Closes every connection that has been idle for idle_ms: nothing read
+ * and no response in progress.  A streamed response is not idle: its
+ * query decides when it ends. */
+static void on_sweep(uv_timer_t *t)
+{
+    http_server *s = t->data;
+    uint64_t now = uv_now(s->loop);
+    for (http_conn *c = s->conns, *next; c; c = next) {
+        next = c->next;
+        if (!c->busy && !c->closing && now - c->last_active >= s->idle_ms)
+            conn_close(c);
+    }
+}
+
+void http_set_idle_timeout(http_server *s, unsigned seconds)
+{
+    s->idle_ms = (uint64_t)seconds * 1000;
+    if (!seconds || s->stopping)
+        return;
+    if (!s->sweeping) {
+        uv_timer_init(s->loop, &s->sweep);
+        s->sweep.data = s;
+        uv_unref((uv_handle_t *)&s->sweep); /* it alone keeps no loop running */
+        s->sweeping = true;
+    }
+    /* a sweep every quarter of the timeout: closed within 1.25 of it */
+    uint64_t every = s->idle_ms / 4 ? s->idle_ms / 4 : 1;
+    uv_timer_start(&s->sweep, on_sweep, every, every);
+}
+
+static void on_sweep_closed(uv_handle_t *h)
+{
+    http_server *s = h->data;
+    s->sweep_closed = true;
+    server_maybe_free(s);
+}
+
 static void on_listener_closed(uv_handle_t *h)
 {
     http_server *s = h->data;
@@ -435,6 +513,8 @@ static void on_listener_closed(uv_handle_t *h)
 void http_shutdown(http_server *s)
 {
     s->stopping = true;
+    if (s->sweeping && !uv_is_closing((uv_handle_t *)&s->sweep))
+        uv_close((uv_handle_t *)&s->sweep, on_sweep_closed);
     if (!uv_is_closing((uv_handle_t *)&s->listener))
         uv_close((uv_handle_t *)&s->listener, on_listener_closed);
     for (http_conn *c = s->conns, *next; c; c = next) {
@@ -444,25 +524,34 @@ void http_shutdown(http_server *s)
     }
 }
 
-static void write_head(http_conn *c, int status, const char *content_type, const char *length_or_chunked)
+/* The status line and headers; extra (may be NULL) ends in CRLF. */
+static void write_head(http_conn *c, int status, const char *content_type, const char *length_or_chunked,
+                       const char *extra)
 {
-    char head[512];
-    int hn = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s%s\r\n", status,
-                      status_text(status), content_type, length_or_chunked,
-                      c->keep_alive && !c->srv->stopping ? "" : "Connection: close\r\n");
-    conn_write(c, head, (size_t)hn, NULL, 0, NULL, 0);
+    buf head = BUF_INIT;
+    buf_printf(&head, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s%s%s\r\n", status, status_text(status),
+               content_type, length_or_chunked, extra ? extra : "",
+               c->keep_alive && !c->srv->stopping ? "" : "Connection: close\r\n");
+    conn_write(c, head.data, head.len, NULL, 0, NULL, 0);
+    buf_free(&head);
+}
+
+void http_respond_headers(http_request *req, int status, const char *content_type, const char *headers,
+                          const char *body, size_t len)
+{
+    http_conn *c = req->conn;
+    char cl[64];
+    snprintf(cl, sizeof cl, "Content-Length: %zu\r\n", len);
+    write_head(c, status, content_type, cl, headers);
+    if (len)
+        conn_write(c, body, len, NULL, 0, NULL, 0);
+    request_done(c);
 }
 
 void http_respond(http_request *req, int status, const char *content_type, const char *body,
                   size_t len)
 {
-    http_conn *c = req->conn;
-    char cl[64];
-    snprintf(cl, sizeof cl, "Content-Length: %zu\r\n", len);
-    write_head(c, status, content_type, cl);
-    if (len)
-        conn_write(c, body, len, NULL, 0, NULL, 0);
-    request_done(c);
+    http_respond_headers(req, status, content_type, NULL, body, len);
 }
 
 void http_begin_stream(http_request *req, int status, const char *content_type)
@@ -471,10 +560,10 @@ void http_begin_stream(http_request *req, int status, const char *content_type)
     c->streaming = true;
     if (c->http10) { /* HTTP/1.0 knows no chunks: the body ends when the connection does */
         c->keep_alive = false;
-        write_head(c, status, content_type, "");
+        write_head(c, status, content_type, "", NULL);
         return;
     }
-    write_head(c, status, content_type, "Transfer-Encoding: chunked\r\n");
+    write_head(c, status, content_type, "Transfer-Encoding: chunked\r\n", NULL);
 }
 
 void http_stream_write(http_request *req, const char *data, size_t len)

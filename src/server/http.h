@@ -9,10 +9,14 @@
  * handled at a time: a pipelined request waits, already buffered, until the
  * response to the one before it has ended.
  *
- * Limits: a body above HTTP_MAX_BODY gets 413; headers above http-parser's
- * 80 KiB, bad HTTP or a too-large pipeline backlog get 400 and the
- * connection is closed.  Every such error is answered and never affects
- * other connections.
+ * Limits: a body above HTTP_MAX_BODY gets 413 and a request line plus
+ * headers above HTTP_MAX_HEADERS 431, bad HTTP or a too-large pipeline
+ * backlog 400; each time the connection is closed.  Every such error is
+ * answered and never affects other connections.  With an idle timeout
+ * (http_set_idle_timeout), a connection that has sent nothing for that
+ * long while no response to it is in progress is closed: an idle
+ * keep-alive connection, or a client that stopped in the middle of a
+ * request.
  *
  * Threads: every function here runs on the loop thread only.
  *
@@ -31,6 +35,7 @@
 #include <uv.h>
 
 #define HTTP_MAX_BODY (1u << 20)
+#define HTTP_MAX_HEADERS (16u << 10)
 
 typedef struct http_server http_server;
 typedef struct http_conn http_conn;
@@ -39,6 +44,7 @@ typedef struct http_request {
     http_conn *conn;
     const char *method; /* "GET", "POST", ... */
     const char *path;   /* the URL's path, without the query string */
+    const char *authorization; /* the Authorization header's value, or NULL */
     const char *body;   /* NUL-terminated; len bytes */
     size_t body_len;
     /* Set by a handler that answers later: called when the connection
@@ -55,6 +61,8 @@ typedef void (*http_handler)(void *ctx, http_request *req);
 http_server *http_listen(uv_loop_t *loop, const char *host, int port, http_handler handler,
                          void *ctx, char *errbuf, size_t errlen);
 int http_port(const http_server *s);
+/* Closes connections idle for `seconds` (0: never, the default). */
+void http_set_idle_timeout(http_server *s, unsigned seconds);
 /* Stops accepting and closes every connection that has no response in
  * progress; those with one close when it ends.  The server is freed once
  * every handle has closed (the loop then has nothing left of it). */
@@ -63,6 +71,9 @@ void http_shutdown(http_server *s);
 /* A whole response with Content-Length.  body is copied. */
 void http_respond(http_request *req, int status, const char *content_type, const char *body,
                   size_t len);
+/* The same with more header lines: headers is "Name: value\r\n"..., copied. */
+void http_respond_headers(http_request *req, int status, const char *content_type, const char *headers,
+                          const char *body, size_t len);
 /* Starts a chunked response; then any number of writes, then the end. */
 void http_begin_stream(http_request *req, int status, const char *content_type);
 void http_stream_write(http_request *req, const char *data, size_t len);

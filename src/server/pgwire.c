@@ -44,6 +44,7 @@ struct pgwire {
     uv_loop_t *loop;
     engine *en;
     const char *version;
+    const auth *auth; /* NULL: no password asked */
     uv_tcp_t listener;
     pg_conn *conns;
     bool stopping, listener_closed;
@@ -58,6 +59,8 @@ struct pg_conn {
     buf in; /* bytes read and not yet handled, from in_off */
     size_t in_off;
     bool started;    /* the StartupMessage has been accepted */
+    bool awaiting_password; /* AuthenticationCleartextPassword sent */
+    char *user;      /* the StartupMessage's user, owned */
     bool ext_failed; /* an extended-protocol message was refused: skip to Sync */
     bool busy;       /* a query runs on the thread pool */
     bool closing;    /* uv_close called */
@@ -590,6 +593,7 @@ static void conn_free(pg_conn *c)
     buf_free(&c->in);
     buf_free(&c->out);
     free(c->query);
+    free(c->user);
     engine_session_free(&c->session);
     free(c);
     pw_maybe_free(pw);
@@ -709,6 +713,8 @@ static void work_done(uv_work_t *w, int status)
     conn_process(c);
 }
 
+static void send_welcome(pg_conn *c);
+
 /* The startup packet: SSLRequest, CancelRequest or StartupMessage. */
 static void handle_startup(pg_conn *c, const char *body, uint32_t len)
 {
@@ -732,6 +738,32 @@ static void handle_startup(pg_conn *c, const char *body, uint32_t len)
         return;
     }
     c->started = true;
+    /* name\0value\0 pairs after the protocol version, then \0 */
+    for (const char *p = body + 4; p < body + len - 1 && *p;) {
+        const char *v = p + strlen(p) + 1;
+        if (v >= body + len)
+            break;
+        if (!strcmp(p, "user")) {
+            free(c->user);
+            c->user = mem_strdup(v);
+        }
+        p = v + strlen(v) + 1;
+    }
+    if (c->pw->auth) {
+        c->awaiting_password = true;
+        size_t at = msg_begin(&b, 'R');
+        put_i32(&b, 3); /* AuthenticationCleartextPassword */
+        msg_end(&b, at);
+        conn_send(c, &b);
+        return;
+    }
+    send_welcome(c);
+}
+
+/* AuthenticationOk, the parameters, BackendKeyData, ReadyForQuery. */
+static void send_welcome(pg_conn *c)
+{
+    buf b = BUF_INIT;
     size_t at = msg_begin(&b, 'R');
     put_i32(&b, 0); /* AuthenticationOk */
     msg_end(&b, at);
@@ -1015,12 +1047,38 @@ static void handle_close(pg_conn *c, reader *r)
     send_empty(c, '3'); /* CloseComplete */
 }
 
+/* The answer to AuthenticationCleartextPassword: a PasswordMessage. */
+static void handle_password(pg_conn *c, char type, const char *body, uint32_t len)
+{
+    if (type == 'X') {
+        conn_close(c);
+        return;
+    }
+    if (type != 'p' || !len || body[len - 1] != '\0') {
+        conn_fail(c, "08P01", "expected a password message");
+        return;
+    }
+    const char *user = c->user ? c->user : "";
+    if (!auth_check_password(c->pw->auth, user, body)) {
+        char m[200];
+        snprintf(m, sizeof m, "password authentication failed for user \"%.100s\"", user);
+        conn_fail(c, "28P01", m);
+        return;
+    }
+    c->awaiting_password = false;
+    send_welcome(c);
+}
+
 /* One message after startup.  Returns false when it must be handled
  * again once the job it started has ended. */
 static bool handle_message(pg_conn *c, char type, const char *body, uint32_t len)
 {
     buf b = BUF_INIT;
     reader r = {body, len, false};
+    if (c->awaiting_password) {
+        handle_password(c, type, body, len);
+        return true;
+    }
     if (c->ext_failed && strchr("PBDEC", type))
         return true; /* after an error, skip to Sync */
     switch (type) {
@@ -1134,9 +1192,10 @@ static void on_listener_closed(uv_handle_t *h)
 }
 
 pgwire *pgwire_listen(uv_loop_t *loop, engine *en, const char *host, int port, const char *version,
-                      char *errbuf, size_t errlen)
+                      const auth *credentials, char *errbuf, size_t errlen)
 {
     pgwire *pw = mem_alloc(sizeof *pw);
+    pw->auth = credentials;
     pw->loop = loop;
     pw->en = en;
     pw->version = version;

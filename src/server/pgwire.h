@@ -6,7 +6,10 @@
  *     StartupMessage for protocol 3.x is accepted without a password
  *     (AuthenticationOk, ParameterStatus server_version, client_encoding,
  *     DateStyle, integer_datetimes, standard_conforming_strings,
- *     BackendKeyData, ReadyForQuery).
+ *     BackendKeyData, ReadyForQuery).  With credentials (auth.h) it
+ *     first asks for a cleartext password (AuthenticationCleartextPassword)
+ *     and checks user and password; a wrong one gets a FATAL 28P01 and the
+ *     connection closed.
  *   - Simple Query runs each statement as `/ksql` and `/query-stream` do
  *     (engine_execute on the statement's text): pull queries, SHOW and
  *     DESCRIBE (and EXPLAIN) answer RowDescription, DataRow (text format,
@@ -42,6 +45,7 @@
 #include <uv.h>
 
 #include "../engine/engine.h"
+#include "auth.h"
 
 #define PGWIRE_MAX_MESSAGE (1u << 20)
 
@@ -49,9 +53,10 @@ typedef struct pgwire pgwire;
 
 /* Listens on host:port (port 0 picks one; pgwire_port tells which).
  * Returns NULL with a message in errbuf on failure.  version is borrowed
- * and shown in server_version. */
+ * and shown in server_version; credentials (NULL: none asked) are
+ * borrowed and must outlive pw. */
 pgwire *pgwire_listen(uv_loop_t *loop, engine *en, const char *host, int port, const char *version,
-                      char *errbuf, size_t errlen);
+                      const auth *credentials, char *errbuf, size_t errlen);
 int pgwire_port(const pgwire *pw);
 /* Stops accepting, closes every connection (a running query finishes
  * first, its answer dropped) and frees pw once all have closed. */

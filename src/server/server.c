@@ -20,6 +20,7 @@
 #include "../engine/serde.h"
 #include "../engine/types.h"
 #include "../parser/parse.h"
+#include "auth.h"
 #include "http.h"
 #include "inserts.h"
 #include "pgwire.h"
@@ -40,6 +41,9 @@ typedef struct server {
     const char *version;
     http_server *http;
     pgwire *pg; /* NULL without --pg-listen */
+    auth *auth; /* NULL without --auth */
+    int max_push; /* --max-push-queries */
+    int push_running; /* push queries running now, loop side */
     uv_signal_t sigint, sigterm;
     job *jobs; /* running jobs, loop side */
     atomic_bool stopping;
@@ -70,6 +74,10 @@ struct job {
     server *srv;
     job_kind kind;
     bool legacy;
+    /* run on the loop thread first (a pull query by key answers there);
+     * deferred when the engine declines (ERR_DEFERRED), push when the
+     * statement is a push query (it then counts against --max-push-queries) */
+    bool on_loop, deferred, push;
     char *body; /* the request body, owned */
     size_t body_len;
     /* loop side */
@@ -101,6 +109,14 @@ static void job_post(job *j, event_kind kind, int status, const char *ctype, buf
     if (data) {
         ev->data = *data;
         *data = (buf)BUF_INIT;
+    }
+    if (j->on_loop) { /* the loop answers once the query has returned */
+        if (j->tail)
+            j->tail->next = ev;
+        else
+            j->head = ev;
+        j->tail = ev;
+        return;
     }
     pthread_mutex_lock(&j->mu);
     /* back-pressure: a push query waits for a slow loop or client */
@@ -630,6 +646,7 @@ static void run_query(job *j)
     }
     ast_span span = st->span;
     bool is_select = st->kind == AST_SELECT;
+    j->push = is_select && st->u.select->emit != AST_EMIT_NONE;
     err_clear(&e);
     if (parse_next(&p, &e) || e.code != ERR_OK) {
         respond_error(j, 400, 40001, "statement_error",
@@ -650,9 +667,18 @@ static void run_query(job *j)
         respond_error(j, 400, 40000, "generic_error", e.msg, NULL, 0);
         goto out;
     }
+    if (j->on_loop && j->push) {
+        j->deferred = true; /* a push query runs on a thread of its own */
+        goto out;
+    }
     engine_output out = {j, NULL, qs_header, qs_row, qs_footer, job_cancelled};
     err_clear(&e);
+    s.lookups_only = j->on_loop;
     int rc = engine_execute(j->srv->en, &s, src + span.off, span.len, &out, &e);
+    if (rc && e.code == ERR_DEFERRED && !j->began) {
+        j->deferred = true; /* not a lookup: a worker thread runs it */
+        goto out;
+    }
     if (rc)
         err_shift(&e, span.off);
     if (rc && !j->began)
@@ -783,9 +809,8 @@ static void *job_main(void *arg)
 
 /* ---- loop side --------------------------------------------------------- */
 
-static void job_free(uv_handle_t *h)
+static void job_destroy(job *j)
 {
-    job *j = h->data;
     for (event *ev = j->head, *next; ev; ev = next) {
         next = ev->next;
         buf_free(&ev->data);
@@ -797,8 +822,15 @@ static void job_free(uv_handle_t *h)
     free(j);
 }
 
+static void job_free(uv_handle_t *h)
+{
+    job_destroy(h->data);
+}
+
 static void job_unlink(job *j)
 {
+    if (j->push)
+        j->srv->push_running--;
     if (j->prev)
         j->prev->next = j->next;
     else
@@ -875,13 +907,17 @@ static void job_on_async(uv_async_t *a)
     uv_close((uv_handle_t *)&j->async, job_free);
 }
 
-static void job_start(server *srv, http_request *req, job_kind kind, bool legacy)
+static bool refuse_if_stopping(server *srv, http_request *req)
 {
-    if (atomic_load(&srv->stopping)) {
-        static const char m[] = "{\"@type\":\"generic_error\",\"error_code\":50300,\"message\":\"The server is shutting down\"}";
-        http_respond(req, 503, JSON_TYPE, m, sizeof m - 1);
-        return;
-    }
+    if (!atomic_load(&srv->stopping))
+        return false;
+    static const char m[] = "{\"@type\":\"generic_error\",\"error_code\":50300,\"message\":\"The server is shutting down\"}";
+    http_respond(req, 503, JSON_TYPE, m, sizeof m - 1);
+    return true;
+}
+
+static job *job_new(server *srv, http_request *req, job_kind kind, bool legacy)
+{
     job *j = mem_alloc(sizeof *j);
     j->srv = srv;
     j->kind = kind;
@@ -891,6 +927,14 @@ static void job_start(server *srv, http_request *req, job_kind kind, bool legacy
     j->req = req;
     pthread_mutex_init(&j->mu, NULL);
     pthread_cond_init(&j->cv, NULL);
+    return j;
+}
+
+/* Runs j on a worker thread of its own. */
+static void job_spawn(job *j)
+{
+    server *srv = j->srv;
+    http_request *req = j->req;
     uv_async_init(&srv->loop, &j->async, job_on_async);
     j->async.data = j;
     req->on_close = job_on_close;
@@ -899,6 +943,8 @@ static void job_start(server *srv, http_request *req, job_kind kind, bool legacy
     if (srv->jobs)
         srv->jobs->prev = j;
     srv->jobs = j;
+    if (j->push)
+        srv->push_running++;
     if (pthread_create(&j->thread, NULL, job_main, j) != 0) {
         job_unlink(j);
         req->on_close = NULL;
@@ -906,6 +952,63 @@ static void job_start(server *srv, http_request *req, job_kind kind, bool legacy
         static const char m[] = "{\"@type\":\"generic_error\",\"error_code\":50000,\"message\":\"cannot start a worker thread\"}";
         http_respond(req, 500, JSON_TYPE, m, sizeof m - 1);
     }
+}
+
+static void job_start(server *srv, http_request *req, job_kind kind, bool legacy)
+{
+    if (!refuse_if_stopping(srv, req))
+        job_spawn(job_new(srv, req, kind, legacy));
+}
+
+/* The answer of a query run on the loop, as one response with a
+ * Content-Length: one write, where a worker's answer is streamed. */
+static void job_answer_on_loop(job *j)
+{
+    int status = 200;
+    const char *ctype = JSON_TYPE;
+    buf body = BUF_INIT;
+    for (event *ev = j->head; ev; ev = ev->next) {
+        if (ev->kind == EV_RESPOND) {
+            http_respond(j->req, ev->status, ev->content_type, ev->data.data, ev->data.len);
+            buf_free(&body);
+            return;
+        }
+        if (ev->kind == EV_BEGIN)
+            status = ev->status, ctype = ev->content_type;
+        buf_append(&body, ev->data.data, ev->data.len);
+    }
+    http_respond(j->req, status, ctype, body.data, body.len);
+    buf_free(&body);
+}
+
+/* POST /query-stream or /query: a pull query by key is answered here on
+ * the loop (it takes microseconds, and a thread per request cost more
+ * than the query); any other query runs on a worker thread.  Push queries
+ * beyond --max-push-queries are refused with 429. */
+static void query_request(server *srv, http_request *req, bool legacy)
+{
+    if (refuse_if_stopping(srv, req))
+        return;
+    job *j = job_new(srv, req, JOB_QUERY, legacy);
+    j->on_loop = true;
+    run_query(j);
+    j->on_loop = false;
+    if (!j->deferred) {
+        job_answer_on_loop(j);
+        job_destroy(j);
+        return;
+    }
+    if (j->push && srv->push_running >= srv->max_push) {
+        char m[300];
+        snprintf(m, sizeof m,
+                 "{\"@type\":\"generic_error\",\"error_code\":42900,\"message\":\"Not running the push "
+                 "query: %d push queries are running, the server's limit (--max-push-queries)\"}",
+                 srv->push_running);
+        http_respond(req, 429, JSON_TYPE, m, strlen(m));
+        job_destroy(j);
+        return;
+    }
+    job_spawn(j);
 }
 
 static void respond_json(http_request *req, int status, json_t *o)
@@ -1010,14 +1113,22 @@ static bool known_path(const char *path)
 static void on_request(void *ctx, http_request *req)
 {
     server *srv = ctx;
+    if (srv->auth && !auth_check_header(srv->auth, req->authorization)) {
+        /* ksqlDB's answer to missing or wrong credentials */
+        static const char m[] = "{\"@type\":\"generic_error\",\"error_code\":40100,\"message\":\"Unauthorized\"}";
+        char challenge[96];
+        snprintf(challenge, sizeof challenge, "WWW-Authenticate: %s\r\n", auth_challenge(srv->auth));
+        http_respond_headers(req, 401, JSON_TYPE, challenge, m, sizeof m - 1);
+        return;
+    }
     bool get = !strcmp(req->method, "GET"), post = !strcmp(req->method, "POST");
     const char *path = req->path;
     if (!strcmp(path, "/ksql") && post)
         job_start(srv, req, JOB_KSQL, false);
     else if (!strcmp(path, "/query-stream") && post)
-        job_start(srv, req, JOB_QUERY, false);
+        query_request(srv, req, false);
     else if (!strcmp(path, "/query") && post)
-        job_start(srv, req, JOB_QUERY, true);
+        query_request(srv, req, true);
     else if (!strcmp(path, "/inserts-stream") && post)
         job_start(srv, req, JOB_INSERTS, false);
     else if (!strcmp(path, "/close-query") && post)
@@ -1064,6 +1175,8 @@ static void on_signal(uv_signal_t *h, int signum)
 static void usage(FILE *f)
 {
     fputs("usage: eddy server [--data DIR] [--listen HOST:PORT] [--pg-listen HOST:PORT]\n"
+          "                   [--auth basic:FILE|token:FILE] [--max-push-queries N]\n"
+          "                   [--idle-timeout SECONDS]\n"
           "\n"
           "Runs the engine on DIR (default ./eddy-data, or $EDDY_DATA) as a server with\n"
           "ksqlDB's REST API on HOST:PORT (default 127.0.0.1:8088; port 0 picks a free one).\n"
@@ -1079,16 +1192,30 @@ static void usage(FILE *f)
           "  GET  /status[/ID]   the status of the commands this server has run\n"
           "  GET  /info, GET /healthcheck\n"
           "\n"
-          "With --pg-listen it also speaks the PostgreSQL wire protocol (v3, no TLS, no\n"
-          "password) on HOST:PORT, and prints 'pg listening on HOST:PORT': psql and other\n"
-          "clients run pull queries, SHOW and DESCRIBE; other statements are refused.\n"
+          "With --pg-listen it also speaks the PostgreSQL wire protocol (v3, no TLS) on\n"
+          "HOST:PORT, and prints 'pg listening on HOST:PORT': psql and other clients run\n"
+          "pull queries, SHOW and DESCRIBE; other statements are refused.\n"
           "  psql -h 127.0.0.1 -p PORT -d eddy -c 'SELECT * FROM t;'\n"
+          "\n"
+          "With --auth every request needs credentials, else HTTP 401 (PostgreSQL clients\n"
+          "are asked for a password and refused with 28P01):\n"
+          "  basic:FILE  FILE has one user:password per line; HTTP clients send\n"
+          "              'Authorization: Basic ...' (curl -u user:password), PostgreSQL\n"
+          "              clients the user and password (PGPASSWORD)\n"
+          "  token:FILE  FILE has one token per line; HTTP clients send 'Authorization:\n"
+          "              Bearer TOKEN', PostgreSQL clients the token as the password\n"
+          "Without --auth, listening on an address other than loopback prints a warning.\n"
           "\n"
           "SIGINT or SIGTERM stops it cleanly (exit status 0).\n"
           "\n"
           "  --data DIR             the data directory\n"
           "  --listen HOST:PORT     the address to listen on\n"
           "  --pg-listen HOST:PORT  also listen for PostgreSQL clients there\n"
+          "  --auth SCHEME:FILE     require credentials (see above)\n"
+          "  --max-push-queries N   push queries running at once (default 100); one more\n"
+          "                         is refused with HTTP 429\n"
+          "  --idle-timeout SECONDS close an HTTP connection idle that long (default 600,\n"
+          "                         0: never)\n"
           "  -h, --help             show this help\n",
           f);
 }
@@ -1117,8 +1244,23 @@ static int parse_listen(const char *s, char *host, size_t hostlen, int *port)
     return 0;
 }
 
+/* Whether host names this machine's loopback interface only. */
+static bool is_loopback(const char *host)
+{
+    return !strncmp(host, "127.", 4) || !strcmp(host, "::1") || !strcasecmp(host, "localhost");
+}
+
+static void warn_if_open(const server *srv, const char *what, const char *host, int port)
+{
+    if (!srv->auth && !is_loopback(host))
+        fprintf(stderr,
+                "eddy server: warning: %s on %s:%d without --auth: anyone who can reach it can "
+                "read and change every stream and table\n",
+                what, host, port);
+}
+
 static int server_run(server *srv, const char *data, const char *host, int port,
-                      const char *pg_host, int pg_port)
+                      const char *pg_host, int pg_port, unsigned idle_timeout)
 {
     engine_config cfg = {.data_dir = data, .background = true};
     buf warnings = BUF_INIT;
@@ -1143,7 +1285,7 @@ static int server_run(server *srv, const char *data, const char *host, int port,
         return 1;
     }
     if (pg_host) {
-        srv->pg = pgwire_listen(&srv->loop, srv->en, pg_host, pg_port, srv->version, msg, sizeof msg);
+        srv->pg = pgwire_listen(&srv->loop, srv->en, pg_host, pg_port, srv->version, srv->auth, msg, sizeof msg);
         if (!srv->pg) {
             fprintf(stderr, "eddy server: --pg-listen: %s\n", msg);
             http_shutdown(srv->http);
@@ -1153,6 +1295,10 @@ static int server_run(server *srv, const char *data, const char *host, int port,
             return 1;
         }
     }
+    http_set_idle_timeout(srv->http, idle_timeout);
+    warn_if_open(srv, "HTTP", host, http_port(srv->http));
+    if (srv->pg)
+        warn_if_open(srv, "PostgreSQL", pg_host, pgwire_port(srv->pg));
     uv_signal_init(&srv->loop, &srv->sigint);
     uv_signal_init(&srv->loop, &srv->sigterm);
     srv->sigint.data = srv->sigterm.data = srv;
@@ -1169,12 +1315,30 @@ static int server_run(server *srv, const char *data, const char *host, int port,
     return rc;
 }
 
+/* A whole number from 0 to 10^6.  Returns 0 or -1. */
+static int parse_count(const char *s, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < 0 || v > 1000000)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int bad_number(const char *option, const char *value)
+{
+    fprintf(stderr, "eddy server: %s wants a whole number from 0 to 1000000, not '%s'\n", option, value);
+    return 2;
+}
+
 int server_main(int argc, char **argv, const char *version)
 {
     const char *data = getenv("EDDY_DATA");
     if (!data || !*data)
         data = "./eddy-data";
-    const char *listen = "127.0.0.1:8088", *pg_listen = NULL;
+    const char *listen = "127.0.0.1:8088", *pg_listen = NULL, *auth_spec = NULL;
+    long max_push = 100, idle_timeout = 600;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -1192,6 +1356,15 @@ int server_main(int argc, char **argv, const char *version)
             pg_listen = argv[++i];
         else if (!strncmp(a, "--pg-listen=", 12))
             pg_listen = a + 12;
+        else if (!strcmp(a, "--auth") && i + 1 < argc)
+            auth_spec = argv[++i];
+        else if (!strcmp(a, "--max-push-queries") && i + 1 < argc) {
+            if (parse_count(argv[++i], &max_push))
+                return bad_number(a, argv[i]);
+        } else if (!strcmp(a, "--idle-timeout") && i + 1 < argc) {
+            if (parse_count(argv[++i], &idle_timeout))
+                return bad_number(a, argv[i]);
+        }
         else {
             fprintf(stderr, "eddy server: unknown or incomplete option '%s' (see --help)\n", a);
             return 2;
@@ -1209,15 +1382,24 @@ int server_main(int argc, char **argv, const char *version)
         fprintf(stderr, "eddy server: --pg-listen wants HOST:PORT, not '%s'\n", pg_listen);
         return 2;
     }
+    char msg[600];
+    auth *au = auth_spec ? auth_load(auth_spec, msg, sizeof msg) : NULL;
+    if (auth_spec && !au) {
+        fprintf(stderr, "eddy server: %s\n", msg);
+        return 2;
+    }
     signal(SIGPIPE, SIG_IGN); /* a client that goes away is an error code, not a death */
     server *srv = mem_alloc(sizeof *srv);
     srv->version = version;
+    srv->auth = au;
+    srv->max_push = (int)max_push;
     atomic_init(&srv->stopping, false);
     atomic_init(&srv->next_query, 1);
     atomic_init(&srv->next_command, 1);
     pthread_mutex_init(&srv->status_mu, NULL);
     srv->statuses = json_object();
-    int rc = server_run(srv, data, host, port, pg_listen ? pg_host : NULL, pg_port);
+    int rc = server_run(srv, data, host, port, pg_listen ? pg_host : NULL, pg_port, (unsigned)idle_timeout);
+    auth_free(srv->auth);
     json_decref(srv->statuses);
     pthread_mutex_destroy(&srv->status_mu);
     free(srv);

@@ -148,8 +148,8 @@ static int consume(reader *r, const http_sink *sink)
     return 0;
 }
 
-int http_client_post(const char *url, const char *path, const char *body, size_t len, const http_sink *sink,
-                     buf *error)
+int http_client_post(const char *url, const char *path, const char *authorization, const char *body, size_t len,
+                     const http_sink *sink, buf *error)
 {
     int fd = connect_to(url, error);
     if (fd < 0)
@@ -157,8 +157,9 @@ int http_client_post(const char *url, const char *path, const char *body, size_t
     buf req = BUF_INIT;
     buf_printf(&req,
                "POST %s HTTP/1.1\r\nHost: eddy\r\nContent-Type: application/json\r\n"
-               "Accept: */*\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
-               path, len);
+               "Accept: */*\r\nContent-Length: %zu\r\nConnection: close\r\n%s%s%s\r\n",
+               path, len, authorization ? "Authorization: " : "", authorization ? authorization : "",
+               authorization ? "\r\n" : "");
     buf_append(&req, body, len);
     int rc = send_all(fd, req.data, req.len);
     buf_free(&req);

@@ -25,10 +25,11 @@ typedef struct http_sink {
     bool (*cancelled)(void *ctx);
 } http_sink;
 
-/* POSTs body (JSON) to url's host at path.  Returns the HTTP status, 0
- * when cancelled, or -1 with a message in `error` (connection refused,
- * bad URL, malformed response). */
-int http_client_post(const char *url, const char *path, const char *body, size_t len, const http_sink *sink,
-                     buf *error);
+/* POSTs body (JSON) to url's host at path, with an Authorization header
+ * when authorization (its value, e.g. "Basic ...") is not NULL.  Returns
+ * the HTTP status, 0 when cancelled, or -1 with a message in `error`
+ * (connection refused, bad URL, malformed response). */
+int http_client_post(const char *url, const char *path, const char *authorization, const char *body, size_t len,
+                     const http_sink *sink, buf *error);
 
 #endif

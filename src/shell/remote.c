@@ -8,11 +8,13 @@
 #include <strings.h>
 
 #include "../base/mem.h"
+#include "../engine/value.h"
 #include "http_client.h"
 #include "print.h"
 
 struct remote {
     const char *url;
+    char *authorization; /* the Authorization header's value, or NULL */
     json_t *props; /* SET properties: {"name": "value"} */
     json_t *vars;  /* DEFINE variables: {"name": "value"} */
 };
@@ -32,7 +34,23 @@ void remote_free(remote *r)
         return;
     json_decref(r->props);
     json_decref(r->vars);
+    free(r->authorization);
     free(r);
+}
+
+void remote_set_credentials(remote *r, const char *user_pass, const char *token)
+{
+    free(r->authorization);
+    r->authorization = NULL;
+    buf b = BUF_INIT;
+    if (user_pass) {
+        buf_puts(&b, "Basic ");
+        value_base64_encode((const uint8_t *)user_pass, strlen(user_pass), &b);
+    } else if (token)
+        buf_printf(&b, "Bearer %s", token);
+    else
+        return;
+    r->authorization = buf_take(&b);
 }
 
 void remote_define(remote *r, const char *name, size_t len, const char *value)
@@ -216,6 +234,13 @@ static void remember_property(remote *r, const char *text)
     }
 }
 
+/* A 401: what the user can do about it. */
+static void unauthorized(const remote *r, buf *error)
+{
+    buf_printf(error, "%s refused the request: 401 Unauthorized (%s)", r->url,
+               r->authorization ? "wrong credentials" : "it wants --user USER:PASS or --token TOKEN");
+}
+
 /* The error entity's message, or the body itself. */
 static void error_message(const buf *body, int status, buf *error, bool *located)
 {
@@ -293,14 +318,17 @@ static int run_query(remote *r, const char *src, size_t len, const engine_output
     json_decref(req);
     stream_state s = {out, out->ctx, true, BUF_INIT, false, 0, BUF_INIT};
     http_sink sink = {&s, stream_data, stream_cancelled};
-    int status = http_client_post(r->url, "/query-stream", body, strlen(body), &sink, error);
+    int status = http_client_post(r->url, "/query-stream", r->authorization, body, strlen(body), &sink, error);
     free(body);
     int rc = 0;
     if (status > 0 && s.line.len) /* a last line without '\n' */
         stream_line(&s, s.line.data, s.line.len);
     if (status < 0)
         rc = -1;
-    else if (status != 0 && status != 200 && !s.error.len) {
+    else if (status == 401) {
+        unauthorized(r, error);
+        rc = -1;
+    } else if (status != 0 && status != 200 && !s.error.len) {
         buf_printf(error, "the server answered %d", status);
         rc = -1;
     } else {
@@ -331,12 +359,15 @@ int remote_execute(remote *r, const char *src, size_t len, const engine_output *
     json_decref(req);
     buf resp = BUF_INIT;
     http_sink sink = {&resp, collect, NULL};
-    int status = http_client_post(r->url, "/ksql", body, strlen(body), &sink, error);
+    int status = http_client_post(r->url, "/ksql", r->authorization, body, strlen(body), &sink, error);
     free(body);
     int rc = 0;
     if (status < 0)
         rc = -1;
-    else if (status != 200) {
+    else if (status == 401) {
+        unauthorized(r, error);
+        rc = -1;
+    } else if (status != 200) {
         error_message(&resp, status, error, located);
         rc = -1;
     } else {

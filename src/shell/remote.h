@@ -19,6 +19,10 @@ typedef struct remote remote;
 
 /* Returns a new remote for url (borrowed; must outlive it). */
 remote *remote_new(const char *url);
+/* Sends credentials with every request: user_pass ("USER:PASSWORD") as
+ * HTTP Basic authentication, or else token as a Bearer token.  Both are
+ * copied; NULL for neither. */
+void remote_set_credentials(remote *r, const char *user_pass, const char *token);
 void remote_free(remote *r);
 /* Sets a variable (--define): ${name} in later statements is replaced by
  * value before they are sent. */

@@ -2,70 +2,7 @@
 # free loopback port (--listen 127.0.0.1:0: the kernel picks the port, the
 # server prints it).
 
-# start_server DIR [OPTION...]: starts the server on DIR in the background;
-# sets SPID and URL (and PGPORT with --pg-listen), and waits (up to 10 s)
-# until /healthcheck answers.
-start_server() {
-    command -v curl >/dev/null 2>&1 || skip "curl is not installed"
-    : >"$T/server.log"
-    _dir=$1
-    shift
-    "$EDDY" server --data "$_dir" --listen 127.0.0.1:0 "$@" >"$T/server.log" 2>&1 &
-    SPID=$!
-    E2E_PIDS="$E2E_PIDS $SPID"
-    _i=0
-    while [ $_i -lt 100 ]; do
-        _port=$(sed -n 's/.*: listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$T/server.log")
-        PGPORT=$(sed -n 's/.*: pg listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$T/server.log")
-        if [ -n "$_port" ]; then
-            URL="http://127.0.0.1:$_port"
-            if curl -sf "$URL/healthcheck" >/dev/null 2>&1; then return 0; fi
-        fi
-        kill -0 "$SPID" 2>/dev/null || { cat "$T/server.log"; fail "the server exited while starting"; }
-        sleep 0.1
-        _i=$((_i + 1))
-    done
-    cat "$T/server.log"
-    fail "the server did not answer /healthcheck within 10 s"
-}
-
-# stop_server: SIGTERM, then expect exit status 0 within 10 s.
-stop_server() {
-    kill -TERM "$SPID"
-    _i=0
-    while kill -0 "$SPID" 2>/dev/null && [ $_i -lt 100 ]; do
-        sleep 0.1
-        _i=$((_i + 1))
-    done
-    kill -0 "$SPID" 2>/dev/null && fail "the server did not stop within 10 s of SIGTERM"
-    wait "$SPID"
-    _rc=$?
-    [ "$_rc" -eq 0 ] || { cat "$T/server.log"; fail "the server exited with status $_rc after SIGTERM"; }
-}
-
-# post PATH JSON: POST; body -> $T/out, status code -> $CODE.
-post() {
-    CODE=$(curl -s -N --max-time 20 -o "$T/out" -w '%{http_code}' -H 'Content-Type: application/json' \
-        --data-binary "$2" "$URL$1")
-}
-
-# ksql STATEMENTS: POST /ksql.
-ksql() {
-    post /ksql "$(printf '{"ksql": "%s", "streamsProperties": {}}' "$1")"
-}
-
-expect_code() {
-    [ "$CODE" = "$1" ] || { cat "$T/out"; fail "expected HTTP $1, got $CODE"; }
-}
-
-# jq_out FILTER: jq over $T/out (python3 as the JSON tool).
-json_get() {
-    python3 -c 'import json,sys
-d = json.load(open(sys.argv[1]))
-print(eval(sys.argv[2], {"d": d}))' "$T/out" "$1"
-}
-
-CREATE_S="CREATE STREAM s (id INT KEY, name STRING) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1);"
+. "$E2E_DIR/server_lib.sh"
 
 t_server_ksql_creates_and_lists_a_stream() {
     start_server "$(new_dir)"
@@ -211,15 +148,6 @@ t_server_legacy_query_streams_a_json_array() {
     expect_code 400
     expect_eq "$(json_get 'd["@type"], d["error_code"]')" "('statement_error', 40001)" "error entity"
     stop_server
-}
-
-# push_query JSON PATTERN: POST /query-stream in the background, its body
-# -> $T/push, pid -> $_cpid; waits (up to 10 s) for a line matching PATTERN.
-push_query() {
-    curl -s -N --max-time 20 --data-binary "$1" "$URL/query-stream" >"$T/push" &
-    _cpid=$!
-    _i=0
-    while ! grep -q "$2" "$T/push" && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
 }
 
 # POST /close-query ends a push query that /query-stream started.
@@ -403,25 +331,10 @@ t_server_client_help() {
     out_lacks "not built yet"
     eddy_run run --help
     expect_ok
-    out_has "eddy run FILE.sql --server URL [--define NAME=VALUE ...]"
+    out_has "eddy run FILE.sql --server URL [--user USER:PASS | --token TOKEN]"
 }
 
 # ---- the PostgreSQL wire protocol (--pg-listen), driven with psql ----------
-
-# start_pg_server DIR: start_server with --pg-listen on a free port.
-start_pg_server() {
-    command -v psql >/dev/null 2>&1 || skip "psql is not installed (make deps installs postgresql-client)"
-    start_server "$1" --pg-listen 127.0.0.1:0
-    [ -n "$PGPORT" ] || { cat "$T/server.log"; fail "the server did not print 'pg listening on'"; }
-}
-
-# pg SQL: psql -At (unaligned, tuples only, NULL shown as <null>); stdout ->
-# $T/out, stderr -> $T/err, exit status -> $RC.
-pg() {
-    PGCONNECT_TIMEOUT=5 timeout 20 psql -X -h 127.0.0.1 -p "$PGPORT" -U x -d eddy -At -P null='<null>' \
-        -c "$1" >"$T/out" 2>"$T/err"
-    RC=$?
-}
 
 # A stream with three rows and a table counting them by name, made over
 # HTTP; returns once the table has caught up.

@@ -1,0 +1,170 @@
+# `eddy server` limits: header size (431), concurrent push queries
+# (--max-push-queries, 429), idle connections (--idle-timeout); and pull
+# queries by key on a table, which the server answers on its network
+# thread.
+
+. "$E2E_DIR/server_lib.sh"
+
+# raw_http PYTHON: runs PYTHON with `url` (host, port) and `conn()` (a
+# connected socket) defined; stdout -> $T/raw.
+raw_http() {
+    python3 -c "
+import socket, sys
+host, port = sys.argv[1].split('//')[1].split(':')
+url = (host, int(port))
+def conn():
+    return socket.create_connection(url, timeout=15)
+$1" "$URL" >"$T/raw" || fail "the raw HTTP client failed: $(cat "$T/raw")"
+}
+
+t_server_limits_oversized_headers_get_431_while_others_keep_working() {
+    start_server "$(new_dir)"
+    ksql "$CREATE_S"
+    expect_code 200
+    push_query '{"sql": "SELECT * FROM s EMIT CHANGES;"}' 'columnNames'
+    # 20 KiB of headers, over the 16 KiB limit
+    _big=$(head -c 20000 /dev/zero | tr '\0' 'x')
+    CODE=$(curl -s -o "$T/out" -w '%{http_code}' -H "X-Big: $_big" "$URL/info")
+    expect_code 431
+    expect_eq "$(json_get 'd["error_code"]')" "43100" "error code"
+    # a request line alone over the limit too
+    CODE=$(curl -s -o "$T/out" -w '%{http_code}' "$URL/info?$_big")
+    expect_code 431
+    # just under the limit is fine
+    _ok=$(head -c 15000 /dev/zero | tr '\0' 'y')
+    CODE=$(curl -s -o "$T/out" -w '%{http_code}' -H "X-Ok: $_ok" "$URL/info")
+    expect_code 200
+    # the push query still streams
+    ksql "INSERT INTO s (id, name) VALUES (5, 'after');"
+    expect_code 200
+    push_wait '\[5,"after"\]'
+    kill "$_cpid" 2>/dev/null
+    stop_server
+}
+
+t_server_limits_push_queries_over_the_limit_are_refused_with_429() {
+    start_server "$(new_dir)" --max-push-queries 1
+    ksql "$CREATE_S"
+    expect_code 200
+    push_query '{"sql": "SELECT * FROM s EMIT CHANGES;"}' 'columnNames'
+    _first=$_cpid
+    post /query-stream '{"sql": "SELECT * FROM s EMIT CHANGES;"}'
+    expect_code 429
+    expect_eq "$(json_get 'd["@type"], d["error_code"]')" "('generic_error', 42900)" "error entity"
+    case "$(json_get 'd["message"]')" in *"--max-push-queries"*) ;; *) fail "message: $(cat "$T/out")" ;; esac
+    # pull queries are not push queries: they still run
+    post /query-stream '{"sql": "SELECT * FROM s;"}'
+    expect_code 200
+    # once the first one has ended, a new one may start
+    kill "$_first"
+    _i=0
+    while [ $_i -lt 100 ]; do
+        CODE=$(curl -s -o "$T/out" -w '%{http_code}' --max-time 1 \
+            --data-binary '{"sql": "SELECT * FROM s EMIT CHANGES LIMIT 1;"}' "$URL/query-stream")
+        [ "$CODE" = 429 ] || break
+        sleep 0.1
+        _i=$((_i + 1))
+    done
+    [ "$CODE" != 429 ] || fail "still refused after the first push query ended"
+    grep -q columnNames "$T/out" || fail "the new push query did not start: $(cat "$T/out")"
+    stop_server
+}
+
+t_server_limits_idle_connections_are_closed() {
+    start_server "$(new_dir)" --idle-timeout 1
+    ksql "$CREATE_S"
+    expect_code 200
+    push_query '{"sql": "SELECT * FROM s EMIT CHANGES;"}' 'columnNames'
+    # a keep-alive connection after one answer, a connection that never sent
+    # a byte, and one that stopped in the middle of its headers: each is
+    # closed by the server (recv returns b'') while another client is served
+    raw_http "
+import time
+a, b, c = conn(), conn(), conn()
+a.sendall(b'GET /info HTTP/1.1\r\nHost: x\r\n\r\n')
+first = a.recv(4096).split(b'\r\n')[0].decode()
+c.sendall(b'GET /info HTTP/1.1\r\nHo')
+d = conn()
+d.sendall(b'GET /healthcheck HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+other = d.recv(4096).split(b'\r\n')[0].decode()
+def closed(s):
+    while True:
+        data = s.recv(4096)
+        if not data:
+            return 'closed'
+print(first, other, closed(a), closed(b), closed(c))
+"
+    expect_eq "$(cat "$T/raw")" "HTTP/1.1 200 OK HTTP/1.1 200 OK closed closed closed" "idle connections"
+    # a streaming push query is not idle: it still gets rows
+    ksql "INSERT INTO s (id, name) VALUES (9, 'late');"
+    expect_code 200
+    push_wait '\[9,"late"\]'
+    kill "$_cpid" 2>/dev/null
+    stop_server
+}
+
+t_server_limits_bad_limit_values_are_refused() {
+    eddy_run server --data "$(new_dir)" --max-push-queries lots
+    expect_rc 2
+    err_has "--max-push-queries wants a whole number"
+    eddy_run server --data "$(new_dir)" --idle-timeout -1
+    expect_rc 2
+    err_has "--idle-timeout wants a whole number"
+}
+
+# Pull queries on a table: by key (answered on the network thread), by
+# another column (a scan, on a worker), a key that is not there; over
+# /query-stream and /query, on one keep-alive connection.
+t_server_limits_pull_queries_on_a_table_answer_by_key_and_by_scan() {
+    start_server "$(new_dir)"
+    ksql "$CREATE_S CREATE TABLE counts AS SELECT name, COUNT(*) AS n FROM s GROUP BY name;"
+    expect_code 200
+    ksql "INSERT INTO s (id, name) VALUES (1, 'a'); INSERT INTO s (id, name) VALUES (2, 'a'); INSERT INTO s (id, name) VALUES (3, 'b');"
+    expect_code 200
+    _i=0
+    while [ $_i -lt 100 ]; do
+        post /query-stream "{\"sql\": \"SELECT * FROM counts WHERE name = 'a';\"}"
+        [ "$(sed 1d "$T/out")" = '["a",2]' ] && break
+        sleep 0.1
+        _i=$((_i + 1))
+    done
+    expect_code 200
+    expect_eq "$(sed -n 1p "$T/out" | python3 -c 'import json,sys; h=json.load(sys.stdin); print(h["columnNames"], h["queryId"].startswith("pull_"))')" \
+        "['NAME', 'N'] True" "header of a pull by key"
+    expect_eq "$(sed 1d "$T/out")" '["a",2]' "pull by key"
+    post /query-stream "{\"sql\": \"SELECT name FROM counts WHERE n = 1;\"}"
+    expect_code 200
+    expect_eq "$(sed 1d "$T/out")" '["b"]' "pull by scan"
+    post /query-stream "{\"sql\": \"SELECT * FROM counts WHERE name = 'zz';\"}"
+    expect_code 200
+    expect_eq "$(wc -l <"$T/out" | tr -d ' ')" "1" "a missing key: the header alone"
+    post /query "{\"ksql\": \"SELECT * FROM counts WHERE name = 'b';\"}"
+    expect_code 200
+    expect_eq "$(json_get 'd[1]["row"]["columns"], d[2]["finalMessage"]')" "(['b', 1], 'Query Completed')" "/query by key"
+    post /query-stream "{\"sql\": \"SELECT * FROM counts WHERE nope = 'a';\"}"
+    expect_code 400
+    case "$(json_get 'd["message"]')" in "line 1:28: "*) ;; *) fail "error: $(cat "$T/out")" ;; esac
+    # many lookups on one keep-alive connection
+    raw_http "
+import json
+s = conn()
+body = json.dumps({'sql': \"SELECT n FROM counts WHERE name = 'a';\"}).encode()
+req = b'POST /query-stream HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s' % (len(body), body)
+f = s.makefile('rb')
+rows = []
+for i in range(50):
+    s.sendall(req)
+    status = f.readline()
+    length = 0
+    while True:
+        line = f.readline()
+        if line == b'\r\n':
+            break
+        if line.lower().startswith(b'content-length:'):
+            length = int(line.split(b':')[1])
+    rows.append(f.read(length).split(b'\n')[1].decode())
+print(status.decode().strip(), len(rows), set(rows))
+"
+    expect_eq "$(cat "$T/raw")" "HTTP/1.1 200 OK 50 {'[2]'}" "50 lookups on one connection"
+    stop_server
+}

@@ -8,6 +8,10 @@
  *                                   N bids (bench_stateful.c)
  *   eddy bench pull [--keys N]      pull-query latency on an N-key table
  *                                   (bench_stateful.c)
+ *   eddy bench server [--keys N] [--clients C] [--seconds S] [--subscribers P]
+ *                     [--push-rows R] [--server-binary EDDY]
+ *                                   pull queries/s and latency over HTTP and
+ *                                   pgwire, push fan-out (bench_server.c)
  *
  * Each run uses a fresh temporary data directory, removed afterwards.
  * Figures: records/s, MB/s, CPU seconds, peak RSS.  Nothing here asserts
@@ -16,6 +20,7 @@
 #include "bench.h"
 #include "bench_gen.h"
 #include "bench_parse.h"
+#include "bench_server.h"
 #include "bench_stateful.h"
 
 #include <ftw.h>
@@ -286,6 +291,8 @@ static void bench_usage(FILE *f)
     fputs("usage: eddy bench log|query|window [--records N] [--json]\n"
               "       eddy bench pull [--keys N]\n"
               "       eddy bench parse [--iterations N]\n"
+              "       eddy bench server [--keys N] [--clients C] [--seconds S] [--subscribers P]\n"
+              "                         [--push-rows R] [--server-binary EDDY]\n"
               "\n"
               "  log     append N 100-byte and N/4 1-KiB records in batches of 256 under each\n"
               "          flush policy (none, group, batch), read them back, and measure the\n"
@@ -298,6 +305,11 @@ static void bench_usage(FILE *f)
               "  pull    a table of N keys (default 1000000): latency p50/p99/max of pull queries\n"
               "          by key (10000, fewer if over a time budget), table scan time, memory/key\n"
               "  parse   parse a representative SQL script N times (statements/s, MB/s)\n"
+              "  server  `eddy server` (EDDY, default this one) as a child on a table of N keys\n"
+              "          (default 1000000): C keep-alive clients (64) doing pull queries by key\n"
+              "          for S seconds (5) over HTTP, then over pgwire (queries/s, p50/p99, the\n"
+              "          server's CPU time); P subscribers (100) to a push query while R rows\n"
+              "          (20000) are inserted (rows/s delivered); the server's peak RSS\n"
               "\n"
               "Runs in a fresh temporary data directory and prints records/s, MB/s and peak RSS.\n",
               f);
@@ -312,8 +324,13 @@ static int check_bench_args(int argc, char **argv)
             return 1;
         if (!strcmp(argv[i], "--json"))
             continue;
-        if ((!strcmp(argv[i], "--records") || !strcmp(argv[i], "--keys") || !strcmp(argv[i], "--iterations")) &&
-            i + 1 < argc) {
+        static const char *const valued[] = {"--records",     "--keys",      "--iterations",
+                                             "--clients",     "--seconds",   "--subscribers",
+                                             "--push-rows",   "--server-binary"};
+        bool known = false;
+        for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
+            known |= !strcmp(argv[i], valued[k]);
+        if (known && i + 1 < argc) {
             i++;
             continue;
         }
@@ -327,7 +344,7 @@ int bench_main(int argc, char **argv)
 {
     const char *what = argc > 1 ? argv[1] : "";
     bool known = !strcmp(what, "log") || !strcmp(what, "query") || !strcmp(what, "window") ||
-                 !strcmp(what, "pull") || !strcmp(what, "parse");
+                 !strcmp(what, "pull") || !strcmp(what, "parse") || !strcmp(what, "server");
     int args = known ? check_bench_args(argc, argv) : 0;
     if (!known || args) {
         bool help = args > 0 || !strcmp(what, "--help") || !strcmp(what, "-h");
@@ -341,10 +358,10 @@ int bench_main(int argc, char **argv)
                 iterations = atol(argv[i + 1]);
         return bench_parse(iterations);
     }
-    bool pull = !strcmp(what, "pull");
-    long n = parse_records(argc, argv, pull ? "--keys" : "--records", 1000000);
+    bool pull = !strcmp(what, "pull"), server = !strcmp(what, "server");
+    long n = parse_records(argc, argv, pull || server ? "--keys" : "--records", 1000000);
     if (n <= 0) {
-        fprintf(stderr, "eddy bench: %s needs a positive number\n", pull ? "--keys" : "--records");
+        fprintf(stderr, "eddy bench: %s needs a positive number\n", pull || server ? "--keys" : "--records");
         return 2;
     }
     char dir[] = "/tmp/eddy-bench-XXXXXX";
@@ -355,7 +372,23 @@ int bench_main(int argc, char **argv)
     bool json = false;
     for (int i = 2; i < argc; i++)
         json |= !strcmp(argv[i], "--json");
-    int rc = !strcmp(what, "log")      ? bench_log(n, dir, json)
+    bench_server_opts so = {.keys = n,
+                            .clients = (int)parse_records(argc, argv, "--clients", 64),
+                            .seconds = (double)parse_records(argc, argv, "--seconds", 5),
+                            .subscribers = (int)parse_records(argc, argv, "--subscribers", 100),
+                            .push_rows = parse_records(argc, argv, "--push-rows", 20000)};
+    for (int i = 2; i + 1 < argc; i++)
+        if (!strcmp(argv[i], "--server-binary"))
+            so.binary = argv[i + 1];
+    if (server && (so.clients <= 0 || so.clients > 10000 || so.seconds <= 0 || so.subscribers < 0 ||
+                   so.subscribers > 10000 || so.push_rows <= 0 || so.push_rows > 40000)) {
+        fprintf(stderr, "eddy bench: server wants 1-10000 clients, positive seconds, 0-10000 subscribers "
+                        "and 1-40000 push rows (one /inserts-stream body of at most 1 MiB)\n");
+        nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        return 2;
+    }
+    int rc = server                    ? bench_server(&so, dir)
+             : !strcmp(what, "log")    ? bench_log(n, dir, json)
              : !strcmp(what, "window") ? bench_window(n, dir)
              : pull                    ? bench_pull(n, dir)
                                        : bench_query(n, dir);

@@ -396,6 +396,24 @@ static int pull_measure(engine *en, engine_session *s, long keys)
     return q > 0 && done == keys ? 0 : 1;
 }
 
+int bench_build_table(const char *dir, long keys)
+{
+    if (load_keys(dir, keys))
+        return -1;
+    engine_session s;
+    engine *en = open_engine(dir, &s);
+    if (!en)
+        return -1;
+    int rc = run_sql(en, &s,
+                     "CREATE STREAM src (id BIGINT, x BIGINT) WITH (KAFKA_TOPIC='src', VALUE_FORMAT='JSON');"
+                     "CREATE TABLE t AS SELECT id, COUNT(*) AS n, SUM(x) AS s FROM src GROUP BY id;",
+                     NULL);
+    long done = rc ? 0 : engine_pump(en);
+    engine_session_free(&s);
+    engine_close(en);
+    return rc || done != keys ? -1 : 0;
+}
+
 int bench_pull(long keys, const char *dir)
 {
     if (load_keys(dir, keys))

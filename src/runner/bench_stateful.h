@@ -23,4 +23,10 @@ int bench_window(long n, const char *dir);
  * 1. */
 int bench_pull(long keys, const char *dir);
 
+/* Leaves in dir (fresh) a stream src (id BIGINT, x BIGINT) of `keys`
+ * records and a table t built from it (id, n = COUNT(*), s = SUM(x)), one
+ * row per id 0..keys-1, with its state store up to date, for `eddy bench
+ * server`.  Returns 0 or -1 (the error printed). */
+int bench_build_table(const char *dir, long keys);
+
 #endif

@@ -524,16 +524,16 @@ void http_shutdown(http_server *s)
     }
 }
 
-/* The status line and headers; extra (may be NULL) ends in CRLF. */
+/* Writes the status line and headers (extra, may be NULL, ends in CRLF)
+ * and body[0..len) with one write: one wake-up of the client. */
 static void write_head(http_conn *c, int status, const char *content_type, const char *length_or_chunked,
-                       const char *extra)
+                       const char *extra, const char *body, size_t len)
 {
-    buf head = BUF_INIT;
-    buf_printf(&head, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s%s%s\r\n", status, status_text(status),
-               content_type, length_or_chunked, extra ? extra : "",
-               c->keep_alive && !c->srv->stopping ? "" : "Connection: close\r\n");
-    conn_write(c, head.data, head.len, NULL, 0, NULL, 0);
-    buf_free(&head);
+    char head[1024];
+    int hn = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s%s%s\r\n", status,
+                      status_text(status), content_type, length_or_chunked, extra ? extra : "",
+                      c->keep_alive && !c->srv->stopping ? "" : "Connection: close\r\n");
+    conn_write(c, head, hn < (int)sizeof head ? (size_t)hn : sizeof head - 1, body, len, NULL, 0);
 }
 
 void http_respond_headers(http_request *req, int status, const char *content_type, const char *headers,
@@ -542,9 +542,7 @@ void http_respond_headers(http_request *req, int status, const char *content_typ
     http_conn *c = req->conn;
     char cl[64];
     snprintf(cl, sizeof cl, "Content-Length: %zu\r\n", len);
-    write_head(c, status, content_type, cl, headers);
-    if (len)
-        conn_write(c, body, len, NULL, 0, NULL, 0);
+    write_head(c, status, content_type, cl, headers, body, len);
     request_done(c);
 }
 
@@ -560,10 +558,10 @@ void http_begin_stream(http_request *req, int status, const char *content_type)
     c->streaming = true;
     if (c->http10) { /* HTTP/1.0 knows no chunks: the body ends when the connection does */
         c->keep_alive = false;
-        write_head(c, status, content_type, "", NULL);
+        write_head(c, status, content_type, "", NULL, NULL, 0);
         return;
     }
-    write_head(c, status, content_type, "Transfer-Encoding: chunked\r\n", NULL);
+    write_head(c, status, content_type, "Transfer-Encoding: chunked\r\n", NULL, NULL, 0);
 }
 
 void http_stream_write(http_request *req, const char *data, size_t len)

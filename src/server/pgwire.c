@@ -67,6 +67,7 @@ struct pg_conn {
     bool closed;     /* the close callback ran */
     bool failed;     /* a FATAL error was sent: close once written */
     bool reading;
+    bool deferred;   /* a query tried on the loop was not a lookup */
     atomic_bool gone; /* the query's answer will not be read: stop early */
     int32_t pid, secret;
     engine_session session;
@@ -412,6 +413,11 @@ static int run_statement(pg_conn *c, const ast_stmt *st, const char *src, size_t
     pg_result r = {c, out, x, NULL, 0, 0, false, BUF_INIT};
     engine_output eo = {&r, res_message, res_header, res_row, res_footer, res_cancelled};
     int rc = engine_execute(c->pw->en, &c->session, src + st->span.off, st->span.len, &eo, &e);
+    if (rc && e.code == ERR_DEFERRED) {
+        c->deferred = true; /* not a lookup: the query runs again on the pool */
+        buf_free(&r.messages);
+        return -1;
+    }
     if (rc) {
         err_shift(&e, st->span.off);
         error_from_err(x ? &x->error : out, &e, src, len);
@@ -801,13 +807,27 @@ static void job_start(pg_conn *c, char *query, pg_outcome *x)
     }
 }
 
-/* A Simple Query: body is the query text with its NUL. */
+/* A Simple Query: body is the query text with its NUL.  Pull queries by
+ * key are answered here on the loop (they take microseconds); when the
+ * engine declines a statement (ERR_DEFERRED), what was answered so far is
+ * dropped and the whole query runs on the thread pool instead, which is
+ * safe because nothing run here writes. */
 static void handle_query(pg_conn *c, const char *body, uint32_t len)
 {
     if (!len || body[len - 1] != '\0') {
         conn_fail(c, "08P01", "invalid Query message: the text must end with a NUL byte");
         return;
     }
+    buf out = BUF_INIT;
+    c->session.lookups_only = true;
+    c->deferred = false;
+    run_query(c, body, &out);
+    c->session.lookups_only = false;
+    if (!c->deferred) {
+        conn_send(c, &out);
+        return;
+    }
+    buf_free(&out);
     job_start(c, mem_strndup(body, len - 1), NULL);
 }
 

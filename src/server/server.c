@@ -888,12 +888,23 @@ static void job_on_async(uv_async_t *a)
     bool done = j->done;
     pthread_cond_broadcast(&j->cv);
     pthread_mutex_unlock(&j->mu);
+    /* Rows that came together go out as one chunk: one write, not one per
+     * row (a write request costs more memory and time than a row). */
+    event merged = {.kind = EV_CHUNK, .data = BUF_INIT};
     for (event *ev = evs, *next; ev; ev = next) {
         next = ev->next;
-        job_apply(j, ev);
+        if (ev->kind == EV_CHUNK)
+            buf_append(&merged.data, ev->data.data, ev->data.len);
+        if (merged.data.len && (ev->kind != EV_CHUNK || !next || next->kind != EV_CHUNK)) {
+            job_apply(j, &merged);
+            buf_reset(&merged.data);
+        }
+        if (ev->kind != EV_CHUNK)
+            job_apply(j, ev);
         buf_free(&ev->data);
         free(ev);
     }
+    buf_free(&merged.data);
     if (!done)
         return;
     /* the worker has posted its last event and is returning */

@@ -62,7 +62,7 @@ static int connect_to(const char *url, buf *error)
     return fd;
 }
 
-static int send_all(int fd, const char *p, size_t n)
+int http_client_send_all(int fd, const char *p, size_t n)
 {
     while (n) {
         ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
@@ -161,7 +161,7 @@ int http_client_post(const char *url, const char *path, const char *authorizatio
                path, len, authorization ? "Authorization: " : "", authorization ? authorization : "",
                authorization ? "\r\n" : "");
     buf_append(&req, body, len);
-    int rc = send_all(fd, req.data, req.len);
+    int rc = http_client_send_all(fd, req.data, req.len);
     buf_free(&req);
     if (rc) {
         buf_printf(error, "cannot send to %s: %s", url, strerror(errno));

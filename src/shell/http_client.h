@@ -25,6 +25,10 @@ typedef struct http_sink {
     bool (*cancelled)(void *ctx);
 } http_sink;
 
+/* Sends p[0..n) on the connected socket fd, all of it (retrying after
+ * EINTR and partial sends; no SIGPIPE).  Returns 0 or -1 (errno set). */
+int http_client_send_all(int fd, const char *p, size_t n);
+
 /* POSTs body (JSON) to url's host at path, with an Authorization header
  * when authorization (its value, e.g. "Basic ...") is not NULL.  Returns
  * the HTTP status, 0 when cancelled, or -1 with a message in `error`

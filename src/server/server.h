@@ -1,10 +1,15 @@
 /* server — `eddy server`: ksqlDB's REST API over an embedded engine.
  *
- * One libuv loop (the calling thread) owns the network; every statement
- * runs on a worker thread of its own (engine_execute blocks for as long as
- * a push query runs), which hands its output back to the loop through a
- * mutex-protected queue and uv_async_send.  The loop never waits for the
- * engine.
+ * One libuv loop (the calling thread) owns the network.  A pull query by
+ * key on a table is answered on the loop (the engine runs it only with
+ * engine_session.lookups_only, and it takes microseconds); every other
+ * statement runs on a worker thread of its own (engine_execute blocks for
+ * as long as a push query runs), which hands its output back to the loop
+ * through a mutex-protected queue and uv_async_send.  The loop waits for
+ * the engine only for lookups (and the engine lock they take).
+ *
+ * Options: --auth basic:FILE|token:FILE (auth.h; 401 without credentials),
+ * --max-push-queries N (429 beyond), --idle-timeout SECONDS (http.h).
  *
  * Endpoints (JSON shapes as ksqlDB's):
  *   POST /ksql          {"ksql": "...;", "streamsProperties": {...}}

@@ -20,6 +20,7 @@ struct http_server {
     uv_tcp_t listener;
     http_handler handler;
     void *ctx;
+    bool (*streamed)(void *ctx, const char *method, const char *path);
     http_conn *conns; /* every open connection, linked through next/prev */
     int nconns;
     bool stopping, listener_closed;
@@ -44,6 +45,10 @@ struct http_conn {
     bool expect_continue;
     int error_status; /* 413 or 431 when the body or the headers are too large */
     bool complete;   /* on_message_complete ran; the parser is paused */
+    bool stream_body; /* the request was handed over at its headers; its body
+                         goes to req.on_body as it is parsed */
+    bool was_streamed; /* ... and it is complete: no second dispatch */
+    bool paused;     /* http_pause_body: reading stopped */
     http_request req;
     bool busy;       /* req handed to the handler, its response not ended */
     bool keep_alive;
@@ -180,6 +185,8 @@ static void conn_write(http_conn *c, const char *a, size_t alen, const char *b, 
 }
 
 static void feed(http_conn *c);
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b);
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b);
 
 /* The response to c's current request has ended. */
 static void request_done(http_conn *c)
@@ -187,6 +194,12 @@ static void request_done(http_conn *c)
     c->busy = false;
     c->streaming = false;
     c->req.on_close = NULL;
+    c->req.on_body = NULL;
+    if (c->paused) { /* the rest of the body is read and dropped */
+        c->paused = false;
+        if (!c->closing && uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0)
+            conn_close(c);
+    }
     c->last_active = uv_now(c->srv->loop);
     if (!c->keep_alive || c->srv->stopping) {
         conn_close_after_writes(c);
@@ -287,10 +300,27 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
     return 0;
 }
 
+static void dispatch(http_conn *c);
+
 static int on_headers_complete(http_parser *p)
 {
     http_conn *c = p->data;
     header_done(c);
+    if (c->srv->streamed) {
+        buf_putc(&c->url, '\0');
+        c->url.len--;
+        char path[64];
+        snprintf(path, sizeof path, "%.*s", (int)strcspn(c->url.data, "?#"), c->url.data);
+        if (c->srv->streamed(c->srv->ctx, http_method_str((enum http_method)p->method), path)) {
+            if (c->expect_continue) {
+                static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+                conn_write(c, cont, sizeof cont - 1, NULL, 0, NULL, 0);
+            }
+            c->stream_body = true;
+            dispatch(c);
+            return 0;
+        }
+    }
     if ((p->flags & F_CONTENTLENGTH) && p->content_length > HTTP_MAX_BODY) {
         c->error_status = 413;
         return -1;
@@ -305,6 +335,11 @@ static int on_headers_complete(http_parser *p)
 static int on_body(http_parser *p, const char *at, size_t len)
 {
     http_conn *c = p->data;
+    if (c->stream_body) {
+        if (c->busy && c->req.on_body)
+            c->req.on_body(c->req.on_body_ctx, at, len, false);
+        return 0; /* else the handler has answered: dropped */
+    }
     if (c->body.len + len > HTTP_MAX_BODY) {
         c->error_status = 413;
         return -1;
@@ -318,6 +353,12 @@ static int on_message_complete(http_parser *p)
     http_conn *c = p->data;
     c->complete = true;
     http_parser_pause(p, 1); /* one request at a time */
+    if (c->stream_body) {
+        c->stream_body = false;
+        c->was_streamed = true;
+        if (c->busy && c->req.on_body)
+            c->req.on_body(c->req.on_body_ctx, NULL, 0, true);
+    }
     return 0;
 }
 
@@ -349,6 +390,7 @@ static void dispatch(http_conn *c)
     c->req.method = http_method_str((enum http_method)p->method);
     c->req.path = c->url.data;
     c->req.authorization = c->has_authorization ? c->authorization.data : NULL;
+    c->req.streamed = c->stream_body;
     c->req.body = c->body.data;
     c->req.body_len = c->body.len;
     c->busy = true;
@@ -362,7 +404,7 @@ static void feed(http_conn *c)
     if (c->in_feed)
         return; /* the caller's loop goes on */
     c->in_feed = true;
-    while (!c->busy && !c->closing && c->in_off < c->in.len) {
+    while ((!c->busy || c->stream_body) && !c->closing && !c->paused && c->in_off < c->in.len) {
         size_t n = http_parser_execute(&c->parser, &settings, c->in.data + c->in_off,
                                        c->in.len - c->in_off);
         c->in_off += n;
@@ -370,8 +412,15 @@ static void feed(http_conn *c)
         if (c->complete) {
             c->complete = false;
             http_parser_pause(&c->parser, 0);
-            dispatch(c);
+            if (c->was_streamed)
+                c->was_streamed = false; /* handed over at its headers */
+            else
+                dispatch(c);
             continue;
+        }
+        if (en != HPE_OK && c->busy) { /* a streamed body went bad mid-response */
+            conn_close(c);
+            break;
         }
         if (en != HPE_OK) {
             if (c->error_status == 413)
@@ -475,9 +524,32 @@ static void on_sweep(uv_timer_t *t)
     uint64_t now = uv_now(s->loop);
     for (http_conn *c = s->conns, *next; c; c = next) {
         next = c->next;
-        if (!c->busy && !c->closing && now - c->last_active >= s->idle_ms)
+        bool waiting = !c->busy || (c->stream_body && !c->paused); /* for the client */
+        if (waiting && !c->closing && now - c->last_active >= s->idle_ms)
             conn_close(c);
     }
+}
+
+void http_set_streamed(http_server *s, bool (*streamed)(void *ctx, const char *method, const char *path))
+{
+    s->streamed = streamed;
+}
+
+void http_pause_body(http_request *req, bool pause)
+{
+    http_conn *c = req->conn;
+    if (pause == c->paused || c->closing)
+        return;
+    c->paused = pause;
+    if (pause) {
+        uv_read_stop((uv_stream_t *)&c->tcp);
+        return;
+    }
+    if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0) {
+        conn_close(c);
+        return;
+    }
+    feed(c); /* what was read before the pause */
 }
 
 void http_set_idle_timeout(http_server *s, unsigned seconds)

@@ -9,7 +9,14 @@
  * handled at a time: a pipelined request waits, already buffered, until the
  * response to the one before it has ended.
  *
- * Limits: a body above HTTP_MAX_BODY gets 413 and a request line plus
+ * A path the server's `streamed` predicate names (http_set_streamed) has
+ * its request body handed over as it arrives instead: the handler is
+ * called once the headers are in (body empty, `streamed` set) and sets
+ * on_body, which gets the body's bytes as they are parsed, then end.  Such
+ * a body has no size limit; http_pause_body stops reading from the client
+ * while the handler catches up (back-pressure).
+ *
+ * Limits: a (buffered) body above HTTP_MAX_BODY gets 413 and a request line plus
  * headers above HTTP_MAX_HEADERS 431, bad HTTP or a too-large pipeline
  * backlog 400; each time the connection is closed.  Every such error is
  * answered and never affects other connections.  With an idle timeout
@@ -51,6 +58,12 @@ typedef struct http_request {
      * closes before the response has ended. */
     void (*on_close)(void *ctx);
     void *on_close_ctx;
+    /* A streamed body: set by the handler, called with each piece of the
+     * body (borrowed for the call), then once with end set; never after
+     * the response has ended or the connection has closed. */
+    bool streamed;
+    void (*on_body)(void *ctx, const char *p, size_t n, bool end);
+    void *on_body_ctx;
 } http_request;
 
 typedef void (*http_handler)(void *ctx, http_request *req);
@@ -61,6 +74,11 @@ typedef void (*http_handler)(void *ctx, http_request *req);
 http_server *http_listen(uv_loop_t *loop, const char *host, int port, http_handler handler,
                          void *ctx, char *errbuf, size_t errlen);
 int http_port(const http_server *s);
+/* Requests for which streamed(ctx, method, path) returns true get their
+ * body through on_body (see above). */
+void http_set_streamed(http_server *s, bool (*streamed)(void *ctx, const char *method, const char *path));
+/* Stops (pause) or resumes reading a streamed request's body. */
+void http_pause_body(http_request *req, bool pause);
 /* Closes connections idle for `seconds` (0: never, the default). */
 void http_set_idle_timeout(http_server *s, unsigned seconds);
 /* Stops accepting and closes every connection that has no response in

@@ -27,6 +27,10 @@
 
 /* A worker waits while this many bytes of its output wait for the loop. */
 #define MAX_QUEUED (1u << 20)
+/* /inserts-stream: reading from the client pauses while this much of its
+ * body waits for the worker, and resumes below RESUME_INPUT. */
+#define MAX_BODY_QUEUED (1u << 20)
+#define RESUME_INPUT (256u << 10)
 /* A client this far behind on a streamed response is cut off. */
 #define MAX_UNWRITTEN (16u << 20)
 
@@ -93,6 +97,12 @@ struct job {
     bool done;
     atomic_bool cancelled;
     char query_id[64]; /* set once the query's header is out (for /close-query) */
+    /* /inserts-stream's body as it arrives: the loop appends, the worker
+     * takes lines; reading pauses past MAX_BODY_QUEUED (paused), and resumes
+     * once the worker has taken it below RESUME_INPUT (resume) */
+    buf input;
+    size_t input_off;
+    bool input_end, paused, resume;
     /* worker side (/query-stream) */
     const schema *columns;
     bool began;
@@ -725,31 +735,104 @@ static void inserts_ack(job *j, long seq, int code, const char *message)
     job_post(j, EV_CHUNK, 0, NULL, &b);
 }
 
-/* The body: {"target": "NAME"} on the first line, then one JSON object per
- * line, each run as INSERT INTO NAME (...) VALUES (...). */
+/* The next line of the streamed body into line (without its '\n'):
+ * waits for it.  Returns 1, 0 at the end of the body (or when the query
+ * is cancelled), or -1 for a line longer than MAX_BODY_QUEUED. */
+static int next_line(job *j, buf *line)
+{
+    buf_reset(line);
+    pthread_mutex_lock(&j->mu);
+    int rc;
+    for (;;) {
+        const char *p = j->input.data + j->input_off;
+        size_t avail = j->input.len - j->input_off;
+        const char *nl = avail ? memchr(p, '\n', avail) : NULL;
+        if (nl || (j->input_end && avail)) {
+            size_t n = nl ? (size_t)(nl - p) : avail;
+            buf_append(line, p, n);
+            j->input_off += nl ? n + 1 : n;
+            rc = 1;
+            break;
+        }
+        if (j->input_end || job_cancelled(j)) {
+            rc = 0;
+            break;
+        }
+        if (avail > MAX_BODY_QUEUED) {
+            rc = -1;
+            break;
+        }
+        pthread_cond_wait(&j->cv, &j->mu);
+    }
+    /* keep the buffer small, and let the loop read again */
+    if (j->input_off > RESUME_INPUT || j->input_off == j->input.len) {
+        memmove(j->input.data, j->input.data + j->input_off, j->input.len - j->input_off);
+        j->input.len -= j->input_off;
+        j->input_off = 0;
+    }
+    bool wake = j->paused && !j->resume && j->input.len - j->input_off < RESUME_INPUT;
+    if (wake)
+        j->resume = true;
+    pthread_mutex_unlock(&j->mu);
+    if (wake)
+        uv_async_send(&j->async);
+    return rc;
+}
+
+/* Runs one row line: its ack, error or not. */
+static void insert_line(job *j, engine_session *s, const char *name, long seq, const buf *line, buf *stmt)
+{
+    json_error_t je;
+    json_t *row = json_loadb(line->data ? line->data : "", line->len, 0, &je);
+    buf msg = BUF_INIT;
+    buf_reset(stmt);
+    if (!row)
+        buf_printf(&msg, "Invalid JSON in row: %s", je.text);
+    else if (!inserts_statement(name, row, stmt, &msg)) {
+        err e;
+        err_clear(&e);
+        engine_output quiet = {0};
+        if (engine_execute(j->srv->en, s, stmt->data, stmt->len, &quiet, &e))
+            buf_puts(&msg, e.msg);
+    }
+    inserts_ack(j, seq, msg.len ? 40000 : 0, msg.data);
+    buf_free(&msg);
+    json_decref(row);
+}
+
+static bool blank(const buf *line)
+{
+    for (size_t k = 0; k < line->len; k++)
+        if (line->data[k] != ' ' && line->data[k] != '\t' && line->data[k] != '\r')
+            return false;
+    return true;
+}
+
+/* The body, read as it arrives: {"target": "NAME"} on the first line,
+ * then one JSON object per line, each run as INSERT INTO NAME (...)
+ * VALUES (...) and acked at once. */
 static void run_inserts(job *j)
 {
-    const char *line = j->body, *end = j->body + j->body_len;
-    const char *nl = memchr(line, '\n', (size_t)(end - line));
-    size_t first_len = nl ? (size_t)(nl - line) : (size_t)(end - line);
+    buf line = BUF_INIT, stmt = BUF_INIT;
+    int got = next_line(j, &line);
     json_error_t je;
-    json_t *args = json_loadb(line, first_len, 0, &je);
+    json_t *args = got > 0 ? json_loadb(line.data ? line.data : "", line.len, 0, &je) : NULL;
+    if (got <= 0)
+        snprintf(je.text, sizeof je.text, "%s", got < 0 ? "the line is longer than 1 MiB" : "no first line");
     json_t *target = json_object_get(args, "target");
+    engine_session s;
+    engine_session_init(&s);
     if (!json_is_string(target)) {
         char msg[300];
         snprintf(msg, sizeof msg, "The first line must be {\"target\": \"STREAM\"}%s%s",
                  args ? "" : ": ", args ? "" : je.text);
         respond_error(j, 400, 40000, "generic_error", msg, NULL, 0);
-        json_decref(args);
-        return;
+        goto out;
     }
     const char *name = json_string_value(target);
-    engine_session s;
-    engine_session_init(&s);
     err e;
     err_clear(&e);
     /* An unknown target is the request's error, before any ack. */
-    buf stmt = BUF_INIT;
     buf_puts(&stmt, "DESCRIBE ");
     inserts_name(name, &stmt);
     buf_putc(&stmt, ';');
@@ -762,30 +845,14 @@ static void run_inserts(job *j)
     }
     job_post(j, EV_BEGIN, 200, DELIMITED_TYPE, NULL);
     long seq = 0;
-    for (line = nl ? nl + 1 : end; line < end && !job_cancelled(j); line = nl ? nl + 1 : end) {
-        nl = memchr(line, '\n', (size_t)(end - line));
-        size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
-        size_t k = 0;
-        while (k < n && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r'))
-            k++;
-        if (k == n)
-            continue; /* blank lines are not rows */
-        json_t *row = json_loadb(line, n, 0, &je);
-        buf msg = BUF_INIT;
-        buf_reset(&stmt);
-        if (!row)
-            buf_printf(&msg, "Invalid JSON in row: %s", je.text);
-        else if (!inserts_statement(name, row, &stmt, &msg)) {
-            err_clear(&e);
-            if (engine_execute(j->srv->en, &s, stmt.data, stmt.len, &quiet, &e))
-                buf_puts(&msg, e.msg);
-        }
-        inserts_ack(j, seq++, msg.len ? 40000 : 0, msg.data);
-        buf_free(&msg);
-        json_decref(row);
-    }
+    while (!job_cancelled(j) && (got = next_line(j, &line)) > 0)
+        if (!blank(&line)) /* blank lines are not rows */
+            insert_line(j, &s, name, seq++, &line, &stmt);
+    if (got < 0)
+        inserts_ack(j, seq, 40000, "The row is longer than 1 MiB; the rest of the body is not read");
     job_post(j, EV_END, 0, NULL, NULL);
 out:
+    buf_free(&line);
     buf_free(&stmt);
     engine_session_free(&s);
     json_decref(args);
@@ -818,6 +885,7 @@ static void job_destroy(job *j)
     }
     pthread_mutex_destroy(&j->mu);
     pthread_cond_destroy(&j->cv);
+    buf_free(&j->input);
     free(j->body);
     free(j);
 }
@@ -838,6 +906,21 @@ static void job_unlink(job *j)
     if (j->next)
         j->next->prev = j->prev;
     j->next = j->prev = NULL;
+}
+
+/* A piece of /inserts-stream's body, for the worker (see next_line). */
+static void job_on_body(void *ctx, const char *p, size_t n, bool end)
+{
+    job *j = ctx;
+    pthread_mutex_lock(&j->mu);
+    buf_append(&j->input, p, n);
+    j->input_end |= end;
+    if (!j->paused && j->input.len - j->input_off > MAX_BODY_QUEUED && j->req) {
+        j->paused = true;
+        http_pause_body(j->req, true);
+    }
+    pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mu);
 }
 
 /* The connection went away before the response ended. */
@@ -886,8 +969,13 @@ static void job_on_async(uv_async_t *a)
     j->head = j->tail = NULL;
     j->queued = 0;
     bool done = j->done;
+    bool resume = j->resume;
+    if (resume)
+        j->paused = j->resume = false;
     pthread_cond_broadcast(&j->cv);
     pthread_mutex_unlock(&j->mu);
+    if (resume && j->req)
+        http_pause_body(j->req, false);
     /* Rows that came together go out as one chunk: one write, not one per
      * row (a write request costs more memory and time than a row). */
     event merged = {.kind = EV_CHUNK, .data = BUF_INIT};
@@ -967,8 +1055,15 @@ static void job_spawn(job *j)
 
 static void job_start(server *srv, http_request *req, job_kind kind, bool legacy)
 {
-    if (!refuse_if_stopping(srv, req))
-        job_spawn(job_new(srv, req, kind, legacy));
+    if (refuse_if_stopping(srv, req))
+        return;
+    job *j = job_new(srv, req, kind, legacy);
+    if (req->streamed) { /* the body comes as it arrives */
+        req->on_body = job_on_body;
+        req->on_body_ctx = j;
+    } else
+        j->input_end = true;
+    job_spawn(j);
 }
 
 /* The answer of a query run on the loop, as one response with a
@@ -1109,6 +1204,13 @@ static void command_status(server *srv, http_request *req)
     }
     pthread_mutex_unlock(&srv->status_mu);
     respond_json(req, code, o);
+}
+
+/* /inserts-stream's rows are read as they arrive. */
+static bool streamed_path(void *ctx, const char *method, const char *path)
+{
+    (void)ctx;
+    return !strcmp(method, "POST") && !strcmp(path, "/inserts-stream");
 }
 
 static bool known_path(const char *path)
@@ -1307,6 +1409,7 @@ static int server_run(server *srv, const char *data, const char *host, int port,
         }
     }
     http_set_idle_timeout(srv->http, idle_timeout);
+    http_set_streamed(srv->http, streamed_path);
     warn_if_open(srv, "HTTP", host, http_port(srv->http));
     if (srv->pg)
         warn_if_open(srv, "PostgreSQL", pg_host, pgwire_port(srv->pg));

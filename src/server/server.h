@@ -20,7 +20,8 @@
  *   POST /query         {"ksql": "SELECT ...;", "streamsProperties": {...}}
  *                       -> 200 chunked JSON array: {"header"}, {"row"}..., "]"
  *   POST /close-query   {"queryId": "..."} -> 200 | 400 (no such query)
- *   POST /inserts-stream {"target": "S"}\n{row}\n... -> 200 one ack per row
+ *   POST /inserts-stream {"target": "S"}\n{row}\n... -> 200 one ack per row,
+ *                       each as soon as its row has arrived and run
  *                       | 400 (bad first line, unknown target)
  *   GET  /status, GET /status/ID   command statuses (this process's)
  *   GET  /info, GET /healthcheck

@@ -168,3 +168,53 @@ print(status.decode().strip(), len(rows), set(rows))
     expect_eq "$(cat "$T/raw")" "HTTP/1.1 200 OK 50 {'[2]'}" "50 lookups on one connection"
     stop_server
 }
+
+# /inserts-stream reads rows as they arrive: each row is acked before the
+# next one is sent, on one chunked request; a body over 1 MiB is fine.
+t_server_limits_inserts_stream_acks_rows_as_they_arrive() {
+    start_server "$(new_dir)"
+    ksql "$CREATE_S"
+    expect_code 200
+    raw_http "
+s = conn()
+s.sendall(b'POST /inserts-stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n')
+def chunk(data):
+    s.sendall(b'%x\r\n%s\r\n' % (len(data), data))
+f = s.makefile('rb')
+chunk(b'{\"target\": \"s\"}\n{\"id\": 1, \"name\": \"one\"}\n')
+print(f.readline().decode().strip())
+while f.readline() != b'\r\n':
+    pass
+pending = [b'']
+def ack():  # the next line of the de-chunked body, or None at its end
+    while b'\n' not in pending[0]:
+        size = int(f.readline(), 16)
+        if size == 0:
+            return None
+        pending[0] += f.read(size)
+        f.readline()
+    line, _, pending[0] = pending[0].partition(b'\n')
+    return line.decode()
+print(ack())
+chunk(b'{\"id\": 2, \"na')
+chunk(b'me\": \"two\"}\n{\"id\": \"x\"}\n')
+print(ack())
+print(ack())
+chunk(b'')
+print(ack() is None)
+"
+    expect_eq "$(cat "$T/raw")" "$(lines 'HTTP/1.1 200 OK' '{"status":"ok","seq":0}' '{"status":"ok","seq":1}' \
+        "$(sed -n 4p "$T/raw")" 'True')" "acks as rows arrive"
+    case "$(sed -n 4p "$T/raw")" in '{"status":"error","seq":2,"error_code":40000,'*) ;; *) fail "third ack: $(cat "$T/raw")" ;; esac
+    # 1.2 MB of rows in one request (a buffered body stops at 1 MiB)
+    python3 -c '
+print("{\"target\": \"s\"}")
+for i in range(5500): print("{\"id\": %d, \"name\": \"%s\"}" % (i + 10, "x" * 200))' >"$T/rows"
+    [ "$(wc -c <"$T/rows")" -gt 1100000 ] || fail "the body is not over 1 MiB"
+    CODE=$(curl -s -o "$T/out" -w '%{http_code}' --data-binary @"$T/rows" "$URL/inserts-stream")
+    expect_code 200
+    expect_eq "$(grep -c '"status":"ok"' "$T/out")" "5500" "acks"
+    post /query-stream '{"sql": "SELECT id FROM s;"}'
+    expect_eq "$(sed 1d "$T/out" | wc -l | tr -d ' ')" "5502" "rows in the stream"
+    stop_server
+}

@@ -29,3 +29,26 @@ t_bench_misspelt_option_fails_before_running() {
     err_has "unknown option --recrods"
     out_lacks "query q0"
 }
+
+# eddy bench server, small: a server child, pull queries over both
+# protocols that all returned their row, every push subscriber got every row.
+t_bench_server_runs_pull_queries_over_http_and_pgwire_and_a_push_fan_out() {
+    eddy_run bench server --keys 1000 --clients 4 --seconds 1 --subscribers 5 --push-rows 200
+    expect_ok
+    out_has "server 1000 keys: table t built"
+    grep -q "^  HTTP /query-stream: 4 keep-alive clients, .* [1-9][0-9]* pull queries by key" "$T/out" ||
+        fail "no HTTP line"
+    grep -q "^  pgwire Simple Query: 4 keep-alive clients, .* [1-9][0-9]* pull queries by key" "$T/out" ||
+        fail "no pgwire line"
+    out_has "push fan-out: 5 subscribers"
+    out_has "1000 rows delivered"
+    out_lacks "FAILED"
+    out_lacks "INCOMPLETE"
+    out_has "server peak RSS:"
+}
+
+t_bench_server_refuses_bad_numbers() {
+    eddy_run bench server --clients 0
+    expect_rc 2
+    err_has "server wants 1-10000 clients"
+}

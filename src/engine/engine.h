@@ -45,8 +45,9 @@ typedef struct engine_session {
     /* Base directory for RUN SCRIPT paths; NULL = current directory. */
     const char *script_dir;
     /* Run only what takes microseconds: a pull query by key on a
-     * materialized table.  Any other statement that compiles is not run
-     * (nothing is reported) and engine_execute fails with ERR_DEFERRED, so
+     * materialized table that is (nearly) caught up with its input.  Any
+     * other statement that compiles is not run (nothing is reported) and
+     * engine_execute fails with ERR_DEFERRED, so
      * a server can answer lookups on its network thread and hand the rest
      * to a worker. */
     bool lookups_only;

@@ -10,6 +10,10 @@
 #include "engine_internal.h"
 #include "op_aggregate.h"
 
+/* Catch-up steps (of 256 input records) a lookups_only pull query may
+ * take before it declines: a bound on how long it holds a server's loop. */
+#define PULL_LOOKUP_STEPS 4
+
 typedef struct pull_scan {
     exec_ctx *x;
     const plan *table;   /* the plan of the query building the table */
@@ -133,10 +137,17 @@ int engine__pull(exec_ctx *x, const plan *pl, const ast_query *q)
         return err_set(x->e, ERR_DEFERRED, "not a key lookup");
     }
     /* Catch the table up with what is already in its input: a pull query
-     * sees every write made before it, in this process. */
+     * sees every write made before it, in this process.  A lookup on a
+     * server's network thread does a bounded part of that, and leaves a
+     * table far behind to a worker. */
     err pe;
-    while (runtime_query_step(builder, en->log, &en->scratch, 256, &pe) > 0)
-        ;
+    for (int steps = 0; runtime_query_step(builder, en->log, &en->scratch, 256, &pe) > 0;)
+        if (x->session->lookups_only && ++steps >= PULL_LOOKUP_STEPS) {
+            pthread_mutex_unlock(&en->mu);
+            buf_free(&key);
+            arena_free(&a);
+            return err_set(x->e, ERR_DEFERRED, "the table is catching up with its input");
+        }
     arena_init(&ps.arena, 16 * 1024); /* reset for every row */
     if (x->out && x->out->header)
         x->out->header(x->out->ctx, &pl->out.schema, false);

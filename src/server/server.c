@@ -564,10 +564,12 @@ out:
 
 /* ---- worker side: /query-stream ---------------------------------------- */
 
+/* The header of a query's answer, written directly (it is on the path of
+ * every pull query): {"queryId","columnNames","columnTypes"} then a
+ * newline, or for /query [{"header":{"queryId","schema"}}. */
 static void qs_header(void *ctx, const schema *cols, bool streaming)
 {
     job *j = ctx;
-    (void)streaming;
     if (j->began)
         return; /* one result set per query */
     j->columns = cols;
@@ -575,36 +577,40 @@ static void qs_header(void *ctx, const schema *cols, bool streaming)
     char id[64];
     snprintf(id, sizeof id, "%s_%ld", streaming ? "transient" : "pull",
              atomic_fetch_add(&j->srv->next_query, 1));
-    json_t *names = json_array(), *types = json_array();
-    for (int i = 0; i < cols->n; i++) {
-        json_array_append_new(names, json_string(cols->cols[i].name));
-        buf t = BUF_INIT;
-        types_print(cols->cols[i].type, &t);
-        json_array_append_new(types, json_string(t.data));
-        buf_free(&t);
-    }
     pthread_mutex_lock(&j->mu);
     snprintf(j->query_id, sizeof j->query_id, "%s", id);
     pthread_mutex_unlock(&j->mu);
-    buf b = BUF_INIT;
+    buf b = BUF_INIT, t = BUF_INIT;
+    buf_printf(&b, "%s\"queryId\":\"%s\",", j->legacy ? "[{\"header\":{" : "{", id);
     if (j->legacy) {
-        /* {"header":{"queryId":..., "schema":"`ID` INTEGER, ..."}} */
+        /* "schema":"`ID` INTEGER, ..." */
         buf sch = BUF_INIT;
         for (int i = 0; i < cols->n; i++) {
-            buf_printf(&sch, "%s`%s` %s", i ? ", " : "", cols->cols[i].name,
-                       json_string_value(json_array_get(types, i)));
+            buf_printf(&sch, "%s`%s` ", i ? ", " : "", cols->cols[i].name);
+            types_print(cols->cols[i].type, &sch);
         }
-        buf_putc(&b, '[');
-        json_take(json_pack("{s:{s:s, s:s}}", "header", "queryId", id, "schema", sch.data ? sch.data : ""), &b);
+        buf_puts(&b, "\"schema\":");
+        serde_json_string(sch.data ? sch.data : "", sch.len, &b);
+        buf_puts(&b, "}}");
         buf_free(&sch);
-        json_decref(names);
-        json_decref(types);
         job_post(j, EV_BEGIN, 200, JSON_TYPE, NULL);
     } else {
-        json_take(json_pack("{s:s, s:o, s:o}", "queryId", id, "columnNames", names, "columnTypes", types), &b);
-        buf_putc(&b, '\n');
+        buf_puts(&b, "\"columnNames\":[");
+        for (int i = 0; i < cols->n; i++) {
+            buf_puts(&b, i ? "," : "");
+            serde_json_string(cols->cols[i].name, strlen(cols->cols[i].name), &b);
+        }
+        buf_puts(&b, "],\"columnTypes\":[");
+        for (int i = 0; i < cols->n; i++) {
+            buf_reset(&t);
+            types_print(cols->cols[i].type, &t);
+            buf_puts(&b, i ? "," : "");
+            serde_json_string(t.data, t.len, &b);
+        }
+        buf_puts(&b, "]}\n");
         job_post(j, EV_BEGIN, 200, DELIMITED_TYPE, NULL);
     }
+    buf_free(&t);
     job_post(j, EV_CHUNK, 0, NULL, &b);
 }
 

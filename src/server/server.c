@@ -82,6 +82,11 @@ struct job {
      * deferred when the engine declines (ERR_DEFERRED), push when the
      * statement is a push query (it then counts against --max-push-queries) */
     bool on_loop, deferred, push;
+    /* what a query run on the loop answers (job_gather) */
+    buf answer;
+    int answer_status;
+    const char *answer_type;
+    bool answered;
     char *body; /* the request body, owned */
     size_t body_len;
     /* loop side */
@@ -110,8 +115,30 @@ struct job {
 
 /* ---- worker side: handing output to the loop -------------------------- */
 
+/* On the loop, output is gathered into one answer, sent once the query
+ * has returned (no events, no lock). */
+static void job_gather(job *j, event_kind kind, int status, const char *ctype, buf *data)
+{
+    if (j->answered)
+        return; /* a respond came first: nothing after it counts */
+    if (kind == EV_RESPOND || kind == EV_BEGIN) {
+        j->answer_status = status;
+        j->answer_type = ctype;
+        buf_reset(&j->answer);
+        j->answered = kind == EV_RESPOND;
+    }
+    if (data) {
+        buf_append(&j->answer, data->data, data->len);
+        buf_free(data);
+    }
+}
+
 static void job_post(job *j, event_kind kind, int status, const char *ctype, buf *data)
 {
+    if (j->on_loop) {
+        job_gather(j, kind, status, ctype, data);
+        return;
+    }
     event *ev = mem_alloc(sizeof *ev);
     ev->kind = kind;
     ev->status = status;
@@ -119,14 +146,6 @@ static void job_post(job *j, event_kind kind, int status, const char *ctype, buf
     if (data) {
         ev->data = *data;
         *data = (buf)BUF_INIT;
-    }
-    if (j->on_loop) { /* the loop answers once the query has returned */
-        if (j->tail)
-            j->tail->next = ev;
-        else
-            j->head = ev;
-        j->tail = ev;
-        return;
     }
     pthread_mutex_lock(&j->mu);
     /* back-pressure: a push query waits for a slow loop or client */
@@ -892,6 +911,7 @@ static void job_destroy(job *j)
     pthread_mutex_destroy(&j->mu);
     pthread_cond_destroy(&j->cv);
     buf_free(&j->input);
+    buf_free(&j->answer);
     free(j->body);
     free(j);
 }
@@ -1076,21 +1096,9 @@ static void job_start(server *srv, http_request *req, job_kind kind, bool legacy
  * Content-Length: one write, where a worker's answer is streamed. */
 static void job_answer_on_loop(job *j)
 {
-    int status = 200;
-    const char *ctype = JSON_TYPE;
-    buf body = BUF_INIT;
-    for (event *ev = j->head; ev; ev = ev->next) {
-        if (ev->kind == EV_RESPOND) {
-            http_respond(j->req, ev->status, ev->content_type, ev->data.data, ev->data.len);
-            buf_free(&body);
-            return;
-        }
-        if (ev->kind == EV_BEGIN)
-            status = ev->status, ctype = ev->content_type;
-        buf_append(&body, ev->data.data, ev->data.len);
-    }
-    http_respond(j->req, status, ctype, body.data, body.len);
-    buf_free(&body);
+    /* every path of run_query answers; 500 would say one does not */
+    http_respond(j->req, j->answer_status ? j->answer_status : 500, j->answer_type ? j->answer_type : JSON_TYPE, j->answer.data,
+                 j->answer.len);
 }
 
 /* POST /query-stream or /query: a pull query by key is answered here on

@@ -1,0 +1,169 @@
+# Join semantics a user relies on: a table row deleted after a stream-table
+# join stops matching, a foreign-key join follows a row whose foreign key
+# changes, a stream-stream join re-keyed on value columns meets records
+# that arrive out of order and late, a stream joined with two tables, and
+# a stream-stream join's window store surviving a restart.
+
+# Runs statements ($T/statements.sql) over input records (stdin) through
+# `eddy test`; the records written are in $T/actual.json.
+join_test_run() {
+    cat >"$T/input.json"
+    eddy_run test -s "$T/statements.sql" -i "$T/input.json" --write-actual "$T/actual.json"
+    expect_ok
+}
+
+# A table row deleted (a tombstone) no longer joins: the INNER join drops
+# the next click, the LEFT join gives it NULLs.
+t_join_table_tombstone_after_stream_table_join() {
+    cat >"$T/statements.sql" <<'EOF'
+CREATE TABLE users (id INT PRIMARY KEY, name STRING) WITH (KAFKA_TOPIC='users', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM clicks (uid INT, page STRING) WITH (KAFKA_TOPIC='clicks', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM inner_clicks AS SELECT c.uid AS uid, page, name FROM clicks c JOIN users u ON c.uid = u.id;
+CREATE STREAM left_clicks AS SELECT c.uid AS uid, page, name FROM clicks c LEFT JOIN users u ON c.uid = u.id;
+EOF
+    join_test_run <<'EOF'
+{"inputs": [
+  {"topic": "users", "key": 1, "value": {"NAME": "ann"}, "timestamp": 0},
+  {"topic": "clicks", "value": {"UID": 1, "PAGE": "a"}, "timestamp": 10},
+  {"topic": "users", "key": 1, "value": null, "timestamp": 20},
+  {"topic": "clicks", "value": {"UID": 1, "PAGE": "b"}, "timestamp": 30}
+]}
+EOF
+    json_matches "$T/actual.json" '{"outputs": [
+      {"topic": "INNER_CLICKS", "key": 1, "value": {"PAGE": "a", "NAME": "ann"}, "timestamp": 10},
+      {"topic": "LEFT_CLICKS", "key": 1, "value": {"PAGE": "a", "NAME": "ann"}, "timestamp": 10},
+      {"topic": "LEFT_CLICKS", "key": 1, "value": {"PAGE": "b", "NAME": null}, "timestamp": 30}
+    ]}'
+}
+
+# Order 10 points at customer 1, then moves to customer 2: customer 1's
+# later changes no longer reach it, customer 2's do; moving to a customer
+# that does not exist deletes the joined row (INNER), after which customer
+# 2's deletion changes nothing.
+t_join_foreign_key_follows_a_changed_key() {
+    cat >"$T/statements.sql" <<'EOF'
+CREATE TABLE orders (id INT PRIMARY KEY, cust INT, amount INT) WITH (KAFKA_TOPIC='orders', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE TABLE customers (id INT PRIMARY KEY, name STRING) WITH (KAFKA_TOPIC='customers', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE TABLE order_names AS SELECT o.id AS id, amount, name FROM orders o JOIN customers c ON o.cust = c.id;
+EOF
+    join_test_run <<'EOF'
+{"inputs": [
+  {"topic": "customers", "key": 1, "value": {"NAME": "ann"}, "timestamp": 0},
+  {"topic": "customers", "key": 2, "value": {"NAME": "bob"}, "timestamp": 1},
+  {"topic": "orders", "key": 10, "value": {"CUST": 1, "AMOUNT": 5}, "timestamp": 2},
+  {"topic": "customers", "key": 1, "value": {"NAME": "anne"}, "timestamp": 3},
+  {"topic": "orders", "key": 10, "value": {"CUST": 2, "AMOUNT": 5}, "timestamp": 4},
+  {"topic": "customers", "key": 1, "value": {"NAME": "annie"}, "timestamp": 5},
+  {"topic": "customers", "key": 2, "value": {"NAME": "bobby"}, "timestamp": 6},
+  {"topic": "orders", "key": 10, "value": {"CUST": 3, "AMOUNT": 5}, "timestamp": 7},
+  {"topic": "customers", "key": 2, "value": null, "timestamp": 8}
+]}
+EOF
+    json_matches "$T/actual.json" '{"outputs": [
+      {"topic": "ORDER_NAMES", "key": 10, "value": {"AMOUNT": 5, "NAME": "ann"}, "timestamp": 2},
+      {"topic": "ORDER_NAMES", "key": 10, "value": {"AMOUNT": 5, "NAME": "anne"}, "timestamp": 3},
+      {"topic": "ORDER_NAMES", "key": 10, "value": {"AMOUNT": 5, "NAME": "bob"}, "timestamp": 4},
+      {"topic": "ORDER_NAMES", "key": 10, "value": {"AMOUNT": 5, "NAME": "bobby"}, "timestamp": 6},
+      {"topic": "ORDER_NAMES", "key": 10, "value": null, "timestamp": 7}
+    ]}'
+}
+
+# Two streams joined on a value column (their record keys differ), FULL
+# OUTER WITHIN 10 SECONDS GRACE PERIOD 0: x1 and y1 meet; x2 arrives out of
+# order (before y2 in time) and still meets it; x3 meets nothing and joins
+# NULLs once stream time (y4 at 30 s) passes its window; the late record
+# (1 s, long after its window closed) meets nothing and joins NULLs at
+# once; y4's window never closes, so it stays held.
+t_join_stream_stream_rekeyed_full_outer_out_of_order_and_late() {
+    cat >"$T/statements.sql" <<'EOF'
+CREATE STREAM a (k STRING KEY, ref INT, x STRING) WITH (KAFKA_TOPIC='a', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM b (k STRING KEY, ref INT, y STRING) WITH (KAFKA_TOPIC='b', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM ab AS SELECT ROWKEY AS ref, x, y FROM a FULL OUTER JOIN b WITHIN 10 SECONDS GRACE PERIOD 0 SECONDS ON a.ref = b.ref;
+EOF
+    join_test_run <<'EOF'
+{"inputs": [
+  {"topic": "a", "key": "p", "value": {"REF": 1, "X": "x1"}, "timestamp": 10000},
+  {"topic": "b", "key": "q", "value": {"REF": 1, "Y": "y1"}, "timestamp": 12000},
+  {"topic": "b", "key": "r", "value": {"REF": 2, "Y": "y2"}, "timestamp": 15000},
+  {"topic": "a", "key": "s", "value": {"REF": 2, "X": "x2"}, "timestamp": 9000},
+  {"topic": "a", "key": "t", "value": {"REF": 3, "X": "x3"}, "timestamp": 16000},
+  {"topic": "b", "key": "u", "value": {"REF": 4, "Y": "y4"}, "timestamp": 30000},
+  {"topic": "a", "key": "v", "value": {"REF": 1, "X": "late"}, "timestamp": 1000}
+]}
+EOF
+    json_matches "$T/actual.json" '{"outputs": [
+      {"topic": "AB", "key": 1, "value": {"X": "x1", "Y": "y1"}, "timestamp": 12000},
+      {"topic": "AB", "key": 2, "value": {"X": "x2", "Y": "y2"}, "timestamp": 15000},
+      {"topic": "AB", "key": 3, "value": {"X": "x3", "Y": null}, "timestamp": 16000},
+      {"topic": "AB", "key": 1, "value": {"X": "late", "Y": null}, "timestamp": 1000}
+    ]}'
+}
+
+# A stream joined with two tables: INNER with users, LEFT with plans.
+t_join_stream_with_two_tables() {
+    cat >"$T/statements.sql" <<'EOF'
+CREATE STREAM views (uid INT, page STRING) WITH (KAFKA_TOPIC='views', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE TABLE users (id INT PRIMARY KEY, name STRING) WITH (KAFKA_TOPIC='users', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE TABLE plans (id INT PRIMARY KEY, tier STRING) WITH (KAFKA_TOPIC='plans', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM rich AS SELECT v.uid AS uid, page, name, tier FROM views v JOIN users u ON v.uid = u.id LEFT JOIN plans p ON v.uid = p.id;
+EOF
+    join_test_run <<'EOF'
+{"inputs": [
+  {"topic": "users", "key": 1, "value": {"NAME": "ann"}, "timestamp": 0},
+  {"topic": "users", "key": 2, "value": {"NAME": "bob"}, "timestamp": 0},
+  {"topic": "plans", "key": 1, "value": {"TIER": "gold"}, "timestamp": 0},
+  {"topic": "views", "value": {"UID": 1, "PAGE": "a"}, "timestamp": 1},
+  {"topic": "views", "value": {"UID": 2, "PAGE": "b"}, "timestamp": 2},
+  {"topic": "views", "value": {"UID": 3, "PAGE": "c"}, "timestamp": 3}
+]}
+EOF
+    json_matches "$T/actual.json" '{"outputs": [
+      {"topic": "RICH", "key": 1, "value": {"PAGE": "a", "NAME": "ann", "TIER": "gold"}, "timestamp": 1},
+      {"topic": "RICH", "key": 2, "value": {"PAGE": "b", "NAME": "bob", "TIER": null}, "timestamp": 2}
+    ]}'
+}
+
+# A stream-stream join's window store is rebuilt on restart: a record
+# written before the restart meets one written after it, once.
+t_join_stream_stream_window_survives_restart() {
+    D=$(new_dir)
+    sql "$D" <<'EOF'
+CREATE STREAM a (k STRING KEY, ref INT, x STRING) WITH (KAFKA_TOPIC='a', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM b (k STRING KEY, ref INT, y STRING) WITH (KAFKA_TOPIC='b', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM ab AS SELECT a.ref AS ref, x, y FROM a JOIN b WITHIN 1 HOUR ON a.ref = b.ref;
+INSERT INTO a (k, ref, x) VALUES ('p', 7, 'before');
+EOF
+    expect_ok
+    sql "$D" <<'EOF'
+INSERT INTO b (k, ref, y) VALUES ('q', 7, 'after');
+EOF
+    expect_ok
+    sql "$D" <<'EOF'
+SET 'auto.offset.reset'='earliest';
+SELECT ref, x, y FROM ab EMIT CHANGES LIMIT 1;
+EOF
+    expect_ok
+    expect_eq "$(rows)" "7|before|after" "the join across the restart"
+    sql "$D" <<'EOF'
+SELECT ref, x, y FROM ab;
+EOF
+    expect_ok
+    expect_eq "$(rows | wc -l | tr -d ' ')" "1" "rows in AB after two restarts"
+}
+
+t_join_refusals_say_why_and_where() {
+    D=$(new_dir)
+    sql "$D" <<'EOF'
+CREATE TABLE o (id INT PRIMARY KEY, cust INT) WITH (KAFKA_TOPIC='o', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE TABLE c (id INT PRIMARY KEY, name STRING) WITH (KAFKA_TOPIC='c', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE TABLE x AS SELECT o.id AS id, name FROM o RIGHT JOIN c ON o.cust = c.id;
+EOF
+    err_has "line 3:"
+    err_has "RIGHT OUTER JOIN on a foreign key is not supported"
+    sql "$D" <<'EOF'
+CREATE STREAM s (id INT KEY, v STRING) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='KAFKA', PARTITIONS=1);
+CREATE STREAM y AS SELECT s.id AS id, name FROM s JOIN c ON s.id = c.id;
+EOF
+    err_has "line 2:"
+    err_has "'KAFKA' value format. This format does not yet support JOIN."
+}

@@ -69,7 +69,8 @@ static int restore_store(query *q, err *e)
     return n < 0 ? -1 : 0;
 }
 
-static int restore_join_window(query *q, int side, log_topic *topic, const query_task *tasks, int ntasks, err *e);
+static int replay_stream_join(query *q, log_topic *ltopic, log_topic *rtopic, err *e);
+static int peek_time(query_task *t, int64_t *ts, err *e);
 static void rebuild_fk_index(query *q);
 
 /* A table's rows as of where each of its tasks resumes (aggregating a
@@ -301,8 +302,7 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
     log_topic *rtopic = p->join ? log_topic_find(l, p->join->right.topic) : NULL;
     int rc = q->store ? restore_store(q, e) : 0;
     if (rc == 0 && stream_stream)
-        rc = restore_join_window(q, 0, q->in, q->tasks, q->ntasks, e) ||
-             restore_join_window(q, 1, rtopic, q->rtasks, q->nrtasks, e);
+        rc = replay_stream_join(q, q->in, rtopic, e);
     else if (rc == 0)
         rc = (q->rows && restore_rows(q->in, q->tasks, q->ntasks, q->rows, e)) ||
              (q->right_rows && restore_rows(rtopic, q->rtasks, q->nrtasks, q->right_rows, e));
@@ -394,6 +394,8 @@ static int encode_output(query *q, const value *out, bool tombstone, const int64
                          err *e)
 {
     const plan *p = q->plan;
+    if (q->replaying) /* rebuilding state: written when first met */
+        return 0;
     query_sink *k = &q->sinks[SINK_OUTPUT];
     size_t keys_len = k->keys.len, values_len = k->values.len;
     pending *pd = sink_next(k, ts);
@@ -536,6 +538,8 @@ static int flush_sink(query_sink *k, err *e)
  * replayed batch logs it once, as it outputs once). */
 static void note_error(query *q, const query_task *t, const log_record *rec, eval_ctx *cx)
 {
+    if (q->replaying) /* counted and logged when first met */
+        return;
     const err *re = cx->e;
     const char *topic = t->right ? q->plan->join->right.topic : q->plan->in.topic;
     q->errors++;
@@ -1299,41 +1303,74 @@ static void stream_join_record(query *q, query_task *t, const log_record *rec, v
         send_unmatched(q, t, side, rec, m.self, row, out, cx);
 }
 
-/* A stream-stream join's window store of one side has no changelog: it
- * is rebuilt by reading the stream again from its start to where its
- * tasks resume (records the window has expired are dropped as met). */
-static int restore_join_window(query *q, int side, log_topic *topic, const query_task *tasks, int ntasks, err *e)
+/* A stream-stream join's state (both window stores, each side's stream
+ * time, the outer records held) has no changelog: it is rebuilt by
+ * running both streams again, from their start to where their tasks
+ * resume, in the order the join reads them (the oldest head record
+ * first, ties to the left), with nothing written.  Records that arrived
+ * live far out of their time order can leave the rebuilt held records
+ * different from those lost. */
+static int replay_stream_join(query *q, log_topic *ltopic, log_topic *rtopic, err *e)
 {
-    log_record recs[RUNTIME_BATCH];
-    arena a;
-    arena_init(&a, 4096);
-    value *row = arena_alloc(&a, sizeof(value) * (size_t)q->plan->nrow);
-    value *out = arena_alloc(&a, sizeof(value) * (size_t)(q->plan->out.schema.n + 1));
-    arena scratch;
-    arena_init(&scratch, 4096);
-    err re;
-    eval_ctx cx = {.a = &scratch, .e = &re};
-    int rc = 0;
-    for (int i = 0; i < ntasks && rc == 0; i++) {
-        int64_t stop = log_reader_position(tasks[i].reader);
-        log_reader *r = log_reader_open(topic, tasks[i].partition, 0);
-        int n = 0;
-        bool done = false;
-        while (!done && (n = log_read(r, recs, RUNTIME_BATCH, e)) > 0) {
-            arena_reset(&scratch);
-            for (int k = 0; k < n && !(done = recs[k].offset >= stop); k++) {
-                if (recs[k].value_len < 0)
-                    continue;
-                join_rec jr = record_of(&recs[k]);
-                value key;
-                err_clear(&re);
-                keep_record(q, side, &recs[k], &jr, row, out, &key, &cx);
-            }
-        }
-        log_reader_close(r);
-        rc = n < 0 ? -1 : 0;
+    int n = q->ntasks + q->nrtasks;
+    query_task *tt = mem_alloc(sizeof *tt * (size_t)(n + 1));
+    int64_t *stop = mem_alloc(sizeof *stop * (size_t)(n + 1));
+    for (int i = 0; i < n; i++) {
+        const query_task *src = i < q->ntasks ? &q->tasks[i] : &q->rtasks[i - q->ntasks];
+        tt[i] = *src;
+        stop[i] = log_reader_position(src->reader);
+        tt[i].reader = log_reader_open(i < q->ntasks ? ltopic : rtopic, src->partition, 0);
     }
-    arena_free(&scratch);
+    arena a;
+    arena_init(&a, 64 * 1024);
+    value *row = mem_alloc(sizeof(value) * (size_t)q->plan->nrow);
+    value *out = mem_alloc(sizeof(value) * (size_t)(q->plan->out.schema.n + 1));
+    err re;
+    eval_ctx cx = {.a = &a, .e = &re};
+    log_record recs[RUNTIME_BATCH];
+    int rc = 0;
+    q->replaying = true;
+    for (;;) {
+        int best = -1;
+        int64_t best_ts = INT64_MAX, next_ts = INT64_MAX;
+        for (int i = 0; i < n && rc == 0; i++) {
+            int64_t ts;
+            if (log_reader_position(tt[i].reader) >= stop[i])
+                continue;
+            if ((rc = peek_time(&tt[i], &ts, e)) || ts == INT64_MAX)
+                continue;
+            if (best < 0 || ts < best_ts) {
+                next_ts = best_ts;
+                best = i;
+                best_ts = ts;
+            } else if (ts < next_ts)
+                next_ts = ts;
+        }
+        if (rc || best < 0)
+            break;
+        int64_t left = stop[best] - log_reader_position(tt[best].reader);
+        int k = log_read(tt[best].reader, recs, left < RUNTIME_BATCH ? (int)left : RUNTIME_BATCH, e);
+        if (k <= 0) {
+            rc = k < 0 ? -1 : 0;
+            break;
+        }
+        arena_reset(&a);
+        int used = 0;
+        while (used < k && (used == 0 || recs[used].timestamp <= next_ts)) {
+            err_clear(&re);
+            stream_join_record(q, &tt[best], &recs[used++], row, out, &cx);
+        }
+        if (used < k)
+            log_reader_seek(tt[best].reader, recs[used].offset);
+    }
+    q->replaying = false;
+    q->emitted = 0;
+    for (int i = 0; i < n; i++)
+        log_reader_close(tt[i].reader);
+    free(tt);
+    free(stop);
+    free(row);
+    free(out);
     arena_free(&a);
     return rc;
 }

@@ -120,6 +120,7 @@ typedef struct query {
      * until their window closes; join_key: the current record's store key */
     int64_t side_time[2];
     buf join_key;
+    bool replaying;     /* rebuilding a join's state: nothing is written */
     struct held_left *held;
     int nheld, capheld;
     /* EMIT FINAL: windows not closed yet (their store keys), oldest end

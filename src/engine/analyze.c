@@ -2274,6 +2274,9 @@ plan *analyze_query_for(const catalog *c, const ast_query *q, const char *sink, 
         p->needed[p->in.ts_column] = true;
         p->needs_key |= p->in.schema.cols[p->in.ts_column].key;
     }
+    if (p->join && p->join->stream_stream && p->join->right.ts_column >= 0) { /* the right stream's, too */
+        p->needed[p->join->right_base + p->join->right.ts_column] = true;
+    }
     p->limit = q->limit;
     scope sc = {.p = p, .cols = &p->in.schema, .source = p->in.name, .alias = q->from.alias.name, .sink = sink};
     scope_right right;

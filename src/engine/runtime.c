@@ -1066,7 +1066,7 @@ static void rebuild_fk_index(query *q)
 /* ---- stream-stream join ---------------------------------------------- */
 
 /* Decodes a right record into the row's right part, with its join key. */
-static bool decode_right(query *q, const join_rec *r, value *row, value *key, eval_ctx *cx)
+static bool decode_right(query *q, join_rec *r, value *row, value *key, eval_ctx *cx)
 {
     const plan *p = q->plan;
     const plan_join *j = p->join;
@@ -1080,6 +1080,8 @@ static bool decode_right(query *q, const join_rec *r, value *row, value *key, ev
     if (serde_decode_value(&j->right.value_format, r->val, r->vlen, &j->right.schema, p->needed + j->right_base,
                            right, cx->a, cx->e))
         return cx->bad_part = EVAL_BAD_VALUE, false;
+    if (j->right.ts_column >= 0 && plan_event_time(&j->right, &right[j->right.ts_column], &r->ts, cx->e))
+        return false; /* WITH (TIMESTAMP='col'): its event time from the column */
     right[j->right.schema.n] = value_bigint(r->ts);
     return expr_eval(j->right_key_expr, row, cx, key) == 0;
 }

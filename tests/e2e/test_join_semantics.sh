@@ -193,3 +193,24 @@ EOF2
     expect_ok
     expect_eq "$(rows | sort)" "$(lines '1|held|null' '2|met|y2')" "AB after the restart"
 }
+
+# The right stream's TIMESTAMP column gives its records' times in the
+# window: 'far' was appended 1 s after x1 but happened 400 s later;
+# 'near' was appended late but happened 5 s after x1.
+t_join_right_stream_timestamp_column_places_it_in_the_window() {
+    cat >"$T/statements.sql" <<'EOF2'
+CREATE STREAM a (k STRING KEY, ref INT, x STRING) WITH (KAFKA_TOPIC='a', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM b (k STRING KEY, ref INT, y STRING, t BIGINT) WITH (KAFKA_TOPIC='b', VALUE_FORMAT='JSON', PARTITIONS=1, TIMESTAMP='t');
+CREATE STREAM ab AS SELECT a.ref AS ref, x, y FROM a JOIN b WITHIN 10 SECONDS ON a.ref = b.ref;
+EOF2
+    join_test_run <<'EOF2'
+{"inputs": [
+  {"topic": "a", "key": "p", "value": {"REF": 1, "X": "x1"}, "timestamp": 100000},
+  {"topic": "b", "key": "q", "value": {"REF": 1, "Y": "far", "T": 500000}, "timestamp": 101000},
+  {"topic": "b", "key": "r", "value": {"REF": 1, "Y": "near", "T": 105000}, "timestamp": 900000}
+]}
+EOF2
+    json_matches "$T/actual.json" '{"outputs": [
+      {"topic": "AB", "key": 1, "value": {"X": "x1", "Y": "near"}, "timestamp": 105000}
+    ]}'
+}

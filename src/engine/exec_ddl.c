@@ -11,6 +11,7 @@
 #include "../base/mem.h"
 #include "analyze.h"
 #include "engine_internal.h"
+#include "runtime_state.h"
 #include "timefmt.h"
 
 /* ---- WITH (...) properties ------------------------------------------- */
@@ -910,7 +911,7 @@ static int writers_of(engine *en, const char *name, const char *creator, buf *ou
 }
 
 /* Stops a query for good: forgets its offsets and deletes its state
- * store's changelog. */
+ * store's changelog and checkpoint. */
 static void stop_query(exec_ctx *x, const char *id)
 {
     err e;
@@ -920,6 +921,7 @@ static void stop_query(exec_ctx *x, const char *id)
     runtime_changelog_name(id, changelog, sizeof changelog);
     if (log_topic_find(x->en->log, changelog))
         log_topic_delete(x->en->log, changelog, &e);
+    runtime_state_forget(x->en->log, id);
     for (int i = 0; i < x->en->cat.n; i++)
         if (x->en->cat.sources[i]->writer && !strcasecmp(x->en->cat.sources[i]->writer, id))
             x->en->cat.sources[i]->writer = NULL;

@@ -144,6 +144,17 @@ int engine__show(exec_ctx *x)
     }
 }
 
+/* DESCRIBE EXTENDED: a query's state store, and how it was restored. */
+static void describe_state(exec_ctx *x, const query *q)
+{
+    engine__message(x, "  state: %zu entries, %zu bytes; restored from %s + %llu log records; %llu checkpoints "
+                       "written%s%s",
+                    kvstore_count(q->store), kvstore_memory(q->store),
+                    q->state_from_checkpoint ? "a checkpoint" : "no checkpoint",
+                    (unsigned long long)q->state_replayed, (unsigned long long)q->state_checkpoints,
+                    q->state_note[0] ? "; " : "", q->state_note);
+}
+
 int engine__describe(exec_ctx *x)
 {
     const ast_ident *id = &x->stmt->u.describe.name;
@@ -180,6 +191,8 @@ int engine__describe(exec_ctx *x)
                                 (unsigned long long)q->processed, (unsigned long long)q->emitted,
                                 (unsigned long long)q->late, (unsigned long long)q->errors,
                                 q->errors ? "; last: " : "", q->last_error);
+            if (x->stmt->u.describe.extended && q->store)
+                describe_state(x, q);
         }
     }
     return 0;

@@ -10,6 +10,7 @@
 #include "op_aggregate.h"
 #include "op_join.h"
 #include "proclog.h"
+#include "runtime_state.h"
 
 #define RUNTIME_BATCH 256
 
@@ -45,28 +46,6 @@ static void find_interrupted_batch(query *q, eventlog *l)
             k->skip[p] = grown > 0 ? grown : 0;
         }
     }
-}
-
-/* Rebuilds the store from its changelog, leaving out what an interrupted
- * batch wrote (it is written again when the batch is replayed). */
-static int restore_store(query *q, err *e)
-{
-    query_sink *cl = &q->sinks[SINK_CHANGELOG];
-    int64_t stop = log_end_offset(cl->topic, 0) - cl->skip[0];
-    log_reader *r = log_reader_open(cl->topic, 0, 0);
-    log_record recs[RUNTIME_BATCH];
-    int n;
-    while ((n = log_read(r, recs, RUNTIME_BATCH, e)) > 0)
-        for (int i = 0; i < n && recs[i].offset < stop; i++) {
-            if (recs[i].key_len < 0)
-                continue;
-            if (recs[i].value_len < 0)
-                kvstore_delete(q->store, recs[i].key, (size_t)recs[i].key_len);
-            else
-                kvstore_put(q->store, recs[i].key, (size_t)recs[i].key_len, recs[i].value, (size_t)recs[i].value_len);
-        }
-    log_reader_close(r);
-    return n < 0 ? -1 : 0;
 }
 
 static int replay_stream_join(query *q, log_topic *ltopic, log_topic *rtopic, err *e);
@@ -300,11 +279,11 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
         return NULL;
     }
     log_topic *rtopic = p->join ? log_topic_find(l, p->join->right.topic) : NULL;
-    int rc = q->store ? restore_store(q, e) : 0;
+    int rc = runtime_state_restore(q, l, e);
     if (rc == 0 && stream_stream)
         rc = replay_stream_join(q, q->in, rtopic, e);
     else if (rc == 0)
-        rc = (q->rows && restore_rows(q->in, q->tasks, q->ntasks, q->rows, e)) ||
+        rc = (q->rows && !runtime_state_has_rows(q) && restore_rows(q->in, q->tasks, q->ntasks, q->rows, e)) ||
              (q->right_rows && restore_rows(rtopic, q->rtasks, q->nrtasks, q->right_rows, e));
     if (rc == 0 && p->join && p->join->foreign_key) {
         q->fk_index = kvstore_new();
@@ -1534,7 +1513,20 @@ static long step_stream_join(query *q, eventlog *l, arena *scratch, int max, err
     return total;
 }
 
+static long step_tasks(query *q, eventlog *l, arena *scratch, int max, err *e);
+
 long runtime_query_step(query *q, eventlog *l, arena *scratch, int max, err *e)
+{
+    long n = step_tasks(q, l, scratch, max, e);
+    if (n < 0) /* a batch may be in the stores but not in the logs */
+        q->state_broken = true;
+    err ce;
+    if (n >= 0 && !q->state_broken && runtime_state_checkpoint(q, l, &ce))
+        snprintf(q->state_note, sizeof q->state_note, "%s", ce.msg); /* the old checkpoint stays: harmless */
+    return n;
+}
+
+static long step_tasks(query *q, eventlog *l, arena *scratch, int max, err *e)
 {
     if (q->plan->join && q->plan->join->stream_stream)
         return step_stream_join(q, l, scratch, max, e);

@@ -14,7 +14,8 @@
  *
  * A GROUP BY query keeps its states in a kvstore and writes every change
  * to a compacted changelog topic in the same batch; on start the store is
- * rebuilt from the changelog (up to what the last commit covered).
+ * rebuilt from its latest checkpoint and the changelog after it (up to
+ * what the last commit covered), see runtime_state.h.
  *
  * Records that cannot be decoded, evaluated or encoded are skipped,
  * counted, and reported to the processing log (proclog.h); the query
@@ -132,6 +133,15 @@ typedef struct query {
     bool serialize_failed; /* the last error was encoding an output */
     int next_partition; /* for records without a key */
     int recover_task;   /* input partition whose batch a crash interrupted, or -1 */
+    /* state stores across restarts (runtime_state.h) */
+    bool state_from_checkpoint;      /* restored from a checkpoint (else from the logs) */
+    uint64_t state_checkpoint_entries; /* entries the checkpoint held */
+    uint64_t state_replayed;         /* changelog / input records replayed on start */
+    uint64_t state_checkpoints;      /* checkpoints written since start */
+    uint64_t state_mark;             /* changes counter at the last checkpoint */
+    uint64_t state_every;            /* changes between checkpoints, at least */
+    bool state_broken;               /* a step failed: the stores may be ahead of the logs */
+    char state_note[256];            /* why a checkpoint was not used or not written */
 } query;
 
 /* The changelog topic of query `id`'s state store. */

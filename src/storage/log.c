@@ -517,6 +517,8 @@ void log_topic_each(eventlog *l, void (*fn)(void *ctx, log_topic *t), void *ctx)
 
 const char *log_topic_name(const log_topic *t) { return t->name; }
 
+const char *log_dir(const eventlog *l) { return l->dir; }
+
 int log_topic_partitions(const log_topic *t) { return t->cfg.partitions; }
 
 const log_topic_config *log_topic_config_get(const log_topic *t) { return &t->cfg; }

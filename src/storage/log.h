@@ -144,6 +144,10 @@ typedef struct log_options {
 eventlog *log_open(const char *dir, const log_options *opts, err *e);
 void log_close(eventlog *l);
 
+/* The directory the log was opened in (owned by the log).  Files the
+ * engine keeps beside the log (state checkpoints) live under it. */
+const char *log_dir(const eventlog *l);
+
 /* Creates a topic.  cfg NULL = 1 partition and defaults.  ERR_INVALID
  * for a bad name (allowed: letters, digits, '_', '-', '.'; not "." or
  * "..", at most 249 characters) or config, ERR_ALREADY_EXISTS if it
@@ -187,6 +191,15 @@ int log_append(log_topic *t, int partition, log_record *recs, int n, err *e);
  * appended record will get (-1 for a bad partition). */
 int64_t log_start_offset(log_topic *t, int partition);
 int64_t log_end_offset(log_topic *t, int partition);
+
+/* The first offset from which the partition still holds every record
+ * appended to it, none removed by retention or compaction: the start for
+ * a topic without compaction; for a compacted one, the base of its last
+ * (active) segment, which compaction never touches.  A reader resuming
+ * from an offset >= this one sees every record since, tombstones
+ * included (what restoring a state store from a checkpoint needs).  -1
+ * for a bad partition. */
+int64_t log_intact_offset(log_topic *t, int partition);
 
 /* Blocks until log_end_offset(t, partition) > offset, or timeout_ms passes
  * (0 = don't block, -1 = forever).  Returns true when data is there. */

@@ -461,6 +461,20 @@ int64_t log_start_offset(log_topic *t, int partition)
     return v;
 }
 
+int64_t log_intact_offset(log_topic *t, int partition)
+{
+    log__partition *p = log__part(t, partition);
+    if (!p)
+        return -1;
+    pthread_mutex_lock(&p->mu);
+    int64_t v = p->start;
+    /* compaction rewrites closed segments only: the last one is intact */
+    if (t->cfg.compact && p->nsegs > 0 && p->segs[p->nsegs - 1]->base > v)
+        v = p->segs[p->nsegs - 1]->base;
+    pthread_mutex_unlock(&p->mu);
+    return v;
+}
+
 int64_t log_end_offset(log_topic *t, int partition)
 {
     log__partition *p = log__part(t, partition);

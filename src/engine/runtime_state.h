@@ -1,0 +1,57 @@
+/* runtime_state — a persistent query's state stores across restarts.
+ *
+ * What is kept: the GROUP BY store (query.store), whose changes go to the
+ * query's compacted changelog topic, and, when the query aggregates a
+ * table, that table's current rows (query.rows), whose changelog is the
+ * table's own topic.
+ *
+ * Every so often, after a step in which every task committed, both are
+ * written to one checkpoint file, DATA/state/<query id>.ckpt (see
+ * store_checkpoint.h: atomic, CRC-checked), with the positions they
+ * cover: the changelog's end offset and each input partition's committed
+ * offset.  Those never run ahead of what the query has committed, so on
+ * start the stores are the checkpoint plus the records after its
+ * positions, up to what the last commit covers: the same stores a replay
+ * of everything gives.
+ *
+ * A checkpoint that is missing, torn, damaged, of another query, or no
+ * longer usable (its positions past the committed ones, or the records
+ * after them no longer all there because compaction or retention has
+ * touched them) is ignored and the stores are rebuilt from the whole
+ * changelog and input, as before checkpoints existed: slower, never wrong.
+ *
+ * When is a checkpoint due: once the changes since the last one (changelog
+ * records plus input records read) reach both 10 000 (tests lower that
+ * with the environment variable EDDY_CHECKPOINT_EVERY) and half the
+ * stores' entries, so writing checkpoints costs O(1) per change
+ * and restoring replays at most about half a store's worth of records.
+ * The write happens under the engine's lock, like the step itself; a
+ * store of a million keys takes a fraction of a second (see
+ * `eddy bench restore`).
+ *
+ * Not thread-safe: the engine calls it under its lock.
+ */
+#ifndef EDDY_RUNTIME_STATE_H
+#define EDDY_RUNTIME_STATE_H
+
+#include "runtime.h"
+
+/* Whether runtime_state_restore restores q->rows (aggregating a table);
+ * other row stores (joins) are rebuilt by the runtime itself. */
+bool runtime_state_has_rows(const query *q);
+
+/* Fills q->store (and q->rows, when runtime_state_has_rows) on start,
+ * after the tasks' readers are at their committed offsets and the
+ * interrupted batch, if any, is known.  0, or -1 with e filled (a
+ * changelog or input that cannot be read). */
+int runtime_state_restore(query *q, eventlog *l, err *e);
+
+/* After a step: writes a checkpoint if one is due.  A failed write is
+ * reported (-1, e filled) but harms nothing: the old checkpoint, or
+ * none, stays. */
+int runtime_state_checkpoint(query *q, eventlog *l, err *e);
+
+/* A query stopped for good: its checkpoint goes. */
+void runtime_state_forget(eventlog *l, const char *id);
+
+#endif

@@ -1,0 +1,214 @@
+/* test_store — state-store checkpoints (store_checkpoint.h): what a
+ * restart gets back, and what a torn or damaged checkpoint file gives
+ * (an error, never a wrong store).
+ *
+ * Each test works in its own mkdtemp directory. */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "storage/kvstore.h"
+#include "storage/store_checkpoint.h"
+
+typedef struct fx {
+    char dir[64];
+    char path[128];
+    err e;
+} fx;
+
+static int fx_setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/eddy-store-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->path, sizeof f->path, "%s/state/q.ckpt", f->dir);
+    *state = f;
+    return 0;
+}
+
+static int fx_teardown(void **state)
+{
+    fx *f = *state;
+    store_checkpoint_remove(f->path);
+    char sub[128];
+    snprintf(sub, sizeof sub, "%s/state", f->dir);
+    rmdir(sub);
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+/* A store of n keys "k<i>" -> "v<i*i>". */
+static kvstore *make_store(int n)
+{
+    kvstore *s = kvstore_new();
+    for (int i = 0; i < n; i++) {
+        char k[32], v[32];
+        int kl = snprintf(k, sizeof k, "k%d", i), vl = snprintf(v, sizeof v, "v%d", i * i);
+        kvstore_put(s, k, (size_t)kl, v, (size_t)vl);
+    }
+    return s;
+}
+
+static void assert_same_store(kvstore *a, kvstore *b, int n)
+{
+    assert_int_equal(kvstore_count(a), kvstore_count(b));
+    for (int i = 0; i < n; i++) {
+        char k[32];
+        int kl = snprintf(k, sizeof k, "k%d", i);
+        size_t la, lb;
+        const uint8_t *va = kvstore_get(a, k, (size_t)kl, &la), *vb = kvstore_get(b, k, (size_t)kl, &lb);
+        assert_non_null(va);
+        assert_non_null(vb);
+        assert_int_equal(la, lb);
+        assert_memory_equal(va, vb, la);
+    }
+}
+
+static void write_two(fx *f, kvstore *a, kvstore *b)
+{
+    int64_t marks[3] = {42, 7, -1};
+    kvstore *stores[2] = {a, b};
+    assert_int_equal(store_checkpoint_write(f->path, 99, marks, 3, stores, 2, &f->e), 0);
+}
+
+/* Reads the checkpoint into two new stores (the caller frees them);
+ * returns what store_checkpoint_read returned. */
+static int read_two(fx *f, uint64_t tag, kvstore **ra, kvstore **rb, int64_t *marks, int *n)
+{
+    *ra = kvstore_new();
+    *rb = kvstore_new();
+    kvstore *stores[2] = {*ra, *rb};
+    return store_checkpoint_read(f->path, tag, marks, 8, n, stores, 2, &f->e);
+}
+
+static void test_checkpoint_gives_back_stores_and_marks(void **state)
+{
+    fx *f = *state;
+    kvstore *a = make_store(5000), *b = make_store(3);
+    kvstore_put(b, "", 0, "empty key", 9);
+    write_two(f, a, b);
+    kvstore *ra, *rb;
+    int64_t marks[8];
+    int n = 0;
+    assert_int_equal(read_two(f, 99, &ra, &rb, marks, &n), 1);
+    assert_int_equal(n, 3);
+    assert_int_equal(marks[0], 42);
+    assert_int_equal(marks[1], 7);
+    assert_int_equal(marks[2], -1);
+    assert_same_store(a, ra, 5000);
+    assert_same_store(b, rb, 3);
+    size_t vl;
+    assert_non_null(kvstore_get(rb, "", 0, &vl));
+    assert_int_equal(vl, 9);
+    char tmp[160];
+    snprintf(tmp, sizeof tmp, "%s.tmp", f->path);
+    assert_int_equal(access(tmp, F_OK), -1); /* no temporary file left */
+    kvstore_free(a), kvstore_free(b), kvstore_free(ra), kvstore_free(rb);
+}
+
+static void test_checkpoint_missing_file_reads_as_none(void **state)
+{
+    fx *f = *state;
+    kvstore *s = kvstore_new();
+    int64_t marks[1];
+    int n = 0;
+    assert_int_equal(store_checkpoint_read(f->path, 99, marks, 1, &n, &s, 1, &f->e), 0);
+    assert_int_equal(kvstore_count(s), 0);
+    kvstore_free(s);
+}
+
+static long file_size(const char *path)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return (long)st.st_size;
+}
+
+/* Every truncation of the file (a torn write that somehow got renamed)
+ * and every single flipped byte is reported, never loaded as good. */
+static void test_checkpoint_torn_or_flipped_is_reported(void **state)
+{
+    fx *f = *state;
+    kvstore *a = make_store(40), *b = make_store(2);
+    write_two(f, a, b);
+    long size = file_size(f->path);
+    FILE *in = fopen(f->path, "rb");
+    unsigned char *orig = malloc((size_t)size);
+    assert_int_equal(fread(orig, 1, (size_t)size, in), (size_t)size);
+    fclose(in);
+    for (long cut = 0; cut <= size; cut += (cut < size - 64 ? 7 : 1)) {
+        for (int flip = 0; flip < 2; flip++) {
+            if (cut == size && !flip)
+                continue; /* the whole file, unchanged */
+            FILE *out = fopen(f->path, "wb");
+            if (flip) { /* whole length, one byte changed */
+                unsigned char *copy = malloc((size_t)size);
+                memcpy(copy, orig, (size_t)size);
+                copy[cut % size] ^= 0x20;
+                fwrite(copy, 1, (size_t)size, out);
+                free(copy);
+            } else
+                fwrite(orig, 1, (size_t)cut, out);
+            fclose(out);
+            kvstore *ra, *rb;
+            int64_t marks[8];
+            int n = 0;
+            assert_int_equal(read_two(f, 99, &ra, &rb, marks, &n), -1);
+            kvstore_free(ra), kvstore_free(rb);
+        }
+    }
+    free(orig);
+    kvstore_free(a), kvstore_free(b);
+}
+
+static void test_checkpoint_of_another_tag_is_refused(void **state)
+{
+    fx *f = *state;
+    kvstore *a = make_store(3), *b = make_store(3);
+    write_two(f, a, b);
+    kvstore *ra, *rb;
+    int64_t marks[8];
+    int n = 0;
+    assert_int_equal(read_two(f, 100, &ra, &rb, marks, &n), -1);
+    assert_int_equal(f->e.code, ERR_INVALID);
+    assert_int_equal(store_checkpoint_read(f->path, 99, marks, 8, &n, &ra, 1, &f->e), -1);
+    kvstore_free(a), kvstore_free(b), kvstore_free(ra), kvstore_free(rb);
+}
+
+/* A new checkpoint replaces the old one whole. */
+static void test_checkpoint_rewrite_replaces_old(void **state)
+{
+    fx *f = *state;
+    kvstore *a = make_store(100), *b = make_store(1);
+    write_two(f, a, b);
+    kvstore *a2 = make_store(10);
+    write_two(f, a2, b);
+    kvstore *ra, *rb;
+    int64_t marks[8];
+    int n = 0;
+    assert_int_equal(read_two(f, 99, &ra, &rb, marks, &n), 1);
+    assert_same_store(a2, ra, 10);
+    kvstore_free(a), kvstore_free(a2), kvstore_free(b), kvstore_free(ra), kvstore_free(rb);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_checkpoint_gives_back_stores_and_marks),
+        T(test_checkpoint_missing_file_reads_as_none),
+        T(test_checkpoint_torn_or_flipped_is_reported),
+        T(test_checkpoint_of_another_tag_is_refused),
+        T(test_checkpoint_rewrite_replaces_old),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

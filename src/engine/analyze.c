@@ -1759,6 +1759,9 @@ static int compile_window(scope *sc, const ast_query *q, plan_agg *g, err *e)
     pw->size = w->size.ms;
     pw->advance = w->kind == AST_WINDOW_HOPPING ? w->advance.ms : w->size.ms;
     pw->grace = w->grace.present ? w->grace.ms : DAY_MS;
+    pw->retention = pw->size + pw->grace;
+    if (w->retention.present && w->retention.ms > pw->retention)
+        pw->retention = w->retention.ms;
     pw->emit_final = q->emit == AST_EMIT_FINAL;
     if (pw->size <= 0)
         return err_at(e, ERR_INVALID, w->span.off, w->span.len, "the window size must be positive");

@@ -185,12 +185,13 @@ int engine__describe(exec_ctx *x)
     if (x->stmt->u.describe.extended || s->writer) {
         for (int i = 0; i < x->en->nqueries; i++) {
             query *q = x->en->queries[i];
-            if (!strcmp(q->plan->out.name, s->name) || !strcmp(q->plan->in.name, s->name))
-                engine__message(x, "%s %s: %s\n  processed %llu, emitted %llu, late %llu, errors %llu%s%s",
-                                !strcmp(q->plan->out.name, s->name) ? "Writer" : "Reader", q->id, q->sql,
-                                (unsigned long long)q->processed, (unsigned long long)q->emitted,
-                                (unsigned long long)q->late, (unsigned long long)q->errors,
-                                q->errors ? "; last: " : "", q->last_error);
+            if (strcmp(q->plan->out.name, s->name) && strcmp(q->plan->in.name, s->name))
+                continue;
+            engine__message(x, "%s %s: %s\n  processed %llu, emitted %llu, late %llu, errors %llu%s%s",
+                            !strcmp(q->plan->out.name, s->name) ? "Writer" : "Reader", q->id, q->sql,
+                            (unsigned long long)q->processed, (unsigned long long)q->emitted,
+                            (unsigned long long)q->late, (unsigned long long)q->errors,
+                            q->errors ? "; last: " : "", q->last_error);
             if (x->stmt->u.describe.extended && q->store)
                 describe_state(x, q);
         }

@@ -106,7 +106,7 @@ static int apply_one(const plan *p, kvstore *store, value *arow, const value *ar
     bool keep;
     if (finish_row(p, arow, state, windowed, wstart, wend, out, &keep, cx))
         return -1;
-    agg_result r = {out, keep, old_keep, windowed, wstart, wend, state[0].u.l, sk, sv, false};
+    agg_result r = {out, keep, old_keep, windowed, wstart, wend, state[0].u.l, sk, sv, false, !existed};
     emit(ctx, &r);
     return 1;
 }
@@ -202,7 +202,7 @@ static int remove_session(const plan *p, kvstore *store, value *arow, const valu
     if (finish_row(p, arow, st, true, sp->start, sp->end, out, &old_keep, cx))
         return -1;
     kvstore_delete(store, sk->data, sk->len);
-    agg_result r = {out, false, old_keep, true, sp->start, sp->end, sp->end, sk, NULL, true};
+    agg_result r = {out, false, old_keep, true, sp->start, sp->end, sp->end, sk, NULL, true, false};
     emit(ctx, &r);
     return 0;
 }
@@ -261,7 +261,7 @@ static int merge_sessions(const plan *p, kvstore *store, value *arow, const valu
     bool keep;
     if (finish_row(p, arow, state, true, merged.start, merged.end, out, &keep, cx))
         return -1;
-    agg_result r = {out, keep, old_keep, true, merged.start, merged.end, state[0].u.l, sk, sv, false};
+    agg_result r = {out, keep, old_keep, true, merged.start, merged.end, state[0].u.l, sk, sv, false, false};
     emit(ctx, &r);
     return emitted + 1;
 }

@@ -38,6 +38,7 @@ typedef struct agg_result {
     int64_t ts;            /* the latest event time folded into the group: the result's timestamp */
     const buf *store_key, *store_val; /* the store change to log (store_val NULL: a deletion) */
     bool removed;          /* a session merged away: its tombstone's timestamp is ts (its end), exactly */
+    bool created;          /* TUMBLING/HOPPING: the store entry is new (the window opened) */
 } agg_result;
 
 /* SESSION windows: the sessions of every group, by group key. */

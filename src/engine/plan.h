@@ -49,6 +49,10 @@ typedef struct plan_window {
     int64_t size;      /* TUMBLING/HOPPING size; SESSION inactivity gap */
     int64_t advance;   /* HOPPING; = size for TUMBLING */
     int64_t grace;     /* default 24 hours, as ksqlDB */
+    /* TUMBLING/HOPPING: a window leaves the store once every task's stream
+     * time is this far past its start: RETENTION, but never less than
+     * size + grace (so no record a window could still take is lost) */
+    int64_t retention;
     bool emit_final;   /* EMIT FINAL: one result per window, when it closes */
 } plan_window;
 

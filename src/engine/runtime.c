@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "../base/mem.h"
+#include "../storage/store_window.h"
 #include "op_aggregate.h"
 #include "op_join.h"
 #include "proclog.h"
@@ -297,6 +298,10 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
         kvstore_each(q->store, reopen_window, q);
     if (p->agg && p->agg->window.kind == WINDOW_SESSION)
         q->sessions = agg_sessions_new(p, q->store);
+    else if (p->agg && p->agg->window.kind != WINDOW_NONE) {
+        q->windows = window_index_new();
+        window_index_build(q->windows, q->store);
+    }
     /* A new query commits where it starts, so that a restart before its
      * first batch resumes there (not at the end of what arrived since). */
     if (fresh && commit_start(q, l, e)) {
@@ -335,6 +340,7 @@ void runtime_query_stop(query *q)
         free(q->open[i].key);
     free(q->open);
     agg_sessions_free(q->sessions);
+    window_index_free(q->windows);
     kvstore_free(q->store);
     kvstore_free(q->rows);
     table_rows_close(q->joined);
@@ -402,9 +408,16 @@ static int encode_output(query *q, const value *out, bool tombstone, const int64
     return 0;
 }
 
+/* A change of the store, into the changelog batch.  A deletion is
+ * stamped with the wall-clock time, not event time: compaction drops a
+ * tombstone once its timestamp is delete.retention.ms old, and a
+ * checkpoint can only be continued from while no tombstone written after
+ * it can have been dropped (runtime_state.c). */
 static void log_change(query *q, const buf *key, const buf *val, int64_t ts)
 {
     query_sink *k = &q->sinks[SINK_CHANGELOG];
+    if (!val)
+        ts = runtime_state_wall_ms();
     pending *pd = sink_next(k, ts);
     buf_append(&k->keys, key->data, key->len);
     if (val)
@@ -648,6 +661,8 @@ static void hold_until_closed(agg_sink_ctx *c, const agg_result *r)
 static void emit_aggregate(void *ctx, const agg_result *r)
 {
     agg_sink_ctx *c = ctx;
+    if (r->created && c->q->windows)
+        window_index_add(c->q->windows, (const uint8_t *)r->store_key->data, r->store_key->len);
     if (r->windowed && c->q->plan->agg->window.emit_final) {
         hold_until_closed(c, r);
         return;
@@ -698,6 +713,37 @@ static void emit_closed_windows(query *q, query_task *t, eval_ctx *cx)
         }
         free(w.key);
     }
+}
+
+/* An expired window's entry, gone from the store: a tombstone in the
+ * changelog, so that compaction drops it there too. */
+static void log_expired(void *ctx, const uint8_t *key, size_t klen)
+{
+    query *q = ctx;
+    buf k = {(char *)key, klen, klen}; /* borrowed: log_change copies it */
+    log_change(q, &k, NULL, q->expire_time);
+}
+
+/* TUMBLING/HOPPING: drops the windows every task's stream time has
+ * passed by the retention (at most EXPIRE_STEP per record: bounded
+ * work).  The least stream time of all tasks, because the store is
+ * shared: any task may still send a record to a window another has
+ * passed, and a window is only expired once no task can (retention >=
+ * size + grace: it is closed for every task), so expiry never changes a
+ * result. */
+#define EXPIRE_STEP 1024
+
+static void expire_windows(query *q)
+{
+    int64_t least = INT64_MAX;
+    for (int i = 0; i < q->ntasks; i++)
+        if (q->tasks[i].stream_time < least)
+            least = q->tasks[i].stream_time;
+    int64_t retention = q->plan->agg->window.retention;
+    if (least == INT64_MIN || least == INT64_MAX || least < INT64_MIN + retention)
+        return;
+    q->expire_time = least;
+    window_index_expire(q->windows, q->store, least - retention + 1, EXPIRE_STEP, log_expired, q);
 }
 
 /* Folds (or with `retract`, takes back) one record into the aggregation;
@@ -1380,6 +1426,8 @@ static void process_record(query *q, query_task *t, const log_record *rec, value
             aggregate_record(q, t, rec, false, NULL, row, out, cx);
         if (q->nopen)
             emit_closed_windows(q, t, cx);
+        if (q->windows)
+            expire_windows(q);
         return;
     }
     err_clear(cx->e);

@@ -101,6 +101,7 @@ typedef struct query {
     query_sink sinks[SINK_MAX];
     kvstore *store;     /* GROUP BY state, or NULL */
     struct agg_sessions *sessions; /* SESSION windows: the store's sessions by group, or NULL */
+    struct window_index *windows;  /* TUMBLING/HOPPING: the store's keys by window start, or NULL */
     kvstore *rows;      /* aggregating a table: its current rows (key -> value
                          * bytes), rebuilt from the table's own topic on start */
     table_rows *joined; /* stream-table JOIN: the table's rows, followed */
@@ -133,6 +134,7 @@ typedef struct query {
     bool serialize_failed; /* the last error was encoding an output */
     int next_partition; /* for records without a key */
     int recover_task;   /* input partition whose batch a crash interrupted, or -1 */
+    int64_t expire_time; /* the stream time expired windows are dropped at */
     /* state stores across restarts (runtime_state.h) */
     bool state_from_checkpoint;      /* restored from a checkpoint (else from the logs) */
     uint64_t state_checkpoint_entries; /* entries the checkpoint held */

@@ -4,13 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../base/mem.h"
 #include "../storage/crc32c.h"
 #include "../storage/store_checkpoint.h"
 
 #define REPLAY_BATCH 256
-#define CKPT_VERSION 1u
+#define CKPT_VERSION 2u
 
 #define CKPT_EVERY 10000
 
@@ -36,6 +37,17 @@ static uint64_t checkpoint_tag(const query *q)
 }
 
 bool runtime_state_has_rows(const query *q) { return q->rows && q->plan->agg && !q->plan->join; }
+
+int64_t runtime_state_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Marks of a checkpoint: the changelog offset, the wall-clock time it was
+ * written at, then one input offset per task (when the rows are kept). */
+enum { MARK_CHANGELOG, MARK_WRITTEN, MARK_INPUTS };
 
 /* Applies records [from, stop) of one partition to a store: a value puts,
  * a tombstone deletes.  Adds the records read to *n. */
@@ -79,22 +91,24 @@ static int state_stores(query *q, kvstore **out)
     return n;
 }
 
+static int marks_count(const query *q) { return MARK_INPUTS + (runtime_state_has_rows(q) ? q->ntasks : 0); }
+
 /* Whether a loaded checkpoint's marks can be continued from: every mark
- * at or before what is committed, and every record after it still there
- * as written.  Marks: the changelog offset, then one input offset per
- * task (when the rows are kept). */
+ * at or before what is committed, and every tombstone after it still
+ * there (see runtime_state.h). */
 static bool marks_usable(query *q, const int64_t *marks, int nmarks)
 {
-    bool rows = runtime_state_has_rows(q);
-    if (nmarks != 1 + (rows ? q->ntasks : 0))
+    if (nmarks != marks_count(q))
         return false;
     if (q->store) {
         log_topic *cl = q->sinks[SINK_CHANGELOG].topic;
-        if (marks[0] > changelog_stop(q) || marks[0] < log_intact_offset(cl, 0))
+        int64_t age = runtime_state_wall_ms() - marks[MARK_WRITTEN];
+        if (marks[MARK_CHANGELOG] > changelog_stop(q) || marks[MARK_CHANGELOG] < log_start_offset(cl, 0) || age < 0 ||
+            age >= log_topic_config_get(cl)->delete_retention_ms / 2)
             return false;
     }
-    for (int i = 0; rows && i < q->ntasks; i++) {
-        int64_t m = marks[1 + i];
+    for (int i = 0; runtime_state_has_rows(q) && i < q->ntasks; i++) {
+        int64_t m = marks[MARK_INPUTS + i];
         if (m > log_reader_position(q->tasks[i].reader) || m < log_intact_offset(q->in, q->tasks[i].partition))
             return false;
     }
@@ -134,15 +148,16 @@ static void load_checkpoint(query *q, eventlog *l, int64_t *marks, int nmarks)
 
 int runtime_state_restore(query *q, eventlog *l, err *e)
 {
-    int nmarks = 1 + (runtime_state_has_rows(q) ? q->ntasks : 0);
+    int nmarks = marks_count(q);
     int64_t *marks = mem_alloc(sizeof(int64_t) * (size_t)nmarks);
     load_checkpoint(q, l, marks, nmarks);
     int rc = 0;
     if (q->store)
-        rc = replay(q->sinks[SINK_CHANGELOG].topic, 0, marks[0], changelog_stop(q), q->store, &q->state_replayed, e);
-    for (int i = 0; rc == 0 && runtime_state_has_rows(q) && i < q->ntasks; i++)
-        rc = replay(q->in, q->tasks[i].partition, marks[1 + i], log_reader_position(q->tasks[i].reader), q->rows,
+        rc = replay(q->sinks[SINK_CHANGELOG].topic, 0, marks[MARK_CHANGELOG], changelog_stop(q), q->store,
                     &q->state_replayed, e);
+    for (int i = 0; rc == 0 && runtime_state_has_rows(q) && i < q->ntasks; i++)
+        rc = replay(q->in, q->tasks[i].partition, marks[MARK_INPUTS + i], log_reader_position(q->tasks[i].reader),
+                    q->rows, &q->state_replayed, e);
     free(marks);
     /* what the next checkpoint's distance is measured from */
     q->state_mark = q->store ? changelog_stop(q) : 0;
@@ -173,14 +188,14 @@ int runtime_state_checkpoint(query *q, eventlog *l, err *e)
     uint64_t changes = changes_since(q);
     if (changes < q->state_every || changes < entries / 2)
         return 0;
-    bool rows = runtime_state_has_rows(q);
-    int nmarks = 1 + (rows ? q->ntasks : 0);
+    int nmarks = marks_count(q);
     int64_t *marks = mem_alloc(sizeof(int64_t) * (size_t)nmarks);
     /* every task has committed: the stores are exactly the changelog up
      * to its end and the input up to each reader's position */
-    marks[0] = q->store ? log_end_offset(q->sinks[SINK_CHANGELOG].topic, 0) : 0;
-    for (int i = 0; rows && i < q->ntasks; i++)
-        marks[1 + i] = log_reader_position(q->tasks[i].reader);
+    marks[MARK_CHANGELOG] = q->store ? log_end_offset(q->sinks[SINK_CHANGELOG].topic, 0) : 0;
+    marks[MARK_WRITTEN] = runtime_state_wall_ms();
+    for (int i = 0; runtime_state_has_rows(q) && i < q->ntasks; i++)
+        marks[MARK_INPUTS + i] = log_reader_position(q->tasks[i].reader);
     char path[512];
     checkpoint_path(l, q->id, path, sizeof path);
     int rc = store_checkpoint_write(path, checkpoint_tag(q), marks, nmarks, stores, ns, e);

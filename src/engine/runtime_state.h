@@ -16,8 +16,7 @@
  *
  * A checkpoint that is missing, torn, damaged, of another query, or no
  * longer usable (its positions past the committed ones, or the records
- * after them no longer all there because compaction or retention has
- * touched them) is ignored and the stores are rebuilt from the whole
+ * after them no longer all there) is ignored and the stores are rebuilt from the whole
  * changelog and input, as before checkpoints existed: slower, never wrong.
  *
  * When is a checkpoint due: once the changes since the last one (changelog
@@ -28,6 +27,16 @@
  * The write happens under the engine's lock, like the step itself; a
  * store of a million keys takes a fraction of a second (see
  * `eddy bench restore`).
+ *
+ * The records after a checkpoint are all there as long as no tombstone
+ * written since has been dropped by compaction (a dropped older record
+ * always has a later one of its key, which is replayed): for the
+ * changelog, whose tombstones carry the wall-clock time they were
+ * written at, while the checkpoint is younger than half the topic's
+ * delete.retention.ms (one day by default; a query that wrote no
+ * checkpoint for longer replays its whole changelog); for a table's
+ * topic, whose tombstones carry event times, while compaction has not
+ * touched anything after the checkpoint (log_intact_offset).
  *
  * Not thread-safe: the engine calls it under its lock.
  */
@@ -50,6 +59,10 @@ int runtime_state_restore(query *q, eventlog *l, err *e);
  * reported (-1, e filled) but harms nothing: the old checkpoint, or
  * none, stays. */
 int runtime_state_checkpoint(query *q, eventlog *l, err *e);
+
+/* The wall-clock time in ms since the epoch: the timestamp of changelog
+ * tombstones. */
+int64_t runtime_state_wall_ms(void);
 
 /* A query stopped for good: its checkpoint goes. */
 void runtime_state_forget(eventlog *l, const char *id);

@@ -472,7 +472,9 @@ EOF
 # time still counts, one 24 h behind its window's end does not.
 t_aggregate_default_grace_period_is_24_hours() {
     D=$(new_dir)
-    printf '%s\n' "$WINDOWED_TABLE" >"$T/setup.sql"
+    # RETENTION 2 DAYS: the store keeps window [0,10000) past stream time
+    # 86410000 (size + grace would expire it there) for the pull query
+    printf '%s\n' "$WINDOWED_TABLE" | sed 's/(SIZE 10 SECONDS)/(SIZE 10 SECONDS, RETENTION 2 DAYS)/' >"$T/setup.sql"
     cat >>"$T/setup.sql" <<'EOF'
 INSERT INTO clicks (ROWTIME, user, page) VALUES (1000, 'u1', 'a');
 INSERT INTO clicks (ROWTIME, user, page) VALUES (82800000, 'u1', 'b');
@@ -489,12 +491,13 @@ EOF
 }
 
 # Stream time survives a restart: a record late for the stream time of the
-# first session is dropped by the second.
+# first session is dropped by the second.  (RETENTION 1 HOUR keeps window
+# [0,10000) in the store for the pull query.)
 t_aggregate_restart_keeps_stream_time_late_record_dropped() {
     D=$(new_dir)
     cat >"$T/setup.sql" <<'EOF'
 CREATE STREAM clicks (user STRING KEY, page STRING) WITH (KAFKA_TOPIC='clicks', VALUE_FORMAT='JSON', PARTITIONS=1);
-CREATE TABLE per_user AS SELECT user, WINDOWSTART AS ws, COUNT(*) AS n FROM clicks WINDOW TUMBLING (SIZE 10 SECONDS, GRACE PERIOD 5 SECONDS) GROUP BY user;
+CREATE TABLE per_user AS SELECT user, WINDOWSTART AS ws, COUNT(*) AS n FROM clicks WINDOW TUMBLING (SIZE 10 SECONDS, RETENTION 1 HOUR, GRACE PERIOD 5 SECONDS) GROUP BY user;
 INSERT INTO clicks (ROWTIME, user, page) VALUES (1000, 'u1', 'a');
 INSERT INTO clicks (ROWTIME, user, page) VALUES (30000, 'u1', 'b');
 EOF

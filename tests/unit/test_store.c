@@ -1,6 +1,7 @@
 /* test_store — state-store checkpoints (store_checkpoint.h): what a
  * restart gets back, and what a torn or damaged checkpoint file gives
- * (an error, never a wrong store).
+ * (an error, never a wrong store); the window index (store_window.h):
+ * which entries expiry drops, in which order, how many per call.
  *
  * Each test works in its own mkdtemp directory. */
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 
 #include "storage/kvstore.h"
 #include "storage/store_checkpoint.h"
+#include "storage/store_window.h"
 
 typedef struct fx {
     char dir[64];
@@ -200,6 +202,77 @@ static void test_checkpoint_rewrite_replaces_old(void **state)
     kvstore_free(a), kvstore_free(a2), kvstore_free(b), kvstore_free(ra), kvstore_free(rb);
 }
 
+/* A windowed store key: one byte of group, then the start big-endian. */
+static void window_key(uint8_t *k, uint8_t group, int64_t start)
+{
+    k[0] = group;
+    for (int i = 0; i < 8; i++)
+        k[1 + i] = (uint8_t)((uint64_t)start >> (56 - 8 * i));
+}
+
+typedef struct seen {
+    int64_t starts[64];
+    int n;
+} seen;
+
+static void note_dropped(void *ctx, const uint8_t *key, size_t klen)
+{
+    seen *s = ctx;
+    int64_t st = 0;
+    for (size_t i = klen - 8; i < klen; i++)
+        st = (int64_t)((uint64_t)st << 8 | key[i]);
+    s->starts[s->n++] = st;
+}
+
+/* Windows are dropped oldest start first, only those before the bound,
+ * at most `max` per call; keys already gone from the store are skipped. */
+static void test_window_index_expires_oldest_first_bounded(void **state)
+{
+    (void)state;
+    kvstore *s = kvstore_new();
+    window_index *w = window_index_new();
+    int64_t starts[] = {3000, 1000, 2000, 1000, 4000}; /* out of order, 1000 twice */
+    uint8_t k[9];
+    for (int i = 0; i < 5; i++) {
+        window_key(k, (uint8_t)i, starts[i]);
+        kvstore_put(s, k, 9, "v", 1);
+        window_index_add(w, k, 9);
+    }
+    window_key(k, 2, 2000);
+    kvstore_delete(s, k, 9); /* gone already: skipped */
+    seen got = {0};
+    assert_int_equal(window_index_expire(w, s, 3001, 1, note_dropped, &got), 1);
+    assert_int_equal(window_index_expire(w, s, 3001, 10, note_dropped, &got), 2);
+    assert_int_equal(got.n, 3);
+    assert_int_equal(got.starts[0], 1000);
+    assert_int_equal(got.starts[1], 1000);
+    assert_int_equal(got.starts[2], 3000);
+    assert_int_equal(kvstore_count(s), 1); /* 4000 stays */
+    assert_int_equal(window_index_count(w), 1);
+    assert_int_equal(window_index_expire(w, s, 4000, 10, NULL, NULL), 0);
+    window_index_free(w);
+    kvstore_free(s);
+}
+
+/* Rebuilt from a restored store, the index drops the same windows. */
+static void test_window_index_build_from_store(void **state)
+{
+    (void)state;
+    kvstore *s = kvstore_new();
+    uint8_t k[9];
+    for (int i = 0; i < 100; i++) {
+        window_key(k, (uint8_t)(i % 4), (int64_t)(i / 4) * 1000);
+        kvstore_put(s, k, 9, "v", 1);
+    }
+    window_index *w = window_index_new();
+    window_index_build(w, s);
+    assert_int_equal(window_index_count(w), 100);
+    assert_int_equal(window_index_expire(w, s, 10000, 1000, NULL, NULL), 40);
+    assert_int_equal(kvstore_count(s), 60);
+    window_index_free(w);
+    kvstore_free(s);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
@@ -209,6 +282,8 @@ int main(void)
         T(test_checkpoint_torn_or_flipped_is_reported),
         T(test_checkpoint_of_another_tag_is_refused),
         T(test_checkpoint_rewrite_replaces_old),
+        T(test_window_index_expires_oldest_first_bounded),
+        T(test_window_index_build_from_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # make bench: throughput figures for the log, a persistent query, windowed
-# aggregations (Nexmark q5/q7-like), pull-query latency, and `eddy server`
-# over the network (pull queries/s over HTTP and pgwire, push fan-out).
+# aggregations (Nexmark q5/q7-like), pull-query latency, state-store
+# restore time, and `eddy server` over the network (pull queries/s over
+# HTTP and pgwire, push fan-out).
 # Usage: bench/run.sh [EDDY] [RECORDS]
 # A case that fails is reported and the others still run; the exit status
 # is then 1.
@@ -24,4 +25,6 @@ for keys in 10000 100000 1000000; do
 done
 echo "== eddy bench server --keys 1000000 (64 clients, 5 s per protocol, 100 push subscribers)"
 "$EDDY" bench server --keys 1000000 || { echo "== eddy bench server FAILED"; status=1; }
+echo "== eddy bench restore --keys 1000000"
+"$EDDY" bench restore --keys 1000000 || { echo "== eddy bench restore FAILED"; status=1; }
 exit $status

@@ -289,7 +289,7 @@ static int bench_query(long n, const char *dir)
 static void bench_usage(FILE *f)
 {
     fputs("usage: eddy bench log|query|window [--records N] [--json]\n"
-              "       eddy bench pull [--keys N]\n"
+              "       eddy bench pull|restore [--keys N]\n"
               "       eddy bench parse [--iterations N]\n"
               "       eddy bench server [--keys N] [--clients C] [--seconds S] [--subscribers P]\n"
               "                         [--push-rows R] [--server-binary EDDY]\n"
@@ -304,6 +304,9 @@ static void bench_usage(FILE *f)
               "          events/s, events per CPU second, peak RSS, output records, store rows\n"
               "  pull    a table of N keys (default 1000000): latency p50/p99/max of pull queries\n"
               "          by key (10000, fewer if over a time budget), table scan time, memory/key\n"
+              "  restore a GROUP BY table of N keys (default 1000000), N/10 updates after its last\n"
+              "          checkpoint: restart time from the checkpoint + changelog tail and from the\n"
+              "          whole changelog, memory per key, checkpoint size\n"
               "  parse   parse a representative SQL script N times (statements/s, MB/s)\n"
               "  server  `eddy server` (EDDY, default this one) as a child on a table of N keys\n"
               "          (default 1000000): C keep-alive clients (64) doing pull queries by key\n"
@@ -344,7 +347,8 @@ int bench_main(int argc, char **argv)
 {
     const char *what = argc > 1 ? argv[1] : "";
     bool known = !strcmp(what, "log") || !strcmp(what, "query") || !strcmp(what, "window") ||
-                 !strcmp(what, "pull") || !strcmp(what, "parse") || !strcmp(what, "server");
+                 !strcmp(what, "pull") || !strcmp(what, "restore") || !strcmp(what, "parse") ||
+                 !strcmp(what, "server");
     int args = known ? check_bench_args(argc, argv) : 0;
     if (!known || args) {
         bool help = args > 0 || !strcmp(what, "--help") || !strcmp(what, "-h");
@@ -358,8 +362,8 @@ int bench_main(int argc, char **argv)
                 iterations = atol(argv[i + 1]);
         return bench_parse(iterations);
     }
-    bool pull = !strcmp(what, "pull"), server = !strcmp(what, "server");
-    long n = parse_records(argc, argv, pull || server ? "--keys" : "--records", 1000000);
+    bool pull = !strcmp(what, "pull") || !strcmp(what, "restore"), server = !strcmp(what, "server");
+    long n = parse_records(argc, argv, pull || server ? "--keys" : "--records", 1000000); /* keys: sized by --keys */
     if (n <= 0) {
         fprintf(stderr, "eddy bench: %s needs a positive number\n", pull || server ? "--keys" : "--records");
         return 2;
@@ -390,6 +394,7 @@ int bench_main(int argc, char **argv)
     int rc = server                    ? bench_server(&so, dir)
              : !strcmp(what, "log")    ? bench_log(n, dir, json)
              : !strcmp(what, "window") ? bench_window(n, dir)
+             : !strcmp(what, "restore") ? bench_restore(n, dir)
              : pull                    ? bench_pull(n, dir)
                                        : bench_query(n, dir);
     nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -237,11 +238,11 @@ static int window_run(const window_case *wc, long n, const char *dir)
     return rc;
 }
 
-/* Runs case wc in a child process (in dir/<name>) so its peak RSS is its own. */
-static int window_child(const window_case *wc, long n, const char *dir)
+/* Runs fn(arg) in a child process, so that what it measures (RSS above
+ * all) is its own and not the heap a previous case or phase left behind;
+ * its result, or 1 when it died. */
+static int in_child(int (*fn)(const void *arg), const void *arg)
 {
-    char sub[512];
-    snprintf(sub, sizeof sub, "%s/%s", dir, wc->name);
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
@@ -250,7 +251,7 @@ static int window_child(const window_case *wc, long n, const char *dir)
         return 1;
     }
     if (pid == 0) {
-        int rc = window_run(wc, n, sub);
+        int rc = fn(arg);
         fflush(stdout);
         _exit(rc);
     }
@@ -258,8 +259,23 @@ static int window_child(const window_case *wc, long n, const char *dir)
     if (waitpid(pid, &status, 0) < 0)
         return 1;
     if (WIFSIGNALED(status))
-        fprintf(stderr, "eddy bench: %s: killed by signal %d\n", wc->name, WTERMSIG(status));
+        fprintf(stderr, "eddy bench: a measuring process was killed by signal %d\n", WTERMSIG(status));
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+typedef struct window_job {
+    const window_case *wc;
+    long n;
+    const char *dir;
+} window_job;
+
+/* Runs a case in dir/<name>. */
+static int window_job_run(const void *arg)
+{
+    const window_job *j = arg;
+    char sub[512];
+    snprintf(sub, sizeof sub, "%s/%s", j->dir, j->wc->name);
+    return window_run(j->wc, j->n, sub);
 }
 
 int bench_window(long n, const char *dir)
@@ -269,34 +285,38 @@ int bench_window(long n, const char *dir)
            n, (double)n / 1e4);
     int rc = 0;
     for (size_t i = 0; i < sizeof window_cases / sizeof window_cases[0]; i++)
-        rc |= window_child(&window_cases[i], n, dir);
+        rc |= in_child(window_job_run, &(window_job){&window_cases[i], n, dir});
     return rc;
 }
 
 /* ---- eddy bench pull ---- */
 
-/* Appends `keys` records {"id": i, "x": i % 1000}, one per key. */
-static int load_keys(const char *dir, long keys)
+/* Appends n records {"id": (j * stride) % keys, "x": j % 1000} to topic
+ * src (created when missing): with stride 1 and n = keys, one per key. */
+static int append_keys(const char *dir, long n, long stride, long keys)
 {
     err e;
     err_clear(&e);
     log_options lo = {.default_flush = LOG_FLUSH_NONE, .manual_maintenance = true};
     eventlog *l = log_open(dir, &lo, &e);
-    log_topic *t = l ? log_topic_create(l, "src", NULL, &e) : NULL;
+    log_topic *t = l ? log_topic_find(l, "src") : NULL;
+    if (l && !t)
+        t = log_topic_create(l, "src", NULL, &e);
+    int64_t base = t ? log_end_offset(t, 0) : 0;
     int rc = t ? 0 : -1;
     buf vals = BUF_INIT;
     log_record recs[256];
     size_t offs[257];
-    for (long i = 0; i < keys && rc == 0;) {
+    for (long i = 0; i < n && rc == 0;) {
         int k = 0;
         buf_reset(&vals);
-        for (; k < 256 && i < keys; k++, i++) {
+        for (; k < 256 && i < n; k++, i++) {
             offs[k] = vals.len;
-            buf_printf(&vals, "{\"id\":%ld,\"x\":%ld}", i, i % 1000);
+            buf_printf(&vals, "{\"id\":%ld,\"x\":%ld}", (long)((i * stride) % keys), i % 1000);
         }
         offs[k] = vals.len;
         for (int j = 0; j < k; j++)
-            recs[j] = (log_record){.timestamp = 1700000000000LL + (i - k + j),
+            recs[j] = (log_record){.timestamp = 1700000000000LL + base + (i - k + j),
                                    .key_len = -1,
                                    .value = (const uint8_t *)vals.data + offs[j],
                                    .value_len = (int32_t)(offs[j + 1] - offs[j])};
@@ -308,6 +328,8 @@ static int load_keys(const char *dir, long keys)
     log_close(l);
     return rc;
 }
+
+static int load_keys(const char *dir, long keys) { return append_keys(dir, keys, 1, keys); }
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -430,5 +452,119 @@ int bench_pull(long keys, const char *dir)
     engine_session_free(&s);
     engine_close(en);
     printf("  peak RSS: %ld MB\n", peak_rss_kb() / 1024);
+    return rc;
+}
+
+/* ---- eddy bench restore ---- */
+
+#define RESTORE_TAIL_STRIDE 7919 /* a prime: updates spread over the keys */
+#define RESTORE_UPDATES 2        /* updates per key before the tail */
+
+/* engine_output.message: keeps DESCRIBE EXTENDED's "state: ..." line. */
+static void keep_state_line(void *ctx, const char *text)
+{
+    const char *p = strstr(text, "  state: ");
+    if (p)
+        snprintf(ctx, 512, "%s", p + 2);
+}
+
+typedef struct restore_step {
+    const char *dir;
+    const char *sql;  /* statements to run first, or NULL */
+    const char *what; /* printed */
+    long keys;
+} restore_step;
+
+/* One restart, timed: engine_open replays the catalog and starts the
+ * query, which restores its store; then DESCRIBE EXTENDED T says from
+ * what. */
+static int restore_run(const void *arg)
+{
+    const restore_step *st = arg;
+    long rss0 = rss_kb();
+    double t0 = now_s(), c0 = cpu_s();
+    engine_session s;
+    engine *en = open_engine(st->dir, &s);
+    if (!en)
+        return 1;
+    double secs = now_s() - t0, cpu = cpu_s() - c0;
+    long rss1 = rss_kb();
+    char state[512] = "";
+    engine_output out = {.ctx = state, .message = keep_state_line};
+    err e;
+    err_clear(&e);
+    const char *sql = "DESCRIBE EXTENDED t;";
+    int rc = engine_execute(en, &s, sql, strlen(sql), &out, &e) ? 1 : 0;
+    size_t entries = 0, bytes = 0;
+    if (sscanf(state, "state: %zu entries, %zu bytes", &entries, &bytes) != 2 || entries != (size_t)st->keys)
+        rc = 1;
+    printf("restore %ld keys, %s: %.3f s (%.2f CPU s); RSS +%ld MB across the restart (%.0f bytes/key), "
+           "store %.0f bytes/key\n  %s\n",
+           st->keys, st->what, secs, cpu, (rss1 - rss0) / 1024, (double)(rss1 - rss0) * 1024 / (double)st->keys,
+           (double)bytes / (double)st->keys, state);
+    engine_session_free(&s);
+    engine_close(en);
+    return rc;
+}
+
+/* Opens the engine, runs the statements (if any) and every query to the
+ * end of its input, closes; prints how long that took. */
+static int restore_phase(const void *arg)
+{
+    const restore_step *st = arg;
+    engine_session s;
+    engine *en = open_engine(st->dir, &s);
+    if (!en)
+        return 1;
+    double t0 = now_s();
+    int rc = st->sql ? run_sql(en, &s, st->sql, NULL) : 0;
+    long done = rc ? 0 : engine_pump(en);
+    printf("  %s: %ld records in %.2f s\n", st->what, done, now_s() - t0);
+    engine_session_free(&s);
+    engine_close(en);
+    return rc;
+}
+
+/* Size of the one checkpoint file under dir/state, removed when `remove`;
+ * -1 when there is none. */
+static long checkpoint_file(const char *dir, bool remove)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/state/CTAS_T_1.ckpt", dir);
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return -1;
+    if (remove)
+        unlink(path);
+    return (long)st.st_size;
+}
+
+int bench_restore(long keys, const char *dir)
+{
+    long updates = RESTORE_UPDATES * keys, tail = keys / 10;
+    printf("restore: a GROUP BY table of %ld keys (COUNT and SUM per key) built from %ld records, %ld "
+           "updates, then %ld more (10%%) after its last checkpoint; one partition, engine without runtime "
+           "thread, each phase in its own process\n",
+           keys, keys, updates, tail);
+    restore_step build = {dir,
+                          "CREATE STREAM src (id BIGINT, x BIGINT) WITH (KAFKA_TOPIC='src', VALUE_FORMAT='JSON');"
+                          "CREATE TABLE t AS SELECT id, COUNT(*) AS n, SUM(x) AS s FROM src GROUP BY id;",
+                          "build and updates", keys};
+    restore_step more = {dir, NULL, "updates after the last checkpoint", keys};
+    if (load_keys(dir, keys) || append_keys(dir, updates, RESTORE_TAIL_STRIDE, keys) ||
+        in_child(restore_phase, &build) || append_keys(dir, tail, RESTORE_TAIL_STRIDE + 2, keys) ||
+        in_child(restore_phase, &more))
+        return 1;
+    long size = checkpoint_file(dir, false);
+    if (size < 0) {
+        fprintf(stderr, "eddy bench: no checkpoint was written\n");
+        return 1;
+    }
+    printf("  checkpoint file: %.1f MB (%.0f bytes/key)\n", (double)size / 1e6, (double)size / (double)keys);
+    restore_step ck = {dir, NULL, "from the checkpoint + changelog tail", keys};
+    int rc = in_child(restore_run, &ck);
+    checkpoint_file(dir, true);
+    restore_step full = {dir, NULL, "from the whole changelog (checkpoint removed)", keys};
+    rc |= in_child(restore_run, &full);
     return rc;
 }

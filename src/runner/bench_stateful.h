@@ -1,9 +1,10 @@
-/* bench_stateful — `eddy bench window` and `eddy bench pull`: stateful
+/* bench_stateful — `eddy bench window`, `pull` and `restore`: stateful
  * processing figures for issue 6 (Nexmark q5/q7-like windowed
- * aggregations; pull-query latency on a materialized table).
+ * aggregations; pull-query latency on a materialized table; restoring
+ * a state store on restart).
  *
- * Both run in a data directory the caller created and removes, print
- * their figures to stdout (errors to stderr) and assert no speed. */
+ * Each runs in a data directory the caller created and removes, prints
+ * its figures to stdout (errors to stderr) and asserts no speed. */
 #ifndef EDDY_BENCH_STATEFUL_H
 #define EDDY_BENCH_STATEFUL_H
 
@@ -28,5 +29,12 @@ int bench_pull(long keys, const char *dir);
  * row per id 0..keys-1, with its state store up to date, for `eddy bench
  * server`.  Returns 0 or -1 (the error printed). */
 int bench_build_table(const char *dir, long keys);
+
+/* Builds a GROUP BY table of `keys` keys, updates a tenth of them after
+ * its last checkpoint, then times two restarts in child processes: from
+ * the checkpoint plus the changelog tail, and (checkpoint removed) from
+ * the whole changelog.  Prints restart time, RSS growth and store bytes
+ * per key, and the checkpoint's size.  Returns 0 or 1. */
+int bench_restore(long keys, const char *dir);
 
 #endif

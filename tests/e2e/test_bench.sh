@@ -52,3 +52,13 @@ t_bench_server_refuses_bad_numbers() {
     expect_rc 2
     err_has "server wants 1-10000 clients"
 }
+
+t_bench_restore_restarts_from_checkpoint_and_from_changelog() {
+    eddy_run bench restore --keys 30000
+    expect_ok
+    grep -q "^restore 30000 keys, from the checkpoint + changelog tail: " "$T/out" || fail "no checkpoint restart line"
+    out_has "state: 30000 entries"
+    out_has "restored from a checkpoint + "
+    out_has "restored from no checkpoint + "
+    out_has "checkpoint file: "
+}

@@ -1,6 +1,7 @@
 /* runtime.c — see runtime.h. */
 #include "runtime.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,12 +40,14 @@ static void find_interrupted_batch(query *q, eventlog *l)
             continue;
         int parts = log_topic_partitions(k->topic);
         k->skip = mem_alloc(sizeof(int64_t) * (size_t)parts);
+        k->intent_end = mem_alloc(sizeof(int64_t) * (size_t)parts);
         char key[32];
         intent_end_key(s, key, sizeof key);
         for (int p = 0; q->recover_task >= 0 && p < parts; p++) {
             int64_t before = log_offset_fetch(l, q->id, key, p);
             int64_t grown = before >= 0 ? log_end_offset(k->topic, p) - before : 0;
             k->skip[p] = grown > 0 ? grown : 0;
+            k->intent_end[p] = log_end_offset(k->topic, p) - k->skip[p];
         }
     }
 }
@@ -331,6 +334,7 @@ void runtime_query_stop(query *q)
     buf_free(&q->join_key);
     for (int s = 0; s < SINK_MAX; s++) {
         free(q->sinks[s].skip);
+        free(q->sinks[s].intent_end);
         free(q->sinks[s].pend);
         free(q->sinks[s].recs);
         buf_free(&q->sinks[s].keys);
@@ -426,6 +430,22 @@ static void log_change(query *q, const buf *key, const buf *val, int64_t ts)
     pd->value_len = val ? (int32_t)val->len : -1; /* NULL: the entry was deleted */
 }
 
+/* Test-only fault counter (STYLE.md): with EDDY_FAULT_KILL_BEFORE_COMMIT=N
+ * in the environment, the process kills itself (SIGKILL, as kill -9)
+ * after appending the outputs of its Nth batch, before committing it.
+ * -1: not read yet. */
+static int fault_commit_countdown = -1;
+
+static void fault_before_commit(void)
+{
+    if (fault_commit_countdown < 0) {
+        const char *s = getenv("EDDY_FAULT_KILL_BEFORE_COMMIT");
+        fault_commit_countdown = s ? atoi(s) : 0;
+    }
+    if (fault_commit_countdown > 0 && --fault_commit_countdown == 0)
+        raise(SIGKILL);
+}
+
 /* Drops records of a replayed batch that a sink already holds. */
 static void drop_already_written(query_sink *k)
 {
@@ -440,8 +460,6 @@ static void drop_already_written(query_sink *k)
     k->npend = n;
 }
 
-/* Records the intent to append a batch of task `task`: every sink's end
- * offsets now, so a crash before the commit can be undone on restart. */
 /* Whether the batch wrote to the processing log (always its partition 0). */
 static bool batch_logged(const query *q) { return q->sinks[SINK_PROCLOG].topic && q->sinks[SINK_PROCLOG].npend; }
 
@@ -456,7 +474,12 @@ static int intent_parts(const query *q, int s)
     return q->sinks[s].topic ? log_topic_partitions(q->sinks[s].topic) : 0;
 }
 
-static int write_intent(query *q, eventlog *l, int task, err *e)
+/* Records the intent to append a batch of task `task`: every sink's end
+ * offsets now, so a crash before the commit can be undone on restart.
+ * Running an interrupted batch again (`again`), the ends stay those
+ * before it: the sinks already hold part of it, and a second crash must
+ * undo that part too. */
+static int write_intent(query *q, eventlog *l, int task, bool again, err *e)
 {
     int n = 1;
     for (int s = 0; s < SINK_MAX; s++)
@@ -468,7 +491,8 @@ static int write_intent(query *q, eventlog *l, int task, err *e)
     for (int s = 0; s < SINK_MAX; s++) {
         intent_end_key(s, keys[s], sizeof keys[s]);
         for (int p = 0; p < intent_parts(q, s); p++)
-            en[n++] = (log_offset_entry){keys[s], p, log_end_offset(q->sinks[s].topic, p)};
+            en[n++] = (log_offset_entry){keys[s], p,
+                                         again ? q->sinks[s].intent_end[p] : log_end_offset(q->sinks[s].topic, p)};
     }
     int rc = log_offset_commit_many(l, q->id, en, n, e);
     free(en);
@@ -1494,11 +1518,12 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
     }
     if (recovering)
         q->recover_task = -1;
-    if (intent && write_intent(q, l, task_id(t), e))
+    if (intent && write_intent(q, l, task_id(t), recovering, e))
         return -1;
     for (int s = 0; s < SINK_MAX; s++)
         if (q->sinks[s].topic && flush_sink(&q->sinks[s], e))
             return -1;
+    fault_before_commit();
     if (commit_batch(q, l, t, intent, e))
         return -1;
     return n;
@@ -1563,9 +1588,28 @@ static long step_stream_join(query *q, eventlog *l, arena *scratch, int max, err
 
 static long step_tasks(query *q, eventlog *l, arena *scratch, int max, err *e);
 
+/* The batch a crash interrupted runs again before any other task's: the
+ * intent of another task would take the place of its intent, and a crash
+ * then would leave its part-written outputs and store changes as if
+ * committed.  It reads at least the records it read the first time. */
+static long step_recovery(query *q, eventlog *l, arena *scratch, int max, err *e)
+{
+    query_task *t = NULL;
+    for (int i = 0; i < q->ntasks + q->nrtasks && !t; i++) {
+        query_task *c = i < q->ntasks ? &q->tasks[i] : &q->rtasks[i - q->ntasks];
+        if (task_id(c) == q->recover_task)
+            t = c;
+    }
+    arena_reset(scratch);
+    long n = t ? step_task(q, t, l, scratch, max, INT64_MAX, e) : 0;
+    if (n == 0) /* no such task or records any more: nothing to run again */
+        q->recover_task = -1;
+    return n;
+}
+
 long runtime_query_step(query *q, eventlog *l, arena *scratch, int max, err *e)
 {
-    long n = step_tasks(q, l, scratch, max, e);
+    long n = q->recover_task >= 0 ? step_recovery(q, l, scratch, max, e) : step_tasks(q, l, scratch, max, e);
     if (n < 0) /* a batch may be in the stores but not in the logs */
         q->state_broken = true;
     err ce;

@@ -10,7 +10,9 @@
  * crash with an intent pending, the task reprocesses that batch from its
  * committed offset and drops the outputs the sink already holds (as many
  * per sink partition as the sink grew past the recorded ends), so every
- * output appears once.
+ * output appears once.  That batch runs again before any other task's,
+ * under an intent with the same ends, so a second crash meanwhile is
+ * undone the same way.
  *
  * A GROUP BY query keeps its states in a kvstore and writes every change
  * to a compacted changelog topic in the same batch; on start the store is
@@ -70,6 +72,7 @@ typedef struct query_sink {
     int npend, cap;
     log_record *recs;  /* `cap` of them: one partition's records for log_append */
     int64_t *skip;     /* per partition: records already there after a crash */
+    int64_t *intent_end; /* per partition: the interrupted batch's intent (its ends before it) */
 } query_sink;
 
 enum { SINK_OUTPUT, SINK_CHANGELOG, SINK_PROCLOG, SINK_MAX };

@@ -77,6 +77,44 @@ w_topic() {
     sed 's/^{"topic":"W","partition":\([0-9]*\),"offset":[0-9]*,/\1|/' "$T/out"
 }
 
+# reference_run N: R = a data directory where one process took records
+# 1..N with nothing killed; W's table and topic in $T/ref_table and
+# $T/ref_topic.
+reference_run() {
+    gen_input "$1" "$T/input.sql"
+    R=$(new_dir)
+    crash_schema "$R"
+    eddy_run --data "$R" <"$T/input.sql"
+    expect_ok
+    w_table "$R"
+    rows | sort >"$T/ref_table"
+    w_topic "$R" >"$T/ref_topic"
+}
+
+# finish_and_compare DIR NEXT N WHAT: records NEXT..N into DIR through a
+# clean exit; then W's table and topic must equal the reference run's.
+finish_and_compare() {
+    tail -n "+$((2 * $2 - 1))" "$T/input.sql" >"$T/rest.sql"
+    eddy_run --data "$1" <"$T/rest.sql"
+    expect_ok
+    stored_count "$1" "$3"
+    w_table "$1"
+    rows | sort >"$T/crash_table"
+    if ! cmp -s "$T/ref_table" "$T/crash_table"; then
+        echo "rows only in the run without crashes:"
+        comm -23 "$T/ref_table" "$T/crash_table" | head -10
+        echo "rows only in the run with $4:"
+        comm -13 "$T/ref_table" "$T/crash_table" | head -10
+        fail "W after $4 differs from W without crashes"
+    fi
+    w_topic "$1" >"$T/crash_topic"
+    if ! cmp -s "$T/ref_topic" "$T/crash_topic"; then
+        echo "W's topic: $(wc -l <"$T/ref_topic") records without crashes, $(wc -l <"$T/crash_topic") with $4"
+        diff "$T/ref_topic" "$T/crash_topic" | head -20
+        fail "W's output topic after $4 differs from the one without crashes"
+    fi
+}
+
 # last_ack: ACK = the sequence number in the last acknowledgement of
 # $T/live.out (0 when none).
 last_ack() {
@@ -139,19 +177,10 @@ t_aggregate_crash_30_kills_windowed_table_equals_run_without_crashes() {
     EDDY_CHECKPOINT_EVERY=100
     export LC_ALL EDDY_CHECKPOINT_EVERY
     N=3000
-    gen_input $N "$T/input.sql"
-
-    # reference: one process takes every INSERT, nothing is killed
-    R=$(new_dir)
-    crash_schema "$R"
-    eddy_run --data "$R" <"$T/input.sql"
-    expect_ok
-    w_table "$R"
-    rows | sort >"$T/ref_table"
+    reference_run $N
     expected_table $N >"$T/expected_table"
     [ "$(wc -l <"$T/expected_table")" -ge 5 ] || fail "the generator made too few windows"
     expect_eq "$(cat "$T/ref_table")" "$(cat "$T/expected_table")" "W after a run without crashes"
-    w_topic "$R" >"$T/ref_topic"
 
     # crash run: 30 kills, each once a random number (10..89) of further
     # INSERTs were acknowledged (the kill lands a little later: the query
@@ -186,24 +215,37 @@ t_aggregate_crash_30_kills_windowed_table_equals_run_without_crashes() {
         next=$((STORED + 1))
     done
     expect_eq "$kills" 30 "number of kills"
-    tail -n "+$((2 * next - 1))" "$T/input.sql" >"$T/rest.sql"
-    eddy_run --data "$C" <"$T/rest.sql"
-    expect_ok
-    stored_count "$C" $N
+    finish_and_compare "$C" $next $N "30 kills"
+}
 
-    w_table "$C"
-    rows | sort >"$T/crash_table"
-    if ! cmp -s "$T/ref_table" "$T/crash_table"; then
-        echo "rows only in the run without crashes:"
-        comm -23 "$T/ref_table" "$T/crash_table" | head -10
-        echo "rows only in the run with 30 kills:"
-        comm -13 "$T/ref_table" "$T/crash_table" | head -10
-        fail "W after 30 kills differs from W without crashes"
-    fi
-    w_topic "$C" >"$T/crash_topic"
-    if ! cmp -s "$T/ref_topic" "$T/crash_topic"; then
-        echo "W's topic: $(wc -l <"$T/ref_topic") records without crashes, $(wc -l <"$T/crash_topic") with 30 kills"
-        diff "$T/ref_topic" "$T/crash_topic" | head -20
-        fail "W's output topic after 30 kills differs from the one without crashes"
-    fi
+# A second kill while the batch the first kill interrupted runs again:
+# each run dies by SIGKILL right after appending the outputs and store
+# changes of its Nth batch, before committing it (the test-only
+# EDDY_FAULT_KILL_BEFORE_COMMIT=N); at the end W's table and topic equal
+# those of a run without kills.
+t_aggregate_crash_kill_while_rerunning_interrupted_batch() {
+    EDDY_TIMEOUT=30
+    LC_ALL=C
+    export LC_ALL
+    N=300
+    reference_run $N
+
+    C=$(new_dir)
+    crash_schema "$C"
+    head -n 20 "$T/input.sql" | eddy_run --data "$C" # both partitions committed once
+    expect_ok
+    stored_count "$C" 10
+    next=11
+    for n in 1 1 2 1 2 1 1 2; do
+        # 10 records more each time, of every key: every run has at least
+        # two batches to run (one per partition)
+        tail -n "+$((2 * next - 1))" "$T/input.sql" | head -n 20 >"$T/more.sql"
+        EDDY_FAULT_KILL_BEFORE_COMMIT=$n timeout -k 2 20 "$EDDY" --data "$C" <"$T/more.sql" >"$T/out" 2>"$T/err"
+        rc=$?
+        [ $rc -eq 137 ] || fail "the fault before commit $n did not kill eddy (exit status $rc): $(cat "$T/err")"
+        eddy_run consume ev --from-beginning --format value --data "$C"
+        expect_ok
+        next=$(($(wc -l <"$T/out") + 1))
+    done
+    finish_and_compare "$C" $next $N "kills while rerunning interrupted batches"
 }

@@ -145,6 +145,8 @@ typedef struct query {
     uint64_t state_checkpoints;      /* checkpoints written since start */
     uint64_t state_mark;             /* changes counter at the last checkpoint */
     uint64_t state_every;            /* changes between checkpoints, at least */
+    int64_t state_interval;          /* ms between checkpoints, at least */
+    int64_t state_last_ms;           /* wall-clock time of the last checkpoint (or the start) */
     bool state_broken;               /* a step failed: the stores may be ahead of the logs */
     char state_note[256];            /* why a checkpoint was not used or not written */
 } query;

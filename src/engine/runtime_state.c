@@ -14,13 +14,16 @@
 #define CKPT_VERSION 2u
 
 #define CKPT_EVERY 10000
+#define CKPT_INTERVAL_MS 10000
 
 /* Changes between checkpoints, at least: CKPT_EVERY, or for tests the
- * environment's EDDY_CHECKPOINT_EVERY (read once per query start). */
-static uint64_t checkpoint_every(void)
+ * environment's EDDY_CHECKPOINT_EVERY (read once per query start), which
+ * also lifts the CKPT_INTERVAL_MS between them (*interval set to 0). */
+static uint64_t checkpoint_every(int64_t *interval)
 {
     const char *s = getenv("EDDY_CHECKPOINT_EVERY");
     long n = s ? atol(s) : 0;
+    *interval = n > 0 ? 0 : CKPT_INTERVAL_MS;
     return n > 0 ? (uint64_t)n : CKPT_EVERY;
 }
 
@@ -162,7 +165,8 @@ int runtime_state_restore(query *q, eventlog *l, err *e)
     /* what the next checkpoint's distance is measured from */
     q->state_mark = q->store ? changelog_stop(q) : 0;
     q->state_mark += q->processed;
-    q->state_every = checkpoint_every();
+    q->state_every = checkpoint_every(&q->state_interval);
+    q->state_last_ms = runtime_state_wall_ms();
     return rc;
 }
 
@@ -186,7 +190,8 @@ int runtime_state_checkpoint(query *q, eventlog *l, err *e)
     for (int s = 0; s < ns; s++)
         entries += kvstore_count(stores[s]);
     uint64_t changes = changes_since(q);
-    if (changes < q->state_every || changes < entries / 2)
+    if (changes < q->state_every || changes < entries / 2 ||
+        runtime_state_wall_ms() - q->state_last_ms < q->state_interval)
         return 0;
     int nmarks = marks_count(q);
     int64_t *marks = mem_alloc(sizeof(int64_t) * (size_t)nmarks);
@@ -203,6 +208,7 @@ int runtime_state_checkpoint(query *q, eventlog *l, err *e)
     /* measured from now even after a failure: retried after as many
      * changes again, not at every step */
     q->state_mark += changes;
+    q->state_last_ms = runtime_state_wall_ms();
     if (rc == 0)
         q->state_checkpoints++;
     return rc;

@@ -20,10 +20,13 @@
  * changelog and input, as before checkpoints existed: slower, never wrong.
  *
  * When is a checkpoint due: once the changes since the last one (changelog
- * records plus input records read) reach both 10 000 (tests lower that
- * with the environment variable EDDY_CHECKPOINT_EVERY) and half the
- * stores' entries, so writing checkpoints costs O(1) per change
- * and restoring replays at most about half a store's worth of records.
+ * records plus input records read) reach both 10 000 and half the stores'
+ * entries, and 10 s have passed since the last one (or the start), so
+ * writing checkpoints costs O(1) per change and a few fsyncs a minute,
+ * and restoring replays at most half a store's worth of records or 10 s
+ * of work, whichever is more.  Tests set EDDY_CHECKPOINT_EVERY=N in the
+ * environment: every N changes, with no time between them.
+ *
  * The write happens under the engine's lock, like the step itself; a
  * store of a million keys takes a fraction of a second (see
  * `eddy bench restore`).

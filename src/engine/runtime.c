@@ -12,6 +12,7 @@
 #include "op_aggregate.h"
 #include "op_join.h"
 #include "proclog.h"
+#include "runtime_cache.h"
 #include "runtime_state.h"
 
 #define RUNTIME_BATCH 256
@@ -335,6 +336,7 @@ void runtime_query_stop(query *q)
     for (int s = 0; s < SINK_MAX; s++) {
         free(q->sinks[s].skip);
         free(q->sinks[s].intent_end);
+        runtime_cache_free(&q->sinks[s]);
         free(q->sinks[s].pend);
         free(q->sinks[s].recs);
         buf_free(&q->sinks[s].keys);
@@ -428,6 +430,7 @@ static void log_change(query *q, const buf *key, const buf *val, int64_t ts)
         buf_append(&k->values, val->data, val->len);
     pd->key_len = (int32_t)key->len;
     pd->value_len = val ? (int32_t)val->len : -1; /* NULL: the entry was deleted */
+    runtime_cache_add(k);
 }
 
 /* Test-only fault counter (STYLE.md): with EDDY_FAULT_KILL_BEFORE_COMMIT=N
@@ -1504,6 +1507,7 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
         buf_reset(&q->sinks[s].values);
         q->sinks[s].npend = 0;
     }
+    runtime_cache_reset(&q->sinks[SINK_CHANGELOG]);
     err re;
     eval_ctx cx = {.a = scratch, .e = &re};
     for (int i = 0; i < n; i++)
@@ -1512,7 +1516,8 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
     bool recovering = q->recover_task == task_id(t);
     bool intent = recovering;
     for (int s = 0; s < SINK_MAX; s++) {
-        if (recovering && q->sinks[s].topic)
+        /* the changelog is written whole again: runtime_cache.h */
+        if (recovering && q->sinks[s].topic && s != SINK_CHANGELOG)
             drop_already_written(&q->sinks[s]);
         intent |= q->sinks[s].npend > 0;
     }

@@ -8,11 +8,12 @@
 
 #include "../base/mem.h"
 
-/* The group's state: from the store, or fresh. */
-static int load_state(const plan_agg *g, kvstore *store, const buf *key, value *state, bool *existed, eval_ctx *cx)
+/* The group's state: from the store, or fresh; *pos: where to put it back. */
+static int load_state(const plan_agg *g, kvstore *store, const buf *key, value *state, bool *existed, kvstore_pos *pos,
+                      eval_ctx *cx)
 {
     size_t len;
-    const uint8_t *bytes = kvstore_get(store, key->data, key->len, &len);
+    const uint8_t *bytes = kvstore_find(store, key->data, key->len, &len, pos);
     *existed = bytes != NULL;
     if (bytes)
         return codec_decode(bytes, len, g->state_types, g->nstate, state, cx->a, cx->e);
@@ -83,7 +84,8 @@ static int apply_one(const plan *p, kvstore *store, value *arow, const value *ar
         buf_put_be64(sk, wstart);
     value *state = arena_alloc(cx->a, sizeof(value) * (size_t)(g->nstate + 1));
     bool existed;
-    if (load_state(g, store, sk, state, &existed, cx))
+    kvstore_pos pos;
+    if (load_state(g, store, sk, state, &existed, &pos, cx))
         return -1;
     value *out = arena_alloc(cx->a, sizeof(value) * (size_t)(p->out.schema.n + 1));
     /* whether the group was in the table before: a HAVING that rejects it
@@ -102,7 +104,7 @@ static int apply_one(const plan *p, kvstore *store, value *arow, const value *ar
         state[0].u.l = ts;
     buf_reset(sv);
     codec_encode(state, g->state_types, g->nstate, sv);
-    kvstore_put(store, sk->data, sk->len, sv->data, sv->len);
+    kvstore_put_at(store, &pos, sk->data, sk->len, sv->data, sv->len); /* unchanged since load_state */
     bool keep;
     if (finish_row(p, arow, state, windowed, wstart, wend, out, &keep, cx))
         return -1;

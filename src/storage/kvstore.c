@@ -76,21 +76,39 @@ static void grow(kvstore *s)
     free(old);
 }
 
-const uint8_t *kvstore_get(const kvstore *s, const void *key, size_t klen, size_t *vlen)
+const uint8_t *kvstore_find(const kvstore *s, const void *key, size_t klen, size_t *vlen, kvstore_pos *pos)
 {
-    entry *e = s->slots[find_slot(s, key, klen, hash_bytes(key, klen))];
+    pos->hash = hash_bytes(key, klen);
+    pos->slot = find_slot(s, key, klen, pos->hash);
+    entry *e = s->slots[pos->slot];
     if (!e)
         return NULL;
     *vlen = e->vlen;
     return e->data + e->klen;
 }
 
+const uint8_t *kvstore_get(const kvstore *s, const void *key, size_t klen, size_t *vlen)
+{
+    kvstore_pos pos;
+    return kvstore_find(s, key, klen, vlen, &pos);
+}
+
 void kvstore_put(kvstore *s, const void *key, size_t klen, const void *val, size_t vlen)
 {
-    if ((s->count + 1) * 4 > s->cap * 3)
+    kvstore_pos pos = {hash_bytes(key, klen), SIZE_MAX};
+    kvstore_put_at(s, &pos, key, klen, val, vlen);
+}
+
+void kvstore_put_at(kvstore *s, const kvstore_pos *pos, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    uint64_t h = pos->hash;
+    size_t i = pos->slot;
+    if ((s->count + 1) * 4 > s->cap * 3) {
         grow(s);
-    uint64_t h = hash_bytes(key, klen);
-    size_t i = find_slot(s, key, klen, h);
+        i = SIZE_MAX; /* the slots moved */
+    }
+    if (i == SIZE_MAX)
+        i = find_slot(s, key, klen, h);
     entry *e = s->slots[i];
     if (e && e->vcap >= vlen) { /* update in place: no allocation */
         memcpy(e->data + e->klen, val, vlen);

@@ -25,6 +25,18 @@ void kvstore_free(kvstore *s);
 /* The value stored for key, or NULL. */
 const uint8_t *kvstore_get(const kvstore *s, const void *key, size_t klen, size_t *vlen);
 void kvstore_put(kvstore *s, const void *key, size_t klen, const void *val, size_t vlen);
+/* A looked-up key's place, so that a put right after a get does not look
+ * it up again (a read-modify-write of one entry, as an aggregation does).
+ * Valid until the store is changed. */
+typedef struct kvstore_pos {
+    uint64_t hash;
+    size_t slot;
+} kvstore_pos;
+/* kvstore_get that also fills *pos. */
+const uint8_t *kvstore_find(const kvstore *s, const void *key, size_t klen, size_t *vlen, kvstore_pos *pos);
+/* kvstore_put of the key kvstore_find gave *pos for (the same key bytes),
+ * with no change to the store in between. */
+void kvstore_put_at(kvstore *s, const kvstore_pos *pos, const void *key, size_t klen, const void *val, size_t vlen);
 /* False when there was no such key. */
 bool kvstore_delete(kvstore *s, const void *key, size_t klen);
 size_t kvstore_count(const kvstore *s);

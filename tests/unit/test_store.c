@@ -1,7 +1,8 @@
 /* test_store — state-store checkpoints (store_checkpoint.h): what a
  * restart gets back, and what a torn or damaged checkpoint file gives
  * (an error, never a wrong store); the window index (store_window.h):
- * which entries expiry drops, in which order, how many per call.
+ * which entries expiry drops, in which order, how many per call; the
+ * key-value store's find-then-put.
  *
  * Each test works in its own mkdtemp directory. */
 #include <fcntl.h>
@@ -273,6 +274,35 @@ static void test_window_index_build_from_store(void **state)
     kvstore_free(s);
 }
 
+/* kvstore_put_at puts where kvstore_find looked, also when the put makes
+ * the table grow (the slots move) and when the key was absent. */
+static void test_kvstore_put_at_after_find(void **state)
+{
+    (void)state;
+    kvstore *s = kvstore_new();
+    for (int i = 0; i < 2000; i++) {
+        char k[16];
+        int kl = snprintf(k, sizeof k, "k%d", i % 700);
+        size_t vl = 0;
+        kvstore_pos pos;
+        const uint8_t *v = kvstore_find(s, k, (size_t)kl, &vl, &pos);
+        int n = v ? atoi((const char *)v) : 0;
+        char nv[16];
+        int nl = snprintf(nv, sizeof nv, "%d", n + 1);
+        kvstore_put_at(s, &pos, k, (size_t)kl, nv, (size_t)nl + 1);
+    }
+    assert_int_equal(kvstore_count(s), 700);
+    for (int i = 0; i < 700; i++) {
+        char k[16];
+        int kl = snprintf(k, sizeof k, "k%d", i);
+        size_t vl;
+        const uint8_t *v = kvstore_get(s, k, (size_t)kl, &vl);
+        assert_non_null(v);
+        assert_int_equal(atoi((const char *)v), i < 2000 - 1400 ? 3 : 2);
+    }
+    kvstore_free(s);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
@@ -284,6 +314,7 @@ int main(void)
         T(test_checkpoint_rewrite_replaces_old),
         T(test_window_index_expires_oldest_first_bounded),
         T(test_window_index_build_from_store),
+        T(test_kvstore_put_at_after_find),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -57,7 +57,10 @@ t_log_acknowledged_records_survive_sigkill_50_times() {
         fi
         last=$(grep -E '^ack 0 [0-9]+ [0-9]+$' "$T/acks.whole" | tail -n 1 | awk '{ print $4 }')
         [ -n "$last" ] || last=$((STORED - 1))
-        [ "$last" -ge $((STORED - 1)) ] || fail "round $round: an ack went backwards ($last)"
+        [ "$last" -ge $((STORED - 1)) ] ||
+            fail "round $round: an ack went backwards (last $last, the log held $STORED before the round;" \
+                "acks: $(head -n 2 "$T/acks" | tr '\n' ' ')... $(tail -n 2 "$T/acks" | tr '\n' ' ');" \
+                "segments: $(ls -l "$D"/topics/c/* 2>&1 | tail -n 4 | tr '\n' ' '))"
         check_log "$D" "$round" "$last"
         acked_total=$((last + 1))
         round=$((round + 1))

@@ -361,7 +361,7 @@ static int dispatch(exec_ctx *x)
     case AST_RESUME: return unsupported(x, "RESUME");
     case AST_DEFINE:
     case AST_UNDEFINE: return unsupported(x, "DEFINE");
-    case AST_EXPLAIN: return unsupported(x, "EXPLAIN");
+    case AST_EXPLAIN: return engine__explain(x);
     case AST_CREATE_TYPE: return unsupported(x, "CREATE TYPE");
     default: return unsupported(x, "this statement");
     }

@@ -57,6 +57,8 @@ int engine__replace_query(exec_ctx *x, const source *old, const source *s, const
 int engine__show(exec_ctx *x);
 int engine__describe(exec_ctx *x);
 int engine__describe_function(exec_ctx *x);
+/* exec_explain.c */
+int engine__explain(exec_ctx *x);
 int engine__set(exec_ctx *x);
 /* exec_select.c */
 int engine__select(exec_ctx *x);

@@ -36,6 +36,7 @@ typedef struct scope {
     scope_right *right;    /* JOIN: the first source joined, or NULL */
     scope_right *more;     /* a JOIN b JOIN c ...: the tables joined after it */
     int nmore;
+    bool join_keyed;       /* a JOIN's result is keyed by its join key (no PARTITION BY) */
     const ast_expr *join_left_ast; /* JOIN: the stream's side of ON */
     int depth;
     lambda_var vars[EXPR_MAX_VARS]; /* lambda parameters in scope; slot = index */
@@ -1359,9 +1360,9 @@ static int check_clauses(const ast_query *q, err *e)
     if (q->having && q->ngroup_by == 0)
         return err_at(e, ERR_INVALID, q->having->span.off, q->having->span.len,
                       "HAVING clause requires a GROUP BY clause.");
-    if (q->njoins && (q->ngroup_by || q->npartition_by))
+    if (q->njoins && q->ngroup_by)
         return err_at(e, ERR_UNSUPPORTED, q->joins[0].span.off, q->joins[0].span.len,
-                      "GROUP BY or PARTITION BY over a join is not supported yet");
+                      "GROUP BY over a join is not supported yet");
     if (q->emit == AST_EMIT_FINAL && q->window.kind == AST_WINDOW_NONE)
         return err_at(e, ERR_INVALID, q->span.off, q->span.len, "EMIT FINAL is only supported for windowed aggregations.");
     return 0;
@@ -1479,7 +1480,7 @@ static int key_of(scope *sc, expr **xp, const char *name, ast_span span, bool *k
     }
     *key = false;
     for (int i = 0; i < sc->npexprs; i++) {
-        const plan_join *pj = sc->right ? sc->p->join : NULL;
+        const plan_join *pj = sc->join_keyed ? sc->p->join : NULL;
         /* the other side's join column or expression names the key too */
         bool full = pj && ((pj->left_outer && pj->right_outer) || pj->foreign_key);
         bool chain = pj && sc->p->nmore; /* keyed by the last join's key */
@@ -1589,6 +1590,7 @@ static int compile_partition_by(scope *sc, const ast_query *q, err *e)
         return 0;
     sc->pexprs = arena_alloc(&sc->p->arena, sizeof(expr *) * (size_t)q->npartition_by);
     sc->ptaken = arena_alloc(&sc->p->arena, sizeof(char *) * (size_t)q->npartition_by);
+    sc->npexprs = 0; /* over a join: instead of its key */
     for (int i = 0; i < q->npartition_by; i++) {
         const ast_expr *px = q->partition_by[i];
         expr *x = compile(sc, px, e);
@@ -1608,9 +1610,9 @@ static int compile_partition_by(scope *sc, const ast_query *q, err *e)
  * column, the expression as written otherwise. */
 static const char *partition_text(scope *sc, const ast_query *q, int i)
 {
-    if (sc->right && synthetic_join_key(sc->p->join))
+    if (sc->join_keyed && synthetic_join_key(sc->p->join))
         return "ROWKEY";
-    const ast_expr *px = sc->right ? sc->join_left_ast : q->partition_by[i];
+    const ast_expr *px = sc->join_keyed ? sc->join_left_ast : q->partition_by[i];
     if (px->kind == AST_COLUMN)
         return arena_printf(&sc->p->arena, "%s.%s", px->u.col.qualifier.name ? px->u.col.qualifier.name : sc->source,
                             px->u.col.name.name);
@@ -1637,9 +1639,9 @@ static int add_partition_keys(scope *sc, out_list *o, const ast_query *q, int *g
         if (sc->ptaken[i])
             continue;
         /* a synthetic join key comes with SELECT *, not with S.* */
-        if (star && !(sc->right && sc->p->join->synthetic_key && sc->sink && !bare_star)) {
-            const ast_expr *px = sc->right ? sc->join_left_ast : q->partition_by[i];
-            bool synthetic = sc->right && synthetic_join_key(sc->p->join);
+        if (star && !(sc->join_keyed && sc->p->join->synthetic_key && sc->sink && !bare_star)) {
+            const ast_expr *px = sc->join_keyed ? sc->join_left_ast : q->partition_by[i];
+            bool synthetic = sc->join_keyed && synthetic_join_key(sc->p->join);
             const char *name = synthetic               ? "ROWKEY"
                                : px->kind == AST_COLUMN ? px->u.col.name.name
                                : px->kind == AST_DEREF ? px->u.deref.field.name
@@ -1655,11 +1657,11 @@ static int add_partition_keys(scope *sc, out_list *o, const ast_query *q, int *g
     if (nmissing && !sc->sink) /* a push query may leave its key out */
         nmissing = 0;
     if (nmissing) {
-        ast_span at = sc->right ? sc->join_left_ast->span : q->partition_by[0]->span;
+        ast_span at = sc->join_keyed ? sc->join_left_ast->span : q->partition_by[0]->span;
         err_at(e, ERR_INVALID, at.off, at.len,
                "The query used to build `%s` must include the %s expression%s %s in its projection "
                "(eg, SELECT %s...).",
-               sc->sink ? sc->sink : "the result", sc->right ? "join" : "partitioning", nmissing > 1 ? "s" : "",
+               sc->sink ? sc->sink : "the result", sc->join_keyed ? "join" : "partitioning", nmissing > 1 ? "s" : "",
                missing.data, example.data);
     }
     buf_free(&missing);
@@ -2287,6 +2289,7 @@ plan *analyze_query_for(const catalog *c, const ast_query *q, const char *sink, 
         right = (scope_right){&p->join->right.schema, p->join->right.name, q->joins[0].right.alias.name,
                               p->join->right_base};
         sc.right = &right;
+        sc.join_keyed = !q->npartition_by;
         sc.more = arena_alloc(&p->arena, sizeof *sc.more * (size_t)q->njoins);
         for (int i = 0; i < p->nmore; i++)
             sc.more[i] = (scope_right){&p->more[i].right.schema, p->more[i].right.name,

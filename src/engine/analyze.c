@@ -1203,6 +1203,12 @@ static int compile_post(scope *sc, const ast_expr *x, err *e, expr **out)
                    x->u.col.name.name);
             return -1;
         }
+        if (sc->right) { /* as in ksqlDB: not over a join (the bounds are in the windowed key) */
+            err_at(e, ERR_UNKNOWN_COLUMN, x->span.off, x->span.len, "SELECT column '%s' cannot be resolved.",
+                   x->u.col.name.name);
+            err_hint(e, "a windowed aggregation over a join has its window bounds in its windowed key only");
+            return -1;
+        }
         *out = agg_slot(sc, sc->agg->ngroup + (strcmp(x->u.col.name.name, "WINDOWSTART") ? 1 : 0),
                         types_scalar(TYPE_BIGINT));
         return 1;
@@ -1360,9 +1366,6 @@ static int check_clauses(const ast_query *q, err *e)
     if (q->having && q->ngroup_by == 0)
         return err_at(e, ERR_INVALID, q->having->span.off, q->having->span.len,
                       "HAVING clause requires a GROUP BY clause.");
-    if (q->njoins && q->ngroup_by)
-        return err_at(e, ERR_UNSUPPORTED, q->joins[0].span.off, q->joins[0].span.len,
-                      "GROUP BY over a join is not supported yet");
     if (q->emit == AST_EMIT_FINAL && q->window.kind == AST_WINDOW_NONE)
         return err_at(e, ERR_INVALID, q->span.off, q->span.len, "EMIT FINAL is only supported for windowed aggregations.");
     return 0;
@@ -2297,6 +2300,12 @@ plan *analyze_query_for(const catalog *c, const ast_query *q, const char *sink, 
         sc.nmore = p->nmore;
         if (compile_join_condition(&sc, q, e))
             goto fail;
+        if (is_aggregation(q) && (p->join->stream_stream || p->join->table_table)) {
+            err_at(e, ERR_UNSUPPORTED, q->joins[0].span.off, q->joins[0].span.len,
+                   "GROUP BY over a %s join is not supported yet (over a stream-table join it is)",
+                   p->join->stream_stream ? "stream-stream" : "table-table");
+            goto fail;
+        }
         for (int i = 0; i < p->nmore; i++)
             if (compile_more_condition(&sc, &q->joins[i + 1], &p->more[i], &sc.join_left_ast, e))
                 goto fail;
@@ -2314,6 +2323,8 @@ plan *analyze_query_for(const catalog *c, const ast_query *q, const char *sink, 
         }
     }
     if (is_aggregation(q)) {
+        sc.partitioned = false; /* grouped: keyed by the GROUP BY, not by a join */
+        sc.join_keyed = false;
         int rc = compile_aggregation(&sc, q, e);
         buf_free(&sc.uncovered);
         if (rc)

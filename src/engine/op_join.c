@@ -72,6 +72,8 @@ static plan_result join_rest(const plan *p, value *row, bool found, const kvstor
         if (!keep)
             return PLAN_SKIP;
     }
+    if (p->agg) /* GROUP BY over the join: the row goes to the aggregation */
+        return PLAN_EMIT;
     for (int i = 0; i < p->out.schema.n; i++)
         if (expr_eval(p->project[i], row, cx, &out[i]))
             return PLAN_ERROR;

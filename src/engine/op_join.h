@@ -13,7 +13,8 @@
 /* For a row plan_apply decoded from the stream: PLAN_EMIT with `out`
  * computed, PLAN_SKIP (no match in an INNER join, or WHERE rejects), or
  * PLAN_ERROR.  `more`: the rows of the tables of p->more, in order (the
- * tables joined after the first: a JOIN b JOIN c ...). */
+ * tables joined after the first: a JOIN b JOIN c ...).  With GROUP BY
+ * (p->agg) the joined row is left for the aggregation, `out` untouched. */
 plan_result join_apply(const plan *p, const kvstore *table, const kvstore *const *more, value *row, value *out,
                        eval_ctx *cx);
 /* A record of one side of a join: its time, key and value bytes (val

@@ -781,6 +781,8 @@ static void aggregate_record(query *q, query_task *t, const log_record *rec, boo
     const plan *p = q->plan;
     err_clear(cx->e);
     plan_result r = plan_apply(p, rec, t->partition, row, out, cx);
+    if (r == PLAN_EMIT && q->joined) /* GROUP BY over a stream-table join */
+        r = join_apply(p, q->joined->rows, q->more_rows, row, out, cx);
     if (r == PLAN_ERROR) {
         note_error(q, t, rec, cx);
         return;

@@ -214,3 +214,29 @@ EOF2
       {"topic": "AB", "key": 1, "value": {"X": "x1", "Y": "near"}, "timestamp": 105000}
     ]}'
 }
+
+# GROUP BY over a stream-table join: clicks counted per user's city; a
+# click of an unknown user joins nothing (INNER) and counts nowhere.
+t_join_group_by_over_a_stream_table_join() {
+    cat >"$T/statements.sql" <<'EOF2'
+CREATE TABLE users (id INT PRIMARY KEY, city STRING) WITH (KAFKA_TOPIC='users', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM clicks (uid INT, page STRING) WITH (KAFKA_TOPIC='clicks', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE TABLE per_city AS SELECT city, COUNT(*) AS n FROM clicks c JOIN users u ON c.uid = u.id GROUP BY city;
+EOF2
+    join_test_run <<'EOF2'
+{"inputs": [
+  {"topic": "users", "key": 1, "value": {"CITY": "oslo"}, "timestamp": 0},
+  {"topic": "users", "key": 2, "value": {"CITY": "rome"}, "timestamp": 0},
+  {"topic": "users", "key": 3, "value": {"CITY": "oslo"}, "timestamp": 0},
+  {"topic": "clicks", "value": {"UID": 1, "PAGE": "a"}, "timestamp": 1},
+  {"topic": "clicks", "value": {"UID": 2, "PAGE": "b"}, "timestamp": 2},
+  {"topic": "clicks", "value": {"UID": 3, "PAGE": "c"}, "timestamp": 3},
+  {"topic": "clicks", "value": {"UID": 9, "PAGE": "d"}, "timestamp": 4}
+]}
+EOF2
+    json_matches "$T/actual.json" '{"outputs": [
+      {"topic": "PER_CITY", "key": "oslo", "value": {"N": 1}, "timestamp": 1},
+      {"topic": "PER_CITY", "key": "rome", "value": {"N": 1}, "timestamp": 2},
+      {"topic": "PER_CITY", "key": "oslo", "value": {"N": 2}, "timestamp": 3}
+    ]}'
+}

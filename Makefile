@@ -23,7 +23,7 @@ LIBOBJ  := $(filter-out $(BUILD)/src/main.o,$(OBJ))
 UNIT    := $(sort $(wildcard tests/unit/test_*.c))
 UNITBIN := $(UNIT:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run test unit e2e conformance asan bench format clean check-layers fuzz fuzz-json
+.PHONY: all deps run test unit e2e conformance asan bench format clean check-layers fuzz fuzz-json fuzz-http
 
 all: $(EDDY)
 
@@ -120,6 +120,32 @@ $(BUILD)/fuzz/fuzz_json: $(FUZZ_JSON_SRC) $(wildcard src/engine/*.h src/base/*.h
 	$(Q)$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined $(filter-out -Wno-format-truncation,$(WARN)) -Isrc -o $@ $(FUZZ_JSON_SRC) \
 	  -ljansson -lm
+
+# libFuzzer over the server's input surfaces: the HTTP request path
+# (tests/fuzz/fuzz_http.c: http.c's parsing, limits and dispatch through a
+# memory connection).  Same conventions as `fuzz`; seeds in
+# tests/fuzz/corpus_http/.  It links the whole engine, compiled once into
+# $(BUILD)/fuzz/obj/.
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -pthread -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+              $(filter-out -Wno-format-truncation,$(WARN))
+FUZZ_LIBOBJ := $(LIBOBJ:$(BUILD)/%.o=$(BUILD)/fuzz/obj/%.o)
+
+$(BUILD)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC    $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+-include $(FUZZ_LIBOBJ:.o=.d)
+.SECONDARY: $(FUZZ_LIBOBJ)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBOBJ)
+	@echo "  LD    $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_LIBOBJ) $(LDLIBS)
+
+fuzz-http: $(BUILD)/fuzz/fuzz_http
+	@mkdir -p $(BUILD)/fuzz/corpus_http
+	$(BUILD)/fuzz/fuzz_http -max_total_time=$(FUZZ_SECONDS) -timeout=10 -max_len=8192 \
+	  -dict=tests/fuzz/http.dict -artifact_prefix=$(BUILD)/fuzz/http- $(BUILD)/fuzz/corpus_http tests/fuzz/corpus_http
 
 format:
 	clang-format -i $(SRC) $(shell find src -name '*.h') $(UNIT)

@@ -59,6 +59,10 @@ struct http_conn {
     size_t pending;  /* bytes queued in uv_write and not yet written */
     uint64_t last_active; /* uv_now when it last read bytes or ended a response */
     uv_shutdown_t shutdown;
+    /* a memory connection (http_open_memory): what it writes goes here,
+     * and it has no socket (tcp is only a handle to close) */
+    http_sink sink;
+    void *sink_ctx;
 };
 
 typedef struct write_req {
@@ -127,6 +131,8 @@ static void conn_close(http_conn *c)
     if (c->next)
         c->next->prev = c->prev;
     c->next = c->prev = NULL;
+    if (c->sink)
+        c->sink(c->sink_ctx, NULL, 0); /* closed: no more input */
     uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
 }
 
@@ -143,6 +149,10 @@ static void conn_close_after_writes(http_conn *c)
 {
     if (c->closing)
         return;
+    if (c->sink) { /* everything is written already */
+        conn_close(c);
+        return;
+    }
     uv_read_stop((uv_stream_t *)&c->tcp);
     c->shutdown.data = c;
     if (uv_shutdown(&c->shutdown, (uv_stream_t *)&c->tcp, on_shutdown_done) == 0) {
@@ -167,6 +177,14 @@ static void conn_write(http_conn *c, const char *a, size_t alen, const char *b, 
     if (c->closing)
         return;
     size_t n = alen + blen + zlen;
+    if (c->sink) {
+        c->sink(c->sink_ctx, a, alen);
+        if (blen)
+            c->sink(c->sink_ctx, b, blen);
+        if (zlen)
+            c->sink(c->sink_ctx, z, zlen);
+        return;
+    }
     write_req *r = mem_alloc(sizeof *r + n + 1);
     r->conn = c;
     r->len = n;
@@ -188,6 +206,18 @@ static void feed(http_conn *c);
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b);
 static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b);
 
+/* Starts or stops reading from the socket (a memory connection has none:
+ * its input waits in c->in while paused). */
+static void conn_reading(http_conn *c, bool on)
+{
+    if (c->sink || c->closing)
+        return;
+    if (!on)
+        uv_read_stop((uv_stream_t *)&c->tcp);
+    else if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0)
+        conn_close(c);
+}
+
 /* The response to c's current request has ended. */
 static void request_done(http_conn *c)
 {
@@ -197,8 +227,7 @@ static void request_done(http_conn *c)
     c->req.on_body = NULL;
     if (c->paused) { /* the rest of the body is read and dropped */
         c->paused = false;
-        if (!c->closing && uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0)
-            conn_close(c);
+        conn_reading(c, true);
     }
     c->last_active = uv_now(c->srv->loop);
     if (!c->keep_alive || c->srv->stopping) {
@@ -450,10 +479,9 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
     (void)suggested;
 }
 
-static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+/* n bytes have arrived in c->in (n < 0: the client has gone). */
+static void conn_input(http_conn *c, ssize_t n)
 {
-    http_conn *c = s->data;
-    (void)b;
     if (n < 0) {
         conn_close(c); /* EOF or error: the client is gone */
         return;
@@ -468,11 +496,15 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
     feed(c);
 }
 
-static void on_connection(uv_stream_t *l, int status)
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 {
-    http_server *s = l->data;
-    if (status < 0 || s->stopping)
-        return;
+    (void)b;
+    conn_input(s->data, n);
+}
+
+/* A new connection, linked into s; its tcp handle is initialised. */
+static http_conn *conn_new(http_server *s)
+{
     http_conn *c = mem_alloc(sizeof *c);
     c->srv = s;
     uv_tcp_init(s->loop, &c->tcp);
@@ -482,22 +514,30 @@ static void on_connection(uv_stream_t *l, int status)
     if (s->conns)
         s->conns->prev = c;
     s->conns = c;
+    c->last_active = uv_now(s->loop);
+    http_parser_init(&c->parser, HTTP_REQUEST);
+    c->parser.data = c;
+    return c;
+}
+
+static void on_connection(uv_stream_t *l, int status)
+{
+    http_server *s = l->data;
+    if (status < 0 || s->stopping)
+        return;
+    http_conn *c = conn_new(s);
     if (uv_accept(l, (uv_stream_t *)&c->tcp) < 0) {
         conn_close(c);
         return;
     }
     uv_tcp_nodelay(&c->tcp, 1);
-    c->last_active = uv_now(s->loop);
-    http_parser_init(&c->parser, HTTP_REQUEST);
-    c->parser.data = c;
     if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0)
         conn_close(c);
 }
 
 /* ---- the public side -------------------------------------------------- */
 
-http_server *http_listen(uv_loop_t *loop, const char *host, int port, http_handler handler,
-                         void *ctx, char *errbuf, size_t errlen)
+http_server *http_new(uv_loop_t *loop, http_handler handler, void *ctx)
 {
     http_server *s = mem_alloc(sizeof *s);
     s->loop = loop;
@@ -505,12 +545,47 @@ http_server *http_listen(uv_loop_t *loop, const char *host, int port, http_handl
     s->ctx = ctx;
     uv_tcp_init(loop, &s->listener);
     s->listener.data = s;
+    return s;
+}
+
+http_server *http_listen(uv_loop_t *loop, const char *host, int port, http_handler handler,
+                         void *ctx, char *errbuf, size_t errlen)
+{
+    http_server *s = http_new(loop, handler, ctx);
     if (tcp_listen_start(&s->listener, host, port, on_connection, errbuf, errlen) < 0) {
-        s->stopping = true;
         http_shutdown(s);
         return NULL;
     }
     return s;
+}
+
+http_conn *http_open_memory(http_server *s, http_sink sink, void *sink_ctx)
+{
+    http_conn *c = conn_new(s);
+    c->sink = sink;
+    c->sink_ctx = sink_ctx;
+    return c;
+}
+
+void http_memory_input(http_conn *c, const char *data, size_t len)
+{
+    if (c->closing)
+        return;
+    if (!len) {
+        conn_input(c, UV_EOF);
+        return;
+    }
+    while (len) { /* in pieces, as reads from a socket come */
+        buf_reserve(&c->in, 65536);
+        size_t n = c->in.cap - c->in.len - 1;
+        n = n < len ? n : len;
+        memcpy(c->in.data + c->in.len, data, n);
+        data += n;
+        len -= n;
+        conn_input(c, (ssize_t)n);
+        if (c->closing)
+            return;
+    }
 }
 
 int http_port(const http_server *s) { return tcp_listen_port(&s->listener); }
@@ -541,15 +616,9 @@ void http_pause_body(http_request *req, bool pause)
     if (pause == c->paused || c->closing)
         return;
     c->paused = pause;
-    if (pause) {
-        uv_read_stop((uv_stream_t *)&c->tcp);
-        return;
-    }
-    if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0) {
-        conn_close(c);
-        return;
-    }
-    feed(c); /* what was read before the pause */
+    conn_reading(c, !pause);
+    if (!pause && !c->closing)
+        feed(c); /* what was read before the pause */
 }
 
 void http_set_idle_timeout(http_server *s, unsigned seconds)

@@ -74,6 +74,20 @@ typedef void (*http_handler)(void *ctx, http_request *req);
 http_server *http_listen(uv_loop_t *loop, const char *host, int port, http_handler handler,
                          void *ctx, char *errbuf, size_t errlen);
 int http_port(const http_server *s);
+
+/* A server that listens nowhere: its connections are memory ones (below).
+ * For fuzzers and tests. */
+http_server *http_new(uv_loop_t *loop, http_handler handler, void *ctx);
+/* Receives what a memory connection writes, borrowed for the call; data
+ * NULL says the connection has closed (no more input from then on). */
+typedef void (*http_sink)(void *ctx, const char *data, size_t len);
+/* A connection without a socket: http_memory_input hands it bytes as if
+ * read from one, and everything it writes goes to sink at once.  It is
+ * handled exactly as a socket's, on the loop thread.  Input of length 0
+ * is the client going away.  Once closed (sink told so) it is freed when
+ * the loop runs its close callback. */
+http_conn *http_open_memory(http_server *s, http_sink sink, void *sink_ctx);
+void http_memory_input(http_conn *c, const char *data, size_t len);
 /* Requests for which streamed(ctx, method, path) returns true get their
  * body through on_body (see above). */
 void http_set_streamed(http_server *s, bool (*streamed)(void *ctx, const char *method, const char *path));

@@ -238,8 +238,11 @@ static int apply_properties(engine *en, engine_session *s, json_t *props, err *e
         engine_output quiet = {0};
         int rc = engine_execute(en, s, stmt.data, stmt.len, &quiet, e);
         buf_free(&stmt);
-        if (rc)
-            return err_set(e, ERR_USAGE, "bad property '%s': %s", k, e->msg);
+        if (rc) {
+            char why[sizeof e->msg]; /* e->msg cannot be both source and target */
+            snprintf(why, sizeof why, "%s", e->msg);
+            return err_set(e, ERR_USAGE, "bad property '%s': %s", k, why);
+        }
     }
     return 0;
 }
@@ -382,14 +385,24 @@ static void shape_queries(json_t *o, json_t *t)
     json_t *row;
     json_array_foreach(json_object_get(t, "rows"), i, row) {
         const char *sink = cell(t, row, "Sink Name"), *topic = cell(t, row, "Sink Kafka Topic");
+        /* the shell's Status cell is "RUNNING:1"; ksqlDB's RunningQuery
+         * has the state alone and {"RUNNING": 1} as statusCount */
+        const char *status = cell(t, row, "Status");
+        size_t slen = status ? strcspn(status, ":") : 0;
+        json_t *counts = json_object();
+        if (status) {
+            char state[32];
+            snprintf(state, sizeof state, "%.*s", (int)slen, status);
+            json_object_set_new(counts, state, json_integer(status[slen] == ':' ? atol(status + slen + 1) : 1));
+        }
         json_array_append_new(
-            list, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "queryString",
+            list, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "queryString",
                             str_or_null(cell(t, row, "Query String")), "sinks",
                             sink ? json_pack("[s]", sink) : json_array(), "sinkKafkaTopics",
                             topic ? json_pack("[s]", topic) : json_array(), "id",
                             str_or_null(cell(t, row, "Query ID")), "queryType",
                             str_or_null(cell(t, row, "Query Type")), "state",
-                            str_or_null(cell(t, row, "Status"))));
+                            status ? json_stringn(status, slen) : json_null(), "statusCount", counts));
     }
     json_object_set_new(o, "queries", list);
 }
@@ -1178,6 +1191,17 @@ static void close_query(server *srv, http_request *req)
     http_respond(req, 200, JSON_TYPE, "", 0);
 }
 
+/* An id as older ksqlDB clients write it, stream/NAME/create, with the
+ * name quoted as the ids are: stream/`NAME`/create (into out). */
+static const char *quote_entity(const char *id, char *out, size_t cap)
+{
+    const char *a = strchr(id, '/'), *b = a ? strrchr(id, '/') : NULL;
+    if (!a || a == b || a[1] == '`')
+        return id;
+    snprintf(out, cap, "%.*s`%.*s`%s", (int)(a + 1 - id), id, (int)(b - a - 1), a + 1, b);
+    return out;
+}
+
 /* GET /status: {"commandStatuses": {id: "SUCCESS", ...}}; GET
  * /status/ID: {"status": ..., "message": ...} of one command. */
 static void command_status(server *srv, http_request *req)
@@ -1200,9 +1224,12 @@ static void command_status(server *srv, http_request *req)
     }
     json_t *o;
     int code = 200;
+    char quoted[sizeof dec + 2];
     pthread_mutex_lock(&srv->status_mu);
     if (id) {
         o = json_object_get(srv->statuses, id);
+        if (!o)
+            o = json_object_get(srv->statuses, quote_entity(id, quoted, sizeof quoted));
         if (o)
             json_incref(o);
         else {

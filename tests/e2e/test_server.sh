@@ -207,8 +207,46 @@ t_server_status_lists_command_statuses() {
     CODE=$(curl -s -o "$T/out" -w '%{http_code}' "$URL/status/stream/%60S%60/create")
     expect_code 200
     expect_eq "$(json_get 'd["status"], d["message"]')" "('SUCCESS', 'Stream created')" "one command's status"
+    # the id as older clients write it, without the backquotes
+    CODE=$(curl -s -o "$T/out" -w '%{http_code}' "$URL/status/stream/S/create")
+    expect_code 200
+    expect_eq "$(json_get 'd["status"]')" "SUCCESS" "the status of stream/S/create"
     CODE=$(curl -s -o "$T/out" -w '%{http_code}' "$URL/status/nope")
     expect_code 404
+    CODE=$(curl -s -o "$T/out" -w '%{http_code}' "$URL/status/stream/NOPE/create")
+    expect_code 404
+    stop_server
+}
+
+# /ksql's streamsProperties hold for the statements of that request only:
+# auto.offset.reset decides whether a new query reads what is already in
+# its source; a bad value is the request's error and runs nothing.
+t_server_ksql_streams_properties_apply_to_their_request() {
+    start_server "$(new_dir)"
+    ksql "$CREATE_S INSERT INTO s (id, name) VALUES (1, 'old');"
+    expect_code 200
+    post /ksql '{"ksql": "CREATE STREAM early AS SELECT * FROM s;", "streamsProperties": {"auto.offset.reset": "earliest"}}'
+    expect_code 200
+    post /ksql '{"ksql": "CREATE STREAM late AS SELECT * FROM s;", "streamsProperties": {"auto.offset.reset": "latest"}}'
+    expect_code 200
+    post /ksql '{"ksql": "CREATE STREAM bad AS SELECT * FROM s;", "streamsProperties": {"auto.offset.reset": "sideways"}}'
+    expect_code 400
+    expect_eq "$(json_get 'd["error_code"], d["message"].startswith("bad property '"'"'auto.offset.reset'"'"': "), d["message"].count("bad property"), "sideways" in d["message"]')" \
+        "(40000, True, 1, True)" "a bad property"
+    ksql "INSERT INTO s (id, name) VALUES (2, 'new');"
+    expect_code 200
+    _i=0
+    while [ $_i -lt 100 ]; do
+        post /query-stream '{"sql": "SELECT * FROM late;"}'
+        [ "$(sed 1d "$T/out")" = '[2,"new"]' ] && break
+        sleep 0.1
+        _i=$((_i + 1))
+    done
+    expect_eq "$(sed 1d "$T/out")" '[2,"new"]' "latest: only the new row"
+    post /query-stream '{"sql": "SELECT * FROM early;"}'
+    expect_eq "$(sed 1d "$T/out")" "$(lines '[1,"old"]' '[2,"new"]')" "earliest: both rows"
+    ksql "SHOW STREAMS;"
+    expect_eq "$(json_get '"BAD" in [x["name"] for x in d[0]["streams"]]')" "False" "the refused request made nothing"
     stop_server
 }
 

@@ -35,6 +35,12 @@ start_server() {
 # stop_server: SIGTERM, then expect exit status 0 within 10 s.
 stop_server() {
     kill -TERM "$SPID"
+    wait_stopped
+}
+
+# wait_stopped: the server, already sent SIGTERM, exits within 10 s with
+# status 0.
+wait_stopped() {
     _i=0
     while kill -0 "$SPID" 2>/dev/null && [ $_i -lt 100 ]; do
         sleep 0.1

@@ -23,7 +23,8 @@ LIBOBJ  := $(filter-out $(BUILD)/src/main.o,$(OBJ))
 UNIT    := $(sort $(wildcard tests/unit/test_*.c))
 UNITBIN := $(UNIT:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run test unit e2e conformance asan bench format clean check-layers fuzz fuzz-json fuzz-http
+.PHONY: all deps run test unit e2e conformance asan bench format clean check-layers fuzz fuzz-json fuzz-http \
+        fuzz-pgwire
 
 all: $(EDDY)
 
@@ -123,9 +124,11 @@ $(BUILD)/fuzz/fuzz_json: $(FUZZ_JSON_SRC) $(wildcard src/engine/*.h src/base/*.h
 
 # libFuzzer over the server's input surfaces: the HTTP request path
 # (tests/fuzz/fuzz_http.c: http.c's parsing, limits and dispatch through a
-# memory connection).  Same conventions as `fuzz`; seeds in
-# tests/fuzz/corpus_http/.  It links the whole engine, compiled once into
-# $(BUILD)/fuzz/obj/.
+# memory connection) and the PostgreSQL wire protocol
+# (tests/fuzz/fuzz_pgwire.c: pgwire.c's messages against an engine with a
+# small table).  Same conventions as `fuzz`; seeds in
+# tests/fuzz/corpus_http/ and tests/fuzz/corpus_pgwire/.  They link the
+# whole engine, compiled once into $(BUILD)/fuzz/obj/.
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -pthread -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
               $(filter-out -Wno-format-truncation,$(WARN))
 FUZZ_LIBOBJ := $(LIBOBJ:$(BUILD)/%.o=$(BUILD)/fuzz/obj/%.o)
@@ -146,6 +149,12 @@ fuzz-http: $(BUILD)/fuzz/fuzz_http
 	@mkdir -p $(BUILD)/fuzz/corpus_http
 	$(BUILD)/fuzz/fuzz_http -max_total_time=$(FUZZ_SECONDS) -timeout=10 -max_len=8192 \
 	  -dict=tests/fuzz/http.dict -artifact_prefix=$(BUILD)/fuzz/http- $(BUILD)/fuzz/corpus_http tests/fuzz/corpus_http
+
+fuzz-pgwire: $(BUILD)/fuzz/fuzz_pgwire
+	@mkdir -p $(BUILD)/fuzz/corpus_pgwire
+	$(BUILD)/fuzz/fuzz_pgwire -max_total_time=$(FUZZ_SECONDS) -timeout=10 -max_len=4096 \
+	  -dict=tests/fuzz/pgwire.dict -artifact_prefix=$(BUILD)/fuzz/pgwire- $(BUILD)/fuzz/corpus_pgwire \
+	  tests/fuzz/corpus_pgwire
 
 format:
 	clang-format -i $(SRC) $(shell find src -name '*.h') $(UNIT)

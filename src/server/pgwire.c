@@ -18,6 +18,7 @@
 #include "../engine/types.h"
 #include "../engine/value.h"
 #include "../parser/parse.h"
+#include "pgparams.h"
 
 /* Startup packets are small: a few parameters. */
 #define MAX_STARTUP 10000
@@ -50,6 +51,10 @@ struct pgwire {
     bool stopping, listener_closed;
     atomic_bool cancel_all;
     int32_t next_pid;
+    /* the idle sweep: a timer that closes connections idle for idle_ms */
+    uv_timer_t sweep;
+    uint64_t idle_ms;
+    bool sweeping, sweep_closed;
 };
 
 struct pg_conn {
@@ -69,6 +74,8 @@ struct pg_conn {
     bool reading;
     bool deferred;   /* a query tried on the loop was not a lookup */
     atomic_bool gone; /* the query's answer will not be read: stop early */
+    atomic_bool cancel; /* a CancelRequest named it while its query ran */
+    uint64_t last_active; /* uv_now when it last read bytes or answered */
     int32_t pid, secret;
     engine_session session;
     uv_work_t work;
@@ -77,6 +84,11 @@ struct pg_conn {
     struct pg_named *named; /* prepared statements and portals */
     int nnamed;
     buf out; /* the job's answer */
+    /* a memory connection (pgwire_open_memory): what it sends goes to
+     * sink; eof is the client gone, seen once it reads again */
+    pgwire_sink sink;
+    void *sink_ctx;
+    bool eof;
 };
 
 /* ---- encoding messages ------------------------------------------------ */
@@ -360,7 +372,7 @@ static void res_message(void *ctx, const char *text)
 static bool res_cancelled(void *ctx)
 {
     pg_result *r = ctx;
-    return atomic_load(&r->c->gone) || atomic_load(&r->c->pw->cancel_all);
+    return atomic_load(&r->c->gone) || atomic_load(&r->c->cancel) || atomic_load(&r->c->pw->cancel_all);
 }
 
 /* Whether statement st may run here; if not, sets e (spanning it). */
@@ -516,6 +528,22 @@ static void run_prepared(pg_conn *c, const char *src, pg_outcome *x)
     arena_free(&a);
 }
 
+/* A query a CancelRequest stopped answers only this, as in PostgreSQL. */
+static void cancelled_answer(pg_conn *c)
+{
+    const char *m = "canceling statement due to user request";
+    if (c->job_x) {
+        buf_reset(&c->job_x->desc);
+        buf_reset(&c->job_x->rows);
+        buf_reset(&c->job_x->error);
+        msg_error(&c->job_x->error, "ERROR", "57014", m, 0, NULL);
+        return;
+    }
+    buf_reset(&c->out);
+    msg_error(&c->out, "ERROR", "57014", m, 0, NULL);
+    msg_ready(&c->out);
+}
+
 static void work_run(uv_work_t *w)
 {
     pg_conn *c = w->data;
@@ -523,6 +551,8 @@ static void work_run(uv_work_t *w)
         run_prepared(c, c->query, c->job_x);
     else
         run_query(c, c->query, &c->out);
+    if (atomic_load(&c->cancel))
+        cancelled_answer(c);
 }
 
 /* ---- loop side: connections ------------------------------------------- */
@@ -533,8 +563,15 @@ typedef struct pg_named {
     struct pg_named *next;
     bool portal;
     char *name, *text;
+    /* a statement's placeholders ($1..$nparams) and the types Parse
+     * declared for the first ntypes of them (0: unknown) */
+    int nparams, ntypes;
+    int32_t *types;
     pg_outcome x;
 } pg_named;
+
+#define PGWIRE_STR_(x) #x
+#define PGWIRE_STR(x) PGWIRE_STR_(x)
 
 /* Prepared statements and portals a connection may hold at once. */
 #define MAX_NAMED 1000
@@ -555,6 +592,7 @@ static void named_drop(pg_conn *c, bool portal, const char *name)
             *pp = n->next;
             free(n->name);
             free(n->text);
+            free(n->types);
             buf_free(&n->x.desc);
             buf_free(&n->x.rows);
             buf_free(&n->x.error);
@@ -581,7 +619,7 @@ static pg_named *named_put(pg_conn *c, bool portal, const char *name, const char
 
 static void pw_maybe_free(pgwire *pw)
 {
-    if (pw->stopping && pw->listener_closed && !pw->conns)
+    if (pw->stopping && pw->listener_closed && !pw->conns && (!pw->sweeping || pw->sweep_closed))
         free(pw);
 }
 
@@ -619,6 +657,8 @@ static void conn_close(pg_conn *c)
         return;
     c->closing = true;
     atomic_store(&c->gone, true);
+    if (c->sink)
+        c->sink(c->sink_ctx, NULL, 0); /* closed: no more input */
     uv_close((uv_handle_t *)&c->tcp, on_closed);
 }
 
@@ -644,6 +684,11 @@ static void conn_send(pg_conn *c, buf *b)
 {
     if (!b->len || c->closing) {
         buf_reset(b);
+        return;
+    }
+    if (c->sink) {
+        c->sink(c->sink_ctx, b->data, b->len);
+        buf_free(b);
         return;
     }
     pg_write *w = mem_alloc(sizeof *w);
@@ -673,6 +718,10 @@ static void conn_fail(pg_conn *c, const char *sqlstate, const char *message)
     conn_send(c, &b);
     conn_read(c, false);
     c->failed = true; /* nothing more is read or handled */
+    if (c->sink) { /* written already */
+        conn_close(c);
+        return;
+    }
     uv_shutdown_t *req = mem_alloc(sizeof *req);
     if (c->closing || uv_shutdown(req, (uv_stream_t *)&c->tcp, on_shutdown) < 0) {
         free(req);
@@ -691,6 +740,11 @@ static void conn_read(pg_conn *c, bool on)
     if (on == c->reading || c->closing)
         return;
     c->reading = on;
+    if (c->sink) {
+        if (on && c->eof) /* the end of the input, read at last */
+            conn_close(c);
+        return;
+    }
     if (!on)
         uv_read_stop((uv_stream_t *)&c->tcp);
     else if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0)
@@ -705,6 +759,7 @@ static void work_done(uv_work_t *w, int status)
     c->job_x = NULL;
     free(c->query);
     c->query = NULL;
+    c->last_active = uv_now(c->pw->loop);
     if (c->closed) {
         conn_free(c);
         return;
@@ -721,6 +776,21 @@ static void work_done(uv_work_t *w, int status)
 
 static void send_welcome(pg_conn *c);
 
+/* A CancelRequest (process id, secret key): the connection they name
+ * stops the query it runs, if any; an unknown pair, or a connection with
+ * no query running, is ignored.  No answer, as in PostgreSQL: the
+ * requesting connection is closed. */
+static void handle_cancel(pg_conn *c, const char *body, uint32_t len)
+{
+    if (len == 12) {
+        int32_t pid = (int32_t)get_u32(body + 4), secret = (int32_t)get_u32(body + 8);
+        for (pg_conn *t = c->pw->conns; t; t = t->next)
+            if (t != c && t->pid == pid && t->secret == secret && t->busy && !t->closing)
+                atomic_store(&t->cancel, true);
+    }
+    conn_close(c);
+}
+
 /* The startup packet: SSLRequest, CancelRequest or StartupMessage. */
 static void handle_startup(pg_conn *c, const char *body, uint32_t len)
 {
@@ -731,8 +801,8 @@ static void handle_startup(pg_conn *c, const char *body, uint32_t len)
         conn_send(c, &b);
         return;
     }
-    if (code == PROTO_CANCEL) { /* nothing to cancel: pull queries end */
-        conn_close(c);
+    if (code == PROTO_CANCEL) {
+        handle_cancel(c, body, len);
         return;
     }
     if (code >> 16 != 3) {
@@ -797,6 +867,7 @@ static void job_start(pg_conn *c, char *query, pg_outcome *x)
     c->query = query;
     c->job_x = x;
     c->busy = true;
+    atomic_store(&c->cancel, false); /* a request for an earlier query is void */
     c->work.data = c;
     conn_read(c, false); /* read again once answered */
     if (uv_queue_work(c->pw->loop, &c->work, work_run, work_done) < 0) {
@@ -900,57 +971,102 @@ static void handle_parse(pg_conn *c, reader *r)
 {
     const char *name = rd_str(r), *text = rd_str(r);
     int n = rd_int(r, 2);
+    int32_t *types = n > 0 ? mem_alloc((size_t)n * sizeof *types) : NULL;
     for (int i = 0; i < n && !r->bad; i++)
-        rd_int(r, 4);
-    if (r->bad) {
+        types[i] = rd_int(r, 4);
+    int nparams = r->bad ? 0 : pgparams_count(text);
+    if (r->bad || n < 0) {
+        free(types);
         conn_fail(c, "08P01", "invalid Parse message");
         return;
     }
+    if (nparams < 0 || n > PGPARAMS_MAX) {
+        free(types);
+        ext_error(c, "54000", "too many parameters: a statement takes $1 to $" PGWIRE_STR(PGPARAMS_MAX));
+        return;
+    }
     if (!named_find(c, false, name) && c->nnamed >= MAX_NAMED) {
+        free(types);
         ext_error(c, "53400", "too many prepared statements and portals on this connection");
         return;
     }
-    named_put(c, false, name, text);
+    pg_named *st = named_put(c, false, name, text);
+    st->types = types;
+    st->ntypes = n;
+    st->nparams = nparams > n ? nparams : n;
     send_empty(c, '1'); /* ParseComplete */
 }
 
+/* Bind's parameter values into p (at most PGPARAMS_MAX): text format
+ * only.  Returns their number, or -1 after an error (-2: malformed). */
+static int bind_params(pg_conn *c, reader *r, const pg_named *st, pgparam *p)
+{
+    int nformats = rd_int(r, 2);
+    bool binary = false;
+    for (int i = 0; i < nformats && !r->bad; i++)
+        binary |= rd_int(r, 2) != 0;
+    int nparams = rd_int(r, 2);
+    if (nparams < 0 || nparams > PGPARAMS_MAX)
+        r->bad = true;
+    for (int i = 0; i < nparams && !r->bad; i++) {
+        p[i].len = rd_int(r, 4);
+        p[i].data = r->p;
+        p[i].oid = st && i < st->ntypes ? st->types[i] : 0;
+        if (p[i].len < -1)
+            r->bad = true;
+        else if (p[i].len > 0)
+            rd_skip(r, p[i].len);
+    }
+    if (r->bad)
+        return -2;
+    char m[200];
+    if (st && nparams != st->nparams) {
+        snprintf(m, sizeof m, "bind message supplies %d parameters, but prepared statement \"%.64s\" requires %d",
+                 nparams, st->name, st->nparams);
+        ext_error(c, "08P01", m);
+        return -1;
+    }
+    if (binary && nparams) {
+        ext_error(c, "0A000", "binary parameters are not supported: send them in text format");
+        return -1;
+    }
+    return nparams;
+}
+
 /* Bind: portal, statement, parameter formats, parameters, result formats.
- * Only parameterless statements with text results. */
+ * The portal holds the statement with its parameters as literals
+ * (pgparams.h); results are in text format only. */
 static void handle_bind(pg_conn *c, reader *r)
 {
     const char *portal = rd_str(r), *stmt = rd_str(r);
-    int nformats = rd_int(r, 2);
-    for (int i = 0; i < nformats && !r->bad; i++)
-        rd_int(r, 2);
-    int nparams = rd_int(r, 2);
-    for (int i = 0; i < nparams && !r->bad; i++) {
-        int32_t len = rd_int(r, 4);
-        if (len > 0)
-            rd_skip(r, len);
-    }
+    pg_named *st = r->bad ? NULL : named_find(c, false, stmt);
+    pgparam *params = mem_alloc(PGPARAMS_MAX * sizeof *params);
+    int nparams = bind_params(c, r, st, params);
     int nresults = rd_int(r, 2);
     bool binary = false;
     for (int i = 0; i < nresults && !r->bad; i++)
         binary |= rd_int(r, 2) != 0;
-    if (r->bad) {
+    char m[200], state[6];
+    buf text = BUF_INIT;
+    if (r->bad || nparams == -2)
         conn_fail(c, "08P01", "invalid Bind message");
-        return;
-    }
-    pg_named *st = named_find(c, false, stmt);
-    char m[160];
-    if (!st) {
+    else if (!st) {
         snprintf(m, sizeof m, "prepared statement \"%.64s\" does not exist", stmt);
         ext_error(c, "26000", m);
-    } else if (nparams > 0)
-        ext_error(c, "0A000", "query parameters are not supported yet");
+    } else if (nparams < 0)
+        ; /* answered */
     else if (binary)
         ext_error(c, "0A000", "binary result format is not supported: use text");
     else if (!named_find(c, true, portal) && c->nnamed >= MAX_NAMED)
         ext_error(c, "53400", "too many prepared statements and portals on this connection");
+    else if (pgparams_substitute(st->text, params, nparams, &text, state, m, sizeof m))
+        ext_error(c, state, m);
     else {
-        named_put(c, true, portal, st->text);
+        named_put(c, true, portal, text.data ? text.data : "");
         send_empty(c, '2'); /* BindComplete */
     }
+    buf_free(&text);
+    free(params);
 }
 
 /* Describe or Execute of n: runs it first if it has not run.  Returns
@@ -959,7 +1075,15 @@ static bool ensure_ran(pg_conn *c, pg_named *n)
 {
     if (n->x.ran)
         return true;
-    job_start(c, mem_strdup(n->text), &n->x);
+    if (n->portal || !n->nparams) {
+        job_start(c, mem_strdup(n->text), &n->x);
+        return false;
+    }
+    /* a statement with placeholders: NULL for each tells its columns */
+    buf text = BUF_INIT;
+    char state[6], m[8];
+    pgparams_substitute(n->text, NULL, 0, &text, state, m, sizeof m);
+    job_start(c, buf_take(&text), &n->x);
     return false;
 }
 
@@ -1009,9 +1133,11 @@ static bool handle_describe(pg_conn *c, reader *r)
         conn_send(c, &b);
         return true;
     }
-    if (kind == 'S') {
-        size_t at = msg_begin(&b, 't'); /* no parameters */
-        put_i16(&b, 0);
+    if (kind == 'S') { /* ParameterDescription: the declared types, else text */
+        size_t at = msg_begin(&b, 't');
+        put_i16(&b, (int16_t)n->nparams);
+        for (int i = 0; i < n->nparams; i++)
+            put_i32(&b, i < n->ntypes && n->types[i] ? n->types[i] : OID_TEXT);
         msg_end(&b, at);
     }
     if (n->x.desc.len)
@@ -1171,10 +1297,35 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
     pg_conn *c = s->data;
     if (n > 0 && !c->closing) {
         buf_append(&c->in, b->base, (size_t)n);
+        c->last_active = uv_now(c->pw->loop);
         conn_process(c);
     } else if (n < 0)
         conn_close(c);
     free(b->base);
+}
+
+/* A new connection, linked into pw; its tcp handle is initialised. */
+static pg_conn *conn_new(pgwire *pw)
+{
+    pg_conn *c = mem_alloc(sizeof *c);
+    c->pw = pw;
+    c->pid = ++pw->next_pid;
+    /* the key a CancelRequest must show: not guessable from outside */
+    uint32_t key = 0;
+    if (uv_random(NULL, NULL, &key, sizeof key, 0, NULL) < 0)
+        key = (uint32_t)rand();
+    c->secret = (int32_t)(key & 0x7fffffff);
+    engine_session_init(&c->session);
+    atomic_init(&c->gone, false);
+    atomic_init(&c->cancel, false);
+    c->last_active = uv_now(pw->loop);
+    uv_tcp_init(pw->loop, &c->tcp);
+    c->tcp.data = c;
+    c->next = pw->conns;
+    if (pw->conns)
+        pw->conns->prev = c;
+    pw->conns = c;
+    return c;
 }
 
 static void on_connection(uv_stream_t *server, int status)
@@ -1182,18 +1333,7 @@ static void on_connection(uv_stream_t *server, int status)
     pgwire *pw = server->data;
     if (status < 0 || pw->stopping)
         return;
-    pg_conn *c = mem_alloc(sizeof *c);
-    c->pw = pw;
-    c->pid = ++pw->next_pid;
-    c->secret = (int32_t)((uint32_t)rand() & 0x7fffffff);
-    engine_session_init(&c->session);
-    atomic_init(&c->gone, false);
-    uv_tcp_init(pw->loop, &c->tcp);
-    c->tcp.data = c;
-    c->next = pw->conns;
-    if (pw->conns)
-        pw->conns->prev = c;
-    pw->conns = c;
+    pg_conn *c = conn_new(pw);
     if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0) {
         conn_close(c);
         return;
@@ -1211,8 +1351,7 @@ static void on_listener_closed(uv_handle_t *h)
     pw_maybe_free(pw);
 }
 
-pgwire *pgwire_listen(uv_loop_t *loop, engine *en, const char *host, int port, const char *version,
-                      const auth *credentials, char *errbuf, size_t errlen)
+pgwire *pgwire_new(uv_loop_t *loop, engine *en, const char *version, const auth *credentials)
 {
     pgwire *pw = mem_alloc(sizeof *pw);
     pw->auth = credentials;
@@ -1222,6 +1361,13 @@ pgwire *pgwire_listen(uv_loop_t *loop, engine *en, const char *host, int port, c
     atomic_init(&pw->cancel_all, false);
     uv_tcp_init(loop, &pw->listener);
     pw->listener.data = pw;
+    return pw;
+}
+
+pgwire *pgwire_listen(uv_loop_t *loop, engine *en, const char *host, int port, const char *version,
+                      const auth *credentials, char *errbuf, size_t errlen)
+{
+    pgwire *pw = pgwire_new(loop, en, version, credentials);
     if (tcp_listen_start(&pw->listener, host, port, on_connection, errbuf, errlen) < 0) {
         pgwire_shutdown(pw);
         return NULL;
@@ -1231,12 +1377,73 @@ pgwire *pgwire_listen(uv_loop_t *loop, engine *en, const char *host, int port, c
 
 int pgwire_port(const pgwire *pw) { return tcp_listen_port(&pw->listener); }
 
+pgwire_conn *pgwire_open_memory(pgwire *pw, pgwire_sink sink, void *sink_ctx)
+{
+    pg_conn *c = conn_new(pw);
+    c->sink = sink;
+    c->sink_ctx = sink_ctx;
+    conn_read(c, true);
+    return c;
+}
+
+void pgwire_memory_input(pgwire_conn *c, const char *data, size_t len)
+{
+    if (c->closing)
+        return;
+    if (!len) {
+        c->eof = true;
+        if (c->reading)
+            conn_close(c);
+        return;
+    }
+    buf_append(&c->in, data, len);
+    c->last_active = uv_now(c->pw->loop);
+    if (c->reading)
+        conn_process(c);
+}
+
+/* Closes, with PostgreSQL's FATAL 57P05, every connection that has read
+ * nothing and answered nothing for idle_ms and runs no query. */
+static void on_sweep(uv_timer_t *t)
+{
+    pgwire *pw = t->data;
+    uint64_t now = uv_now(pw->loop);
+    for (pg_conn *c = pw->conns; c; c = c->next)
+        if (!c->busy && !c->closing && !c->failed && now - c->last_active >= pw->idle_ms)
+            conn_fail(c, "57P05", "terminating connection due to idle-session timeout");
+}
+
+void pgwire_set_idle_timeout(pgwire *pw, unsigned seconds)
+{
+    pw->idle_ms = (uint64_t)seconds * 1000;
+    if (!seconds || pw->stopping)
+        return;
+    if (!pw->sweeping) {
+        uv_timer_init(pw->loop, &pw->sweep);
+        pw->sweep.data = pw;
+        uv_unref((uv_handle_t *)&pw->sweep); /* it alone keeps no loop running */
+        pw->sweeping = true;
+    }
+    /* a sweep every quarter of the timeout: closed within 1.25 of it */
+    uint64_t every = pw->idle_ms / 4 ? pw->idle_ms / 4 : 1;
+    uv_timer_start(&pw->sweep, on_sweep, every, every);
+}
+
+static void on_sweep_closed(uv_handle_t *h)
+{
+    pgwire *pw = h->data;
+    pw->sweep_closed = true;
+    pw_maybe_free(pw);
+}
+
 void pgwire_shutdown(pgwire *pw)
 {
     if (pw->stopping)
         return;
     pw->stopping = true;
     atomic_store(&pw->cancel_all, true);
+    if (pw->sweeping)
+        uv_close((uv_handle_t *)&pw->sweep, on_sweep_closed);
     uv_close((uv_handle_t *)&pw->listener, on_listener_closed);
     for (pg_conn *c = pw->conns, *next; c; c = next) {
         next = c->next;

@@ -20,12 +20,23 @@
  *     carry Eddy's `line L:C:` message and the position.  An empty query
  *     gets EmptyQueryResponse.
  *   - The extended protocol (Parse, Bind, Describe, Execute, Close, Sync,
- *     Flush) for statements without parameters and text results: a
- *     prepared statement holds one statement, which runs at its first
- *     Describe or Execute (a Describe runs the query to learn its columns;
- *     Execute then sends the rows it read, all of them: the row limit is not
- *     honoured).  Parameters and binary results are refused with 0A000;
- *     after an error, messages are skipped up to Sync, as in PostgreSQL.
+ *     Flush) with text parameters and text results: a prepared statement
+ *     holds one statement; Bind makes a portal of it with its $n replaced
+ *     by literals of the values (pgparams.h), which runs at its first
+ *     Describe or Execute (a Describe runs the query to learn its columns,
+ *     a statement's with NULL parameters; Execute then sends the rows it
+ *     read, all of them: the row limit is not honoured).  Binary
+ *     parameters and results are refused with 0A000, a wrong number of
+ *     parameters with 08P01; after an error, messages are skipped up to
+ *     Sync, as in PostgreSQL.
+ *   - A CancelRequest carrying a connection's process id and secret key
+ *     (sent in BackendKeyData; the key is random) stops the query that
+ *     connection runs on the thread pool, which then answers only an
+ *     ErrorResponse 57014; with no query running, or an unknown pair, it
+ *     changes nothing.  The requesting connection is closed unanswered.
+ *   - With an idle timeout (pgwire_set_idle_timeout), a connection with no
+ *     query running that has sent nothing for that long gets a FATAL
+ *     57P05 and is closed.
  *   - A malformed or oversized message (above PGWIRE_MAX_MESSAGE) gets a
  *     FATAL ErrorResponse 08P01 and the connection closed; it never affects
  *     other connections.
@@ -58,6 +69,26 @@ typedef struct pgwire pgwire;
 pgwire *pgwire_listen(uv_loop_t *loop, engine *en, const char *host, int port, const char *version,
                       const auth *credentials, char *errbuf, size_t errlen);
 int pgwire_port(const pgwire *pw);
+
+/* A pgwire that listens nowhere: its connections are memory ones (below).
+ * For fuzzers and tests. */
+pgwire *pgwire_new(uv_loop_t *loop, engine *en, const char *version, const auth *credentials);
+typedef struct pg_conn pgwire_conn;
+/* Receives what a memory connection sends, borrowed for the call; data
+ * NULL says the connection has closed (no more input from then on). */
+typedef void (*pgwire_sink)(void *ctx, const char *data, size_t len);
+/* A connection without a socket: pgwire_memory_input hands it bytes as if
+ * read from one (they wait, as in a socket, while a query runs), and what
+ * it sends goes to sink.  Input of length 0 is the client going away once
+ * everything before it has been answered.  Once closed (sink told so) it
+ * is freed when its query has ended and the loop has run its close
+ * callback. */
+pgwire_conn *pgwire_open_memory(pgwire *pw, pgwire_sink sink, void *sink_ctx);
+void pgwire_memory_input(pgwire_conn *c, const char *data, size_t len);
+/* Closes connections that have sent nothing and been sent nothing for
+ * `seconds`, with no query running (0: never, the default), after a FATAL
+ * 57P05 as PostgreSQL's idle_session_timeout does. */
+void pgwire_set_idle_timeout(pgwire *pw, unsigned seconds);
 /* Stops accepting, closes every connection (a running query finishes
  * first, its answer dropped) and frees pw once all have closed. */
 void pgwire_shutdown(pgwire *pw);

@@ -1368,8 +1368,8 @@ static void usage(FILE *f)
           "  --auth SCHEME:FILE     require credentials (see above)\n"
           "  --max-push-queries N   push queries running at once (default 100); one more\n"
           "                         is refused with HTTP 429\n"
-          "  --idle-timeout SECONDS close an HTTP connection idle that long (default 600,\n"
-          "                         0: never)\n"
+          "  --idle-timeout SECONDS close an HTTP or PostgreSQL connection idle that long\n"
+          "                         (default 600, 0: never)\n"
           "  -h, --help             show this help\n",
           f);
 }
@@ -1450,6 +1450,8 @@ static int server_run(server *srv, const char *data, const char *host, int port,
         }
     }
     http_set_idle_timeout(srv->http, idle_timeout);
+    if (srv->pg)
+        pgwire_set_idle_timeout(srv->pg, idle_timeout);
     http_set_streamed(srv->http, streamed_path);
     warn_if_open(srv, "HTTP", host, http_port(srv->http));
     if (srv->pg)

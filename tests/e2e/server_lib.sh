@@ -108,3 +108,77 @@ pg() {
     RC=$?
 }
 
+
+# A stream with three rows and a table counting them by name, made over
+# HTTP; returns once the table has caught up.
+pg_fixture() {
+    ksql "$CREATE_S CREATE TABLE counts AS SELECT name, COUNT(*) AS n FROM s GROUP BY name;"
+    expect_code 200
+    ksql "INSERT INTO s (id, name) VALUES (1, 'a'); INSERT INTO s (id, name) VALUES (2, 'a'); INSERT INTO s (id, name) VALUES (3, NULL);"
+    expect_code 200
+    _i=0
+    while [ $_i -lt 100 ]; do
+        pg "SELECT n FROM counts WHERE name = 'a';"
+        [ "$(cat "$T/out")" = 2 ] && return 0
+        sleep 0.1
+        _i=$((_i + 1))
+    done
+    cat "$T/out" "$T/err"
+    fail "the table COUNTS did not reach a count of 2 for 'a'"
+}
+
+# pg_raw <<'PYEOF' ... PYEOF: runs python3 with the script on stdin after a prelude for speaking the
+# PostgreSQL protocol to $PGPORT: msg(type, body) builds a message,
+# startup() connects and returns (socket, welcome messages), answer(s)
+# reads messages up to ReadyForQuery as (type, body) pairs, show(out)
+# prints them on one line (DataRow cells, ErrorResponse SQLSTATE and
+# message, CommandComplete's tag, other types as their letter).  Output ->
+# $T/out.
+pg_raw() {
+    { pg_prelude; cat; } | python3 - "$PGPORT" >"$T/out" 2>&1 || fail "the PostgreSQL client failed: $(cat "$T/out")"
+}
+
+pg_prelude() {
+    cat <<'PYEOF'
+import socket, struct, sys
+PORT = int(sys.argv[1])
+def msg(t, b):
+    return t + struct.pack("!i", 4 + len(b)) + b
+def answer(s):
+    d, out = b"", []
+    while not out or out[-1][0] != "Z":
+        chunk = s.recv(65536)
+        if not chunk:
+            out.append(("closed", b""))
+            break
+        d += chunk
+        while len(d) >= 5 and len(d) >= 1 + struct.unpack("!i", d[1:5])[0]:
+            n = struct.unpack("!i", d[1:5])[0]
+            out.append((d[:1].decode(), d[5:1 + n]))
+            d = d[1 + n:]
+    return out
+def startup():
+    s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+    p = b"user\0x\0database\0eddy\0\0"
+    s.sendall(struct.pack("!ii", 8 + len(p), 196608) + p)
+    return s, answer(s)
+def show(out):
+    r = []
+    for t, b in out:
+        if t == "D":
+            cells, pos = [], 2
+            for _ in range(struct.unpack("!h", b[:2])[0]):
+                n = struct.unpack("!i", b[pos:pos + 4])[0]
+                cells.append(None if n < 0 else b[pos + 4:pos + 4 + n].decode())
+                pos += 4 + max(n, 0)
+            r.append("D%s" % cells)
+        elif t == "E":
+            fields = dict((f[:1], f[1:]) for f in b.decode().split("\0") if f)
+            r.append("E:" + fields["C"] + " " + fields["M"])
+        elif t == "C":
+            r.append("C:" + b[:-1].decode())
+        else:
+            r.append(t)
+    print(" ".join(r))
+PYEOF
+}

@@ -374,24 +374,6 @@ t_server_client_help() {
 
 # ---- the PostgreSQL wire protocol (--pg-listen), driven with psql ----------
 
-# A stream with three rows and a table counting them by name, made over
-# HTTP; returns once the table has caught up.
-pg_fixture() {
-    ksql "$CREATE_S CREATE TABLE counts AS SELECT name, COUNT(*) AS n FROM s GROUP BY name;"
-    expect_code 200
-    ksql "INSERT INTO s (id, name) VALUES (1, 'a'); INSERT INTO s (id, name) VALUES (2, 'a'); INSERT INTO s (id, name) VALUES (3, NULL);"
-    expect_code 200
-    _i=0
-    while [ $_i -lt 100 ]; do
-        pg "SELECT n FROM counts WHERE name = 'a';"
-        [ "$(cat "$T/out")" = 2 ] && return 0
-        sleep 0.1
-        _i=$((_i + 1))
-    done
-    cat "$T/out" "$T/err"
-    fail "the table COUNTS did not reach a count of 2 for 'a'"
-}
-
 t_server_pg_psql_pulls_rows_from_a_table_and_a_stream() {
     start_pg_server "$(new_dir)"
     pg_fixture
@@ -541,46 +523,13 @@ PYEOF
     stop_server
 }
 
-t_server_pg_extended_protocol_runs_parameterless_statements() {
+t_server_pg_extended_protocol_runs_statements_without_parameters() {
     start_pg_server "$(new_dir)"
     pg_fixture
     # Parse/Bind/Describe/Execute/Sync as drivers (JDBC, pgx, psycopg) send
     # them; each line: the message types answered, with what they carried
-    python3 - "$PGPORT" >"$T/out" <<'PYEOF'
-import socket, struct, sys
-def msg(t, b):
-    return t + struct.pack("!i", 4 + len(b)) + b
-def answer(s):
-    d, out = b"", []
-    while not out or out[-1][0] != "Z":
-        d += s.recv(65536)
-        while len(d) >= 5 and len(d) >= 1 + struct.unpack("!i", d[1:5])[0]:
-            n = struct.unpack("!i", d[1:5])[0]
-            out.append((d[:1].decode(), d[5:1 + n]))
-            d = d[1 + n:]
-    return out
-def show(out):
-    r = []
-    for t, b in out:
-        if t == "D":
-            cells, pos = [], 2
-            for _ in range(struct.unpack("!h", b[:2])[0]):
-                n = struct.unpack("!i", b[pos:pos + 4])[0]
-                cells.append(None if n < 0 else b[pos + 4:pos + 4 + n].decode())
-                pos += 4 + max(n, 0)
-            r.append("D%s" % cells)
-        elif t == "E":
-            fields = dict((f[:1], f[1:]) for f in b.decode().split("\0") if f)
-            r.append("E:" + fields["C"] + " " + fields["M"])
-        elif t == "C":
-            r.append("C:" + b[:-1].decode())
-        else:
-            r.append(t)
-    print(" ".join(r))
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
-p = b"user\0x\0database\0eddy\0\0"
-s.sendall(struct.pack("!ii", 8 + len(p), 196608) + p)
-answer(s)
+    pg_raw <<'PYEOF'
+s, _ = startup()
 bind = msg(b"B", b"\0\0\0\0\0\0\0\0")
 execute = msg(b"E", b"\0\0\0\0\0")
 sync = msg(b"S", b"")
@@ -602,7 +551,7 @@ PYEOF
         "1 t T Z" \
         "2 D['a', '2'] C:SELECT 1 Z" \
         "1 2 E:42P01 line 1:15: NOPE does not exist Z" \
-        "E:0A000 query parameters are not supported yet Z" \
+        'E:08P01 bind message supplies 1 parameters, but prepared statement "q" requires 0 Z' \
         "T D['COUNTS', 'COUNTS', 'KAFKA', 'JSON', 'false'] C:SELECT 1 Z")" "answers of the extended protocol"
     stop_server
 }

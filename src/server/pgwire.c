@@ -528,7 +528,8 @@ static void run_prepared(pg_conn *c, const char *src, pg_outcome *x)
     arena_free(&a);
 }
 
-/* A query a CancelRequest stopped answers only this, as in PostgreSQL. */
+/* A query a CancelRequest named before its answer was sent answers only
+ * this, as in PostgreSQL (the engine may have stopped it early). */
 static void cancelled_answer(pg_conn *c)
 {
     const char *m = "canceling statement due to user request";
@@ -551,8 +552,6 @@ static void work_run(uv_work_t *w)
         run_prepared(c, c->query, c->job_x);
     else
         run_query(c, c->query, &c->out);
-    if (atomic_load(&c->cancel))
-        cancelled_answer(c);
 }
 
 /* ---- loop side: connections ------------------------------------------- */
@@ -755,6 +754,8 @@ static void work_done(uv_work_t *w, int status)
 {
     pg_conn *c = w->data;
     (void)status;
+    if (atomic_load(&c->cancel))
+        cancelled_answer(c);
     c->busy = false;
     c->job_x = NULL;
     free(c->query);

@@ -782,7 +782,8 @@ static int next_line(job *j, buf *line)
     pthread_mutex_lock(&j->mu);
     int rc;
     for (;;) {
-        const char *p = j->input.data + j->input_off;
+        /* input.data is NULL until the first piece of the body arrives */
+        const char *p = j->input.data ? j->input.data + j->input_off : "";
         size_t avail = j->input.len - j->input_off;
         const char *nl = avail ? memchr(p, '\n', avail) : NULL;
         if (nl || (j->input_end && avail)) {
@@ -803,7 +804,7 @@ static int next_line(job *j, buf *line)
         pthread_cond_wait(&j->cv, &j->mu);
     }
     /* keep the buffer small, and let the loop read again */
-    if (j->input_off > RESUME_INPUT || j->input_off == j->input.len) {
+    if (j->input.data && (j->input_off > RESUME_INPUT || j->input_off == j->input.len)) {
         memmove(j->input.data, j->input.data + j->input_off, j->input.len - j->input_off);
         j->input.len -= j->input_off;
         j->input_off = 0;

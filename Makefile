@@ -24,7 +24,7 @@ UNIT    := $(sort $(wildcard tests/unit/test_*.c))
 UNITBIN := $(UNIT:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps run test unit e2e conformance asan bench format clean check-layers fuzz fuzz-json fuzz-http \
-        fuzz-pgwire
+        fuzz-pgwire fuzz-server
 
 all: $(EDDY)
 
@@ -124,11 +124,13 @@ $(BUILD)/fuzz/fuzz_json: $(FUZZ_JSON_SRC) $(wildcard src/engine/*.h src/base/*.h
 
 # libFuzzer over the server's input surfaces: the HTTP request path
 # (tests/fuzz/fuzz_http.c: http.c's parsing, limits and dispatch through a
-# memory connection) and the PostgreSQL wire protocol
+# memory connection), the PostgreSQL wire protocol
 # (tests/fuzz/fuzz_pgwire.c: pgwire.c's messages against an engine with a
-# small table).  Same conventions as `fuzz`; seeds in
-# tests/fuzz/corpus_http/ and tests/fuzz/corpus_pgwire/.  They link the
-# whole engine, compiled once into $(BUILD)/fuzz/obj/.
+# small table), and the whole HTTP path of `eddy server`
+# (tests/fuzz/fuzz_server.c: http.c, then server.c's routing and jobs over
+# an engine shared by every input).  Same conventions as `fuzz`; seeds in
+# tests/fuzz/corpus_{http,pgwire,server}/.  They link the whole engine,
+# compiled once into $(BUILD)/fuzz/obj/.
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -pthread -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
               $(filter-out -Wno-format-truncation,$(WARN))
 FUZZ_LIBOBJ := $(LIBOBJ:$(BUILD)/%.o=$(BUILD)/fuzz/obj/%.o)
@@ -149,6 +151,12 @@ fuzz-http: $(BUILD)/fuzz/fuzz_http
 	@mkdir -p $(BUILD)/fuzz/corpus_http
 	$(BUILD)/fuzz/fuzz_http -max_total_time=$(FUZZ_SECONDS) -timeout=10 -max_len=8192 \
 	  -dict=tests/fuzz/http.dict -artifact_prefix=$(BUILD)/fuzz/http- $(BUILD)/fuzz/corpus_http tests/fuzz/corpus_http
+
+fuzz-server: $(BUILD)/fuzz/fuzz_server
+	@mkdir -p $(BUILD)/fuzz/corpus_server
+	$(BUILD)/fuzz/fuzz_server -max_total_time=$(FUZZ_SECONDS) -timeout=10 -max_len=8192 \
+	  -dict=tests/fuzz/server.dict -artifact_prefix=$(BUILD)/fuzz/server- $(BUILD)/fuzz/corpus_server \
+	  tests/fuzz/corpus_server
 
 fuzz-pgwire: $(BUILD)/fuzz/fuzz_pgwire
 	@mkdir -p $(BUILD)/fuzz/corpus_pgwire

@@ -39,7 +39,7 @@
 
 typedef struct job job;
 
-typedef struct server {
+struct server {
     uv_loop_t loop;
     engine *en;
     const char *version;
@@ -57,7 +57,7 @@ typedef struct server {
      * this server process, under status_mu */
     pthread_mutex_t status_mu;
     json_t *statuses;
-} server;
+};
 
 /* What a worker hands to the loop, in order. */
 typedef enum event_kind { EV_RESPOND, EV_BEGIN, EV_CHUNK, EV_END } event_kind;
@@ -1249,7 +1249,7 @@ static void command_status(server *srv, http_request *req)
 }
 
 /* /inserts-stream's rows are read as they arrive. */
-static bool streamed_path(void *ctx, const char *method, const char *path)
+bool server_streamed_path(void *ctx, const char *method, const char *path)
 {
     (void)ctx;
     return !strcmp(method, "POST") && !strcmp(path, "/inserts-stream");
@@ -1265,7 +1265,7 @@ static bool known_path(const char *path)
     return !strncmp(path, "/status/", 8);
 }
 
-static void on_request(void *ctx, http_request *req)
+void server_handle(void *ctx, http_request *req)
 {
     server *srv = ctx;
     if (srv->auth && !auth_check_header(srv->auth, req->authorization)) {
@@ -1429,9 +1429,8 @@ static int server_run(server *srv, const char *data, const char *host, int port,
         fprintf(stderr, "eddy server: cannot open data directory %s: %s\n", data, e.msg);
         return 1;
     }
-    uv_loop_init(&srv->loop);
     char msg[256];
-    srv->http = http_listen(&srv->loop, host, port, on_request, srv, msg, sizeof msg);
+    srv->http = http_listen(&srv->loop, host, port, server_handle, srv, msg, sizeof msg);
     if (!srv->http) {
         fprintf(stderr, "eddy server: %s\n", msg);
         uv_run(&srv->loop, UV_RUN_DEFAULT); /* lets the listener close */
@@ -1453,7 +1452,7 @@ static int server_run(server *srv, const char *data, const char *host, int port,
     http_set_idle_timeout(srv->http, idle_timeout);
     if (srv->pg)
         pgwire_set_idle_timeout(srv->pg, idle_timeout);
-    http_set_streamed(srv->http, streamed_path);
+    http_set_streamed(srv->http, server_streamed_path);
     warn_if_open(srv, "HTTP", host, http_port(srv->http));
     if (srv->pg)
         warn_if_open(srv, "PostgreSQL", pg_host, pgwire_port(srv->pg));
@@ -1547,19 +1546,35 @@ int server_main(int argc, char **argv, const char *version)
         return 2;
     }
     signal(SIGPIPE, SIG_IGN); /* a client that goes away is an error code, not a death */
-    server *srv = mem_alloc(sizeof *srv);
-    srv->version = version;
+    server *srv = server_new(NULL, version);
     srv->auth = au;
     srv->max_push = (int)max_push;
+    int rc = server_run(srv, data, host, port, pg_listen ? pg_host : NULL, pg_port, (unsigned)idle_timeout);
+    server_free(srv);
+    return rc;
+}
+
+server *server_new(engine *en, const char *version)
+{
+    server *srv = mem_alloc(sizeof *srv);
+    srv->en = en;
+    srv->version = version;
+    srv->max_push = 100;
     atomic_init(&srv->stopping, false);
     atomic_init(&srv->next_query, 1);
     atomic_init(&srv->next_command, 1);
     pthread_mutex_init(&srv->status_mu, NULL);
     srv->statuses = json_object();
-    int rc = server_run(srv, data, host, port, pg_listen ? pg_host : NULL, pg_port, (unsigned)idle_timeout);
+    uv_loop_init(&srv->loop);
+    return srv;
+}
+
+uv_loop_t *server_loop(server *srv) { return &srv->loop; }
+
+void server_free(server *srv)
+{
     auth_free(srv->auth);
     json_decref(srv->statuses);
     pthread_mutex_destroy(&srv->status_mu);
     free(srv);
-    return rc;
 }

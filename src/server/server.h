@@ -36,7 +36,28 @@
 #ifndef EDDY_SERVER_H
 #define EDDY_SERVER_H
 
+#include <stdbool.h>
+#include <uv.h>
+
+#include "../engine/engine.h"
+#include "http.h"
+
 /* `eddy server ...`: argv[0] is "server".  Returns the exit status. */
 int server_main(int argc, char **argv, const char *version);
+
+/* The server's routing without sockets or signals, for fuzzers and tests:
+ * server_new makes one over an open engine (borrowed) with a loop of its
+ * own (server_loop); an http_server made with http_new on that loop,
+ * with server_handle as its handler and server_streamed_path as its
+ * streamed predicate, then serves memory connections exactly as `eddy
+ * server` serves sockets.  Once the connections have closed, uv_run on
+ * the loop returns when every job has ended.  server_free frees it (the
+ * loop closed by the caller). */
+typedef struct server server;
+server *server_new(engine *en, const char *version);
+uv_loop_t *server_loop(server *srv);
+void server_handle(void *srv, http_request *req);
+bool server_streamed_path(void *srv, const char *method, const char *path);
+void server_free(server *srv);
 
 #endif

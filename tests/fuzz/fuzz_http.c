@@ -32,6 +32,7 @@
 #include <uv.h>
 
 #include "base/buf.h"
+#include "fuzz_conn.h"
 #include "fuzz_credentials.h"
 #include "server/auth.h"
 #include "server/http.h"
@@ -39,7 +40,8 @@
 
 typedef struct harness {
     http_parser resp; /* parses what the server writes */
-    bool closed, bad;
+    long responses;
+    bool closed;
     http_request *later;     /* a /query-stream response to end after the next read */
     http_request *paused;    /* an /inserts-stream body paused */
     http_request *inserting; /* the /inserts-stream request being read */
@@ -51,14 +53,6 @@ static http_server *srv;
 static auth *credentials;
 static harness h;
 
-static int on_resp_complete(http_parser *p)
-{
-    (void)p;
-    return 0;
-}
-
-static const http_parser_settings resp_settings = {.on_message_complete = on_resp_complete};
-
 static void sink(void *ctx, const char *data, size_t len)
 {
     harness *hs = ctx;
@@ -67,18 +61,8 @@ static void sink(void *ctx, const char *data, size_t len)
         hs->later = hs->paused = hs->inserting = NULL;
         return;
     }
-    if (hs->closed) {
-        fprintf(stderr, "written after the connection closed\n");
-        abort();
-    }
-    if (hs->bad)
-        return;
-    size_t n = http_parser_execute(&hs->resp, &resp_settings, data, len);
-    if (n != len || HTTP_PARSER_ERRNO(&hs->resp) != HPE_OK) {
-        fprintf(stderr, "the server wrote bad HTTP: %s\n%.*s\n",
-                http_errno_description(HTTP_PARSER_ERRNO(&hs->resp)), (int)len, data);
-        abort();
-    }
+    fuzz_check_open(hs->closed);
+    fuzz_check_http(&hs->resp, data, len);
 }
 
 /* One line of an /inserts-stream body, as the server's worker runs it. */
@@ -194,11 +178,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     data++, size--;
     memset(&h, 0, sizeof h);
     http_parser_init(&h.resp, HTTP_RESPONSE);
-    h.resp.data = &h;
+    h.resp.data = &h.responses;
     http_conn *c = http_open_memory(srv, sink, &h);
-    /* reads of 1, 2, 3, 7, 16, ... bytes, or all at once */
-    static const size_t sizes[] = {1, 2, 3, 7, 16, 61, 512, 4096};
-    size_t step = (mode & 7) == 7 ? size + 1 : sizes[mode & 7];
+    size_t step = fuzz_read_size(mode, size);
     for (size_t off = 0; off < size && !h.closed;) {
         size_t n = size - off < step ? size - off : step;
         http_memory_input(c, (const char *)data + off, n);

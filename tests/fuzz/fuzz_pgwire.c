@@ -29,7 +29,9 @@
 
 #include "base/buf.h"
 #include "engine/engine.h"
+#include "fuzz_conn.h"
 #include "fuzz_credentials.h"
+#include "fuzz_engine.h"
 #include "server/auth.h"
 #include "server/pgwire.h"
 
@@ -77,52 +79,15 @@ static void sink(void *ctx, const char *data, size_t len)
         h.closed = true;
         return;
     }
-    if (h.closed) {
-        fprintf(stderr, "sent after the connection closed\n");
-        abort();
-    }
+    fuzz_check_open(h.closed);
     buf_append(&h.pending, data, len);
     check_messages();
-}
-
-static void setup_engine(engine **en)
-{
-    static char dir[] = "/tmp/eddy-fuzz-pgwire-XXXXXX";
-    if (!mkdtemp(dir))
-        abort();
-    engine_config cfg = {.data_dir = dir, .background = false, .flush = LOG_FLUSH_NONE};
-    err e;
-    err_clear(&e);
-    *en = engine_open(&cfg, NULL, &e);
-    if (!*en)
-        abort();
-    static const char sql[] =
-        "CREATE STREAM src (id INT KEY, name STRING, d DOUBLE, ok BOOLEAN, ts TIMESTAMP, a ARRAY<INT>, "
-        "m MAP<STRING, INT>, dec DECIMAL(5,2)) WITH (KAFKA_TOPIC='src', VALUE_FORMAT='JSON', PARTITIONS=1);"
-        "CREATE TABLE t AS SELECT id, COUNT(*) AS n, LATEST_BY_OFFSET(name) AS name, SUM(d) AS d "
-        "FROM src GROUP BY id;"
-        "INSERT INTO src (id, name, d, ok, ts, a, m, dec) VALUES (1, 'a', 1.5, true, FROM_UNIXTIME(0), "
-        "ARRAY[1,2], "
-        "MAP('k' := 1), 1.25);"
-        "INSERT INTO src (id, name, d, ok, ts, a, m, dec) VALUES (2, NULL, -0.5, false, "
-        "FROM_UNIXTIME(1700000000000), "
-        "ARRAY[3], MAP('x' := 2), -3.5);"
-        "INSERT INTO src (id, name) VALUES (1, 'it''s');";
-    engine_session s;
-    engine_session_init(&s);
-    engine_output quiet = {0};
-    if (engine_execute(*en, &s, sql, sizeof sql - 1, &quiet, &e)) {
-        fprintf(stderr, "fuzz_pgwire: setup: %s\n", e.msg);
-        abort();
-    }
-    engine_session_free(&s);
 }
 
 static void init(void)
 {
     uv_loop_init(&loop);
-    engine *en;
-    setup_engine(&en);
+    engine *en = fuzz_engine("pgwire");
     auth *credentials = fuzz_credentials();
     /* both live as long as the process: the engine and the credentials
      * are never freed */
@@ -141,8 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     h.welcomed = h.closed = false;
     buf_reset(&h.pending);
     pgwire_conn *c = pgwire_open_memory(mode & 8 ? locked_pw : open_pw, sink, NULL);
-    static const size_t sizes[] = {1, 2, 5, 9, 64, 512, 4096};
-    size_t step = (mode & 7) == 7 ? size + 1 : sizes[mode & 7];
+    size_t step = fuzz_read_size(mode, size);
     for (size_t off = 0; off < size && !h.closed;) {
         size_t n = size - off < step ? size - off : step;
         pgwire_memory_input(c, (const char *)data + off, n);

@@ -644,6 +644,8 @@ int engine_dump_topic_json(engine *en, const char *topic, json_t *records, err *
                     json_object_set_new(o, "window", window);
                 json_object_set_new(o, "value", decode_json_part(s, false, recs[i].value, recs[i].value_len, &a));
                 json_object_set_new(o, "timestamp", json_integer(recs[i].timestamp));
+                json_object_set_new(o, "partition", json_integer(part));
+                json_object_set_new(o, "offset", json_integer(recs[i].offset));
                 json_array_append_new(records, o);
             }
             arena_reset(&a);
@@ -655,6 +657,17 @@ int engine_dump_topic_json(engine *en, const char *topic, json_t *records, err *
 done:
     pthread_mutex_unlock(&en->mu);
     return rc;
+}
+
+int engine_topic_end_offsets(engine *en, const char *topic, int64_t *ends, int max)
+{
+    pthread_mutex_lock(&en->mu);
+    log_topic *t = log_topic_find(en->log, topic);
+    int n = t ? log_topic_partitions(t) : -1;
+    for (int p = 0; p < n && p < max; p++)
+        ends[p] = log_end_offset(t, p);
+    pthread_mutex_unlock(&en->mu);
+    return n;
 }
 
 int engine_create_topic(engine *en, const char *name, int partitions, err *e)

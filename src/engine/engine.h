@@ -111,9 +111,13 @@ int engine_produce_json_windowed(engine *en, const char *topic, json_t *key, jso
 int engine_create_topic(engine *en, const char *name, int partitions, err *e);
 /* For `eddy test`: appends to `records` one object per record of topic
  * (every partition, in offset order per partition, then by partition):
- * {"topic", "key", "value", "timestamp"} decoded with the formats of the
- * source over the topic. */
+ * {"topic", "key", "value", "timestamp", "partition", "offset"} decoded
+ * with the formats of the source over the topic. */
 int engine_dump_topic_json(engine *en, const char *topic, json_t *records, err *e);
+/* Fills ends[p] with the end offset (the offset the next record will get)
+ * of partition p of topic, for p < max.  Returns the topic's number of
+ * partitions, or -1 when it does not exist. */
+int engine_topic_end_offsets(engine *en, const char *topic, int64_t *ends, int max);
 /* Calls fn with the topic of every source created by a persistent query
  * (CREATE ... AS SELECT), in creation order. */
 void engine_sink_topic_names(engine *en, void (*fn)(void *ctx, const char *name), void *ctx);

@@ -291,7 +291,122 @@ static int64_t now_ms(void)
     return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-static int produce_inputs(engine *en, json_t *inputs)
+/* ---- production order ------------------------------------------------ */
+
+/* ksqlDB's test driver reports a sink's records in the order they were
+ * produced, across partitions.  The log keeps order only per partition, so
+ * after each input record travels through the queries the runner notes
+ * every watched topic's end offsets (a "mark"): a record belongs to the
+ * first step whose mark lies beyond its offset.  Records of one step are
+ * ordered by partition, then offset. */
+typedef struct step_marks {
+    topic_list topics; /* the watched topics */
+    int nsteps;
+    int64_t **ends; /* ends[step * topics.n + t]: per partition, NULL = none */
+    int *nparts;    /* partitions noted in ends[...] */
+} step_marks;
+
+static void marks_take(engine *en, step_marks *m)
+{
+    size_t n = (size_t)(m->nsteps + 1) * (size_t)m->topics.n;
+    m->ends = mem_realloc(m->ends, sizeof(int64_t *) * n);
+    m->nparts = mem_realloc(m->nparts, sizeof(int) * n);
+    for (int t = 0; t < m->topics.n; t++) {
+        size_t at = (size_t)m->nsteps * (size_t)m->topics.n + (size_t)t;
+        int parts = engine_topic_end_offsets(en, m->topics.names[t], NULL, 0);
+        m->nparts[at] = parts > 0 ? parts : 0;
+        m->ends[at] = parts > 0 ? mem_alloc(sizeof(int64_t) * (size_t)parts) : NULL;
+        if (parts > 0)
+            engine_topic_end_offsets(en, m->topics.names[t], m->ends[at], parts);
+    }
+    m->nsteps++;
+}
+
+static void marks_free(step_marks *m)
+{
+    for (int i = 0; i < m->nsteps * m->topics.n; i++)
+        free(m->ends[i]);
+    free(m->ends);
+    free(m->nparts);
+    topic_list_free(&m->topics);
+}
+
+/* The step in which the record at (partition, offset) of watched topic t
+ * was produced (nsteps when no mark covers it). */
+static int marks_step(const step_marks *m, int t, int partition, int64_t offset)
+{
+    for (int s = 0; s < m->nsteps; s++) {
+        size_t at = (size_t)s * (size_t)m->topics.n + (size_t)t;
+        if (partition < m->nparts[at] && m->ends[at][partition] > offset)
+            return s;
+    }
+    return m->nsteps;
+}
+
+typedef struct ordered_record {
+    int step, partition;
+    int64_t offset;
+    json_t *rec;
+} ordered_record;
+
+static int ordered_cmp(const void *pa, const void *pb)
+{
+    const ordered_record *a = pa, *b = pb;
+    if (a->step != b->step)
+        return a->step < b->step ? -1 : 1;
+    if (a->partition != b->partition)
+        return a->partition < b->partition ? -1 : 1;
+    return a->offset < b->offset ? -1 : a->offset > b->offset;
+}
+
+/* Appends the records of watched topic t to out in production order,
+ * without the "partition" and "offset" fields. */
+static void append_in_order(engine *en, const step_marks *m, int t, json_t *out)
+{
+    json_t *recs = json_array();
+    err e;
+    err_clear(&e);
+    engine_dump_topic_json(en, m->topics.names[t], recs, &e);
+    size_t n = json_array_size(recs);
+    ordered_record *ord = mem_alloc(sizeof(ordered_record) * (n + 1));
+    for (size_t i = 0; i < n; i++) {
+        json_t *r = json_array_get(recs, i);
+        ord[i].partition = (int)json_integer_value(json_object_get(r, "partition"));
+        ord[i].offset = json_integer_value(json_object_get(r, "offset"));
+        ord[i].step = marks_step(m, t, ord[i].partition, ord[i].offset);
+        ord[i].rec = r;
+    }
+    qsort(ord, n, sizeof *ord, ordered_cmp);
+    for (size_t i = 0; i < n; i++) {
+        json_object_del(ord[i].rec, "partition");
+        json_object_del(ord[i].rec, "offset");
+        json_array_append(out, ord[i].rec);
+    }
+    free(ord);
+    json_decref(recs);
+}
+
+static void watch_topic(void *ctx, const char *topic)
+{
+    topic_add(&((step_marks *)ctx)->topics, topic, 0);
+}
+
+/* Watches every sink topic, and any other topic the expected output names. */
+static void marks_init(engine *en, json_t *expected, step_marks *m)
+{
+    memset(m, 0, sizeof *m);
+    engine_sink_topic_names(en, watch_topic, m);
+    size_t i;
+    json_t *r;
+    json_array_foreach(expected, i, r)
+    {
+        const char *t = json_string_value(json_object_get(r, "topic"));
+        if (t)
+            topic_add(&m->topics, t, 0);
+    }
+}
+
+static int produce_inputs(engine *en, json_t *inputs, step_marks *m)
 {
     size_t i;
     json_t *r;
@@ -316,43 +431,18 @@ static int produce_inputs(engine *en, json_t *inputs)
             return -1;
         }
         engine_pump(en);
+        marks_take(en, m);
     }
     return 0;
 }
 
-typedef struct actual_ctx {
-    engine *en;
-    json_t *records;
-    topic_list seen;
-} actual_ctx;
-
-static void add_topic_records(void *ctx, const char *topic)
+/* The records of every watched topic, each topic's in production order. */
+static json_t *collect_actual(engine *en, const step_marks *m)
 {
-    actual_ctx *ac = ctx;
-    for (int i = 0; i < ac->seen.n; i++)
-        if (!strcmp(ac->seen.names[i], topic))
-            return;
-    topic_add(&ac->seen, topic, 0);
-    err e;
-    engine_dump_topic_json(ac->en, topic, ac->records, &e);
-}
-
-/* The records of every sink topic, and of any other topic the expected
- * output names. */
-static json_t *collect_actual(engine *en, json_t *expected)
-{
-    actual_ctx ac = {en, json_array(), {0}};
-    engine_sink_topic_names(en, add_topic_records, &ac);
-    size_t i;
-    json_t *r;
-    json_array_foreach(expected, i, r)
-    {
-        const char *t = json_string_value(json_object_get(r, "topic"));
-        if (t)
-            add_topic_records(&ac, t);
-    }
-    topic_list_free(&ac.seen);
-    return ac.records;
+    json_t *records = json_array();
+    for (int t = 0; t < m->topics.n; t++)
+        append_in_order(en, m, t, records);
+    return records;
 }
 
 static int write_actual(const char *path, json_t *records)
@@ -430,8 +520,11 @@ static int run_case(const test_args *a, const char *dir, const char *sql, size_t
     int status = 1;
     if (run_statements(en, sql, sql_len, a->statements) == 0) {
         engine_pump(en);
-        if (produce_inputs(en, inputs) == 0) {
-            json_t *actual = collect_actual(en, expected);
+        step_marks marks;
+        marks_init(en, expected, &marks);
+        marks_take(en, &marks); /* records the statements themselves wrote */
+        if (produce_inputs(en, inputs, &marks) == 0) {
+            json_t *actual = collect_actual(en, &marks);
             status = 0;
             if (a->write_actual && write_actual(a->write_actual, actual))
                 status = 1;
@@ -439,6 +532,7 @@ static int run_case(const test_args *a, const char *dir, const char *sql, size_t
                 status = 1;
             json_decref(actual);
         }
+        marks_free(&marks);
     }
     engine_close(en);
     return status;

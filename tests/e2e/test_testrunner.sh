@@ -145,3 +145,35 @@ t_testrunner_unreadable_input_file_exits_1() {
     expect_rc 1
     err_has "broken.json"
 }
+
+# A sink with several partitions reports its records in the order they were
+# produced (as ksqlDB's test driver does), not partition by partition.
+t_testrunner_multi_partition_sink_in_production_order() {
+    cat >"$T/statements.sql" <<'EOF2'
+CREATE STREAM src (id STRING KEY, n INT) WITH (KAFKA_TOPIC='src', VALUE_FORMAT='JSON');
+CREATE STREAM spread WITH (PARTITIONS=4) AS SELECT id, n FROM src;
+EOF2
+    cat >"$T/input.json" <<'EOF2'
+{"inputs": [
+  {"topic": "src", "key": "a", "value": {"N": 1}, "timestamp": 1},
+  {"topic": "src", "key": "b", "value": {"N": 2}, "timestamp": 2},
+  {"topic": "src", "key": "c", "value": {"N": 3}, "timestamp": 3},
+  {"topic": "src", "key": "d", "value": {"N": 4}, "timestamp": 4},
+  {"topic": "src", "key": "e", "value": {"N": 5}, "timestamp": 5},
+  {"topic": "src", "key": "a", "value": {"N": 6}, "timestamp": 6},
+  {"topic": "src", "key": "f", "value": {"N": 7}, "timestamp": 7},
+  {"topic": "src", "key": "g", "value": {"N": 8}, "timestamp": 8}
+]}
+EOF2
+    eddy_run test -s "$T/statements.sql" -i "$T/input.json" --write-actual "$T/actual.json"
+    expect_ok
+    json_matches "$T/actual.json" '{"outputs": [
+      {"topic": "SPREAD", "key": "a", "value": {"N": 1}, "timestamp": 1},
+      {"topic": "SPREAD", "key": "b", "value": {"N": 2}, "timestamp": 2},
+      {"topic": "SPREAD", "key": "c", "value": {"N": 3}, "timestamp": 3},
+      {"topic": "SPREAD", "key": "d", "value": {"N": 4}, "timestamp": 4},
+      {"topic": "SPREAD", "key": "e", "value": {"N": 5}, "timestamp": 5},
+      {"topic": "SPREAD", "key": "a", "value": {"N": 6}, "timestamp": 6},
+      {"topic": "SPREAD", "key": "f", "value": {"N": 7}, "timestamp": 7},
+      {"topic": "SPREAD", "key": "g", "value": {"N": 8}, "timestamp": 8}]}'
+}

@@ -486,8 +486,10 @@ static int encode_json_part(source *s, bool keys, json_t *j, arena *a, buf *out,
     if (*is_null)
         return 0;
     const fmt *f = keys ? &s->key_format : &s->value_format;
-    if (f->kind == FORMAT_JSON && (keys || !f->unwrapped)) {
-        /* JSON goes in as given: the test decides the field names. */
+    bool bare = !keys && f->unwrapped && s->schema.n - schema_key_count(&s->schema) == 1;
+    if (f->kind == FORMAT_JSON && !bare) {
+        /* JSON goes in as given: the test decides the field names (an
+         * unwrapped single value is given bare and encoded below). */
         char *text = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
         buf_puts(out, text);
         free(text);

@@ -155,7 +155,8 @@ static int resolve_one(exec_ctx *x, const char *name, const char *what, const fm
  * default to the session's ksql.persistence.default.format.key, else
  * KAFKA, as in ksqlDB; values to ...format.value); CREATE ... AS SELECT
  * inherits the source's formats and delimiters, but not
- * WRAP_SINGLE_VALUE. */
+ * WRAP_SINGLE_VALUE, whose default is the session's
+ * ksql.persistence.wrap.single.values (else true). */
 static int resolve_formats(exec_ctx *x, const props *p, const fmt *src_key, const fmt *src_value, fmt *key,
                            fmt *val)
 {
@@ -184,6 +185,11 @@ static int resolve_formats(exec_ctx *x, const props *p, const fmt *src_key, cons
             return err_at(x->e, ERR_INVALID, p->wrap->span.off, p->wrap->span.len,
                           "Format '%s' does not support 'WRAP_SINGLE_VALUE' set to 'true'.", format_name(val->kind));
         val->unwrapped = !p->wrap_single && val->kind == FORMAT_JSON;
+    } else {
+        /* no WRAP_SINGLE_VALUE: the session's default, which (as in
+         * ksqlDB) formats that cannot unwrap simply ignore */
+        const char *w = engine_session_get(x->session, "ksql.persistence.wrap.single.values");
+        val->unwrapped = w && !strcasecmp(w, "false") && val->kind == FORMAT_JSON;
     }
     return 0;
 }

@@ -1672,6 +1672,31 @@ static int add_partition_keys(scope *sc, out_list *o, const ast_query *q, int *g
     return nmissing ? -1 : 0;
 }
 
+/* x->*: every field of struct x as its own column, named as the field
+ * (ksqlDB's struct-all select item). */
+static int add_struct_star(scope *sc, out_list *o, const ast_select_item *it, err *e)
+{
+    const ast_expr *base_ast = it->expr->u.deref.base;
+    expr *base = compile(sc, base_ast, e);
+    if (!base)
+        return -1;
+    if (base->type->kind != TYPE_STRUCT)
+        return err_at(e, ERR_TYPE, it->span.off, it->span.len, "->* needs a STRUCT on its left, not %s",
+                      type_text(sc, base->type));
+    for (int i = 0; i < base->type->nfields; i++) {
+        if (i && !(base = compile(sc, base_ast, e))) /* each column its own tree */
+            return -1;
+        expr *x = node(sc, EX_FIELD, base->type->fields[i].type, 1);
+        x->args[0] = base;
+        x->column = i;
+        const char *name = arena_strdup(&sc->p->arena, base->type->fields[i].name);
+        bool key;
+        if (key_of(sc, &x, name, it->span, &key, e) || out_add(sc, o, name, x, key, it->span, e))
+            return -1;
+    }
+    return 0;
+}
+
 static int compile_items(scope *sc, const ast_query *q, err *e)
 {
     out_list o = {0};
@@ -1684,6 +1709,11 @@ static int compile_items(scope *sc, const ast_query *q, err *e)
                 return err_at(e, ERR_UNSUPPORTED, it->span.off, it->span.len,
                               "SELECT * with GROUP BY is not supported yet; name the columns");
             if (add_star(sc, &o, it, e))
+                return -1;
+            continue;
+        }
+        if (it->expr->kind == AST_STRUCT_STAR) {
+            if (add_struct_star(sc, &o, it, e))
                 return -1;
             continue;
         }

@@ -30,6 +30,7 @@ typedef struct scope_right {
 
 typedef struct scope {
     plan *p;               /* arena and row layout */
+    const catalog *cat;    /* for custom types */
     const schema *cols;    /* source columns; NULL = constants only */
     const char *source;    /* source name */
     const char *alias;     /* FROM alias or NULL */
@@ -741,9 +742,9 @@ static expr *compile_cast(scope *sc, const ast_expr *x, err *e)
     expr *a = compile(sc, x->u.cast.value, e);
     if (!a)
         return NULL;
-    if (analyze_check_type(x->u.cast.type, e))
+    if (analyze_check_type(sc->cat, x->u.cast.type, e))
         return NULL;
-    const sqltype *t = analyze_type(&sc->p->arena, x->u.cast.type);
+    const sqltype *t = analyze_type(&sc->p->arena, sc->cat, x->u.cast.type);
     if (!expr_can_cast(a->type, t)) {
         err_at(e, ERR_TYPE, x->span.off, x->span.len, "Cast of %s to %s is not supported", type_text(sc, a->type),
                type_text(sc, t));
@@ -1303,53 +1304,72 @@ static expr *compile_parts(scope *sc, const ast_expr *x, err *e)
 
 /* ---- types ------------------------------------------------------------ */
 
-int analyze_check_type(const ast_type *t, err *e)
+static const char *const builtin_types[] = {"BOOLEAN", "INT",   "INTEGER", "BIGINT", "DOUBLE",
+                                            "DECIMAL", "STRING", "VARCHAR", "BYTES", "DATE",
+                                            "TIME", "TIMESTAMP", "ARRAY", "MAP", "STRUCT"};
+
+bool analyze_builtin_type_name(const char *name)
 {
-    static const char *const names[] = {"BOOLEAN", "INT", "INTEGER", "BIGINT", "DOUBLE", "DECIMAL", "STRING",
-                                        "VARCHAR", "BYTES", "DATE", "TIME", "TIMESTAMP", "ARRAY", "MAP", "STRUCT"};
+    for (size_t i = 0; i < sizeof builtin_types / sizeof *builtin_types; i++)
+        if (!strcasecmp(name, builtin_types[i]))
+            return true;
+    return false;
+}
+
+int analyze_check_type(const catalog *c, const ast_type *t, err *e)
+{
+    const char *const *names = builtin_types;
     if (!t)
         return 0;
     if (t->kind == TYPE_NULL && t->custom.name) {
+        if (c && catalog_type_find(c, t->custom.name))
+            return 0;
         err_at(e, ERR_TYPE, t->custom.span.off, t->custom.span.len, "unknown type '%s'", t->custom.name);
         const char *best = NULL;
-        int best_d = 3;
-        for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-            int d = schema_edit_distance(t->custom.name, names[i]);
+        int best_d = 3, nbuiltin = (int)(sizeof builtin_types / sizeof *builtin_types);
+        for (int i = 0; i < nbuiltin + (c ? c->ntypes : 0); i++) {
+            const char *name = i < nbuiltin ? names[i] : c->types[i - nbuiltin]->name;
+            int d = schema_edit_distance(t->custom.name, name);
             if (d < best_d)
-                best_d = d, best = names[i];
+                best_d = d, best = name;
         }
         if (best)
             err_hint(e, "did you mean %s?", best);
         else
-            err_hint(e, "custom types (CREATE TYPE) are not supported yet");
+            err_hint(e, "CREATE TYPE names a type; SHOW TYPES lists them");
         return -1;
     }
-    if (analyze_check_type(t->elem, e) || analyze_check_type(t->key, e) || analyze_check_type(t->value, e))
+    if (analyze_check_type(c, t->elem, e) || analyze_check_type(c, t->key, e) ||
+        analyze_check_type(c, t->value, e))
         return -1;
     for (int i = 0; i < t->nfields; i++)
-        if (analyze_check_type(t->fields[i].type, e))
+        if (analyze_check_type(c, t->fields[i].type, e))
             return -1;
     return 0;
 }
 
-const sqltype *analyze_type(arena *a, const ast_type *t)
+const sqltype *analyze_type(arena *a, const catalog *c, const ast_type *t)
 {
     switch (t->kind) {
     case TYPE_DECIMAL: return types_decimal(a, t->precision, t->scale);
-    case TYPE_ARRAY: return types_array(a, analyze_type(a, t->elem));
-    case TYPE_MAP: return types_map(a, analyze_type(a, t->key), analyze_type(a, t->value));
+    case TYPE_ARRAY: return types_array(a, analyze_type(a, c, t->elem));
+    case TYPE_MAP: return types_map(a, analyze_type(a, c, t->key), analyze_type(a, c, t->value));
     case TYPE_STRUCT: {
         sqltype *s = arena_alloc(a, sizeof *s);
         s->kind = TYPE_STRUCT;
         sqlfield *f = arena_alloc(a, sizeof *f * (size_t)(t->nfields ? t->nfields : 1));
         for (int i = 0; i < t->nfields; i++) {
             f[i].name = arena_strdup(a, t->fields[i].name.name);
-            f[i].type = analyze_type(a, t->fields[i].type);
+            f[i].type = analyze_type(a, c, t->fields[i].type);
         }
         s->fields = f;
         s->nfields = t->nfields;
         return s;
     }
+    case TYPE_NULL:
+        if (t->custom.name) /* a custom type: the user's copy of it */
+            return types_copy(a, catalog_type_find(c, t->custom.name));
+        return types_scalar(t->kind);
     default: return types_scalar(t->kind);
     }
 }
@@ -2316,7 +2336,8 @@ plan *analyze_query_for(const catalog *c, const ast_query *q, const char *sink, 
         p->needed[p->join->right_base + p->join->right.ts_column] = true;
     }
     p->limit = q->limit;
-    scope sc = {.p = p, .cols = &p->in.schema, .source = p->in.name, .alias = q->from.alias.name, .sink = sink};
+    scope sc = {.p = p, .cat = c, .cols = &p->in.schema, .source = p->in.name, .alias = q->from.alias.name,
+                .sink = sink};
     scope_right right;
     if (p->join) {
         right = (scope_right){&p->join->right.schema, p->join->right.name, q->joins[0].right.alias.name,

@@ -23,10 +23,14 @@ plan *analyze_query_for(const catalog *c, const ast_query *q, const char *sink, 
  * type t with ksqlDB's implicit casts.  Strings are copied into a. */
 int analyze_constant(const ast_expr *x, const sqltype *t, const char *column, arena *a,
                      value *out, err *e);
-/* Refuses type names that are not SQL types (custom types are not
- * supported yet), with a did-you-mean. */
-int analyze_check_type(const ast_type *t, err *e);
-/* An AST type as an engine type, allocated in a (check it first). */
-const sqltype *analyze_type(arena *a, const ast_type *t);
+/* Refuses type names that are neither SQL types nor custom types of c
+ * (c may be NULL: no custom types), with a did-you-mean. */
+int analyze_check_type(const catalog *c, const ast_type *t, err *e);
+/* Whether name is a built-in type's (INT, STRING, ARRAY, ...), which no
+ * custom type may take. */
+bool analyze_builtin_type_name(const char *name);
+/* An AST type as an engine type, allocated in a (check it first); a
+ * custom type is copied into a. */
+const sqltype *analyze_type(arena *a, const catalog *c, const ast_type *t);
 
 #endif

@@ -9,8 +9,13 @@
 
 void catalog_init(catalog *c)
 {
-    c->sources = NULL;
-    c->n = c->cap = 0;
+    memset(c, 0, sizeof *c);
+}
+
+static void type_free(custom_type *t)
+{
+    arena_free(&t->arena);
+    free(t);
 }
 
 void catalog_free(catalog *c)
@@ -18,6 +23,9 @@ void catalog_free(catalog *c)
     for (int i = 0; i < c->n; i++)
         catalog_source_free(c->sources[i]);
     free(c->sources);
+    for (int i = 0; i < c->ntypes; i++)
+        type_free(c->types[i]);
+    free(c->types);
     catalog_init(c);
 }
 
@@ -92,3 +100,38 @@ const char *catalog_suggest(const catalog *c, const char *name)
 }
 
 const char *source_kind_name(source_kind k) { return k == SOURCE_STREAM ? "STREAM" : "TABLE"; }
+
+/* ---- custom types ----------------------------------------------------- */
+
+void catalog_type_add(catalog *c, const char *name, const sqltype *t)
+{
+    custom_type *ct = mem_alloc(sizeof *ct);
+    arena_init(&ct->arena, 1024);
+    ct->name = arena_strdup(&ct->arena, name);
+    ct->type = types_copy(&ct->arena, t);
+    if (c->ntypes == c->types_cap) {
+        c->types_cap = c->types_cap ? c->types_cap * 2 : 8;
+        c->types = mem_realloc(c->types, sizeof *c->types * (size_t)c->types_cap);
+    }
+    c->types[c->ntypes++] = ct;
+}
+
+const sqltype *catalog_type_find(const catalog *c, const char *name)
+{
+    for (int i = 0; i < c->ntypes; i++)
+        if (strcmp(c->types[i]->name, name) == 0)
+            return c->types[i]->type;
+    return NULL;
+}
+
+bool catalog_type_remove(catalog *c, const char *name)
+{
+    for (int i = 0; i < c->ntypes; i++)
+        if (strcmp(c->types[i]->name, name) == 0) {
+            type_free(c->types[i]);
+            memmove(&c->types[i], &c->types[i + 1], sizeof *c->types * (size_t)(c->ntypes - i - 1));
+            c->ntypes--;
+            return true;
+        }
+    return false;
+}

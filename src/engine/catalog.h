@@ -1,4 +1,5 @@
-/* catalog — the streams and tables the engine knows.
+/* catalog — the streams and tables the engine knows, and the custom
+ * types made by CREATE TYPE.
  *
  * A source is a named stream or table over a topic: its columns, its key
  * and value formats, and the statement that created it.  Each source owns
@@ -40,9 +41,20 @@ typedef struct source {
     const char *ts_format; /* WITH (TIMESTAMP_FORMAT=...) for a STRING column */
 } source;
 
+/* A custom type: a name for a type (CREATE TYPE name AS type).  Sources
+ * and plans that use one hold their own copy of the type, so dropping or
+ * re-creating it changes nothing already made, as in ksqlDB. */
+typedef struct custom_type {
+    arena arena; /* owns name and type */
+    const char *name;
+    const sqltype *type;
+} custom_type;
+
 typedef struct catalog {
     source **sources;
     int n, cap;
+    custom_type **types; /* in creation order */
+    int ntypes, types_cap;
 } catalog;
 
 void catalog_init(catalog *c);
@@ -61,5 +73,13 @@ bool catalog_remove(catalog *c, const char *name);
 /* Closest known name for "did you mean", or NULL. */
 const char *catalog_suggest(const catalog *c, const char *name);
 const char *source_kind_name(source_kind k); /* "STREAM" / "TABLE" */
+
+/* Adds custom type `name` (copying name and t); the caller has checked
+ * that no type has that name. */
+void catalog_type_add(catalog *c, const char *name, const sqltype *t);
+/* The custom type called name (borrowed until it is removed), or NULL. */
+const sqltype *catalog_type_find(const catalog *c, const char *name);
+/* Removes the named custom type; false if there is none. */
+bool catalog_type_remove(catalog *c, const char *name);
 
 #endif

@@ -362,7 +362,7 @@ static int dispatch(exec_ctx *x)
     case AST_DEFINE:
     case AST_UNDEFINE: return unsupported(x, "DEFINE");
     case AST_EXPLAIN: return engine__explain(x);
-    case AST_CREATE_TYPE: return unsupported(x, "CREATE TYPE");
+    case AST_CREATE_TYPE: return engine__create_type(x);
     default: return unsupported(x, "this statement");
     }
 }

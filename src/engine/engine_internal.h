@@ -48,6 +48,8 @@ int engine__create_as(exec_ctx *x);
 int engine__insert_values(exec_ctx *x);
 int engine__insert_select(exec_ctx *x);
 int engine__drop(exec_ctx *x);
+int engine__create_type(exec_ctx *x);
+int engine__drop_type(exec_ctx *x);
 int engine__terminate(exec_ctx *x);
 /* exec_replace.c: whether s (a new declaration) or p and s (a new query
  * and its result) may replace old; -1 with the reason when not. */

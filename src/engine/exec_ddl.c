@@ -296,7 +296,7 @@ static int check_columns(exec_ctx *x, source_kind kind)
                           "Column `%s` is a 'KEY' column: please use 'PRIMARY KEY' for tables.", c->name.name);
         if (c->headers)
             return err_at(x->e, ERR_UNSUPPORTED, c->span.off, c->span.len, "HEADER columns are not supported yet");
-        if (analyze_check_type(c->type, x->e))
+        if (analyze_check_type(&x->en->cat, c->type, x->e))
             return -1;
         nkeys += c->key || c->primary_key;
     }
@@ -310,7 +310,7 @@ static int check_columns(exec_ctx *x, source_kind kind)
 }
 
 /* Key columns first, then value columns, as ksqlDB lists them. */
-static void build_schema(source *s, const ast_stmt *st)
+static void build_schema(source *s, const catalog *cat, const ast_stmt *st)
 {
     int n = st->u.create.ncolumns, k = 0;
     s->schema.n = n;
@@ -322,7 +322,7 @@ static void build_schema(source *s, const ast_stmt *st)
             if (key != (pass == 0))
                 continue;
             s->schema.cols[k].name = arena_strdup(&s->arena, c->name.name);
-            s->schema.cols[k].type = analyze_type(&s->arena, c->type);
+            s->schema.cols[k].type = analyze_type(&s->arena, cat, c->type);
             s->schema.cols[k++].key = key;
         }
 }
@@ -451,7 +451,7 @@ int engine__create_source(exec_ctx *x)
     s->name = arena_strdup(&s->arena, name);
     s->topic = arena_strdup(&s->arena, p.topic);
     s->sql = arena_strndup(&s->arena, x->src + st->span.off, st->span.len);
-    build_schema(s, st);
+    build_schema(s, &x->en->cat, st);
     log_topic *t = NULL;
     if (resolve_window(x, &p, s) || resolve_formats(x, &p, NULL, NULL, &s->key_format, &s->value_format) ||
         check_formats(x, &p, &s->key_format, &s->value_format, &s->schema) ||
@@ -938,7 +938,7 @@ int engine__drop(exec_ctx *x)
     const ast_stmt *st = x->stmt;
     const char *name = st->u.drop.name.name;
     if (st->u.drop.is_type)
-        return err_at(x->e, ERR_UNSUPPORTED, st->span.off, st->span.len, "DROP TYPE is not supported yet");
+        return engine__drop_type(x);
     source *s = catalog_find(&x->en->cat, name);
     if (!s) {
         if (st->u.drop.if_exists)

@@ -129,6 +129,19 @@ static void show_properties(exec_ctx *x)
     table_end(&t);
 }
 
+static void show_types(exec_ctx *x)
+{
+    text_table t;
+    table_begin(&t, x, 2, "Type Name", "Schema");
+    for (int i = 0; i < x->en->cat.ntypes; i++) {
+        buf text = BUF_INIT;
+        types_print(x->en->cat.types[i]->type, &text);
+        table_row(&t, x->en->cat.types[i]->name, text.data);
+        buf_free(&text);
+    }
+    table_end(&t);
+}
+
 int engine__show(exec_ctx *x)
 {
     switch (x->stmt->u.show.what) {
@@ -138,6 +151,7 @@ int engine__show(exec_ctx *x)
     case AST_SHOW_QUERIES: show_queries(x); return 0;
     case AST_SHOW_FUNCTIONS: show_functions(x); return 0;
     case AST_SHOW_PROPERTIES: show_properties(x); return 0;
+    case AST_SHOW_TYPES: show_types(x); return 0;
     default:
         return err_at(x->e, ERR_UNSUPPORTED, x->stmt->span.off, x->stmt->span.len,
                       "this SHOW statement is not supported yet");

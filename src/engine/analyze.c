@@ -1406,8 +1406,32 @@ static void copy_io(arena *a, plan_io *dst, const source *s)
     dst->ts_format = s->ts_format ? arena_strdup(a, s->ts_format) : NULL;
 }
 
+/* Whether a source of the query (any side of a join) has column name. */
+static bool source_column(scope *sc, const char *name)
+{
+    if (!sc->right)
+        return schema_find(sc->cols, name) >= 0;
+    scope_right sides[PLAN_MAX_JOINS + 1];
+    int n = join_sides(sc, sides);
+    for (int i = 0; i < n; i++)
+        if (schema_find(sides[i].cols, name) >= 0)
+            return true;
+    return false;
+}
+
+/* The next KSQL_COL_<n>: n counts generated names, skipping the names
+ * the sources' own columns have, as ksqlDB does. */
+static const char *generated_name(scope *sc, int *generated)
+{
+    for (;;) {
+        const char *name = arena_printf(&sc->p->arena, "KSQL_COL_%d", (*generated)++);
+        if (!source_column(sc, name))
+            return name;
+    }
+}
+
 /* Output name of an unaliased item: a column keeps its name, anything
- * else gets KSQL_COL_<n> (n counts generated names), as in ksqlDB. */
+ * else gets KSQL_COL_<n> (generated_name), as in ksqlDB. */
 static const char *item_name(scope *sc, const ast_select_item *it, int *generated)
 {
     if (it->alias.name)
@@ -1432,7 +1456,7 @@ static const char *item_name(scope *sc, const ast_select_item *it, int *generate
         return arena_strdup(&sc->p->arena, it->expr->u.col.name.name);
     if (it->expr->kind == AST_DEREF)
         return arena_strdup(&sc->p->arena, it->expr->u.deref.field.name);
-    return arena_printf(&sc->p->arena, "KSQL_COL_%d", (*generated)++);
+    return generated_name(sc, generated);
 }
 
 typedef struct out_list {
@@ -1668,7 +1692,7 @@ static int add_partition_keys(scope *sc, out_list *o, const ast_query *q, int *g
             const char *name = synthetic               ? "ROWKEY"
                                : px->kind == AST_COLUMN ? px->u.col.name.name
                                : px->kind == AST_DEREF ? px->u.deref.field.name
-                                                       : arena_printf(&sc->p->arena, "KSQL_COL_%d", (*generated)++);
+                                                       : generated_name(sc, generated);
             if (out_add(sc, o, arena_strdup(&sc->p->arena, name), sc->pexprs[i], true, px->span, e))
                 return -1;
             continue;
@@ -1741,8 +1765,10 @@ static int compile_items(scope *sc, const ast_query *q, err *e)
         if (!x)
             return -1;
         const char *name = item_name(sc, it, &generated);
-        /* a field name taken from a struct gets _1, _2, ... when it clashes */
-        for (int n = 1; !it->alias.name && it->expr->kind == AST_DEREF && name_taken(&o, name); n++)
+        /* a field name taken from a struct gets _1, _2, ... when it clashes
+         * with a column before it or any column of the sources (ksqlDB) */
+        for (int n = 1; !it->alias.name && it->expr->kind == AST_DEREF && (name_taken(&o, name) || source_column(sc, name));
+             n++)
             name = arena_printf(&sc->p->arena, "%s_%d", item_name(sc, it, &generated), n);
         bool key;
         if (key_of(sc, &x, name, it->span, &key, e) || out_add(sc, &o, name, x, key, it->span, e))

@@ -637,7 +637,10 @@ int engine__create_as(exec_ctx *x)
     p->has_sink = true;
     p->out.name = arena_strdup(&p->arena, name);
     /* a replacement keeps the topic and formats it is not told to change */
-    p->out.topic = arena_strdup(&p->arena, pr.topic ? pr.topic : old ? old->topic : name);
+    const char *prefix = engine_session_get(x->session, "ksql.output.topic.name.prefix");
+    p->out.topic = pr.topic ? arena_strdup(&p->arena, pr.topic)
+                   : old    ? arena_strdup(&p->arena, old->topic)
+                            : arena_printf(&p->arena, "%s%s", prefix ? prefix : "", name); /* ksqlDB's default */
     /* a keyless source's NONE key format is not inherited by a result
      * that has key columns (a join's, a GROUP BY's): they get the default */
     const fmt *src_key = old ? &old->key_format : &p->in.key_format;

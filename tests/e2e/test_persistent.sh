@@ -159,3 +159,24 @@ EOF
     expect_eq "$(rows | cut -d'|' -f1,2)" "$(lines 'default_ksql_processing_log|1' 's|2')" \
         "SHOW TOPICS after DROP ... DELETE TOPIC"
 }
+
+# SET 'ksql.output.topic.name.prefix' prefixes the topic a CREATE ... AS
+# SELECT makes when the statement names none; a named topic is kept as is.
+t_persistent_output_topic_name_prefix() {
+    D=$(new_dir)
+    sql "$D" <<'EOF2'
+SET 'ksql.output.topic.name.prefix'='team-';
+CREATE STREAM s (k STRING KEY, v INT) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM copy AS SELECT * FROM s;
+CREATE STREAM named WITH (KAFKA_TOPIC='mine') AS SELECT * FROM s;
+INSERT INTO s (k, v) VALUES ('a', 1);
+PRINT 'team-COPY' FROM BEGINNING LIMIT 1;
+SHOW TOPICS;
+EOF2
+    expect_ok
+    out_has 'key: a, value: {"V":1}'
+    out_has "team-COPY"
+    out_has "mine"
+    out_lacks "team-mine"
+    out_lacks "team-NAMED"
+}

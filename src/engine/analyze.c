@@ -1398,6 +1398,8 @@ static void copy_io(arena *a, plan_io *dst, const source *s)
     dst->key_format = s->key_format;
     dst->value_format = s->value_format;
     schema_copy(a, &dst->schema, &s->schema);
+    for (int i = 0; i < s->schema.n; i++)
+        dst->has_headers |= s->schema.cols[i].header;
     dst->partitions = s->partitions;
     dst->is_table = s->kind == SOURCE_TABLE;
     dst->window_kind = s->window_kind;
@@ -1481,7 +1483,8 @@ static int out_add(scope *sc, out_list *o, const char *name, expr *x, bool key, 
         }
         o->cols = cols, o->exprs = exprs, o->cap = cap;
     }
-    o->cols[o->n] = (column){name, x->type->kind == TYPE_NULL ? types_scalar(TYPE_STRING) : x->type, key};
+    const sqltype *t = x->type->kind == TYPE_NULL ? types_scalar(TYPE_STRING) : x->type;
+    o->cols[o->n] = (column){.name = name, .type = t, .key = key};
     o->exprs[o->n++] = x;
     return 0;
 }
@@ -1968,6 +1971,12 @@ static int prepare_stream_join(const ast_query *q, const source *rs, plan *p, er
     if (p->in.window_kind || rs->window_kind)
         return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
                       "stream-stream joins of windowed streams are not supported yet");
+    bool right_headers = false;
+    for (int i = 0; i < rs->schema.n; i++)
+        right_headers |= rs->schema.cols[i].header;
+    if (p->in.has_headers || right_headers) /* the held records keep only keys and values */
+        return err_at(e, ERR_UNSUPPORTED, j->span.off, j->span.len,
+                      "stream-stream joins of streams with HEADER columns are not supported yet");
     join_layout(rs, p, j);
     p->join->stream_stream = true;
     p->join->before = j->within_before.ms;

@@ -486,7 +486,7 @@ static int encode_json_part(source *s, bool keys, json_t *j, arena *a, buf *out,
     if (*is_null)
         return 0;
     const fmt *f = keys ? &s->key_format : &s->value_format;
-    bool bare = !keys && f->unwrapped && s->schema.n - schema_key_count(&s->schema) == 1;
+    bool bare = !keys && f->unwrapped && schema_value_count(&s->schema) == 1;
     if (f->kind == FORMAT_JSON && !bare) {
         /* JSON goes in as given: the test decides the field names (an
          * unwrapped single value is given bare and encoded below). */
@@ -517,10 +517,40 @@ static int encode_json_part(source *s, bool keys, json_t *j, arena *a, buf *out,
 int engine_produce_json(engine *en, const char *topic, json_t *key, json_t *value,
                         int64_t timestamp, err *e)
 {
-    return engine_produce_json_windowed(en, topic, key, value, timestamp, NULL, 0, e);
+    return engine_produce_json_windowed(en, topic, key, value, NULL, timestamp, NULL, 0, e);
 }
 
-int engine_produce_json_windowed(engine *en, const char *topic, json_t *key, json_t *value,
+/* JSON headers [{"KEY", "VALUE"}, ...] as log headers in arena a. */
+static int json_headers(json_t *j, arena *a, log_header **out, int *n, err *e)
+{
+    *out = NULL;
+    *n = 0;
+    if (!j || json_is_null(j))
+        return 0;
+    if (!json_is_array(j))
+        return err_set(e, ERR_USAGE, "\"headers\" must be an array of {\"KEY\", \"VALUE\"}");
+    log_header *h = arena_alloc(a, sizeof *h * (json_array_size(j) + 1));
+    size_t i;
+    json_t *o;
+    json_array_foreach(j, i, o)
+    {
+        json_t *k = json_object_get(o, "KEY") ? json_object_get(o, "KEY") : json_object_get(o, "key");
+        json_t *v = json_object_get(o, "VALUE") ? json_object_get(o, "VALUE") : json_object_get(o, "value");
+        value bytes;
+        if (!json_is_string(k) || (v && !json_is_null(v) && !json_is_string(v)))
+            return err_set(e, ERR_USAGE, "header %zu: expected {\"KEY\": string, \"VALUE\": base64 or null}", i);
+        if (v && json_is_string(v) && value_base64_decode(json_string_value(v), json_string_length(v), a, &bytes))
+            return err_set(e, ERR_USAGE, "header %zu: VALUE is not base64", i);
+        h[i] = (log_header){.key = json_string_value(k), .key_len = (uint32_t)json_string_length(k)};
+        h[i].value = v && json_is_string(v) ? (const uint8_t *)bytes.u.s.p : NULL;
+        h[i].value_len = v && json_is_string(v) ? (int32_t)bytes.u.s.len : -1;
+    }
+    *out = h;
+    *n = (int)json_array_size(j);
+    return 0;
+}
+
+int engine_produce_json_windowed(engine *en, const char *topic, json_t *key, json_t *value, json_t *headers,
                                  int64_t timestamp, const int64_t *wstart, int64_t wend, err *e)
 {
     pthread_mutex_lock(&en->mu);
@@ -552,6 +582,10 @@ int engine_produce_json_windowed(engine *en, const char *topic, json_t *key, jso
         free(kt);
         free(vt);
     }
+    log_header *hs;
+    int nh;
+    if (json_headers(headers, &a, &hs, &nh, e))
+        goto done;
     size_t inner = kb.len; /* the partition follows the key alone */
     if (!null_key && wstart) { /* Kafka's windowed key layouts */
         if (s && s->window_kind == WINDOW_SESSION)
@@ -562,7 +596,9 @@ int engine_produce_json_windowed(engine *en, const char *topic, json_t *key, jso
                     .key = null_key ? NULL : (const uint8_t *)kb.data,
                     .key_len = null_key ? -1 : (int32_t)kb.len,
                     .value = null_value ? NULL : (const uint8_t *)(vb.data ? vb.data : ""),
-                    .value_len = null_value ? -1 : (int32_t)vb.len};
+                    .value_len = null_value ? -1 : (int32_t)vb.len,
+                    .headers = hs,
+                    .nheaders = nh};
     int part = null_key ? 0 : log_partition_for_key(t, kb.data, inner);
     rc = log_append(t, part, &r, 1, e);
 done:

@@ -103,8 +103,10 @@ long engine_pump(engine *en);
 int engine_produce_json(engine *en, const char *topic, json_t *key, json_t *value,
                         int64_t timestamp, err *e);
 /* The same for a windowed topic: the key gets the window appended as
- * Kafka's windowed serializers write it (start; for a session end, start). */
-int engine_produce_json_windowed(engine *en, const char *topic, json_t *key, json_t *value,
+ * Kafka's windowed serializers write it (start; for a session end, start).
+ * headers (NULL = none): the record's headers as [{"KEY": "k", "VALUE":
+ * base64 or null}, ...]. */
+int engine_produce_json_windowed(engine *en, const char *topic, json_t *key, json_t *value, json_t *headers,
                                  int64_t timestamp, const int64_t *wstart, int64_t wend, err *e);
 /* Creates topic `name` with `partitions` partitions unless it exists
  * (`eddy test` creates its input topics first, as ksqlDB's runner does). */

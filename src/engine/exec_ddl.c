@@ -199,7 +199,7 @@ static int check_formats(exec_ctx *x, const props *p, const fmt *key, const fmt 
     char why[512];
     if (!format_check(key->kind, s, true, why, sizeof why) || !format_check(val->kind, s, false, why, sizeof why))
         return err_at(x->e, ERR_INVALID, x->stmt->span.off, x->stmt->span.len, "%s", why);
-    if (p->wrap && s->n - schema_key_count(s) != 1)
+    if (p->wrap && schema_value_count(s) != 1)
         return err_at(x->e, ERR_INVALID, p->wrap->span.off, p->wrap->span.len,
                       "'WRAP_SINGLE_VALUE' is only valid for single-field value schemas");
     return 0;
@@ -275,8 +275,35 @@ static bool is_reserved_column(const char *name)
     return false;
 }
 
+/* A HEADERS column must be ARRAY<STRUCT<KEY STRING, VALUE BYTES>> (one
+ * per stream), a HEADER('k') column BYTES.  Tables cannot have them yet:
+ * their stored rows keep only keys and values. */
+static int check_header_column(exec_ctx *x, const ast_column_def *c, source_kind kind, bool *seen_headers)
+{
+    if (kind == SOURCE_TABLE)
+        return err_at(x->e, ERR_UNSUPPORTED, c->span.off, c->span.len,
+                      "HEADER columns on tables are not supported yet (streams have them)");
+    arena a;
+    arena_init(&a, 512);
+    buf got = BUF_INIT;
+    types_print(analyze_type(&a, &x->en->cat, c->type), &got);
+    const char *want = c->header_key ? "BYTES" : "ARRAY<STRUCT<KEY STRING, VALUE BYTES>>";
+    int rc = 0;
+    if (strcmp(got.data, want))
+        rc = err_at(x->e, ERR_TYPE, c->span.off, c->span.len, "Invalid type for %s%s%s column: expected %s, got %s",
+                    c->header_key ? "HEADER('" : "HEADERS", c->header_key ? c->header_key : "",
+                    c->header_key ? "')" : "", want, got.data);
+    else if (!c->header_key && *seen_headers)
+        rc = err_at(x->e, ERR_INVALID, c->span.off, c->span.len, "A stream has at most one HEADERS column");
+    *seen_headers |= !c->header_key;
+    buf_free(&got);
+    arena_free(&a);
+    return rc;
+}
+
 static int check_columns(exec_ctx *x, source_kind kind)
 {
+    bool seen_headers = false;
     const ast_stmt *st = x->stmt;
     int nkeys = 0;
     for (int i = 0; i < st->u.create.ncolumns; i++) {
@@ -294,9 +321,9 @@ static int check_columns(exec_ctx *x, source_kind kind)
         if (kind == SOURCE_TABLE && c->key)
             return err_at(x->e, ERR_INVALID, c->span.off, c->span.len,
                           "Column `%s` is a 'KEY' column: please use 'PRIMARY KEY' for tables.", c->name.name);
-        if (c->headers)
-            return err_at(x->e, ERR_UNSUPPORTED, c->span.off, c->span.len, "HEADER columns are not supported yet");
         if (analyze_check_type(&x->en->cat, c->type, x->e))
+            return -1;
+        if (c->headers && check_header_column(x, c, kind, &seen_headers))
             return -1;
         nkeys += c->key || c->primary_key;
     }
@@ -323,6 +350,8 @@ static void build_schema(source *s, const catalog *cat, const ast_stmt *st)
                 continue;
             s->schema.cols[k].name = arena_strdup(&s->arena, c->name.name);
             s->schema.cols[k].type = analyze_type(&s->arena, cat, c->type);
+            s->schema.cols[k].header = c->headers;
+            s->schema.cols[k].header_key = c->header_key ? arena_strdup(&s->arena, c->header_key) : NULL;
             s->schema.cols[k++].key = key;
         }
 }
@@ -797,10 +826,11 @@ static int insert_columns(exec_ctx *x, const source *s, int *slots, int *n)
 {
     const ast_stmt *st = x->stmt;
     int ncols = st->u.insert_values.ncolumns;
-    if (ncols == 0) {
+    if (ncols == 0) { /* every column but the header columns */
+        *n = 0;
         for (int i = 0; i < s->schema.n; i++)
-            slots[i] = i;
-        *n = s->schema.n;
+            if (!s->schema.cols[i].header)
+                slots[(*n)++] = i;
         return 0;
     }
     for (int i = 0; i < ncols; i++) {
@@ -816,6 +846,9 @@ static int insert_columns(exec_ctx *x, const source *s, int *slots, int *n)
         for (int j = 0; j < i; j++)
             if (slots[j] == slots[i])
                 return err_at(x->e, ERR_INVALID, id->span.off, id->span.len, "column '%s' is listed twice", id->name);
+        if (slots[i] < s->schema.n && s->schema.cols[slots[i]].header)
+            return err_at(x->e, ERR_INVALID, id->span.off, id->span.len,
+                          "Cannot insert into HEADER column %s: it reads the record's headers", id->name);
     }
     *n = ncols;
     return 0;

@@ -29,7 +29,7 @@ static void table_begin(text_table *t, exec_ctx *x, int n, ...)
     va_list ap;
     va_start(ap, n);
     for (int i = 0; i < n; i++)
-        t->cols[i] = (column){va_arg(ap, const char *), types_scalar(TYPE_STRING), false};
+        t->cols[i] = (column){.name = va_arg(ap, const char *), .type = types_scalar(TYPE_STRING), .key = false};
     va_end(ap);
     if (x->out && x->out->header)
         x->out->header(x->out->ctx, &t->s, false);
@@ -192,6 +192,10 @@ int engine__describe(exec_ctx *x)
         types_print(s->schema.cols[i].type, &type);
         if (s->schema.cols[i].key)
             buf_puts(&type, s->kind == SOURCE_STREAM ? "  (key)" : "  (primary key)");
+        else if (s->schema.cols[i].header && s->schema.cols[i].header_key)
+            buf_printf(&type, "  (header('%s'))", s->schema.cols[i].header_key);
+        else if (s->schema.cols[i].header)
+            buf_puts(&type, "  (headers)");
         table_row(&t, s->schema.cols[i].name, type.data);
         buf_free(&type);
     }

@@ -40,6 +40,47 @@ static bool is_key_column(const plan *p, const expr *x)
     return x->kind == EX_COLUMN && x->column < p->in.schema.n && p->in.schema.cols[x->column].key;
 }
 
+/* One header as STRUCT<KEY STRING, VALUE BYTES>, pointing into the record. */
+static value header_struct(const log_header *h, arena *a)
+{
+    value_list *l = arena_alloc(a, sizeof *l);
+    l->n = 2;
+    l->items = arena_alloc(a, sizeof(value) * 2);
+    l->items[0] = value_string(h->key, h->key_len);
+    l->items[1] = h->value_len < 0 ? value_null() : value_string((const char *)h->value, (uint32_t)h->value_len);
+    value v = {.u.list = l};
+    return v;
+}
+
+/* Fills the header columns of the input (HEADERS: every header in record
+ * order; HEADER('k'): the last header with key k, as ksqlDB reads it, or
+ * NULL). */
+static void read_headers(const plan *p, const log_record *rec, value *row, arena *a)
+{
+    for (int i = 0; i < p->in.schema.n; i++) {
+        const column *c = &p->in.schema.cols[i];
+        if (!c->header || (p->needed && !p->needed[i]))
+            continue;
+        if (!c->header_key) {
+            value_list *l = arena_alloc(a, sizeof *l);
+            l->n = rec->nheaders;
+            l->items = arena_alloc(a, sizeof(value) * (size_t)(rec->nheaders + 1));
+            for (int h = 0; h < rec->nheaders; h++)
+                l->items[h] = header_struct(&rec->headers[h], a);
+            row[i] = (value){.u.list = l};
+            continue;
+        }
+        row[i] = value_null();
+        size_t klen = strlen(c->header_key);
+        for (int h = 0; h < rec->nheaders; h++) {
+            const log_header *hd = &rec->headers[h];
+            if (hd->key_len == klen && memcmp(hd->key, c->header_key, klen) == 0)
+                row[i] = hd->value_len < 0 ? value_null()
+                                           : value_string((const char *)hd->value, (uint32_t)hd->value_len);
+        }
+    }
+}
+
 plan_result plan_apply(const plan *p, const log_record *rec, int partition, value *row,
                        value *out, eval_ctx *cx)
 {
@@ -68,6 +109,8 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
     if (serde_decode_value(&p->in.value_format, rec->value, rec->value_len, &p->in.schema,
                            p->needed, row, cx->a, cx->e))
         return cx->bad_part = EVAL_BAD_VALUE, PLAN_ERROR;
+    if (p->in.has_headers)
+        read_headers(p, rec, row, cx->a);
     row[p->rowtime] = value_bigint(rec->timestamp);
     if (p->in.ts_column >= 0 && !tombstone) {
         /* event time from a column (WITH TIMESTAMP=...); ksqlDB skips a

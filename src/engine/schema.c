@@ -20,6 +20,14 @@ int schema_key_count(const schema *s)
     return n;
 }
 
+int schema_value_count(const schema *s)
+{
+    int n = 0;
+    for (int i = 0; i < s->n; i++)
+        n += column_in_part(&s->cols[i], false);
+    return n;
+}
+
 void schema_copy(arena *a, schema *dst, const schema *src)
 {
     dst->n = src->n;
@@ -28,6 +36,8 @@ void schema_copy(arena *a, schema *dst, const schema *src)
         dst->cols[i].name = arena_strdup(a, src->cols[i].name);
         dst->cols[i].type = types_copy(a, src->cols[i].type);
         dst->cols[i].key = src->cols[i].key;
+        dst->cols[i].header = src->cols[i].header;
+        dst->cols[i].header_key = src->cols[i].header_key ? arena_strdup(a, src->cols[i].header_key) : NULL;
     }
 }
 

@@ -73,7 +73,7 @@ bool format_check(format f, const schema *s, bool keys, char *why, size_t n)
 {
     int count = 0;
     for (int i = 0; i < s->n; i++) {
-        if (s->cols[i].key != keys)
+        if (!column_in_part(&s->cols[i], keys))
             continue;
         count++;
         type_kind bad;
@@ -422,7 +422,7 @@ static int json_encode_columns(const schema *s, bool keys, bool unwrapped, const
 {
     int want = 0, only = -1;
     for (int i = 0; i < s->n; i++)
-        if (s->cols[i].key == keys)
+        if (column_in_part(&s->cols[i], keys))
             want++, only = i;
     if ((keys || unwrapped) && want == 1) {
         serde_value_to_json_text(&row[only], s->cols[only].type, out);
@@ -431,7 +431,7 @@ static int json_encode_columns(const schema *s, bool keys, bool unwrapped, const
     buf_putc(out, '{');
     bool first = true;
     for (int i = 0; i < s->n; i++) {
-        if (s->cols[i].key != keys)
+        if (!column_in_part(&s->cols[i], keys))
             continue;
         if (!first)
             buf_putc(out, ',');
@@ -514,7 +514,7 @@ static int single_column(const schema *s, bool keys)
 {
     int only = -1, n = 0;
     for (int i = 0; i < s->n; i++)
-        if (s->cols[i].key == keys)
+        if (column_in_part(&s->cols[i], keys))
             only = i, n++;
     return n == 1 ? only : -1 - n;
 }
@@ -583,7 +583,7 @@ static int delimited_decode(const uint8_t *p, int32_t len, char delim, const sch
 {
     int want = 0;
     for (int i = 0; i < s->n; i++)
-        want += s->cols[i].key == keys;
+        want += column_in_part(&s->cols[i], keys);
     const char **fields = arena_alloc(a, sizeof(char *) * (size_t)(want + 1));
     uint32_t *lens = arena_alloc(a, sizeof(uint32_t) * (size_t)(want + 1));
     bool *empty = arena_alloc(a, sizeof(bool) * (size_t)(want + 1));
@@ -593,7 +593,7 @@ static int delimited_decode(const uint8_t *p, int32_t len, char delim, const sch
     if (n != want)
         return err_set(e, ERR_FORMAT, "DELIMITED value has %d fields, expected %d", n, want);
     for (int i = 0, f = 0; i < s->n; i++) {
-        if (s->cols[i].key != keys)
+        if (!column_in_part(&s->cols[i], keys))
             continue;
         if (delimited_field(fields[f], lens[f], empty[f], s->cols[i].type, a, &row[i], e))
             return -1;
@@ -624,7 +624,7 @@ static void delimited_encode(const schema *s, bool keys, char delim, const value
 {
     bool first = true;
     for (int i = 0; i < s->n; i++) {
-        if (s->cols[i].key != keys)
+        if (!column_in_part(&s->cols[i], keys))
             continue;
         bool first_field = first;
         if (!first)
@@ -661,7 +661,7 @@ static int decode_part(const fmt *f, const uint8_t *p, int32_t len, const schema
 {
     if (len < 0) {
         for (int i = 0; i < s->n; i++)
-            if (s->cols[i].key == keys)
+            if (column_in_part(&s->cols[i], keys))
                 row[i] = value_null();
         return 0;
     }

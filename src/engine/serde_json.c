@@ -584,7 +584,7 @@ static int find_column(record_ctx *c, const char *key, uint32_t klen)
     for (int k = 0; k < n; k++) {
         int i = (c->next + k) % n;
         const column *col = &c->s->cols[i];
-        if (col->key == c->keys && strlen(col->name) == klen && !strncasecmp(col->name, key, klen)) {
+        if (column_in_part(col, c->keys) && strlen(col->name) == klen && !strncasecmp(col->name, key, klen)) {
             c->next = i + 1;
             return i;
         }
@@ -615,7 +615,7 @@ int serde__json_decode(const uint8_t *p, int32_t len, const schema *s, bool keys
     jp j = {.start = (const char *)p, .p = (const char *)p, .end = (const char *)p + len, .a = a, .e = e};
     int want = 0, only = -1;
     for (int i = 0; i < s->n; i++)
-        if (s->cols[i].key == keys) {
+        if (column_in_part(&s->cols[i], keys)) {
             want++, only = i;
             if (!needed || needed[i])
                 row[i] = value_null();

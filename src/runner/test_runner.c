@@ -30,7 +30,8 @@ static void usage(FILE *f)
           "records one at a time (each one travels through every query before the next),\n"
           "and compares what the sink topics received with the expected output.\n"
           "Files use the formats of ksqlDB's ksql-test-runner:\n"
-          "  input.json   {\"inputs\":  [{\"topic\", \"key\", \"value\", \"timestamp\"?}, ...]}\n"
+          "  input.json   {\"inputs\":  [{\"topic\", \"key\", \"value\", \"timestamp\"?, \"headers\"?}, ...]}\n"
+          "               (headers: [{\"KEY\": \"k\", \"VALUE\": base64 or null}, ...])\n"
           "  output.json  {\"outputs\": [{\"topic\", \"key\", \"value\", \"timestamp\"?}, ...]}\n"
           "\n"
           "  -s, --sql-file FILE      statements to run (required)\n"
@@ -425,6 +426,7 @@ static int produce_inputs(engine *en, json_t *inputs, step_marks *m)
         int64_t wstart = json_integer_value(json_object_get(w, "start"));
         int64_t wend = json_integer_value(json_object_get(w, "end"));
         if (engine_produce_json_windowed(en, topic, json_object_get(r, "key"), json_object_get(r, "value"),
+                                         json_object_get(r, "headers"),
                                          json_is_integer(ts) ? json_integer_value(ts) : now_ms(),
                                          json_is_object(w) ? &wstart : NULL, wend, &e)) {
             fprintf(stderr, "eddy test: input record %zu (topic %s): %s\n", i, topic, e.msg);

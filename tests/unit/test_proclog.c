@@ -37,7 +37,7 @@ static int setup(void **state)
     sch.n = st->u.create.ncolumns;
     sch.cols = arena_alloc(&ar, sizeof(column) * (size_t)sch.n);
     for (int i = 0; i < sch.n; i++)
-        sch.cols[i] = (column){st->u.create.columns[i].name.name, analyze_type(&ar, NULL, st->u.create.columns[i].type), false};
+        sch.cols[i] = (column){.name = st->u.create.columns[i].name.name, .type = analyze_type(&ar, NULL, st->u.create.columns[i].type), .key = false};
     return 0;
 }
 

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "../base/arena.h"
@@ -31,6 +30,7 @@ static void usage(FILE *f)
           "and compares what the sink topics received with the expected output.\n"
           "Files use the formats of ksqlDB's ksql-test-runner:\n"
           "  input.json   {\"inputs\":  [{\"topic\", \"key\", \"value\", \"timestamp\"?, \"headers\"?}, ...]}\n"
+          "               (no timestamp: 0)\n"
           "               (headers: [{\"KEY\": \"k\", \"VALUE\": base64 or null}, ...])\n"
           "  output.json  {\"outputs\": [{\"topic\", \"key\", \"value\", \"timestamp\"?}, ...]}\n"
           "\n"
@@ -283,15 +283,6 @@ static bool topic_matches(const char *topic, json_t *expected, json_t *actual)
     return ok;
 }
 
-/* ---- running a case --------------------------------------------------- */
-
-static int64_t now_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
 /* ---- production order ------------------------------------------------ */
 
 /* ksqlDB's test driver reports a sink's records in the order they were
@@ -407,6 +398,10 @@ static void marks_init(engine *en, json_t *expected, step_marks *m)
     }
 }
 
+/* ---- running a case --------------------------------------------------- */
+
+/* Produces each input record and runs the queries over it.  A record
+ * without "timestamp" gets 0, as in ksqlDB's test runner. */
 static int produce_inputs(engine *en, json_t *inputs, step_marks *m)
 {
     size_t i;
@@ -427,7 +422,7 @@ static int produce_inputs(engine *en, json_t *inputs, step_marks *m)
         int64_t wend = json_integer_value(json_object_get(w, "end"));
         if (engine_produce_json_windowed(en, topic, json_object_get(r, "key"), json_object_get(r, "value"),
                                          json_object_get(r, "headers"),
-                                         json_is_integer(ts) ? json_integer_value(ts) : now_ms(),
+                                         json_is_integer(ts) ? json_integer_value(ts) : 0,
                                          json_is_object(w) ? &wstart : NULL, wend, &e)) {
             fprintf(stderr, "eddy test: input record %zu (topic %s): %s\n", i, topic, e.msg);
             return -1;

@@ -177,3 +177,19 @@ EOF2
       {"topic": "SPREAD", "key": "f", "value": {"N": 7}, "timestamp": 7},
       {"topic": "SPREAD", "key": "g", "value": {"N": 8}, "timestamp": 8}]}'
 }
+
+# An input record without "timestamp" is produced at time 0, as ksqlDB's
+# test runner does: its window is the first one.
+t_testrunner_record_without_timestamp_is_at_time_0() {
+    cat >"$T/statements.sql" <<'EOF2'
+CREATE STREAM src (id STRING KEY, n INT) WITH (KAFKA_TOPIC='src', VALUE_FORMAT='JSON');
+CREATE TABLE counts AS SELECT id, COUNT(*) AS c FROM src WINDOW TUMBLING (SIZE 30 SECONDS) GROUP BY id;
+EOF2
+    cat >"$T/input.json" <<'EOF2'
+{"inputs": [{"topic": "src", "key": "a", "value": {"N": 1}}]}
+EOF2
+    eddy_run test -s "$T/statements.sql" -i "$T/input.json" --write-actual "$T/actual.json"
+    expect_ok
+    json_matches "$T/actual.json" '{"outputs": [{"topic": "COUNTS", "key": "a", "value": {"C": 1}, "timestamp": 0,
+      "window": {"start": 0, "end": 30000, "type": "time"}}]}'
+}

@@ -925,14 +925,40 @@ static expr *compile_subscript(scope *sc, const ast_expr *x, err *e)
 }
 
 /* The common type of n expressions (widening numbers), cast to it. */
+/* When the elements of a constructor do not widen to one type, ksqlDB
+ * gives literals the type of the first element that is not a literal,
+ * where they convert to it ('true' to BOOLEAN, 10 to STRING, '1' to
+ * INT): that type, with the literals converted, or NULL. */
+static const sqltype *unify_literals(scope *sc, expr **xs, int n, int step, err *e)
+{
+    const sqltype *t = NULL;
+    for (int i = 0; i < n && !t; i += step)
+        if (xs[i]->kind != EX_CONST)
+            t = xs[i]->type;
+    if (!t)
+        return NULL;
+    for (int i = 0; i < n; i += step) {
+        const sqltype *w = types_widen(&sc->p->arena, xs[i]->type, t);
+        if (w && types_equal(w, t))
+            continue;
+        expr *c;
+        if (xs[i]->kind != EX_CONST || coerce_in_const(sc, xs[i], t, &c, e) != IN_ITEM_OK ||
+            !types_equal(c->type, t))
+            return NULL;
+        xs[i] = c;
+    }
+    return t;
+}
+
 static const sqltype *unify(scope *sc, expr **xs, int n, int step, ast_span span, const char *what, err *e)
 {
     const sqltype *t = types_scalar(TYPE_NULL);
-    for (int i = 0; i < n; i += step)
-        if (!(t = types_widen(&sc->p->arena, t, xs[i]->type))) {
-            err_at(e, ERR_TYPE, span.off, span.len, "all %s must have the same type", what);
-            return NULL;
-        }
+    for (int i = 0; i < n && t; i += step)
+        t = types_widen(&sc->p->arena, t, xs[i]->type);
+    if (!t && !(t = unify_literals(sc, xs, n, step, e))) {
+        err_at(e, ERR_TYPE, span.off, span.len, "all %s must have the same type", what);
+        return NULL;
+    }
     for (int i = 0; i < n; i += step)
         xs[i] = coerce(sc, xs[i], t);
     return t;

@@ -231,6 +231,19 @@ static void test_type_errors_are_compile_errors(void **s)
     assert_string_equal(eval("UCASE(I)"), "ERROR: UCASE expects STRING arguments");
 }
 
+/* A constructor whose elements do not widen to one type: literals take
+ * the type of the first element that is not a literal when they convert
+ * to it (ksqlDB); otherwise the elements must agree. */
+static void test_constructor_literals_take_the_column_type(void **s)
+{
+    (void)s;
+    assert_string_equal(eval("MAP(T := BN, 'k' := 'true', 10 := 'no')"), "{hello=null, k=true, 10=false}");
+    assert_string_equal(eval("ARRAY[T, 1, TRUE]"), "[hello, 1, true]");
+    assert_string_equal(eval("ARRAY[I, '5']"), "[7, 5]");
+    assert_string_equal(eval("ARRAY[I, 'x']"), "ERROR: all array elements must have the same type");
+    assert_string_equal(eval("MAP('a' := I, 'b' := T)"), "ERROR: all map values must have the same type");
+}
+
 static void test_unknown_names_are_reported(void **s)
 {
     assert_string_equal(eval("NAMEE"), "ERROR: column 'NAMEE' does not exist in S");
@@ -263,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_null_handling_functions),
         cmocka_unit_test(test_pseudo_columns),
         cmocka_unit_test(test_type_errors_are_compile_errors),
+        cmocka_unit_test(test_constructor_literals_take_the_column_type),
         cmocka_unit_test(test_unknown_names_are_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

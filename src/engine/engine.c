@@ -501,7 +501,7 @@ static int encode_json_part(source *s, bool keys, json_t *j, arena *a, buf *out,
     }
     value *row = arena_alloc(a, sizeof(value) * (size_t)(s->schema.n + 1));
     for (int i = 0; i < s->schema.n; i++) {
-        if (s->schema.cols[i].key != keys)
+        if (!column_in_part(&s->schema.cols[i], keys))
             continue;
         json_t *part = j;
         if (keys && schema_key_count(&s->schema) > 1)
@@ -629,7 +629,7 @@ static json_t *decode_json_part(source *s, bool keys, const uint8_t *p, int32_t 
     if (rc)
         return json_stringn((const char *)p, (size_t)len);
     for (int i = 0; i < s->schema.n; i++)
-        if (s->schema.cols[i].key == keys) {
+        if (column_in_part(&s->schema.cols[i], keys)) {
             buf text = BUF_INIT;
             serde_value_to_json_text(&row[i], s->schema.cols[i].type, &text);
             json_t *j = json_loads(text.data, JSON_DECODE_ANY, NULL);

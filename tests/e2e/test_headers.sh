@@ -88,3 +88,21 @@ EOF2
     expect_rc 1
     err_has "stream-stream joins of streams with HEADER columns are not supported yet"
 }
+
+# With a KAFKA value format the header column is not part of the value:
+# the record's value is the single value column.
+t_headers_column_beside_a_kafka_format_value() {
+    cat >"$T/statements.sql" <<'EOF2'
+CREATE STREAM src (k STRING KEY, v INT, t BYTES HEADER('t')) WITH (KAFKA_TOPIC='src', VALUE_FORMAT='KAFKA');
+CREATE STREAM out WITH (VALUE_FORMAT='JSON') AS SELECT k, v, t FROM src;
+EOF2
+    cat >"$T/input.json" <<'EOF2'
+{"inputs": [{"topic": "src", "key": "a", "value": 5, "timestamp": 1, "headers": [{"KEY": "t", "VALUE": "AQ=="}]}]}
+EOF2
+    cat >"$T/output.json" <<'EOF2'
+{"outputs": [{"topic": "src", "key": "a", "value": 5},
+             {"topic": "OUT", "key": "a", "value": {"V": 5, "T": "AQ=="}}]}
+EOF2
+    eddy_run test -s "$T/statements.sql" -i "$T/input.json" -o "$T/output.json"
+    expect_ok
+}

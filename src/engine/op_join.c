@@ -147,29 +147,60 @@ static size_t entry_read(const uint8_t *p, join_rec *r)
     return ENTRY_HEAD + kl + vl;
 }
 
+/* A key's value in a window store: the offset of its first live entry
+ * (be32; the entries before it have expired), then the entries. */
+#define WINDOW_HEAD 4
+
+static void put_head(uint8_t *p, uint32_t head)
+{
+    p[0] = (uint8_t)(head >> 24), p[1] = (uint8_t)(head >> 16), p[2] = (uint8_t)(head >> 8), p[3] = (uint8_t)head;
+}
+
 void join_window_add(kvstore *s, const uint8_t *skey, size_t sklen, const join_rec *r, int64_t expire)
 {
     if (r->ts < expire)
         return; /* expired already: not kept */
-    buf b = BUF_INIT;
-    size_t olen = 0;
-    const uint8_t *old = kvstore_get(s, skey, sklen, &olen);
-    for (size_t at = 0; old && at + ENTRY_HEAD <= olen;) {
-        join_rec e;
-        size_t n = entry_read(old + at, &e);
-        if (e.ts >= expire)
-            buf_append(&b, old + at, n);
-        at += n;
+    size_t len = 0;
+    uint8_t *v = kvstore_get_mut(s, skey, sklen, &len);
+    if (v) { /* the expired entries at the front are skipped, then dropped
+              * once they are half the value: O(1) per record, amortized */
+        size_t at = WINDOW_HEAD + (uint32_t)get_be32(v), first = at;
+        while (at + ENTRY_HEAD <= len) {
+            join_rec e;
+            size_t n = entry_read(v + at, &e);
+            if (e.ts >= expire)
+                break;
+            at += n;
+        }
+        if (at >= len) {
+            kvstore_delete(s, skey, sklen);
+            v = NULL;
+        } else if (at != first && 2 * (at - WINDOW_HEAD) >= len) {
+            buf b = BUF_INIT;
+            uint8_t zero[WINDOW_HEAD] = {0};
+            buf_append(&b, zero, WINDOW_HEAD);
+            buf_append(&b, v + at, len - at);
+            kvstore_put(s, skey, sklen, b.data, b.len);
+            buf_free(&b);
+        } else if (at != first)
+            put_head(v, (uint32_t)(at - WINDOW_HEAD));
     }
-    buf_put_be64(&b, r->ts);
-    put_be32(&b, r->key ? r->klen : -1);
-    put_be32(&b, r->vlen);
+    uint8_t e[ENTRY_HEAD + WINDOW_HEAD], *p = e;
+    if (!v) { /* a new value: its head first */
+        put_head(p, 0);
+        p += WINDOW_HEAD;
+    }
+    uint64_t ts = (uint64_t)r->ts;
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(ts >> (56 - 8 * i));
+    int32_t klen = r->key ? r->klen : -1;
+    put_head(p + 8, (uint32_t)klen);
+    put_head(p + 12, (uint32_t)r->vlen);
+    kvstore_append(s, skey, sklen, e, (size_t)(p + ENTRY_HEAD - e));
     if (r->key && r->klen > 0)
-        buf_append(&b, r->key, (size_t)r->klen);
+        kvstore_append(s, skey, sklen, r->key, (size_t)r->klen);
     if (r->vlen > 0)
-        buf_append(&b, r->val, (size_t)r->vlen);
-    kvstore_put(s, skey, sklen, b.data, b.len);
-    buf_free(&b);
+        kvstore_append(s, skey, sklen, r->val, (size_t)r->vlen);
 }
 
 void join_window_each(const kvstore *s, const uint8_t *skey, size_t sklen, int64_t from, int64_t to,
@@ -177,7 +208,7 @@ void join_window_each(const kvstore *s, const uint8_t *skey, size_t sklen, int64
 {
     size_t len = 0;
     const uint8_t *p = kvstore_get(s, skey, sklen, &len);
-    for (size_t at = 0; p && at + ENTRY_HEAD <= len;) {
+    for (size_t at = p ? WINDOW_HEAD + (uint32_t)get_be32(p) : 0; p && at + ENTRY_HEAD <= len;) {
         join_rec e;
         at += entry_read(p + at, &e);
         if (e.ts >= from && e.ts <= to)

@@ -1298,6 +1298,19 @@ static void send_closed(query *q, query_task *t, const log_record *rec, int64_t 
     }
 }
 
+/* The oldest time side still keeps (its stream time - the window -
+ * grace: older records have expired, whether or not dropped yet), or
+ * `from` when that is later. */
+static int64_t kept_from(const query *q, int side, int64_t from)
+{
+    const plan_join *j = q->plan->join;
+    int64_t st = q->side_time[side];
+    if (st == INT64_MIN)
+        return from;
+    int64_t expire = st - j->before - j->after - j->grace;
+    return expire > from ? expire : from;
+}
+
 /* Keeps a record in its side's window store, unless its side's stream
  * time has passed it by the window and grace; false when it has no join
  * key (cannot be decoded: cx->e set; or a NULL key: joins nothing). */
@@ -1347,9 +1360,11 @@ static void stream_join_record(query *q, query_task *t, const log_record *rec, v
     join_store_key(j, &m.key, &q->join_key);
     int64_t ts = m.self.ts;
     if (side)
-        join_window_each(q->rows, (const uint8_t *)q->join_key.data, q->join_key.len, ts - j->after, ts + j->before, meet_left, &m);
+        join_window_each(q->rows, (const uint8_t *)q->join_key.data, q->join_key.len,
+                         kept_from(q, 0, ts - j->after), ts + j->before, meet_left, &m);
     else
-        join_window_each(q->right_rows, (const uint8_t *)q->join_key.data, q->join_key.len, ts - j->before, ts + j->after, meet_right,
+        join_window_each(q->right_rows, (const uint8_t *)q->join_key.data, q->join_key.len,
+                         kept_from(q, 1, ts - j->before), ts + j->after, meet_right,
                          &m);
     if (m.matched || !(side ? j->right_outer : j->left_outer))
         return;

@@ -93,16 +93,23 @@ const uint8_t *kvstore_get(const kvstore *s, const void *key, size_t klen, size_
     return kvstore_find(s, key, klen, vlen, &pos);
 }
 
+uint8_t *kvstore_get_mut(kvstore *s, const void *key, size_t klen, size_t *vlen)
+{
+    kvstore_pos pos;
+    return (uint8_t *)kvstore_find(s, key, klen, vlen, &pos);
+}
+
 void kvstore_put(kvstore *s, const void *key, size_t klen, const void *val, size_t vlen)
 {
     kvstore_pos pos = {hash_bytes(key, klen), SIZE_MAX};
     kvstore_put_at(s, &pos, key, klen, val, vlen);
 }
 
-void kvstore_put_at(kvstore *s, const kvstore_pos *pos, const void *key, size_t klen, const void *val, size_t vlen)
+/* The entry of key (hash h) with room for a value of `need` bytes, its
+ * value bytes kept (a new entry's value is empty); `room` is the value
+ * capacity to allocate when it must grow. */
+static entry *reserve(kvstore *s, size_t i, uint64_t h, const void *key, size_t klen, size_t need, size_t room)
 {
-    uint64_t h = pos->hash;
-    size_t i = pos->slot;
     if ((s->count + 1) * 4 > s->cap * 3) {
         grow(s);
         i = SIZE_MAX; /* the slots moved */
@@ -110,13 +117,9 @@ void kvstore_put_at(kvstore *s, const kvstore_pos *pos, const void *key, size_t 
     if (i == SIZE_MAX)
         i = find_slot(s, key, klen, h);
     entry *e = s->slots[i];
-    if (e && e->vcap >= vlen) { /* update in place: no allocation */
-        memcpy(e->data + e->klen, val, vlen);
-        e->vlen = (uint32_t)vlen;
-        return;
-    }
-    size_t vcap = vlen < 16 ? 16 : vlen + vlen / 2; /* room to grow */
-    size_t size = sizeof(entry) + klen + vcap;
+    if (e && e->vcap >= need) /* in place: no allocation */
+        return e;
+    size_t size = sizeof(entry) + klen + room;
     if (e) {
         s->bytes -= sizeof(entry) + e->klen + e->vcap;
         e = mem_realloc(e, size);
@@ -124,14 +127,31 @@ void kvstore_put_at(kvstore *s, const kvstore_pos *pos, const void *key, size_t 
         e = mem_alloc(size);
         e->hash = h;
         e->klen = (uint32_t)klen;
+        e->vlen = 0;
         memcpy(e->data, key, klen);
         s->count++;
     }
-    memcpy(e->data + klen, val, vlen);
-    e->vlen = (uint32_t)vlen;
-    e->vcap = (uint32_t)vcap;
+    e->vcap = (uint32_t)room;
     s->bytes += size;
     s->slots[i] = e;
+    return e;
+}
+
+void kvstore_put_at(kvstore *s, const kvstore_pos *pos, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    entry *e = reserve(s, pos->slot, pos->hash, key, klen, vlen, vlen < 16 ? 16 : vlen + vlen / 2);
+    memcpy(e->data + e->klen, val, vlen);
+    e->vlen = (uint32_t)vlen;
+}
+
+void kvstore_append(kvstore *s, const void *key, size_t klen, const void *more, size_t mlen)
+{
+    uint64_t h = hash_bytes(key, klen);
+    size_t i = find_slot(s, key, klen, h);
+    size_t old = s->slots[i] ? s->slots[i]->vlen : 0, need = old + mlen;
+    entry *e = reserve(s, i, h, key, klen, need, need < 16 ? 16 : 2 * need); /* doubling: appends amortized O(1) */
+    memcpy(e->data + e->klen + old, more, mlen);
+    e->vlen = (uint32_t)need;
 }
 
 bool kvstore_delete(kvstore *s, const void *key, size_t klen)

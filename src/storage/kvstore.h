@@ -25,6 +25,9 @@ void kvstore_free(kvstore *s);
 /* The value stored for key, or NULL. */
 const uint8_t *kvstore_get(const kvstore *s, const void *key, size_t klen, size_t *vlen);
 void kvstore_put(kvstore *s, const void *key, size_t klen, const void *val, size_t vlen);
+/* kvstore_get for a change of the value's bytes in place (not of its
+ * length). */
+uint8_t *kvstore_get_mut(kvstore *s, const void *key, size_t klen, size_t *vlen);
 /* A looked-up key's place, so that a put right after a get does not look
  * it up again (a read-modify-write of one entry, as an aggregation does).
  * Valid until the store is changed. */
@@ -37,6 +40,10 @@ const uint8_t *kvstore_find(const kvstore *s, const void *key, size_t klen, size
 /* kvstore_put of the key kvstore_find gave *pos for (the same key bytes),
  * with no change to the store in between. */
 void kvstore_put_at(kvstore *s, const kvstore_pos *pos, const void *key, size_t klen, const void *val, size_t vlen);
+/* Adds bytes at the end of key's value (an empty one when key is new),
+ * growing its room by doubling: a value built by appends costs O(1) per
+ * byte appended. */
+void kvstore_append(kvstore *s, const void *key, size_t klen, const void *more, size_t mlen);
 /* False when there was no such key. */
 bool kvstore_delete(kvstore *s, const void *key, size_t klen);
 size_t kvstore_count(const kvstore *s);

@@ -303,6 +303,37 @@ static void test_kvstore_put_at_after_find(void **state)
     kvstore_free(s);
 }
 
+/* Appends build a value byte for byte as one put would, across many
+ * growths and a store that grows meanwhile; a change in place is seen. */
+static void test_kvstore_append_and_change_in_place(void **state)
+{
+    (void)state;
+    kvstore *s = kvstore_new();
+    char want[4000];
+    size_t n = 0;
+    for (int i = 0; i < 400; i++) {
+        char piece[16];
+        int len = snprintf(piece, sizeof piece, "%d,", i);
+        kvstore_append(s, "k", 1, piece, (size_t)len);
+        memcpy(want + n, piece, (size_t)len);
+        n += (size_t)len;
+        char other[16];
+        snprintf(other, sizeof other, "o%d", i); /* other keys: the table grows */
+        kvstore_put(s, other, strlen(other), "x", 1);
+    }
+    size_t len = 0;
+    const uint8_t *v = kvstore_get(s, "k", 1, &len);
+    assert_int_equal(len, n);
+    assert_memory_equal(v, want, n);
+    uint8_t *m = kvstore_get_mut(s, "k", 1, &len);
+    m[0] = '9';
+    v = kvstore_get(s, "k", 1, &len);
+    assert_int_equal(v[0], '9');
+    assert_int_equal(len, n);
+    assert_int_equal(kvstore_count(s), 401);
+    kvstore_free(s);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
@@ -315,6 +346,7 @@ int main(void)
         T(test_window_index_expires_oldest_first_bounded),
         T(test_window_index_build_from_store),
         T(test_kvstore_put_at_after_find),
+        T(test_kvstore_append_and_change_in_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

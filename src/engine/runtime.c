@@ -183,10 +183,10 @@ static int commit_start(query *q, eventlog *l, err *e)
     int n = q->ntasks + q->nrtasks;
     log_offset_entry *en = mem_alloc(sizeof *en * (size_t)(n + 1));
     for (int i = 0; i < q->ntasks; i++)
-        en[i] = (log_offset_entry){q->plan->in.topic, q->tasks[i].partition, log_reader_position(q->tasks[i].reader)};
+        en[i] = (log_offset_entry){q->plan->in.topic, q->tasks[i].partition, runtime_task_position(&q->tasks[i])};
     for (int i = 0; i < q->nrtasks; i++)
         en[q->ntasks + i] = (log_offset_entry){q->plan->join->right.topic, q->rtasks[i].partition,
-                                               log_reader_position(q->rtasks[i].reader)};
+                                               runtime_task_position(&q->rtasks[i])};
     int rc = log_offset_commit_many(l, q->id, en, n, e);
     free(en);
     if (rc == 0 && q->joined) /* the joined tables' start, too */
@@ -319,11 +319,15 @@ void runtime_query_stop(query *q)
 {
     if (!q)
         return;
-    for (int i = 0; i < q->ntasks; i++)
+    for (int i = 0; i < q->ntasks; i++) {
         log_reader_close(q->tasks[i].reader);
+        free(q->tasks[i].look);
+    }
     free(q->tasks);
-    for (int i = 0; i < q->nrtasks; i++)
+    for (int i = 0; i < q->nrtasks; i++) {
         log_reader_close(q->rtasks[i].reader);
+        free(q->rtasks[i].look);
+    }
     free(q->rtasks);
     kvstore_free(q->right_rows);
     kvstore_free(q->fk_index);
@@ -510,10 +514,30 @@ static int write_intent(query *q, eventlog *l, int task, bool again, err *e)
 
 static int task_id(const query_task *t) { return t->right ? RIGHT_TASK + t->partition : t->partition; }
 
+/* Task t's records read ahead: refilled from its reader once all are
+ * taken; the records stay valid until then (the reader's buffer is only
+ * reused by its next read).  Returns how many are left, or -1. */
+static int look_fill(query_task *t, err *e)
+{
+    if (t->ilook < t->nlook)
+        return t->nlook - t->ilook;
+    if (!t->look)
+        t->look = mem_alloc(sizeof(log_record) * RUNTIME_BATCH);
+    int n = log_read(t->reader, t->look, RUNTIME_BATCH, e);
+    t->nlook = n > 0 ? n : 0;
+    t->ilook = 0;
+    return n;
+}
+
+int64_t runtime_task_position(const query_task *t)
+{
+    return t->ilook < t->nlook ? t->look[t->ilook].offset : log_reader_position(t->reader);
+}
+
 static int commit_batch(query *q, eventlog *l, query_task *t, bool had_intent, err *e)
 {
     const char *topic = t->right ? q->plan->join->right.topic : q->plan->in.topic;
-    log_offset_entry en[4] = {{topic, t->partition, log_reader_position(t->reader)}};
+    log_offset_entry en[4] = {{topic, t->partition, runtime_task_position(t)}};
     int n = 1;
     char logged[32];
     if (had_intent)
@@ -1389,8 +1413,10 @@ static int replay_stream_join(query *q, log_topic *ltopic, log_topic *rtopic, er
     for (int i = 0; i < n; i++) {
         const query_task *src = i < q->ntasks ? &q->tasks[i] : &q->rtasks[i - q->ntasks];
         tt[i] = *src;
-        stop[i] = log_reader_position(src->reader);
+        stop[i] = runtime_task_position(src);
         tt[i].reader = log_reader_open(i < q->ntasks ? ltopic : rtopic, src->partition, 0);
+        tt[i].look = NULL;
+        tt[i].nlook = tt[i].ilook = 0;
     }
     arena a;
     arena_init(&a, 64 * 1024);
@@ -1398,7 +1424,6 @@ static int replay_stream_join(query *q, log_topic *ltopic, log_topic *rtopic, er
     value *out = mem_alloc(sizeof(value) * (size_t)(q->plan->out.schema.n + 1));
     err re;
     eval_ctx cx = {.a = &a, .e = &re};
-    log_record recs[RUNTIME_BATCH];
     int rc = 0;
     q->replaying = true;
     for (;;) {
@@ -1406,9 +1431,7 @@ static int replay_stream_join(query *q, log_topic *ltopic, log_topic *rtopic, er
         int64_t best_ts = INT64_MAX, next_ts = INT64_MAX;
         for (int i = 0; i < n && rc == 0; i++) {
             int64_t ts;
-            if (log_reader_position(tt[i].reader) >= stop[i])
-                continue;
-            if ((rc = peek_time(&tt[i], &ts, e)) || ts == INT64_MAX)
+            if ((rc = peek_time(&tt[i], &ts, e)) || ts == INT64_MAX || runtime_task_position(&tt[i]) >= stop[i])
                 continue;
             if (best < 0 || ts < best_ts) {
                 next_ts = best_ts;
@@ -1419,25 +1442,23 @@ static int replay_stream_join(query *q, log_topic *ltopic, log_topic *rtopic, er
         }
         if (rc || best < 0)
             break;
-        int64_t left = stop[best] - log_reader_position(tt[best].reader);
-        int k = log_read(tt[best].reader, recs, left < RUNTIME_BATCH ? (int)left : RUNTIME_BATCH, e);
-        if (k <= 0) {
-            rc = k < 0 ? -1 : 0;
-            break;
-        }
         arena_reset(&a);
-        int used = 0;
-        while (used < k && (used == 0 || recs[used].timestamp <= next_ts)) {
+        query_task *t = &tt[best];
+        for (int used = 0; t->ilook < t->nlook; used++) { /* the records read ahead, up to the next head */
+            const log_record *r = &t->look[t->ilook];
+            if (r->offset >= stop[best] || (used && r->timestamp > next_ts))
+                break;
             err_clear(&re);
-            stream_join_record(q, &tt[best], &recs[used++], row, out, &cx);
+            stream_join_record(q, t, r, row, out, &cx);
+            t->ilook++;
         }
-        if (used < k)
-            log_reader_seek(tt[best].reader, recs[used].offset);
     }
     q->replaying = false;
     q->emitted = 0;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         log_reader_close(tt[i].reader);
+        free(tt[i].look);
+    }
     free(tt);
     free(stop);
     free(row);
@@ -1506,15 +1527,25 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
     log_record in[RUNTIME_BATCH];
     if (max > RUNTIME_BATCH)
         max = RUNTIME_BATCH;
-    int n = log_read(t->reader, in, max, e);
-    if (n <= 0)
-        return n;
-    int cut = 1;
-    while (cut < n && in[cut].timestamp <= until)
-        cut++;
-    if (cut < n) {
-        log_reader_seek(t->reader, in[cut].offset);
-        n = cut;
+    int n = 0;
+    if (t->look) { /* read ahead (peek_time): take from there */
+        if (look_fill(t, e) < 0)
+            return -1;
+        while (t->ilook < t->nlook && n < max && (n == 0 || t->look[t->ilook].timestamp <= until))
+            in[n++] = t->look[t->ilook++];
+        if (n == 0)
+            return 0;
+    } else {
+        n = log_read(t->reader, in, max, e);
+        if (n <= 0)
+            return n;
+        int cut = 1;
+        while (cut < n && in[cut].timestamp <= until)
+            cut++;
+        if (cut < n) {
+            log_reader_seek(t->reader, in[cut].offset);
+            n = cut;
+        }
     }
     const plan *p = q->plan;
     value *row = arena_alloc(scratch, sizeof(value) * (size_t)p->nrow);
@@ -1552,17 +1583,14 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
 }
 
 /* The timestamp of task t's next record, or INT64_MAX when it has none
- * yet; the reader stays where it was. */
+ * yet: the task reads ahead a batch (look_fill) that its steps then take
+ * records from, so peeking costs no re-read. */
 static int peek_time(query_task *t, int64_t *ts, err *e)
 {
-    log_record r;
-    int64_t pos = log_reader_position(t->reader);
-    int n = log_read(t->reader, &r, 1, e);
+    int n = look_fill(t, e);
     if (n < 0)
         return -1;
-    *ts = n ? r.timestamp : INT64_MAX;
-    if (n)
-        log_reader_seek(t->reader, pos);
+    *ts = n ? t->look[t->ilook].timestamp : INT64_MAX;
     return 0;
 }
 

@@ -50,6 +50,10 @@ typedef struct query_task {
     bool right;          /* reads the right table of a table-table join */
     log_reader *reader;
     int64_t stream_time; /* largest event time seen (windowed aggregations) */
+    /* records read ahead, ilook the next (a stream-stream join peeks at
+     * each stream's next time): see runtime_task_position */
+    log_record *look;
+    int nlook, ilook;
 } query_task;
 
 /* One encoded record of the current batch, as offsets into its sink's
@@ -152,6 +156,10 @@ typedef struct query {
     bool state_broken;               /* a step failed: the stores may be ahead of the logs */
     char state_note[256];            /* why a checkpoint was not used or not written */
 } query;
+
+/* Where task t resumes: its next record not yet processed (the reader
+ * may have read ahead). */
+int64_t runtime_task_position(const query_task *t);
 
 /* The changelog topic of query `id`'s state store. */
 void runtime_changelog_name(const char *id, char *out, size_t n);

@@ -112,7 +112,7 @@ static bool marks_usable(query *q, const int64_t *marks, int nmarks)
     }
     for (int i = 0; runtime_state_has_rows(q) && i < q->ntasks; i++) {
         int64_t m = marks[MARK_INPUTS + i];
-        if (m > log_reader_position(q->tasks[i].reader) || m < log_intact_offset(q->in, q->tasks[i].partition))
+        if (m > runtime_task_position(&q->tasks[i]) || m < log_intact_offset(q->in, q->tasks[i].partition))
             return false;
     }
     return true;
@@ -159,7 +159,7 @@ int runtime_state_restore(query *q, eventlog *l, err *e)
         rc = replay(q->sinks[SINK_CHANGELOG].topic, 0, marks[MARK_CHANGELOG], changelog_stop(q), q->store,
                     &q->state_replayed, e);
     for (int i = 0; rc == 0 && runtime_state_has_rows(q) && i < q->ntasks; i++)
-        rc = replay(q->in, q->tasks[i].partition, marks[MARK_INPUTS + i], log_reader_position(q->tasks[i].reader),
+        rc = replay(q->in, q->tasks[i].partition, marks[MARK_INPUTS + i], runtime_task_position(&q->tasks[i]),
                     q->rows, &q->state_replayed, e);
     free(marks);
     /* what the next checkpoint's distance is measured from */
@@ -200,7 +200,7 @@ int runtime_state_checkpoint(query *q, eventlog *l, err *e)
     marks[MARK_CHANGELOG] = q->store ? log_end_offset(q->sinks[SINK_CHANGELOG].topic, 0) : 0;
     marks[MARK_WRITTEN] = runtime_state_wall_ms();
     for (int i = 0; runtime_state_has_rows(q) && i < q->ntasks; i++)
-        marks[MARK_INPUTS + i] = log_reader_position(q->tasks[i].reader);
+        marks[MARK_INPUTS + i] = runtime_task_position(&q->tasks[i]);
     char path[512];
     checkpoint_path(l, q->id, path, sizeof path);
     int rc = store_checkpoint_write(path, checkpoint_tag(q), marks, nmarks, stores, ns, e);

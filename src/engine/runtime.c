@@ -1376,12 +1376,15 @@ static void stream_join_record(query *q, query_task *t, const log_record *rec, v
     }
     int64_t now = q->side_time[0] > q->side_time[1] ? q->side_time[0] : q->side_time[1];
     t->stream_time = now;
-    if (q->nheld)
+    int held = q->nheld;
+    if (held)
         send_closed(q, t, rec, now, row, out, cx);
-    /* held records may have reused the row and the store key */
-    if (!decode_side(q, side, rec, &m.self, row, out, &m.key, cx))
-        return;
-    join_store_key(j, &m.key, &q->join_key);
+    /* held records sent meanwhile reused the row and the store key */
+    if (q->nheld != held) {
+        if (!decode_side(q, side, rec, &m.self, row, out, &m.key, cx))
+            return;
+        join_store_key(j, &m.key, &q->join_key);
+    }
     int64_t ts = m.self.ts;
     if (side)
         join_window_each(q->rows, (const uint8_t *)q->join_key.data, q->join_key.len,

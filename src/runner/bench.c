@@ -18,51 +18,22 @@
  * a speed; `make bench` runs both and prints the figures. */
 #define _XOPEN_SOURCE 700
 #include "bench.h"
-#include "bench_gen.h"
 #include "bench_parse.h"
 #include "bench_server.h"
 #include "bench_stateful.h"
+#include "nexmark_gen.h"
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 
 #include "../base/buf.h"
 #include "../engine/engine.h"
 #include "../storage/log.h"
+#include "bench_clock.h"
+#include "bench_engine.h"
 
 #define BENCH_BATCH 256
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double cpu_s(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-           (double)ru.ru_stime.tv_usec / 1e6;
-}
-
-static long peak_rss_mb(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss / 1024;
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
 
 static long parse_records(int argc, char **argv, const char *flag, long def)
 {
@@ -119,7 +90,7 @@ static int bench_log_case(eventlog *l, int size, log_flush fl, long n, log_resul
         val[i] = (uint8_t)('a' + i % 26);
     log_record recs[BENCH_BATCH];
     *res = (log_result){0};
-    double c0 = cpu_s(), t0 = now_s();
+    double c0 = bench_clock_cpu(), t0 = bench_clock_now();
     int rc = 0;
     for (long i = 0; i < n && rc == 0;) {
         int k = 0;
@@ -128,18 +99,18 @@ static int bench_log_case(eventlog *l, int size, log_flush fl, long n, log_resul
                                    .value = val, .value_len = size};
         rc = log_append(t, 0, recs, k, e);
     }
-    res->append_s = now_s() - t0;
-    res->cpu_s = cpu_s() - c0;
+    res->append_s = bench_clock_now() - t0;
+    res->cpu_s = bench_clock_cpu() - c0;
     res->bytes = (size_t)n * (size_t)size;
     free(val);
     if (rc < 0)
         return -1;
     log_reader *r = log_reader_open(t, 0, 0);
     int k;
-    t0 = now_s();
+    t0 = bench_clock_now();
     while ((k = log_read(r, recs, BENCH_BATCH, e)) > 0)
         res->records += k;
-    res->read_s = now_s() - t0;
+    res->read_s = bench_clock_now() - t0;
     log_reader_close(r);
     return k < 0 ? -1 : 0;
 }
@@ -201,19 +172,8 @@ static int bench_log(long n, const char *dir, bool json)
         fprintf(stderr, "eddy bench: %s\n", e.msg);
     log_close(l);
     if (!json)
-        printf("peak RSS: %ld MB\n", peak_rss_mb());
+        printf("peak RSS: %ld MB\n", (bench_clock_peak_rss_kb() / 1024));
     return rc < 0 ? 1 : 0;
-}
-
-static int run_sql(engine *en, engine_session *s, const char *sql)
-{
-    err e;
-    err_clear(&e);
-    if (engine_execute(en, s, sql, strlen(sql), NULL, &e)) {
-        fprintf(stderr, "eddy bench: %s\n", e.msg);
-        return -1;
-    }
-    return 0;
 }
 
 /* Nexmark's stateless queries (../shared/bench/nexmark.sql), over the
@@ -224,19 +184,19 @@ typedef struct {
 } stateless_query;
 
 static const stateless_query stateless_queries[] = {
-    {"q0", "pass-through", "CREATE STREAM q0 AS SELECT auction, bidder, price, dateTime, extra FROM bid;"},
+    {"q0", "pass-through", "CREATE STREAM q0 AS SELECT auction, bidder, price, date_time, extra FROM bid;"},
     {"q1", "currency conversion", "CREATE STREAM q1 AS SELECT auction, bidder, 0.908 * price AS price, "
-                                  "dateTime, extra FROM bid;"},
+                                  "date_time, extra FROM bid;"},
     {"q2", "selection", "CREATE STREAM q2 AS SELECT auction, price FROM bid WHERE auction % 123 = 0;"},
 };
 
 static int bench_query_one(engine *en, engine_session *s, const stateless_query *q, long n, size_t bytes)
 {
-    double c0 = cpu_s(), t0 = now_s();
-    if (run_sql(en, s, q->sql))
+    double c0 = bench_clock_cpu(), t0 = bench_clock_now();
+    if (bench_engine_sql(en, s, q->sql))
         return 1;
     long done = engine_pump(en);
-    double secs = now_s() - t0, cpu = cpu_s() - c0;
+    double secs = bench_clock_now() - t0, cpu = bench_clock_cpu() - c0;
     printf("query %s (%s, JSON in/out): %ld records (%.1f MB) in %.3f s: %.0f records/s, "
            "%.0f records/s per CPU second, %.1f MB/s\n",
            q->name, q->what, done, (double)bytes / 1e6, secs, (double)done / secs, (double)done / cpu,
@@ -256,8 +216,11 @@ static int bench_query(long n, const char *dir)
     log_options lo = {.default_flush = LOG_FLUSH_NONE};
     eventlog *l = log_open(dir, &lo, &e);
     log_topic *t = l ? log_topic_create(l, "bid", NULL, &e) : NULL;
-    size_t bytes = 0;
-    if (!t || bench_gen_load_bids(t, n, &bytes, &e) < 0) {
+    nexmark_gen g;
+    nexmark_gen_init(&g, NEXMARK_SEED, NEXMARK_BASE_MS, NEXMARK_GAP_US);
+    log_topic *topics[NEXMARK_KINDS] = {[NEXMARK_BID] = t};
+    nexmark_load ld;
+    if (!t || nexmark_gen_load(&g, topics, 0, n, &ld, &e) < 0) {
         fprintf(stderr, "eddy bench: %s\n", e.msg);
         log_close(l);
         return 1;
@@ -272,17 +235,17 @@ static int bench_query(long n, const char *dir)
     engine_session s;
     engine_session_init(&s);
     int rc = 1;
-    if (run_sql(en, &s, "SET 'auto.offset.reset'='earliest';"
+    if (bench_engine_sql(en, &s, "SET 'auto.offset.reset'='earliest';"
                         "CREATE STREAM bid (auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, "
-                        "url STRING, dateTime BIGINT, extra STRING) WITH (KAFKA_TOPIC='bid', VALUE_FORMAT='JSON');") ==
+                        "url STRING, date_time BIGINT, extra STRING) WITH (KAFKA_TOPIC='bid', VALUE_FORMAT='JSON');") ==
         0) {
         rc = 0;
         for (size_t i = 0; i < sizeof stateless_queries / sizeof *stateless_queries && rc == 0; i++)
-            rc = bench_query_one(en, &s, &stateless_queries[i], n, bytes);
+            rc = bench_query_one(en, &s, &stateless_queries[i], n, ld.bytes);
     }
     engine_session_free(&s);
     engine_close(en);
-    printf("peak RSS: %ld MB\n", peak_rss_mb());
+    printf("peak RSS: %ld MB\n", (bench_clock_peak_rss_kb() / 1024));
     return rc;
 }
 
@@ -388,7 +351,7 @@ int bench_main(int argc, char **argv)
                    so.subscribers > 10000 || so.push_rows <= 0 || so.push_rows > 40000)) {
         fprintf(stderr, "eddy bench: server wants 1-10000 clients, positive seconds, 0-10000 subscribers "
                         "and 1-40000 push rows (one /inserts-stream body of at most 1 MiB)\n");
-        nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        bench_clock_remove_tree(dir);
         return 2;
     }
     int rc = server                    ? bench_server(&so, dir)
@@ -397,6 +360,6 @@ int bench_main(int argc, char **argv)
              : !strcmp(what, "restore") ? bench_restore(n, dir)
              : pull                    ? bench_pull(n, dir)
                                        : bench_query(n, dir);
-    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    bench_clock_remove_tree(dir);
     return rc;
 }

@@ -19,43 +19,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../base/buf.h"
 #include "../engine/engine.h"
 #include "../storage/log.h"
-#include "bench_gen.h"
+#include "bench_clock.h"
+#include "bench_engine.h"
+#include "nexmark_gen.h"
 
 #define PULL_QUERIES 10000  /* pull queries per size, unless over budget */
 #define PULL_BUDGET_S 15.0  /* wall-clock budget for them */
 #define PULL_MIN_QUERIES 50 /* run at least this many even over budget */
 #define PULL_SCANS 3        /* full table scans; the median is printed */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double cpu_s(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-           (double)ru.ru_stime.tv_usec / 1e6;
-}
-
-static long peak_rss_kb(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss;
-}
 
 /* Resident set size now, in KiB (second field of /proc/self/statm, in
  * pages); -1 when it cannot be read. */
@@ -101,30 +78,11 @@ static long scan_rows(engine *en, engine_session *s, const char *name, double *s
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT * FROM %s;", name);
     row_counter rc = {0};
-    double t0 = now_s();
+    double t0 = bench_clock_now();
     if (run_sql(en, s, sql, &rc))
         return -1;
-    *secs = now_s() - t0;
+    *secs = bench_clock_now() - t0;
     return rc.rows;
-}
-
-static engine *open_engine(const char *dir, engine_session *s)
-{
-    err e;
-    err_clear(&e);
-    engine_config cfg = {.data_dir = dir, .background = false, .flush = LOG_FLUSH_NONE};
-    engine *en = engine_open(&cfg, NULL, &e);
-    if (!en) {
-        fprintf(stderr, "eddy bench: %s\n", e.msg);
-        return NULL;
-    }
-    engine_session_init(s);
-    if (run_sql(en, s, "SET 'auto.offset.reset'='earliest';", NULL)) {
-        engine_session_free(s);
-        engine_close(en);
-        return NULL;
-    }
-    return en;
 }
 
 /* Records in every partition of topic `name` of the log in dir, or -1. */
@@ -176,10 +134,10 @@ static const window_case window_cases[] = {
      "(a nested MAX over the counts and a join); here only the counting half"},
 };
 
-/* The bid stream, with event time taken from dateTime as in nexmark.sql. */
+/* The bid stream, with event time taken from date_time as in nexmark.sql. */
 static const char bid_ddl[] =
     "CREATE STREAM bid (auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, url STRING, "
-    "dateTime BIGINT, extra STRING) WITH (KAFKA_TOPIC='bid', VALUE_FORMAT='JSON', TIMESTAMP='dateTime');";
+    "date_time BIGINT, extra STRING) WITH (KAFKA_TOPIC='bid', VALUE_FORMAT='JSON', TIMESTAMP='date_time');";
 
 static int load_bid_topic(const char *dir, long n, size_t *bytes)
 {
@@ -188,7 +146,12 @@ static int load_bid_topic(const char *dir, long n, size_t *bytes)
     log_options lo = {.default_flush = LOG_FLUSH_NONE, .manual_maintenance = true};
     eventlog *l = log_open(dir, &lo, &e);
     log_topic *t = l ? log_topic_create(l, "bid", NULL, &e) : NULL;
-    int rc = t && bench_gen_load_bids(t, n, bytes, &e) >= 0 ? 0 : -1;
+    nexmark_gen g;
+    nexmark_gen_init(&g, NEXMARK_SEED, NEXMARK_BASE_MS, NEXMARK_GAP_US);
+    log_topic *topics[NEXMARK_KINDS] = {[NEXMARK_BID] = t};
+    nexmark_load ld = {0};
+    int rc = t && nexmark_gen_load(&g, topics, 0, n, &ld, &e) == 0 ? 0 : -1;
+    *bytes = ld.bytes;
     if (rc)
         fprintf(stderr, "eddy bench: %s\n", e.msg);
     log_close(l);
@@ -202,16 +165,16 @@ static int window_run(const window_case *wc, long n, const char *dir)
     if (load_bid_topic(dir, n, &bytes))
         return 1;
     engine_session s;
-    engine *en = open_engine(dir, &s);
+    engine *en = bench_engine_open(dir, &s);
     if (!en)
         return 1;
     int rc = 1;
     if (run_sql(en, &s, bid_ddl, NULL) == 0) {
-        double c0 = cpu_s(), t0 = now_s();
+        double c0 = bench_clock_cpu(), t0 = bench_clock_now();
         if (run_sql(en, &s, wc->sql, NULL) == 0) {
             long done = engine_pump(en);
-            double secs = now_s() - t0, cpu = cpu_s() - c0;
-            long peak = peak_rss_kb();
+            double secs = bench_clock_now() - t0, cpu = bench_clock_cpu() - c0;
+            long peak = bench_clock_peak_rss_kb();
             double scan_s = 0;
             long rows = scan_rows(en, &s, wc->name, &scan_s);
             char sink[256] = "";
@@ -238,31 +201,6 @@ static int window_run(const window_case *wc, long n, const char *dir)
     return rc;
 }
 
-/* Runs fn(arg) in a child process, so that what it measures (RSS above
- * all) is its own and not the heap a previous case or phase left behind;
- * its result, or 1 when it died. */
-static int in_child(int (*fn)(const void *arg), const void *arg)
-{
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        perror("eddy bench: fork");
-        return 1;
-    }
-    if (pid == 0) {
-        int rc = fn(arg);
-        fflush(stdout);
-        _exit(rc);
-    }
-    int status = 0;
-    if (waitpid(pid, &status, 0) < 0)
-        return 1;
-    if (WIFSIGNALED(status))
-        fprintf(stderr, "eddy bench: a measuring process was killed by signal %d\n", WTERMSIG(status));
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-}
-
 typedef struct window_job {
     const window_case *wc;
     long n;
@@ -285,7 +223,7 @@ int bench_window(long n, const char *dir)
            n, (double)n / 1e4);
     int rc = 0;
     for (size_t i = 0; i < sizeof window_cases / sizeof window_cases[0]; i++)
-        rc |= in_child(window_job_run, &(window_job){&window_cases[i], n, dir});
+        rc |= bench_engine_in_child("window", window_job_run, &(window_job){&window_cases[i], n, dir});
     return rc;
 }
 
@@ -331,42 +269,29 @@ static int append_keys(const char *dir, long n, long stride, long keys)
 
 static int load_keys(const char *dir, long keys) { return append_keys(dir, keys, 1, keys); }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentile of sorted v[0..n). */
-static double percentile(const double *v, int n, double p)
-{
-    int i = (int)(p * n + 0.999999) - 1;
-    return v[i < 0 ? 0 : i >= n ? n - 1 : i];
-}
-
 /* Times pull queries by random existing key until PULL_QUERIES ran or
  * the budget is spent; sorts lat and returns how many ran, or -1 (a
  * failed query, or one that did not return exactly one row). */
 static int pull_by_key(engine *en, engine_session *s, long keys, double *lat)
 {
     uint64_t rng = 0x2545F4914F6CDD1Dull;
-    double start = now_s();
+    double start = bench_clock_now();
     int q = 0;
-    for (; q < PULL_QUERIES && (q < PULL_MIN_QUERIES || now_s() - start < PULL_BUDGET_S); q++) {
+    for (; q < PULL_QUERIES && (q < PULL_MIN_QUERIES || bench_clock_now() - start < PULL_BUDGET_S); q++) {
         rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
         char sql[96];
         snprintf(sql, sizeof sql, "SELECT * FROM t WHERE id = %ld;", (long)(rng % (uint64_t)keys));
         row_counter rc = {0};
-        double t0 = now_s();
+        double t0 = bench_clock_now();
         if (run_sql(en, s, sql, &rc))
             return -1;
-        lat[q] = now_s() - t0;
+        lat[q] = bench_clock_now() - t0;
         if (rc.rows != 1) {
             fprintf(stderr, "eddy bench: %s returned %ld rows, not 1\n", sql, rc.rows);
             return -1;
         }
     }
-    qsort(lat, (size_t)q, sizeof *lat, cmp_double);
+    bench_clock_sort(lat, q);
     return q;
 }
 
@@ -382,19 +307,19 @@ static double pull_scan(engine *en, engine_session *s, long keys)
             return -1;
         }
     }
-    qsort(t, PULL_SCANS, sizeof t[0], cmp_double);
+    bench_clock_sort(t, PULL_SCANS);
     return t[PULL_SCANS / 2];
 }
 
 static int pull_measure(engine *en, engine_session *s, long keys)
 {
-    long rss0 = rss_kb(), peak0 = peak_rss_kb();
-    double t0 = now_s(), c0 = cpu_s();
+    long rss0 = rss_kb(), peak0 = bench_clock_peak_rss_kb();
+    double t0 = bench_clock_now(), c0 = bench_clock_cpu();
     if (run_sql(en, s, "CREATE TABLE t AS SELECT id, COUNT(*) AS n, SUM(x) AS s FROM src GROUP BY id;", NULL))
         return 1;
     long done = engine_pump(en);
-    double build = now_s() - t0, build_cpu = cpu_s() - c0;
-    long rss1 = rss_kb(), peak1 = peak_rss_kb();
+    double build = bench_clock_now() - t0, build_cpu = bench_clock_cpu() - c0;
+    long rss1 = rss_kb(), peak1 = bench_clock_peak_rss_kb();
     printf("pull %ld keys: table built from %ld records in %.3f s (%.0f records/s, %.0f per CPU second)\n",
            keys, done, build, (double)done / build, (double)done / build_cpu);
     printf("  memory: RSS %ld -> %ld MB across the build (%.0f bytes/key), peak RSS %ld -> %ld MB "
@@ -412,7 +337,7 @@ static int pull_measure(engine *en, engine_session *s, long keys)
         printf("  pull by key SELECT * FROM t WHERE id = <random key>: %d queries%s: p50 %.1f us, "
                "p99 %.1f us, max %.1f us\n",
                q, q < PULL_QUERIES ? " (cut from 10000 by the time budget)" : "",
-               percentile(lat, q, 0.50) * 1e6, percentile(lat, q, 0.99) * 1e6, lat[q - 1] * 1e6);
+               bench_clock_percentile(lat, q, 0.50) * 1e6, bench_clock_percentile(lat, q, 0.99) * 1e6, lat[q - 1] * 1e6);
     }
     free(lat);
     return q > 0 && done == keys ? 0 : 1;
@@ -423,7 +348,7 @@ int bench_build_table(const char *dir, long keys)
     if (load_keys(dir, keys))
         return -1;
     engine_session s;
-    engine *en = open_engine(dir, &s);
+    engine *en = bench_engine_open(dir, &s);
     if (!en)
         return -1;
     int rc = run_sql(en, &s,
@@ -441,7 +366,7 @@ int bench_pull(long keys, const char *dir)
     if (load_keys(dir, keys))
         return 1;
     engine_session s;
-    engine *en = open_engine(dir, &s);
+    engine *en = bench_engine_open(dir, &s);
     if (!en)
         return 1;
     int rc = run_sql(en, &s,
@@ -451,7 +376,7 @@ int bench_pull(long keys, const char *dir)
                  : pull_measure(en, &s, keys);
     engine_session_free(&s);
     engine_close(en);
-    printf("  peak RSS: %ld MB\n", peak_rss_kb() / 1024);
+    printf("  peak RSS: %ld MB\n", bench_clock_peak_rss_kb() / 1024);
     return rc;
 }
 
@@ -482,12 +407,12 @@ static int restore_run(const void *arg)
 {
     const restore_step *st = arg;
     long rss0 = rss_kb();
-    double t0 = now_s(), c0 = cpu_s();
+    double t0 = bench_clock_now(), c0 = bench_clock_cpu();
     engine_session s;
-    engine *en = open_engine(st->dir, &s);
+    engine *en = bench_engine_open(st->dir, &s);
     if (!en)
         return 1;
-    double secs = now_s() - t0, cpu = cpu_s() - c0;
+    double secs = bench_clock_now() - t0, cpu = bench_clock_cpu() - c0;
     long rss1 = rss_kb();
     char state[512] = "";
     engine_output out = {.ctx = state, .message = keep_state_line};
@@ -513,13 +438,13 @@ static int restore_phase(const void *arg)
 {
     const restore_step *st = arg;
     engine_session s;
-    engine *en = open_engine(st->dir, &s);
+    engine *en = bench_engine_open(st->dir, &s);
     if (!en)
         return 1;
-    double t0 = now_s();
+    double t0 = bench_clock_now();
     int rc = st->sql ? run_sql(en, &s, st->sql, NULL) : 0;
     long done = rc ? 0 : engine_pump(en);
-    printf("  %s: %ld records in %.2f s\n", st->what, done, now_s() - t0);
+    printf("  %s: %ld records in %.2f s\n", st->what, done, bench_clock_now() - t0);
     engine_session_free(&s);
     engine_close(en);
     return rc;
@@ -555,8 +480,8 @@ int bench_restore(long keys, const char *dir)
                           "build and updates", keys};
     restore_step more = {dir, NULL, "updates after the last checkpoint", keys};
     if (load_keys(dir, keys) || append_keys(dir, updates, RESTORE_TAIL_STRIDE, keys) ||
-        in_child(restore_phase, &build) || append_keys(dir, tail, RESTORE_TAIL_STRIDE + 2, keys) ||
-        in_child(restore_phase, &more))
+        bench_engine_in_child("restore", restore_phase, &build) || append_keys(dir, tail, RESTORE_TAIL_STRIDE + 2, keys) ||
+        bench_engine_in_child("restore", restore_phase, &more))
         return 1;
     long size = checkpoint_file(dir, false);
     if (size < 0) {
@@ -565,9 +490,9 @@ int bench_restore(long keys, const char *dir)
     }
     printf("  checkpoint file: %.1f MB (%.0f bytes/key)\n", (double)size / 1e6, (double)size / (double)keys);
     restore_step ck = {dir, NULL, "from the checkpoint + changelog tail", keys};
-    int rc = in_child(restore_run, &ck);
+    int rc = bench_engine_in_child("restore", restore_run, &ck);
     checkpoint_file(dir, true);
     restore_step full = {dir, NULL, "from the whole changelog (checkpoint removed)", keys};
-    rc |= in_child(restore_run, &full);
+    rc |= bench_engine_in_child("restore", restore_run, &full);
     return rc;
 }

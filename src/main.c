@@ -3,7 +3,7 @@
  *   eddy [--data DIR]             the shell on an embedded engine
  *   eddy run FILE.sql [--data DIR] run a file of statements
  *   eddy test -s ... -i ... -o ... compare a pipeline's output (test_runner.c)
- *   eddy bench log|query|window|pull|parse   figures (bench*.c)
+ *   eddy bench log|query|window|pull|parse|nexmark   figures (bench*.c)
  *   eddy topic|produce|consume    the log without SQL (topic_cli.c)
  *   eddy server ...               the HTTP server (server/server.c)
  *
@@ -31,7 +31,7 @@ static void usage(FILE *f)
           "                                                    [--define NAME=VALUE ...]]\n"
           "       eddy test -s STATEMENTS.sql -i INPUT.json -o OUTPUT.json [--write-actual FILE]\n"
           "       eddy check FILE.sql [--data DIR]\n"
-          "       eddy bench log|query|window|pull|parse [...]   (see eddy bench --help)\n"
+          "       eddy bench log|query|window|pull|parse|nexmark [...]   (see eddy bench --help)\n"
           "       eddy topic create|list|describe|delete ... [--data DIR]\n"
           "       eddy produce TOPIC [--key FIELD] [--partition N] [--kv] [--ack] < records.ndjson\n"
           "       eddy consume TOPIC [--from-beginning|--offset N|--timestamp MS] [--follow] ...\n"

@@ -242,6 +242,11 @@ static long pump_round(engine *en)
     return total;
 }
 
+eventlog *engine_log(engine *en)
+{
+    return en->log;
+}
+
 long engine_pump(engine *en)
 {
     long total = 0, n;

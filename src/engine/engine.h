@@ -97,6 +97,12 @@ int engine_check(engine *en, engine_session *s, const char *src, size_t len,
  * of records processed. */
 long engine_pump(engine *en);
 
+/* The engine's log, for a tool that appends input records straight to
+ * its topics and reads outputs as they appear (`eddy bench nexmark`).
+ * Such appends do not wake the runtime thread: that tool drives the
+ * queries itself with engine_pump.  Valid until engine_close. */
+eventlog *engine_log(engine *en);
+
 /* For `eddy test`: writes one record to a topic, with key and value given
  * as JSON and serialized in the formats of the stream or table over the
  * topic (values of a DELIMITED topic are given as the CSV text). */

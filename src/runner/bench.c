@@ -12,12 +12,14 @@
  *                     [--push-rows R] [--server-binary EDDY]
  *                                   pull queries/s and latency over HTTP and
  *                                   pgwire, push fan-out (bench_server.c)
+ *   eddy bench nexmark ...          the Nexmark queries (bench_nexmark.c)
  *
  * Each run uses a fresh temporary data directory, removed afterwards.
  * Figures: records/s, MB/s, CPU seconds, peak RSS.  Nothing here asserts
  * a speed; `make bench` runs both and prints the figures. */
 #define _XOPEN_SOURCE 700
 #include "bench.h"
+#include "bench_nexmark.h"
 #include "bench_parse.h"
 #include "bench_server.h"
 #include "bench_stateful.h"
@@ -256,6 +258,7 @@ static void bench_usage(FILE *f)
               "       eddy bench parse [--iterations N]\n"
               "       eddy bench server [--keys N] [--clients C] [--seconds S] [--subscribers P]\n"
               "                         [--push-rows R] [--server-binary EDDY]\n"
+              "       eddy bench nexmark [--events N] [--queries q0,q1,...] [--json]\n"
               "\n"
               "  log     append N 100-byte and N/4 1-KiB records in batches of 256 under each\n"
               "          flush policy (none, group, batch), read them back, and measure the\n"
@@ -276,6 +279,8 @@ static void bench_usage(FILE *f)
               "          for S seconds (5) over HTTP, then over pgwire (queries/s, p50/p99, the\n"
               "          server's CPU time); P subscribers (100) to a push query while R rows\n"
               "          (20000) are inserted (rows/s delivered); the server's peak RSS\n"
+              "  nexmark the Nexmark queries Eddy expresses: throughput, latency at a fixed rate,\n"
+              "          peak RSS per query (see eddy bench nexmark --help)\n"
               "\n"
               "Runs in a fresh temporary data directory and prints records/s, MB/s and peak RSS.\n",
               f);
@@ -309,6 +314,8 @@ static int check_bench_args(int argc, char **argv)
 int bench_main(int argc, char **argv)
 {
     const char *what = argc > 1 ? argv[1] : "";
+    if (!strcmp(what, "nexmark"))
+        return bench_nexmark_main(argc, argv);
     bool known = !strcmp(what, "log") || !strcmp(what, "query") || !strcmp(what, "window") ||
                  !strcmp(what, "pull") || !strcmp(what, "restore") || !strcmp(what, "parse") ||
                  !strcmp(what, "server");

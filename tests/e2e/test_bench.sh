@@ -62,3 +62,50 @@ t_bench_restore_restarts_from_checkpoint_and_from_changelog() {
     out_has "restored from no checkpoint + "
     out_has "checkpoint file: "
 }
+
+# eddy bench nexmark --json: one object per query with every figure; q0
+# passes every bid through (20000 events hold 18400 bids: 46 in 50), q3
+# reads the 400 persons and 1200 auctions and finds the 102 category-10
+# auctions of sellers in OR, ID or CA (counted by a script over
+# nexmark_gen.py's events, independently of Eddy).
+t_bench_nexmark_json_reports_q0_and_q3() {
+    EDDY_TIMEOUT=120 eddy_run bench nexmark --events 20000 --queries q0,q3 --json
+    expect_ok
+    python3 - "$T/out" <<'PY' || fail "unexpected JSON figures"
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 2, lines
+keys = ["query", "events", "events_per_s", "events_per_s_per_core", "output_rows",
+        "p50_latency_ms", "p99_latency_ms", "peak_rss_mb"]
+rows = [json.loads(l) for l in lines]
+for r in rows:
+    assert list(r) == keys, r
+    for k in keys[1:]:
+        assert isinstance(r[k], (int, float)) and r[k] >= 0, (k, r)
+    assert r["events_per_s"] > 0 and r["peak_rss_mb"] > 0, r
+    assert r["p50_latency_ms"] <= r["p99_latency_ms"], r
+q0, q3 = rows
+assert q0["query"] == "q0" and q0["events"] == 18400 and q0["output_rows"] == 18400, q0
+assert q3["query"] == "q3" and q3["events"] == 1600 and q3["output_rows"] == 102, q3
+PY
+    err_has "q6: "
+}
+
+t_bench_nexmark_refuses_a_query_it_cannot_express() {
+    eddy_run bench nexmark --queries q0,q9
+    expect_rc 2
+    err_has "q9 cannot be expressed in Eddy: the winning bid"
+    out_lacks "q0 (pass-through)"
+}
+
+# The events are nexmark_gen.py's, byte for byte (same seed, same model).
+t_bench_nexmark_events_match_the_python_generator() {
+    gen=${SHARED:-$E2E_DIR/../../../shared}/bench/nexmark_gen.py
+    [ -f "$gen" ] || skip "no $gen"
+    eddy_run bench nexmark --ndjson "$T/eddy" --events 7000
+    expect_ok
+    python3 "$gen" --events 7000 --out "$T/py" || fail "nexmark_gen.py failed"
+    for k in person auction bid; do
+        cmp "$T/eddy/$k.ndjson" "$T/py/$k.ndjson" || fail "$k.ndjson differs"
+    done
+}

@@ -1,0 +1,290 @@
+/* bench_latency.c — see bench_latency.h. */
+#define _XOPEN_SOURCE 700
+#include "bench_latency.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../base/mem.h"
+#include "bench_clock.h"
+
+#define TICK_NS 1000000LL  /* the producer appends once per millisecond */
+#define APPEND_MAX 1024    /* records per log_append */
+#define TAIL_READ 256
+
+typedef struct shared {
+    engine *en;
+    log_topic *const *topics;
+    unsigned inputs;
+    log_topic *sink;
+    long events;
+    double rate;
+    int64_t base_ms;
+    int64_t *first_ns; /* per event-time ms since base_ms: first append, 0 = none */
+    size_t nslots;
+
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint64_t appended; /* bumped after each append (under mu) */
+    bool producer_done;
+    int producer_rc;
+    err perr;
+    int64_t start_ns;
+
+    bool tail_stop; /* atomic */
+    double *lat;    /* ms, one per matched result */
+    long nlat, cap, results, unmatched;
+    int tail_rc;
+    err terr;
+    int64_t last_result_ns;
+} shared;
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* ---- the producer ---- */
+
+/* One kind's events of the current tick. */
+typedef struct tick_batch {
+    buf vals;
+    size_t *offs;
+    int64_t *times;
+    long n, cap;
+} tick_batch;
+
+static void batch_add(tick_batch *b, nexmark_gen *g, int64_t t)
+{
+    if (b->n + 1 >= b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 1024;
+        b->offs = mem_realloc(b->offs, sizeof *b->offs * (size_t)b->cap);
+        b->times = mem_realloc(b->times, sizeof *b->times * (size_t)b->cap);
+    }
+    b->offs[b->n] = b->vals.len;
+    b->times[b->n++] = t;
+    nexmark_gen_next(g, &b->vals);
+}
+
+static int batch_append(tick_batch *b, log_topic *t, err *e)
+{
+    log_record recs[APPEND_MAX];
+    b->offs[b->n] = b->vals.len;
+    for (long i = 0; i < b->n;) {
+        int k = 0;
+        for (; k < APPEND_MAX && i < b->n; k++, i++)
+            recs[k] = (log_record){.timestamp = b->times[i],
+                                   .key_len = -1,
+                                   .value = (const uint8_t *)b->vals.data + b->offs[i],
+                                   .value_len = (int32_t)(b->offs[i + 1] - b->offs[i])};
+        if (log_append(t, 0, recs, k, e))
+            return -1;
+    }
+    b->n = 0;
+    buf_reset(&b->vals);
+    return 0;
+}
+
+/* The events due by now (at `rate` from start), generated and appended
+ * as one batch per kind; their event times stamped first.  Returns how
+ * many were appended, or -1. */
+static long produce_tick(shared *s, nexmark_gen *g, tick_batch *b, long sent, err *e)
+{
+    double due_f = s->rate * (double)(now_ns() - s->start_ns) / 1e9;
+    long due = due_f > (double)s->events ? s->events : (long)due_f, added = 0;
+    buf skip = BUF_INIT;
+    while (sent + added < due) {
+        nexmark_kind k = nexmark_gen_kind(g->n);
+        int64_t t = nexmark_gen_time(g, g->n);
+        if (!(s->inputs & (1u << k))) {
+            buf_reset(&skip);
+            nexmark_gen_next(g, &skip);
+            continue;
+        }
+        batch_add(&b[k], g, t);
+        added++;
+    }
+    buf_free(&skip);
+    int64_t stamp = now_ns();
+    for (int k = 0; k < NEXMARK_KINDS; k++)
+        for (long i = 0; i < b[k].n; i++) {
+            size_t slot = (size_t)(b[k].times[i] - s->base_ms);
+            if (slot < s->nslots && !__atomic_load_n(&s->first_ns[slot], __ATOMIC_RELAXED))
+                __atomic_store_n(&s->first_ns[slot], stamp, __ATOMIC_RELAXED);
+        }
+    for (int k = 0; k < NEXMARK_KINDS; k++)
+        if (b[k].n && batch_append(&b[k], s->topics[k], e))
+            return -1;
+    return added;
+}
+
+static void *producer(void *arg)
+{
+    shared *s = arg;
+    nexmark_gen g;
+    nexmark_gen_init(&g, NEXMARK_SEED, NEXMARK_BASE_MS, NEXMARK_GAP_US);
+    tick_batch b[NEXMARK_KINDS];
+    memset(b, 0, sizeof b);
+    long sent = 0;
+    int rc = 0;
+    for (int64_t tick = 1; sent < s->events; tick++) {
+        long n = produce_tick(s, &g, b, sent, &s->perr);
+        if (n < 0) {
+            rc = -1;
+            break;
+        }
+        sent += n;
+        pthread_mutex_lock(&s->mu);
+        s->appended++;
+        pthread_cond_signal(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+        int64_t next = s->start_ns + tick * TICK_NS;
+        struct timespec ts = {.tv_sec = next / 1000000000LL, .tv_nsec = next % 1000000000LL};
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+    }
+    for (int k = 0; k < NEXMARK_KINDS; k++) {
+        buf_free(&b[k].vals);
+        free(b[k].offs);
+        free(b[k].times);
+    }
+    pthread_mutex_lock(&s->mu);
+    s->producer_done = true;
+    s->producer_rc = rc;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+/* ---- the tail of the result topic ---- */
+
+static void note_result(shared *s, const log_record *r, int64_t seen)
+{
+    s->results++;
+    size_t slot = (size_t)(r->timestamp - s->base_ms);
+    int64_t first = slot < s->nslots ? __atomic_load_n(&s->first_ns[slot], __ATOMIC_RELAXED) : 0;
+    if (!first) {
+        s->unmatched++;
+        return;
+    }
+    if (s->nlat == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 4096;
+        s->lat = mem_realloc(s->lat, sizeof *s->lat * (size_t)s->cap);
+    }
+    s->lat[s->nlat++] = (double)(seen - first) / 1e6;
+}
+
+static void *tail(void *arg)
+{
+    shared *s = arg;
+    int parts = log_topic_partitions(s->sink);
+    log_reader **r = mem_alloc(sizeof *r * (size_t)parts);
+    for (int p = 0; p < parts; p++)
+        r[p] = log_reader_open(s->sink, p, 0);
+    log_record recs[TAIL_READ];
+    for (;;) {
+        bool stopping = __atomic_load_n(&s->tail_stop, __ATOMIC_ACQUIRE);
+        long got = 0;
+        for (int p = 0; p < parts; p++) {
+            int n;
+            while ((n = log_read(r[p], recs, TAIL_READ, &s->terr)) > 0) {
+                int64_t seen = now_ns();
+                for (int i = 0; i < n; i++)
+                    note_result(s, &recs[i], seen);
+                s->last_result_ns = seen;
+                got += n;
+            }
+            if (n < 0) {
+                s->tail_rc = -1;
+                stopping = true;
+            }
+        }
+        if (got == 0 && stopping)
+            break;
+        if (got == 0) /* one partition in this benchmark; others are polled */
+            log_wait(s->sink, 0, log_reader_position(r[0]), parts > 1 ? 1 : 20);
+    }
+    for (int p = 0; p < parts; p++)
+        log_reader_close(r[p]);
+    free(r);
+    return NULL;
+}
+
+/* ---- the run ---- */
+
+/* Runs the queries whenever the producer has appended, until it is done
+ * and they have read everything. */
+static void pump_until_done(shared *s)
+{
+    uint64_t seen = 0;
+    for (;;) {
+        pthread_mutex_lock(&s->mu);
+        while (s->appended == seen && !s->producer_done)
+            pthread_cond_wait(&s->cv, &s->mu);
+        seen = s->appended;
+        bool done = s->producer_done;
+        pthread_mutex_unlock(&s->mu);
+        engine_pump(s->en);
+        if (done)
+            return;
+    }
+}
+
+int bench_latency_run(engine *en, log_topic *const topics[NEXMARK_KINDS], unsigned inputs, log_topic *sink,
+                      long events, double rate, latency_result *out, err *e)
+{
+    shared s = {.en = en, .topics = topics, .inputs = inputs, .sink = sink, .events = events, .rate = rate,
+                .base_ms = NEXMARK_BASE_MS};
+    /* an event-time slot per millisecond up to the last event read: of
+     * every 50 events, 1 is a person, 3 are auctions, 46 are bids */
+    int per50 = (inputs & (1u << NEXMARK_PERSON) ? 1 : 0) + (inputs & (1u << NEXMARK_AUCTION) ? 3 : 0) +
+                (inputs & (1u << NEXMARK_BID) ? 46 : 0);
+    s.nslots = (size_t)((double)events * 50.0 / per50 * NEXMARK_GAP_US / 1000.0) + 64;
+    s.first_ns = mem_alloc(s.nslots * sizeof *s.first_ns);
+    err_clear(&s.perr);
+    err_clear(&s.terr);
+    pthread_mutex_init(&s.mu, NULL);
+    pthread_cond_init(&s.cv, NULL);
+    s.start_ns = now_ns();
+    pthread_t prod, tl;
+    int rc = 0;
+    if (pthread_create(&tl, NULL, tail, &s)) {
+        rc = err_set(e, ERR_IO, "cannot start the tail thread");
+        goto done;
+    }
+    if (pthread_create(&prod, NULL, producer, &s)) {
+        __atomic_store_n(&s.tail_stop, true, __ATOMIC_RELEASE);
+        pthread_join(tl, NULL);
+        rc = err_set(e, ERR_IO, "cannot start the producer thread");
+        goto done;
+    }
+    pump_until_done(&s);
+    pthread_join(prod, NULL);
+    __atomic_store_n(&s.tail_stop, true, __ATOMIC_RELEASE);
+    log_wake(sink);
+    pthread_join(tl, NULL);
+    if (s.producer_rc) {
+        *e = s.perr;
+        rc = -1;
+    } else if (s.tail_rc) {
+        *e = s.terr;
+        rc = -1;
+    }
+    bench_clock_sort(s.lat, s.nlat);
+    *out = (latency_result){.events = events,
+                            .results = s.results,
+                            .unmatched = s.unmatched,
+                            .secs = (double)((s.last_result_ns ? s.last_result_ns : now_ns()) - s.start_ns) / 1e9,
+                            .p50_ms = bench_clock_percentile(s.lat, s.nlat, 0.50),
+                            .p99_ms = bench_clock_percentile(s.lat, s.nlat, 0.99),
+                            .max_ms = s.nlat ? s.lat[s.nlat - 1] : 0};
+done:
+    free(s.lat);
+    free(s.first_ns);
+    pthread_cond_destroy(&s.cv);
+    pthread_mutex_destroy(&s.mu);
+    return rc;
+}

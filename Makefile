@@ -23,8 +23,8 @@ LIBOBJ  := $(filter-out $(BUILD)/src/main.o,$(OBJ))
 UNIT    := $(sort $(wildcard tests/unit/test_*.c))
 UNITBIN := $(UNIT:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run test unit e2e conformance asan bench format clean check-layers fuzz fuzz-json fuzz-http \
-        fuzz-pgwire fuzz-server
+.PHONY: all deps run test unit e2e conformance asan bench bench-peers format clean check-layers fuzz fuzz-json \
+        fuzz-http fuzz-pgwire fuzz-server
 
 all: $(EDDY)
 
@@ -85,6 +85,11 @@ asan: deps
 
 bench: $(EDDY)
 	@sh bench/run.sh $(EDDY)
+
+# Eddy beside DuckDB (installed from npm into bench/.peers on first use;
+# skipped with a message without npm or network): bench/peers.sh.
+bench-peers: $(EDDY)
+	@sh bench/peers.sh $(EDDY)
 
 # libFuzzer over the lexer, parser and printer (tests/fuzz/fuzz_parse.c),
 # for FUZZ_SECONDS.  New inputs go to $(BUILD)/fuzz/corpus, crashes to

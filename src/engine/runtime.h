@@ -138,6 +138,8 @@ typedef struct query {
      * first once sorted */
     struct open_window *open;
     int nopen, capopen;
+    kvstore *open_index;   /* store key -> its slot in open (an int) */
+    int64_t open_min_wend; /* no open window ends before this (a lower bound) */
     uint64_t processed, emitted, errors, late;
     char last_error[384];
     bool serialize_failed; /* the last error was encoding an output */

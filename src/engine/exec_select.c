@@ -202,6 +202,9 @@ int engine__select(exec_ctx *x)
     int rc;
     if (x->session->lookups_only && !(pull && pl->in.is_table && !pl->agg))
         rc = err_set(x->e, ERR_DEFERRED, "not a key lookup");
+    else if (pull && pl->join && pl->in.is_table)
+        rc = err_at(x->e, ERR_INVALID, q->joins[0].span.off, q->joins[0].span.len,
+                    "Pull queries don't support JOIN clauses.");
     else if (pull && pl->agg)
         rc = err_at(x->e, ERR_INVALID, q->span.off, q->span.len, "Pull queries don't support GROUP BY clauses.");
     else if (pull && pl->in.is_table)
@@ -209,6 +212,12 @@ int engine__select(exec_ctx *x)
     else if (pl->agg)
         rc = err_at(x->e, ERR_UNSUPPORTED, q->span.off, q->span.len,
                     "push queries with GROUP BY are not supported yet; use CREATE TABLE ... AS SELECT");
+    else if (pl->join && (pl->join->stream_stream || pl->join->table_table))
+        rc = err_at(x->e, ERR_UNSUPPORTED, q->joins[0].span.off, q->joins[0].span.len,
+                    "push queries over %s joins are not supported yet; use CREATE %s ... AS SELECT and query "
+                    "its result",
+                    pl->join->stream_stream ? "stream-stream" : "table-table",
+                    pl->join->stream_stream ? "STREAM" : "TABLE");
     else
         rc = run_select(x, pl, pull);
     plan_free(pl);

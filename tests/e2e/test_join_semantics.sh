@@ -240,3 +240,24 @@ EOF2
       {"topic": "PER_CITY", "key": "oslo", "value": {"N": 2}, "timestamp": 3}
     ]}'
 }
+
+# What a transient query cannot do yet is refused where it is written,
+# instead of running and showing nothing: a push query over a
+# stream-stream join, a pull query with a join.
+t_join_transient_queries_refused_where_unsupported() {
+    D=$(new_dir)
+    sql "$D" <<'EOF2'
+CREATE STREAM a (k STRING KEY, ref INT, x STRING) WITH (KAFKA_TOPIC='a', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM b (k STRING KEY, ref INT, y STRING) WITH (KAFKA_TOPIC='b', VALUE_FORMAT='JSON', PARTITIONS=1);
+SELECT a.ref, x, y FROM a JOIN b WITHIN 1 HOUR ON a.ref = b.ref EMIT CHANGES LIMIT 1;
+EOF2
+    expect_rc 1
+    err_has "line 3:27: push queries over stream-stream joins are not supported yet"
+    sql "$D" <<'EOF2'
+CREATE TABLE t1 (id INT PRIMARY KEY, x STRING) WITH (KAFKA_TOPIC='t1', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE TABLE t2 (id INT PRIMARY KEY, y STRING) WITH (KAFKA_TOPIC='t2', VALUE_FORMAT='JSON', PARTITIONS=1);
+SELECT * FROM t1 JOIN t2 ON t1.id = t2.id;
+EOF2
+    expect_rc 1
+    err_has "line 3:18: Pull queries don't support JOIN clauses."
+}

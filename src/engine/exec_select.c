@@ -8,11 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../base/mem.h"
 #include "analyze.h"
 #include "engine_internal.h"
 #include "op_join.h"
+#include "runtime.h"
+#include "serde.h"
 #include "table_rows.h"
 
 #define SELECT_BATCH 256
@@ -190,6 +193,122 @@ static int run_select(exec_ctx *x, plan *pl, bool pull)
     return 0;
 }
 
+/* ---- push queries that keep state ----------------------------------- */
+
+/* Emits the rows of the records the transient query wrote since last
+ * time; returns how many records were read. */
+static int transient_rows(exec_ctx *x, const plan *p, log_reader *r, arena *a, int64_t *emitted, bool *done)
+{
+    log_record recs[SELECT_BATCH];
+    err re;
+    int n = log_read(r, recs, SELECT_BATCH, &re);
+    value *row = arena_alloc(a, sizeof(value) * (size_t)(p->out.schema.n + 1));
+    for (int i = 0; i < n && !*done; i++) {
+        if (recs[i].value_len < 0)
+            continue; /* a row taken away: push output shows changes only */
+        int32_t klen = recs[i].key_len;
+        int64_t ws, we;
+        if (p->agg && p->agg->window.kind && klen > 0)
+            klen = plan_window_key_split(p->agg->window.kind, p->agg->window.size, recs[i].key, klen, &ws, &we);
+        for (int c = 0; c < p->out.schema.n; c++)
+            row[c] = value_null();
+        err_clear(&re);
+        if ((klen >= 0 &&
+             serde_decode_key(&p->out.key_format, recs[i].key, klen, &p->out.schema, row, a, &re)) ||
+            serde_decode_value(&p->out.value_format, recs[i].value, recs[i].value_len, &p->out.schema, NULL, row,
+                               a, &re))
+            continue;
+        if (x->out && x->out->row)
+            x->out->row(x->out->ctx, row);
+        if (p->limit >= 0 && ++*emitted >= p->limit)
+            *done = true;
+    }
+    return n > 0 ? n : 0;
+}
+
+/* A push query with GROUP BY, or over a stream-stream or table-table join,
+ * needs the state a persistent query keeps: it runs as one, into a topic
+ * of its own, for as long as the push query lasts, and its rows are read
+ * back from that topic as they are written.  The topic and the state's
+ * changelog are deleted at the end (the query's offsets group stays in
+ * __consumer_offsets). */
+static int run_transient(exec_ctx *x, plan *pl)
+{
+    static unsigned long seq;
+    char id[96], changelog[160];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    /* unique across processes too: a query id's committed offsets stay */
+    snprintf(id, sizeof id, "_eddy_transient_%ld_%09ld_%ld_%lu", (long)now.tv_sec, now.tv_nsec, (long)getpid(),
+             __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
+    runtime_changelog_name(id, changelog, sizeof changelog);
+    static const fmt json = {FORMAT_JSON, false, 0};
+    pl->has_sink = true;
+    pl->out.name = arena_strdup(&pl->arena, id);
+    pl->out.topic = pl->out.name;
+    pl->out.key_format = json;
+    pl->out.value_format = json;
+    log_topic_config cfg = {.partitions = 1};
+    pthread_mutex_lock(&x->en->mu);
+    log_topic *t = log_topic_create(x->en->log, id, &cfg, x->e);
+    query *q = t ? runtime_query_start(x->en->log, id, "", pl, engine__earliest(x->session), x->e) : NULL;
+    pthread_mutex_unlock(&x->en->mu);
+    if (!t)
+        plan_free(pl);
+    if (!q) {
+        if (t)
+            log_topic_delete(x->en->log, id, NULL);
+        return -1;
+    }
+    const plan *p = q->plan; /* the query owns it now */
+    log_reader *r = log_reader_open(t, 0, 0);
+    if (x->out && x->out->header)
+        x->out->header(x->out->ctx, &p->out.schema, true);
+    arena a, scratch;
+    arena_init(&a, 64 * 1024);
+    arena_init(&scratch, 64 * 1024);
+    int64_t emitted = 0;
+    bool done = p->limit == 0;
+    const char *note = NULL;
+    int rc = 0;
+    while (!done) {
+        uint64_t gen = __atomic_load_n(&x->en->data_gen, __ATOMIC_ACQUIRE);
+        pthread_mutex_lock(&x->en->mu);
+        arena_reset(&scratch);
+        long stepped = runtime_query_step(q, x->en->log, &scratch, SELECT_BATCH, x->e);
+        pthread_mutex_unlock(&x->en->mu);
+        if (stepped < 0) {
+            rc = -1;
+            break;
+        }
+        int read = transient_rows(x, p, r, &a, &emitted, &done);
+        arena_reset(&a);
+        if (done) {
+            note = "Limit Reached";
+            break;
+        }
+        if (stepped || read)
+            continue;
+        if (cancelled(x->out)) {
+            note = "Query terminated";
+            break;
+        }
+        wait_for_data(x->en, gen, 100);
+    }
+    if (rc == 0 && x->out && x->out->footer)
+        x->out->footer(x->out->ctx, note);
+    arena_free(&a);
+    arena_free(&scratch);
+    log_reader_close(r);
+    pthread_mutex_lock(&x->en->mu);
+    runtime_query_stop(q);
+    log_topic_delete(x->en->log, id, NULL);
+    if (log_topic_find(x->en->log, changelog))
+        log_topic_delete(x->en->log, changelog, NULL);
+    pthread_mutex_unlock(&x->en->mu);
+    return rc;
+}
+
 int engine__select(exec_ctx *x)
 {
     const ast_query *q = x->stmt->u.select;
@@ -209,15 +328,12 @@ int engine__select(exec_ctx *x)
         rc = err_at(x->e, ERR_INVALID, q->span.off, q->span.len, "Pull queries don't support GROUP BY clauses.");
     else if (pull && pl->in.is_table)
         rc = engine__pull(x, pl, q);
-    else if (pl->agg)
+    else if (!pull && (pl->agg || (pl->join && (pl->join->stream_stream || pl->join->table_table)))) {
+        return run_transient(x, pl); /* takes the plan */
+    } else if (pl->agg || (pl->join && (pl->join->stream_stream || pl->join->table_table)))
         rc = err_at(x->e, ERR_UNSUPPORTED, q->span.off, q->span.len,
-                    "push queries with GROUP BY are not supported yet; use CREATE TABLE ... AS SELECT");
-    else if (pl->join && (pl->join->stream_stream || pl->join->table_table))
-        rc = err_at(x->e, ERR_UNSUPPORTED, q->joins[0].span.off, q->joins[0].span.len,
-                    "push queries over %s joins are not supported yet; use CREATE %s ... AS SELECT and query "
-                    "its result",
-                    pl->join->stream_stream ? "stream-stream" : "table-table",
-                    pl->join->stream_stream ? "STREAM" : "TABLE");
+                    "a query over a stream with GROUP BY or a stream-stream join needs EMIT CHANGES (a push "
+                    "query) or CREATE ... AS SELECT");
     else
         rc = run_select(x, pl, pull);
     plan_free(pl);

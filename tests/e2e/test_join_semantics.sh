@@ -241,18 +241,35 @@ EOF2
     ]}'
 }
 
-# What a transient query cannot do yet is refused where it is written,
-# instead of running and showing nothing: a push query over a
-# stream-stream join, a pull query with a join.
-t_join_transient_queries_refused_where_unsupported() {
+# Push queries that need state run as a query of their own for as long
+# as they last: over a stream-stream join, with GROUP BY, with a window;
+# nothing of them is left behind (SHOW TOPICS).  A pull query with a join
+# is refused as ksqlDB words it.
+t_join_push_queries_with_state_and_pull_join_refused() {
     D=$(new_dir)
     sql "$D" <<'EOF2'
 CREATE STREAM a (k STRING KEY, ref INT, x STRING) WITH (KAFKA_TOPIC='a', VALUE_FORMAT='JSON', PARTITIONS=1);
 CREATE STREAM b (k STRING KEY, ref INT, y STRING) WITH (KAFKA_TOPIC='b', VALUE_FORMAT='JSON', PARTITIONS=1);
-SELECT a.ref, x, y FROM a JOIN b WITHIN 1 HOUR ON a.ref = b.ref EMIT CHANGES LIMIT 1;
+INSERT INTO a (k, ref, x) VALUES ('p', 1, 'x1');
+INSERT INTO a (k, ref, x) VALUES ('p', 2, 'x2');
+INSERT INTO a (k, ref, x) VALUES ('q', 1, 'x3');
+INSERT INTO b (k, ref, y) VALUES ('q', 1, 'y1');
+SET 'auto.offset.reset'='earliest';
+SELECT a.ref AS ref, x, y FROM a JOIN b WITHIN 1 HOUR ON a.ref = b.ref EMIT CHANGES LIMIT 2;
 EOF2
-    expect_rc 1
-    err_has "line 3:27: push queries over stream-stream joins are not supported yet"
+    expect_ok
+    expect_eq "$(rows)" "$(lines '1|x1|y1' '1|x3|y1')" "push query over a stream-stream join"
+    sql "$D" <<'EOF2'
+SET 'auto.offset.reset'='earliest';
+SELECT ref, COUNT(*) AS n FROM a GROUP BY ref EMIT CHANGES LIMIT 3;
+EOF2
+    expect_ok
+    expect_eq "$(rows)" "$(lines '1|1' '2|1' '1|2')" "push query with GROUP BY"
+    sql "$D" <<'EOF2'
+SHOW TOPICS;
+EOF2
+    expect_ok
+    expect_eq "$(rows | cut -d'|' -f1 | sort | tr '\n' ' ')" "a b default_ksql_processing_log " "topics left"
     sql "$D" <<'EOF2'
 CREATE TABLE t1 (id INT PRIMARY KEY, x STRING) WITH (KAFKA_TOPIC='t1', VALUE_FORMAT='JSON', PARTITIONS=1);
 CREATE TABLE t2 (id INT PRIMARY KEY, y STRING) WITH (KAFKA_TOPIC='t2', VALUE_FORMAT='JSON', PARTITIONS=1);

@@ -182,11 +182,7 @@ static int explain_query_id(exec_ctx *x)
     /* the statement again, for its expressions as written */
     arena a;
     arena_init(&a, 4096);
-    parser ps;
-    parser_init(&ps, &a, q->sql, strlen(q->sql));
-    err pe;
-    err_clear(&pe);
-    const ast_stmt *st = parse_next(&ps, &pe);
+    const ast_stmt *st = parse_stored(&a, q->sql);
     const char *sink;
     const ast_query *aq = st ? query_of(st, &sink) : NULL;
     int rc = 0;

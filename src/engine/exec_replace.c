@@ -118,11 +118,7 @@ static bool same_partitioning(const source *old, const ast_query *now)
 {
     arena a;
     arena_init(&a, 4096);
-    parser p;
-    parser_init(&p, &a, old->sql, strlen(old->sql));
-    err e;
-    err_clear(&e);
-    ast_stmt *st = parse_next(&p, &e);
+    ast_stmt *st = parse_stored(&a, old->sql);
     buf was = BUF_INIT, is = BUF_INIT;
     partition_text(st && st->kind == AST_CREATE_AS ? st->u.create_as.query : NULL, &was);
     partition_text(now, &is);

@@ -1251,3 +1251,12 @@ bool parse_is_complete(const char *src, size_t len)
         last = t.kind;
     }
 }
+
+ast_stmt *parse_stored(arena *a, const char *sql)
+{
+    parser p;
+    parser_init(&p, a, sql, strlen(sql));
+    err e;
+    err_clear(&e);
+    return parse_next(&p, &e);
+}

@@ -52,6 +52,10 @@ void parser_init(parser *p, arena *a, const char *src, size_t len);
  * statement after the bad one. */
 ast_stmt *parse_next(parser *p, err *e);
 
+/* The first statement of a text the engine kept (a query's statement), in
+ * arena a; NULL when it does not parse. */
+ast_stmt *parse_stored(arena *a, const char *sql);
+
 /* Parses a standalone expression (for tests and tools); the whole input
  * must be the expression. */
 ast_expr *parse_expression(parser *p, err *e);

@@ -14,6 +14,7 @@
 #include "analyze.h"
 #include "engine_internal.h"
 #include "op_join.h"
+#include "proclog.h"
 #include "runtime.h"
 #include "serde.h"
 #include "table_rows.h"
@@ -102,8 +103,55 @@ static void joined_close(joined_tables *jt)
     jt->n = 0;
 }
 
+/* A push query's failed records go to the processing log too, under the
+ * query id "transient", appended at the end of each batch (no exactly-once
+ * to keep: a push query is not replayed).  Not when it reads the log. */
+typedef struct push_errors {
+    log_topic *log;        /* the processing log, or NULL */
+    buf values;
+    log_record recs[SELECT_BATCH];
+    size_t off[SELECT_BATCH];
+    int n;
+} push_errors;
+
+static void push_error(push_errors *pe, const plan *pl, int partition, const log_record *rec, const eval_ctx *cx)
+{
+    if (!pe->log || pe->n == SELECT_BATCH)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    proclog_entry en = {.query_id = "transient", .kind = PROCLOG_RECORD_PROCESSING, .topic = pl->in.topic,
+                        .partition = partition, .offset = rec->offset, .bytes = rec->value, .len = rec->value_len,
+                        .message = cx->e->msg, .hint = cx->e->hint,
+                        .time = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000};
+    if (cx->bad_part) {
+        en.kind = PROCLOG_DESERIALIZATION;
+        en.key = cx->bad_part == EVAL_BAD_KEY;
+        if (en.key)
+            en.bytes = rec->key, en.len = rec->key_len;
+    }
+    pe->off[pe->n] = pe->values.len;
+    proclog_encode(&en, &pe->values);
+    pe->recs[pe->n++] = (log_record){.timestamp = en.time, .key_len = -1};
+}
+
+static void push_errors_flush(push_errors *pe)
+{
+    for (int i = 0; i < pe->n; i++) {
+        size_t end = i + 1 < pe->n ? pe->off[i + 1] : pe->values.len;
+        pe->recs[i].value = (const uint8_t *)pe->values.data + pe->off[i];
+        pe->recs[i].value_len = (int32_t)(end - pe->off[i]);
+    }
+    err e;
+    if (pe->n && log_append(pe->log, 0, pe->recs, pe->n, &e) < 0) {
+        /* the rows were shown; a log that cannot be written loses its entries */
+    }
+    pe->n = 0;
+    buf_reset(&pe->values);
+}
+
 static int select_batch(exec_ctx *x, const plan *pl, reader_set *rs, const joined_tables *jt, int p, arena *a,
-                        int64_t *emitted, bool *done)
+                        push_errors *pe, int64_t *emitted, bool *done)
 {
     log_record recs[SELECT_BATCH];
     int max = SELECT_BATCH;
@@ -130,6 +178,8 @@ static int select_batch(exec_ctx *x, const plan *pl, reader_set *rs, const joine
         for (int k = 0; k < rows && !*done; k++) {
             if (k > 0)
                 r = plan_flatmap_row(pl, row, k, out, &cx);
+            if (r == PLAN_ERROR)
+                push_error(pe, pl, p, &recs[i], &cx);
             if (r != PLAN_EMIT)
                 continue;
             if (x->out && x->out->row)
@@ -138,6 +188,7 @@ static int select_batch(exec_ctx *x, const plan *pl, reader_set *rs, const joine
                 *done = true;
         }
     }
+    push_errors_flush(pe);
     return n;
 }
 
@@ -151,6 +202,9 @@ static int run_select(exec_ctx *x, plan *pl, bool pull)
         joined_close(&jt);
         return -1;
     }
+    push_errors *pe = mem_alloc(sizeof *pe);
+    memset(pe, 0, sizeof *pe);
+    pe->log = strcmp(pl->in.topic, PROCLOG_TOPIC) ? log_topic_find(x->en->log, PROCLOG_TOPIC) : NULL;
     reader_set rs;
     readers_open(&rs, t, pull || engine__earliest(x->session), pull);
     if (x->out && x->out->header)
@@ -168,7 +222,7 @@ static int run_select(exec_ctx *x, plan *pl, bool pull)
             if (table_rows_follow(jt.rows[i], SELECT_BATCH, &te) > 0)
                 read++;
         for (int p = 0; p < rs.n && !done; p++) {
-            read += select_batch(x, pl, &rs, &jt, p, &a, &emitted, &done);
+            read += select_batch(x, pl, &rs, &jt, p, &a, pe, &emitted, &done);
             arena_reset(&a);
         }
         if (done) {
@@ -190,6 +244,8 @@ static int run_select(exec_ctx *x, plan *pl, bool pull)
     arena_free(&a);
     readers_close(&rs);
     joined_close(&jt);
+    buf_free(&pe->values);
+    free(pe);
     return 0;
 }
 

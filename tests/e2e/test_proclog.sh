@@ -114,3 +114,20 @@ EOF
     expect_rc 1
     err_has "Cannot delete topic for read-only source: KSQL_PROCESSING_LOG"
 }
+
+# A push query's failed record is logged too (query id "transient"); the
+# push query shows the good rows and goes on.
+t_proclog_push_query_errors_are_logged() {
+    D=$(new_dir)
+    sql "$D" <<'EOF2'
+CREATE STREAM s (id INT KEY, v STRING) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1);
+INSERT INTO s (id, v) VALUES (1, 'x');
+INSERT INTO s (id, v) VALUES (2, '5');
+SET 'auto.offset.reset'='earliest';
+SELECT id, CAST(v AS INT) + 1 AS n FROM s EMIT CHANGES LIMIT 1;
+SELECT QUERY_ID, TOPIC, PARTITION, OFFSET, ERROR FROM KSQL_PROCESSING_LOG EMIT CHANGES LIMIT 1;
+EOF2
+    expect_ok
+    expect_eq "$(rows | head -n 1)" "2|6" "the push query's good row"
+    expect_eq "$(rows | tail -n 1)" "transient|s|0|0|cannot cast 'x' to INTEGER" "the processing log's row"
+}

@@ -7,13 +7,21 @@
 #include "../base/mem.h"
 
 typedef struct entry {
-    uint64_t hash;
     uint32_t klen, vlen, vcap;
     uint8_t data[]; /* key bytes, then value bytes (vcap of room) */
 } entry;
 
+/* A slot keeps its entry's hash beside the pointer: a probe compares
+ * hashes in the (contiguous) slot array and follows a pointer only on a
+ * match, so a lookup costs one cache miss for the entry it finds instead
+ * of one per entry it passes. */
+typedef struct slot {
+    uint64_t hash;
+    entry *e;
+} slot;
+
 struct kvstore {
-    entry **slots;
+    slot *slots;
     size_t cap; /* power of two */
     size_t count;
     size_t bytes; /* entry allocations */
@@ -36,7 +44,7 @@ kvstore *kvstore_new(void)
 {
     kvstore *s = mem_alloc(sizeof *s);
     s->cap = 16;
-    s->slots = mem_alloc(sizeof(entry *) * s->cap);
+    s->slots = mem_alloc(sizeof(slot) * s->cap);
     return s;
 }
 
@@ -45,7 +53,7 @@ void kvstore_free(kvstore *s)
     if (!s)
         return;
     for (size_t i = 0; i < s->cap; i++)
-        free(s->slots[i]);
+        free(s->slots[i].e);
     free(s->slots);
     free(s);
 }
@@ -54,22 +62,22 @@ static size_t find_slot(const kvstore *s, const void *key, size_t klen, uint64_t
 {
     size_t mask = s->cap - 1, i = h & mask;
     for (;; i = (i + 1) & mask) {
-        entry *e = s->slots[i];
-        if (!e || (e->hash == h && e->klen == klen && memcmp(e->data, key, klen) == 0))
+        const slot *sl = &s->slots[i];
+        if (!sl->e || (sl->hash == h && sl->e->klen == klen && memcmp(sl->e->data, key, klen) == 0))
             return i;
     }
 }
 
 static void grow(kvstore *s)
 {
-    entry **old = s->slots;
+    slot *old = s->slots;
     size_t oldcap = s->cap;
     s->cap *= 2;
-    s->slots = mem_alloc(sizeof(entry *) * s->cap);
+    s->slots = mem_alloc(sizeof(slot) * s->cap);
     for (size_t i = 0; i < oldcap; i++)
-        if (old[i]) {
-            size_t j = old[i]->hash & (s->cap - 1);
-            while (s->slots[j])
+        if (old[i].e) {
+            size_t j = old[i].hash & (s->cap - 1);
+            while (s->slots[j].e)
                 j = (j + 1) & (s->cap - 1);
             s->slots[j] = old[i];
         }
@@ -80,7 +88,7 @@ const uint8_t *kvstore_find(const kvstore *s, const void *key, size_t klen, size
 {
     pos->hash = hash_bytes(key, klen);
     pos->slot = find_slot(s, key, klen, pos->hash);
-    entry *e = s->slots[pos->slot];
+    entry *e = s->slots[pos->slot].e;
     if (!e)
         return NULL;
     *vlen = e->vlen;
@@ -116,7 +124,7 @@ static entry *reserve(kvstore *s, size_t i, uint64_t h, const void *key, size_t 
     }
     if (i == SIZE_MAX)
         i = find_slot(s, key, klen, h);
-    entry *e = s->slots[i];
+    entry *e = s->slots[i].e;
     if (e && e->vcap >= need) /* in place: no allocation */
         return e;
     size_t size = sizeof(entry) + klen + room;
@@ -125,7 +133,6 @@ static entry *reserve(kvstore *s, size_t i, uint64_t h, const void *key, size_t 
         e = mem_realloc(e, size);
     } else {
         e = mem_alloc(size);
-        e->hash = h;
         e->klen = (uint32_t)klen;
         e->vlen = 0;
         memcpy(e->data, key, klen);
@@ -133,7 +140,7 @@ static entry *reserve(kvstore *s, size_t i, uint64_t h, const void *key, size_t 
     }
     e->vcap = (uint32_t)room;
     s->bytes += size;
-    s->slots[i] = e;
+    s->slots[i] = (slot){h, e};
     return e;
 }
 
@@ -148,7 +155,7 @@ void kvstore_append(kvstore *s, const void *key, size_t klen, const void *more, 
 {
     uint64_t h = hash_bytes(key, klen);
     size_t i = find_slot(s, key, klen, h);
-    size_t old = s->slots[i] ? s->slots[i]->vlen : 0, need = old + mlen;
+    size_t old = s->slots[i].e ? s->slots[i].e->vlen : 0, need = old + mlen;
     entry *e = reserve(s, i, h, key, klen, need, need < 16 ? 16 : 2 * need); /* doubling: appends amortized O(1) */
     memcpy(e->data + e->klen + old, more, mlen);
     e->vlen = (uint32_t)need;
@@ -157,21 +164,21 @@ void kvstore_append(kvstore *s, const void *key, size_t klen, const void *more, 
 bool kvstore_delete(kvstore *s, const void *key, size_t klen)
 {
     size_t mask = s->cap - 1, i = find_slot(s, key, klen, hash_bytes(key, klen));
-    entry *e = s->slots[i];
+    entry *e = s->slots[i].e;
     if (!e)
         return false;
     s->bytes -= sizeof(entry) + e->klen + e->vcap;
     free(e);
-    s->slots[i] = NULL;
+    s->slots[i] = (slot){0, NULL};
     s->count--;
     /* Backward shift: move later entries of the probe run into the hole,
      * so lookups never stop early at it. */
-    for (size_t j = (i + 1) & mask; s->slots[j]; j = (j + 1) & mask) {
-        size_t home = s->slots[j]->hash & mask;
+    for (size_t j = (i + 1) & mask; s->slots[j].e; j = (j + 1) & mask) {
+        size_t home = s->slots[j].hash & mask;
         bool movable = (j > i) ? (home <= i || home > j) : (home <= i && home > j);
         if (movable) {
             s->slots[i] = s->slots[j];
-            s->slots[j] = NULL;
+            s->slots[j] = (slot){0, NULL};
             i = j;
         }
     }
@@ -180,13 +187,15 @@ bool kvstore_delete(kvstore *s, const void *key, size_t klen)
 
 size_t kvstore_count(const kvstore *s) { return s->count; }
 
-size_t kvstore_memory(const kvstore *s) { return s->bytes + s->cap * sizeof(entry *) + sizeof *s; }
+size_t kvstore_memory(const kvstore *s) { return s->bytes + s->cap * sizeof(slot) + sizeof *s; }
 
 void kvstore_each(const kvstore *s, void (*fn)(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
                                                size_t vlen),
                   void *ctx)
 {
-    for (size_t i = 0; i < s->cap; i++)
-        if (s->slots[i])
-            fn(ctx, s->slots[i]->data, s->slots[i]->klen, s->slots[i]->data + s->slots[i]->klen, s->slots[i]->vlen);
+    for (size_t i = 0; i < s->cap; i++) {
+        const entry *e = s->slots[i].e;
+        if (e)
+            fn(ctx, e->data, e->klen, e->data + e->klen, e->vlen);
+    }
 }

@@ -3,7 +3,9 @@
  * The engine keeps aggregate states and table rows here; durability comes
  * from the changelog topic the engine writes beside every change and
  * replays into a fresh store on start (the store itself never touches
- * disk).  Open addressing with linear probing and backward-shift deletion;
+ * disk).  Open addressing with linear probing and backward-shift deletion
+ * over slots of (hash, entry pointer), so a probe reads entries only on a
+ * hash match;
  * one allocation per entry (key and value together).
  *
  * Ownership: the store copies keys and values in.  A pointer returned by

@@ -30,7 +30,13 @@ void buf_append(buf *b, const void *p, size_t n)
 
 void buf_puts(buf *b, const char *s) { buf_append(b, s, strlen(s)); }
 
-void buf_putc(buf *b, char c) { buf_append(b, &c, 1); }
+void buf_putc(buf *b, char c)
+{
+    if (b->len + 2 > b->cap)
+        buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
 
 void buf_printf(buf *b, const char *fmt, ...)
 {
@@ -71,10 +77,12 @@ char *buf_take(buf *b)
 
 void buf_put_be64(buf *b, int64_t v)
 {
-    uint8_t t[8];
+    buf_reserve(b, 8);
+    uint8_t *t = (uint8_t *)b->data + b->len;
     for (int i = 7; i >= 0; i--, v = (int64_t)((uint64_t)v >> 8))
         t[i] = (uint8_t)v;
-    buf_append(b, t, 8);
+    b->len += 8;
+    b->data[b->len] = '\0';
 }
 
 int64_t be64_get(const uint8_t *p)

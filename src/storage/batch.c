@@ -42,15 +42,17 @@ static int varint_size(int64_t v)
 
 static void put_varint(buf *b, int64_t v)
 {
-    uint8_t tmp[10];
-    int n = 0;
+    buf_reserve(b, 10); /* written in place: no copy, no call per byte */
+    uint8_t *tmp = (uint8_t *)b->data + b->len;
+    size_t n = 0;
     uint64_t u = zigzag(v);
     while (u >= 0x80) {
         tmp[n++] = (uint8_t)(u | 0x80);
         u >>= 7;
     }
     tmp[n++] = (uint8_t)u;
-    buf_append(b, tmp, (size_t)n);
+    b->len += n;
+    b->data[b->len] = '\0';
 }
 
 /* Reads a varlong from [*p, end); false when truncated or longer than 10

@@ -73,13 +73,15 @@ static int finish_row(const plan *p, value *arow, const value *state, bool windo
     return 0;
 }
 
-/* Folds the row into one group/window state and emits its result. */
+/* Folds the row into one group/window state and emits its result.  sk
+ * starts with the group key's codec bytes (gklen of them), encoded once
+ * for all the windows of the record; the window start follows them. */
 static int apply_one(const plan *p, kvstore *store, value *arow, const value *args, bool retract, int64_t ts,
-                     buf *sk, buf *sv, bool windowed, int64_t wstart, agg_emit_fn emit, void *ctx, eval_ctx *cx)
+                     buf *sk, size_t gklen, buf *sv, bool windowed, int64_t wstart, agg_emit_fn emit, void *ctx,
+                     eval_ctx *cx)
 {
     const plan_agg *g = p->agg;
-    buf_reset(sk);
-    codec_encode(arow, g->key_types, g->ngroup, sk);
+    sk->len = gklen;
     if (windowed)
         buf_put_be64(sk, wstart);
     value *state = arena_alloc(cx->a, sizeof(value) * (size_t)(g->nstate + 1));
@@ -377,16 +379,24 @@ int agg_apply(const plan *p, kvstore *store, agg_sessions *sessions, const value
         rc = apply_session(p, store, sessions, arow, args, ts, stream_time, late, &sk, &sv, emit, ctx, cx);
         emitted = rc > 0 ? rc : 0;
     } else if (g->window.kind == WINDOW_NONE) {
-        rc = apply_one(p, store, arow, args, retract, ts, &sk, &sv, false, 0, emit, ctx, cx);
+        codec_encode(arow, g->key_types, g->ngroup, &sk);
+        rc = apply_one(p, store, arow, args, retract, ts, &sk, sk.len, &sv, false, 0, emit, ctx, cx);
         emitted = rc > 0;
     } else {
+        codec_encode(arow, g->key_types, g->ngroup, &sk);
+        size_t gklen = sk.len;
         if (ts > *stream_time)
             *stream_time = ts;
         window_range w = windows_of(&g->window, ts);
+        for (int64_t s = w.first; s <= w.last; s += w.step) { /* overlap the store's cache misses */
+            sk.len = gklen;
+            buf_put_be64(&sk, s);
+            kvstore_prefetch(store, sk.data, sk.len);
+        }
         for (int64_t s = w.first; s <= w.last && rc >= 0; s += w.step) {
             if (s + g->window.size + g->window.grace <= *stream_time)
                 continue; /* closed */
-            rc = apply_one(p, store, arow, args, retract, ts, &sk, &sv, true, s, emit, ctx, cx);
+            rc = apply_one(p, store, arow, args, retract, ts, &sk, gklen, &sv, true, s, emit, ctx, cx);
             emitted += rc > 0;
         }
         *late = emitted == 0 && rc >= 0;

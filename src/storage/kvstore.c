@@ -95,6 +95,11 @@ const uint8_t *kvstore_find(const kvstore *s, const void *key, size_t klen, size
     return e->data + e->klen;
 }
 
+void kvstore_prefetch(const kvstore *s, const void *key, size_t klen)
+{
+    __builtin_prefetch(&s->slots[hash_bytes(key, klen) & (s->cap - 1)]);
+}
+
 const uint8_t *kvstore_get(const kvstore *s, const void *key, size_t klen, size_t *vlen)
 {
     kvstore_pos pos;

@@ -46,6 +46,10 @@ void kvstore_put_at(kvstore *s, const kvstore_pos *pos, const void *key, size_t 
  * growing its room by doubling: a value built by appends costs O(1) per
  * byte appended. */
 void kvstore_append(kvstore *s, const void *key, size_t klen, const void *more, size_t mlen);
+/* A hint that key is about to be looked up: its slot is fetched into the
+ * cache meanwhile, so lookups of several keys overlap their cache misses
+ * (a hopping window's record updates one entry per window). */
+void kvstore_prefetch(const kvstore *s, const void *key, size_t klen);
 /* False when there was no such key. */
 bool kvstore_delete(kvstore *s, const void *key, size_t klen);
 size_t kvstore_count(const kvstore *s);

@@ -325,6 +325,15 @@ void serde_json_string(const char *p, size_t len, buf *out)
     buf_reserve(out, len + 2);
     buf_putc(out, '"');
     for (size_t i = 0; i < len; i++) {
+        size_t plain = i; /* a run that needs no escape goes in with one copy */
+        while (plain < len && (unsigned char)p[plain] >= 0x20 && (unsigned char)p[plain] < 0x80 && p[plain] != '"' &&
+               p[plain] != '\\')
+            plain++;
+        if (plain > i) {
+            buf_append(out, p + i, plain - i);
+            i = plain - 1;
+            continue;
+        }
         unsigned char c = (unsigned char)p[i];
         if (c >= 0x80) { /* keep valid UTF-8; a stray byte becomes \u00XX, so the text stays JSON */
             size_t n = utf8_len((const unsigned char *)p + i, len - i);

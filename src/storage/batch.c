@@ -40,19 +40,16 @@ static int varint_size(int64_t v)
     return n;
 }
 
-static void put_varint(buf *b, int64_t v)
+/* Writes v at p (room for 10 bytes); returns the end. */
+static uint8_t *put_varint(uint8_t *p, int64_t v)
 {
-    buf_reserve(b, 10); /* written in place: no copy, no call per byte */
-    uint8_t *tmp = (uint8_t *)b->data + b->len;
-    size_t n = 0;
     uint64_t u = zigzag(v);
     while (u >= 0x80) {
-        tmp[n++] = (uint8_t)(u | 0x80);
+        *p++ = (uint8_t)(u | 0x80);
         u >>= 7;
     }
-    tmp[n++] = (uint8_t)u;
-    b->len += n;
-    b->data[b->len] = '\0';
+    *p++ = (uint8_t)u;
+    return p;
 }
 
 /* Reads a varlong from [*p, end); false when truncated or longer than 10
@@ -128,27 +125,36 @@ int64_t batch_size(const log_record *recs, int n)
     return total;
 }
 
-static void put_bytes(buf *b, const void *p, int32_t len)
+static uint8_t *put_bytes(uint8_t *p, const void *bytes, int32_t len)
 {
-    put_varint(b, len < 0 ? -1 : len);
-    if (len > 0)
-        buf_append(b, p, (size_t)len);
+    p = put_varint(p, len < 0 ? -1 : len);
+    if (len > 0) {
+        memcpy(p, bytes, (size_t)len);
+        p += len;
+    }
+    return p;
 }
 
+/* One record, written in place after a single reservation of its size. */
 static void encode_record(buf *b, const log_record *r, int64_t ts_delta, int32_t off_delta)
 {
-    put_varint(b, record_body_size(r, ts_delta, off_delta));
-    buf_putc(b, 0); /* attributes */
-    put_varint(b, ts_delta);
-    put_varint(b, off_delta);
-    put_bytes(b, r->key, r->key_len);
-    put_bytes(b, r->value, r->value_len);
-    put_varint(b, r->nheaders);
+    int64_t body = record_body_size(r, ts_delta, off_delta);
+    buf_reserve(b, (size_t)(varint_size(body) + body));
+    uint8_t *p = (uint8_t *)b->data + b->len;
+    p = put_varint(p, body);
+    *p++ = 0; /* attributes */
+    p = put_varint(p, ts_delta);
+    p = put_varint(p, off_delta);
+    p = put_bytes(p, r->key, r->key_len);
+    p = put_bytes(p, r->value, r->value_len);
+    p = put_varint(p, r->nheaders);
     for (int i = 0; i < r->nheaders; i++) {
         const log_header *h = &r->headers[i];
-        put_bytes(b, h->key, (int32_t)h->key_len);
-        put_bytes(b, h->value, h->value_len);
+        p = put_bytes(p, h->key, (int32_t)h->key_len);
+        p = put_bytes(p, h->value, h->value_len);
     }
+    b->len = (size_t)(p - (uint8_t *)b->data);
+    b->data[b->len] = '\0';
 }
 
 /* Encodes recs with offset deltas own ? recs[i].offset - base : i. */

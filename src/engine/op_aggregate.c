@@ -355,6 +355,24 @@ int agg_entry_row(const plan *p, const uint8_t *key, size_t klen, const uint8_t 
     return finish_row(p, arow, st, windowed, *wstart, *wend, out, keep, cx);
 }
 
+/* How many windows ahead of the one being updated a record's store
+ * entries are prefetched. */
+#define PREFETCH_AHEAD 8
+
+/* Prefetches the store slot of the group's window that starts at wstart
+ * (the group key: the first gklen bytes of sk). */
+static void prefetch_window(const kvstore *store, const buf *sk, size_t gklen, int64_t wstart)
+{
+    uint8_t key[256];
+    if (gklen + 8 > sizeof key)
+        return;
+    memcpy(key, sk->data, gklen);
+    uint64_t u = (uint64_t)wstart;
+    for (int i = 7; i >= 0; i--, u >>= 8)
+        key[gklen + (size_t)i] = (uint8_t)u;
+    kvstore_prefetch(store, key, gklen + 8);
+}
+
 int agg_apply(const plan *p, kvstore *store, agg_sessions *sessions, const value *row, bool retract, int64_t ts,
               int64_t *stream_time, bool *late, agg_emit_fn emit, void *ctx, eval_ctx *cx)
 {
@@ -388,12 +406,16 @@ int agg_apply(const plan *p, kvstore *store, agg_sessions *sessions, const value
         if (ts > *stream_time)
             *stream_time = ts;
         window_range w = windows_of(&g->window, ts);
-        for (int64_t s = w.first; s <= w.last; s += w.step) { /* overlap the store's cache misses */
-            sk.len = gklen;
-            buf_put_be64(&sk, s);
-            kvstore_prefetch(store, sk.data, sk.len);
-        }
+        /* the store entries of the next windows are fetched ahead, so their
+         * cache misses overlap */
+        int64_t ahead = w.first;
+        for (int i = 0; i < PREFETCH_AHEAD && ahead <= w.last; i++, ahead += w.step)
+            prefetch_window(store, &sk, gklen, ahead);
         for (int64_t s = w.first; s <= w.last && rc >= 0; s += w.step) {
+            if (ahead <= w.last) {
+                prefetch_window(store, &sk, gklen, ahead);
+                ahead += w.step;
+            }
             if (s + g->window.size + g->window.grace <= *stream_time)
                 continue; /* closed */
             rc = apply_one(p, store, arow, args, retract, ts, &sk, gklen, &sv, true, s, emit, ctx, cx);

@@ -1112,16 +1112,29 @@ static pg_named *find_target(pg_conn *c, char kind, const char *name)
     return n;
 }
 
+/* The target of a Describe or Close message: 'S' (statement) or 'P'
+ * (portal) and its name; false (the connection failed) when malformed. */
+static bool read_target(pg_conn *c, reader *r, const char *what, char *kind, const char **name)
+{
+    *kind = rd_byte(r);
+    *name = rd_str(r);
+    if (r->bad || (*kind != 'S' && *kind != 'P')) {
+        char m[64];
+        snprintf(m, sizeof m, "invalid %s message", what);
+        conn_fail(c, "08P01", m);
+        return false;
+    }
+    return true;
+}
+
 /* Describe: ParameterDescription (statements) and RowDescription or
  * NoData.  Returns false when it must be handled again (see ensure_ran). */
 static bool handle_describe(pg_conn *c, reader *r)
 {
-    char kind = rd_byte(r);
-    const char *name = rd_str(r);
-    if (r->bad || (kind != 'S' && kind != 'P')) {
-        conn_fail(c, "08P01", "invalid Describe message");
+    char kind;
+    const char *name;
+    if (!read_target(c, r, "Describe", &kind, &name))
         return true;
-    }
     pg_named *n = find_target(c, kind, name);
     if (!n)
         return true;
@@ -1184,12 +1197,10 @@ static bool handle_execute(pg_conn *c, reader *r)
 
 static void handle_close(pg_conn *c, reader *r)
 {
-    char kind = rd_byte(r);
-    const char *name = rd_str(r);
-    if (r->bad || (kind != 'S' && kind != 'P')) {
-        conn_fail(c, "08P01", "invalid Close message");
+    char kind;
+    const char *name;
+    if (!read_target(c, r, "Close", &kind, &name))
         return;
-    }
     named_drop(c, kind == 'P', name);
     send_empty(c, '3'); /* CloseComplete */
 }

@@ -178,7 +178,9 @@ static int select_batch(exec_ctx *x, const plan *pl, reader_set *rs, const joine
         for (int k = 0; k < rows && !*done; k++) {
             if (k > 0)
                 r = plan_flatmap_row(pl, row, k, out, &cx);
-            if (r == PLAN_ERROR)
+            if (r == PLAN_EMIT && cx.column_errors) /* shown, with NULL for what failed */
+                plan_name_failed_column(pl, &cx);
+            if (r == PLAN_ERROR || (r == PLAN_EMIT && cx.column_errors))
                 push_error(pe, pl, p, &recs[i], &cx);
             if (r != PLAN_EMIT)
                 continue;

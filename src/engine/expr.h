@@ -78,6 +78,11 @@ typedef struct eval_ctx {
     /* Set by plan_apply: which part of the record could not be decoded
      * (EVAL_BAD_KEY, EVAL_BAD_VALUE), or 0; the processing log says so. */
     int bad_part;
+    /* Set by plan_eval_column: how many SELECT columns of the current
+     * record failed and became NULL, and the first of them (its reason
+     * is in e). */
+    int column_errors;
+    int failed_column;
 } eval_ctx;
 
 enum { EVAL_BAD_KEY = 1, EVAL_BAD_VALUE = 2 };

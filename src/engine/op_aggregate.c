@@ -68,8 +68,8 @@ static int finish_row(const plan *p, value *arow, const value *state, bool windo
     if (g->having && expr_eval_pred(g->having, arow, cx, keep))
         return -1;
     for (int i = 0; i < p->out.schema.n; i++)
-        if ((*keep || p->out.schema.cols[i].key) && expr_eval(p->project[i], arow, cx, &out[i]))
-            return -1;
+        if (*keep || p->out.schema.cols[i].key)
+            plan_eval_column(p, i, arow, cx, &out[i]);
     return 0;
 }
 

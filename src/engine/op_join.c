@@ -75,8 +75,7 @@ static plan_result join_rest(const plan *p, value *row, bool found, const kvstor
     if (p->agg) /* GROUP BY over the join: the row goes to the aggregation */
         return PLAN_EMIT;
     for (int i = 0; i < p->out.schema.n; i++)
-        if (expr_eval(p->project[i], row, cx, &out[i]))
-            return PLAN_ERROR;
+        plan_eval_column(p, i, row, cx, &out[i]);
     return PLAN_EMIT;
 }
 

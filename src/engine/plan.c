@@ -1,6 +1,7 @@
 /* plan.c — see plan.h. */
 #include "plan.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,6 +104,7 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
     if (p->in.window_kind && key_len > 0)
         key_len = plan_window_key_split(p->in.window_kind, p->in.window_size, rec->key, key_len, &wstart, &wend);
     cx->bad_part = 0;
+    cx->column_errors = 0;
     if (p->needs_key &&
         serde_decode_key(&p->in.key_format, rec->key, key_len, &p->in.schema, row, cx->a, cx->e))
         return cx->bad_part = EVAL_BAD_KEY, PLAN_ERROR;
@@ -159,8 +161,8 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
             continue;
         if (keys_only && !is_key_column(p, p->project[i]))
             out[i] = value_null();
-        else if (expr_eval(p->project[i], row, cx, &out[i]))
-            return PLAN_ERROR;
+        else
+            plan_eval_column(p, i, row, cx, &out[i]);
     }
     return tombstone ? PLAN_TOMBSTONE : PLAN_EMIT;
 }
@@ -180,6 +182,7 @@ int plan_flatmap_rows(const plan *p, const value *row)
 plan_result plan_flatmap_row(const plan *p, value *row, int k, value *out, eval_ctx *cx)
 {
     const plan_flatmap *f = p->flatmap;
+    cx->column_errors = 0;
     for (int i = 0; i < f->nfns; i++) {
         const value *arg = &row[f->base + f->nfns + i];
         value *v = &row[f->base + i];
@@ -189,9 +192,31 @@ plan_result plan_flatmap_row(const plan *p, value *row, int k, value *out, eval_
             return PLAN_ERROR;
     }
     for (int i = 0; i < p->out.schema.n; i++)
-        if (expr_eval(p->project[i], row, cx, &out[i]))
-            return PLAN_ERROR;
+        plan_eval_column(p, i, row, cx, &out[i]);
     return PLAN_EMIT;
+}
+
+void plan_eval_column(const plan *p, int i, const value *row, eval_ctx *cx, value *out)
+{
+    err spare, *first = cx->e;
+    if (cx->column_errors)
+        cx->e = &spare; /* keep the first failure's reason */
+    int failed = expr_eval(p->project[i], row, cx, out);
+    cx->e = first;
+    if (!failed)
+        return;
+    *out = value_null();
+    if (cx->column_errors++ == 0)
+        cx->failed_column = i;
+}
+
+void plan_name_failed_column(const plan *p, eval_ctx *cx)
+{
+    if (!cx->column_errors || cx->failed_column >= p->out.schema.n)
+        return;
+    char why[sizeof cx->e->msg];
+    snprintf(why, sizeof why, "%s", cx->e->msg);
+    err_set(cx->e, ERR_EVAL, "column %s is NULL: %s", p->out.schema.cols[cx->failed_column].name, why);
 }
 
 int plan_result_timestamp(const plan *p, const value *row, const value *out, int64_t *ts, err *e)

@@ -195,4 +195,15 @@ int32_t plan_window_key_split(int window_kind, int64_t size, const uint8_t *key,
                               int64_t *start, int64_t *end);
 plan_result plan_flatmap_row(const plan *p, value *row, int k, value *out, eval_ctx *cx);
 
+/* Evaluates output column i of p's projection over `row` into *out.  As
+ * in ksqlDB, a column whose expression fails (a bad CAST, a function's
+ * error) becomes NULL and the record goes on: the failure is counted in
+ * cx->column_errors, and the first one's column and reason are kept in
+ * cx->failed_column and cx->e. */
+void plan_eval_column(const plan *p, int i, const value *row, eval_ctx *cx, value *out);
+
+/* Puts the name of the first failed column (cx->failed_column) in front
+ * of cx->e's reason, for the processing log. */
+void plan_name_failed_column(const plan *p, eval_ctx *cx);
+
 #endif

@@ -615,6 +615,14 @@ static void note_error(query *q, const query_task *t, const log_record *rec, eva
     pd->value_len = (int32_t)(k->values.len - pd->value_off);
 }
 
+/* A record whose result was sent with NULL in a SELECT column that
+ * failed: logged, naming the column. */
+static void note_column_error(query *q, const query_task *t, const log_record *rec, eval_ctx *cx)
+{
+    plan_name_failed_column(q->plan, cx);
+    note_error(q, t, rec, cx);
+}
+
 /* A result held back while a table update is folded: taking the old row
  * back and adding the new one into the same group make one change. */
 typedef struct held_result {
@@ -864,6 +872,8 @@ static void aggregate_record(query *q, query_task *t, const log_record *rec, boo
     q->late += late;
     if (n < 0 || c.failed)
         note_error(q, t, rec, cx);
+    else if (cx->column_errors)
+        note_column_error(q, t, rec, cx);
 }
 
 /* A table record replaces the row with its key: the old row is taken
@@ -922,14 +932,18 @@ static void send_joined(query *q, query_task *t, const log_record *rec, value *r
         for (int i = 0; i < p->out.schema.n; i++)
             if (p->out.schema.cols[i].key && expr_eval(p->project[i], row, cx, &out[i]))
                 res = PLAN_ERROR;
-    } else
+    } else {
+        cx->column_errors = 0;
         res = join_finish(p, row, key, r, q->more_rows, out, cx);
+    }
     int64_t ts = rec->timestamp;
     if (res == PLAN_EMIT || res == PLAN_TOMBSTONE) {
         if ((res == PLAN_TOMBSTONE || plan_result_timestamp(p, row, out, &ts, cx->e) == 0) &&
-            encode_output(q, out, res == PLAN_TOMBSTONE, NULL, 0, ts, cx->e) == 0)
+            encode_output(q, out, res == PLAN_TOMBSTONE, NULL, 0, ts, cx->e) == 0) {
             q->emitted++;
-        else
+            if (cx->column_errors) /* sent, with NULL for what failed */
+                note_column_error(q, t, rec, cx);
+        } else
             note_error(q, t, rec, cx);
     } else if (res == PLAN_ERROR)
         note_error(q, t, rec, cx);
@@ -1559,9 +1573,11 @@ static void process_record(query *q, query_task *t, const log_record *rec, value
         bool windowed = p->in.window_kind && !p->partitioned && !ws->null;
         if (emit && plan_result_timestamp(p, row, out, &ts, cx->e) == 0 &&
             encode_output(q, out, r == PLAN_TOMBSTONE, windowed ? &ws->u.l : NULL, windowed ? we->u.l : 0, ts,
-                          cx->e) == 0)
+                          cx->e) == 0) {
             q->emitted++;
-        else if (emit || r == PLAN_ERROR)
+            if (cx->column_errors) /* sent, with NULL for what failed */
+                note_column_error(q, t, rec, cx);
+        } else if (emit || r == PLAN_ERROR)
             note_error(q, t, rec, cx);
     }
 }

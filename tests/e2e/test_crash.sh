@@ -139,7 +139,8 @@ SELECT ROWPARTITION, ROWOFFSET, id FROM s;
 EOF
     expect_ok
     rows | awk -F'|' '$3 % 3 == 0 { print $1 "|" $2 }' | sort >"$T/expected_log"
-    rows | awk -F'|' '$3 % 3 != 0 { print $3 }' | sort >"$T/expected_big"
+    # a failed column is NULL in a row that is still sent: every id once
+    rows | awk -F'|' '{ print $3 }' | sort >"$T/expected_big"
     sql "$D" <<'EOF'
 SELECT `PARTITION`, `OFFSET` FROM KSQL_PROCESSING_LOG;
 EOF
@@ -152,5 +153,5 @@ EOF
     rows | sort >"$T/actual_big"
     [ -s "$T/expected_log" ] || fail "S has no id that is a multiple of 3"
     expect_same_lines "$T/expected_log" "$T/actual_log" "the processing log" "the failing records of S"
-    expect_same_lines "$T/expected_big" "$T/actual_big" "BIG" "the other records of S"
+    expect_same_lines "$T/expected_big" "$T/actual_big" "BIG" "the records of S, each once"
 }

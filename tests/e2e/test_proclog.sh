@@ -1,7 +1,9 @@
 # The processing log: a record a persistent query cannot decode or
 # evaluate becomes a row of the stream KSQL_PROCESSING_LOG (topic
 # default_ksql_processing_log) with the query, topic, partition, offset and
-# reason, and the query goes on with the next record.
+# reason, and the query goes on with the next record.  As in ksqlDB, a
+# SELECT column whose expression fails is NULL in a row that is still sent;
+# a record that cannot be decoded, or whose WHERE fails, is not sent.
 
 # expect_match TEXT PATTERN WHAT: TEXT matches the shell PATTERN.
 expect_match() {
@@ -24,7 +26,7 @@ INSERT INTO s (id, a) VALUES (1, '10');
 INSERT INTO raw (line) VALUES ('{"id": 2, "a": ');
 INSERT INTO s (id, a) VALUES (3, 'x');
 INSERT INTO s (id, a) VALUES (4, '40');
-SELECT id, n FROM out EMIT CHANGES LIMIT 2;
+SELECT id, n FROM out EMIT CHANGES LIMIT 3;
 SELECT QUERY_ID, TOPIC, `PARTITION`, `OFFSET`, MESSAGE->TYPE, LEVEL, ERROR FROM KSQL_PROCESSING_LOG EMIT CHANGES LIMIT 2;
 EOF
     expect_ok
@@ -33,12 +35,13 @@ EOF
 t_proclog_bad_json_and_bad_cast_are_logged_and_the_query_goes_on() {
     D=$(new_dir)
     setup_bad_records "$D"
-    # the good records before and after the bad ones
-    expect_eq "$(rows | head -2)" "$(lines '1|10' '4|40')" "the query's output"
+    # the record that is not JSON is not sent; the bad cast's column is NULL
+    expect_eq "$(rows | head -3)" "$(lines '1|10' '3|null' '4|40')" "the query's output"
     # QUERY_ID | TOPIC | PARTITION | OFFSET | TYPE | LEVEL | ERROR
     rows | tail -2 >"$T/log"
     expect_match "$(head -1 "$T/log")" "CSAS_OUT_*|s|0|1|0|ERROR|invalid JSON: *" "the bad JSON record's log row"
-    expect_match "$(tail -1 "$T/log")" "CSAS_OUT_*|s|0|2|1|ERROR|cannot cast 'x' to INTEGER" "the bad cast's log row"
+    expect_match "$(tail -1 "$T/log")" "CSAS_OUT_*|s|0|2|1|ERROR|column N is NULL: cannot cast 'x' to INTEGER" \
+        "the bad cast's log row"
 }
 
 t_proclog_message_is_shaped_as_ksqldb_s() {
@@ -55,7 +58,7 @@ EOF
     expect_match "$(head -1 "$T/log")" 'processing.CSAS_OUT_*.deserializer|value|s|{"id": 2, "a":|null|null' \
         "the deserialization error"
     expect_match "$(tail -1 "$T/log")" \
-        "processing.CSAS_OUT_*.processing|null|null|null|cannot cast 'x' to INTEGER|{\"ID\":3,\"A\":\"x\"}" \
+        "processing.CSAS_OUT_*.processing|null|null|null|column N is NULL: cannot cast 'x' to INTEGER|{\"ID\":3,\"A\":\"x\"}" \
         "the processing error"
 }
 
@@ -68,14 +71,14 @@ t_proclog_rows_survive_a_restart_and_the_query_counts_them() {
 INSERT INTO s (id, a) VALUES (5, 'y');
 INSERT INTO s (id, a) VALUES (6, '60');
 SET 'auto.offset.reset'='earliest';
-SELECT id, n FROM out EMIT CHANGES LIMIT 3;
+SELECT id, n FROM out EMIT CHANGES LIMIT 5;
 SELECT `OFFSET`, ERROR FROM KSQL_PROCESSING_LOG EMIT CHANGES LIMIT 3;
 DESCRIBE EXTENDED out;
 EOF
     expect_ok
-    expect_eq "$(rows | head -3)" "$(lines '1|10' '4|40' '6|60')" "the output, each record once"
-    expect_eq "$(rows | sed -n '4,6p' | cut -d'|' -f1)" "$(lines 1 2 4)" "the offsets logged, each once"
-    out_has "errors 1; last: topic s partition 0 offset 4: cannot cast 'y' to INTEGER"
+    expect_eq "$(rows | head -5)" "$(lines '1|10' '3|null' '4|40' '5|null' '6|60')" "the output, each record once"
+    expect_eq "$(rows | sed -n '6,8p' | cut -d'|' -f1)" "$(lines 1 2 4)" "the offsets logged, each once"
+    out_has "errors 1; last: topic s partition 0 offset 4: column N is NULL: cannot cast 'y' to INTEGER"
     # and once more, with nothing new: exactly three rows are there
     sql "$D" <<'EOF'
 SELECT `OFFSET` FROM KSQL_PROCESSING_LOG;
@@ -124,10 +127,13 @@ CREATE STREAM s (id INT KEY, v STRING) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON
 INSERT INTO s (id, v) VALUES (1, 'x');
 INSERT INTO s (id, v) VALUES (2, '5');
 SET 'auto.offset.reset'='earliest';
-SELECT id, CAST(v AS INT) + 1 AS n FROM s EMIT CHANGES LIMIT 1;
-SELECT QUERY_ID, TOPIC, PARTITION, OFFSET, ERROR FROM KSQL_PROCESSING_LOG EMIT CHANGES LIMIT 1;
+SELECT id, CAST(v AS INT) + 1 AS n FROM s EMIT CHANGES LIMIT 2;
+SELECT id FROM s WHERE CAST(v AS INT) > 0 EMIT CHANGES LIMIT 1;
+SELECT QUERY_ID, TOPIC, PARTITION, OFFSET, ERROR FROM KSQL_PROCESSING_LOG EMIT CHANGES LIMIT 2;
 EOF2
     expect_ok
-    expect_eq "$(rows | head -n 1)" "2|6" "the push query's good row"
-    expect_eq "$(rows | tail -n 1)" "transient|s|0|0|cannot cast 'x' to INTEGER" "the processing log's row"
+    # a failed column: NULL in a row that is shown; a failed WHERE: no row
+    expect_eq "$(rows | head -n 3)" "$(lines '1|null' '2|6' '2')" "the push queries' rows"
+    expect_eq "$(rows | tail -n 2)" "$(lines "transient|s|0|0|column N is NULL: cannot cast 'x' to INTEGER" \
+        "transient|s|0|0|cannot cast 'x' to INTEGER")" "the processing log's rows"
 }

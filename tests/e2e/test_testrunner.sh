@@ -193,3 +193,20 @@ EOF2
     json_matches "$T/actual.json" '{"outputs": [{"topic": "COUNTS", "key": "a", "value": {"C": 1}, "timestamp": 0,
       "window": {"start": 0, "end": 30000, "type": "time"}}]}'
 }
+
+# An output file that expects no record at all says every sink stays empty
+# (it fails when a query sent something); one that names some topics
+# compares those, and notes the sinks it leaves out.
+t_testrunner_empty_expected_output_fails_when_a_sink_got_records() {
+    write_case
+    echo '{"outputs": []}' >"$T/none.json"
+    eddy_run test -s "$T/statements.sql" -i "$T/input.json" -o "$T/none.json"
+    expect_rc 1
+    err_has "topic BIG: expected 0 records, got 2"
+    cat >>"$T/statements.sql" <<'EOF2'
+CREATE STREAM bigger AS SELECT id, twice FROM big;
+EOF2
+    eddy_run test -s "$T/statements.sql" -i "$T/input.json" -o "$T/output.json"
+    expect_ok
+    err_has "note: topic BIGGER received records; not compared"
+}

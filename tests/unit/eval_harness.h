@@ -100,6 +100,8 @@ static inline char *eval(const char *expr_sql)
         value *row = arena_alloc(&a, sizeof(value) * (size_t)pl->nrow), out[4];
         eval_ctx cx = {.a = &a, .e = &e};
         plan_result r = plan_apply(pl, &rec, 0, row, out, &cx);
+        if (r == PLAN_EMIT && cx.column_errors) /* the column failed: NULL in a stream */
+            r = PLAN_ERROR;
         buf b = BUF_INIT;
         if (r == PLAN_EMIT)
             value_to_text(&out[0], pl->out.schema.cols[0].type, &b);

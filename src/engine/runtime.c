@@ -386,6 +386,21 @@ static pending *sink_next(query_sink *k, int64_t ts)
  * TimeWindowedSerializer writes it, or for a session by its end and then
  * its start, as SessionWindowedSerializer does; the partition follows the
  * key alone. */
+/* Whether a result of several key columns has them all NULL and keeps
+ * its input's key: as in ksqlDB, a record without a key passes through
+ * without one (a PARTITION BY builds a key of NULLs instead).  A key
+ * whose columns are all NULL is not told apart from no key. */
+static bool all_keys_null(const plan *p, const value *out)
+{
+    if (p->partitioned)
+        return false;
+    int keys = 0;
+    for (int i = 0; i < p->out.schema.n; i++)
+        if (p->out.schema.cols[i].key && (keys++, !out[i].null))
+            return false;
+    return keys > 1;
+}
+
 static int encode_output(query *q, const value *out, bool tombstone, const int64_t *wstart, int64_t wend, int64_t ts,
                          err *e)
 {
@@ -395,8 +410,8 @@ static int encode_output(query *q, const value *out, bool tombstone, const int64
     query_sink *k = &q->sinks[SINK_OUTPUT];
     size_t keys_len = k->keys.len, values_len = k->values.len;
     pending *pd = sink_next(k, ts);
-    bool null_key;
-    if (serde_encode_key(&p->out.key_format, &p->out.schema, out, &k->keys, &null_key, e) ||
+    bool null_key = all_keys_null(p, out);
+    if ((!null_key && serde_encode_key(&p->out.key_format, &p->out.schema, out, &k->keys, &null_key, e)) ||
         (!tombstone && serde_encode_value(&p->out.value_format, &p->out.schema, out, &k->values, e))) {
         k->npend--; /* forget the half-encoded record */
         k->keys.len = keys_len;

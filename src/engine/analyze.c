@@ -1770,6 +1770,25 @@ static int add_struct_star(scope *sc, out_list *o, const ast_select_item *it, er
     return 0;
 }
 
+/* A grouped result's key columns follow the GROUP BY's order, as in
+ * ksqlDB, wherever the projection lists them: the key slots of o are
+ * sorted by group index (a grouped key is that group's column). */
+static void order_group_keys(out_list *o)
+{
+    for (int i = 0; i < o->n; i++) {
+        if (!o->cols[i].key)
+            continue;
+        int best = i;
+        for (int j = i + 1; j < o->n; j++)
+            if (o->cols[j].key && o->exprs[j]->column < o->exprs[best]->column)
+                best = j;
+        column c = o->cols[i];
+        expr *x = o->exprs[i];
+        o->cols[i] = o->cols[best], o->exprs[i] = o->exprs[best];
+        o->cols[best] = c, o->exprs[best] = x;
+    }
+}
+
 static int compile_items(scope *sc, const ast_query *q, err *e)
 {
     out_list o = {0};
@@ -1805,6 +1824,8 @@ static int compile_items(scope *sc, const ast_query *q, err *e)
     }
     if (sc->partitioned && add_partition_keys(sc, &o, q, &generated, e))
         return -1;
+    if (sc->agg)
+        order_group_keys(&o);
     sc->p->out.schema.cols = o.cols;
     sc->p->out.schema.n = o.n;
     sc->p->project = o.exprs;

@@ -14,6 +14,7 @@
 #include "proclog.h"
 #include "runtime_cache.h"
 #include "runtime_state.h"
+#include "suppress.h"
 
 #define RUNTIME_BATCH 256
 
@@ -298,8 +299,10 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
         runtime_query_stop(q);
         return NULL;
     }
-    if (p->agg && p->agg->window.emit_final)
+    if (p->agg && p->agg->window.emit_final) {
+        q->open = suppress_new();
         kvstore_each(q->store, reopen_window, q);
+    }
     if (p->agg && p->agg->window.kind == WINDOW_SESSION)
         q->sessions = agg_sessions_new(p, q->store);
     else if (p->agg && p->agg->window.kind != WINDOW_NONE) {
@@ -346,10 +349,7 @@ void runtime_query_stop(query *q)
         buf_free(&q->sinks[s].keys);
         buf_free(&q->sinks[s].values);
     }
-    for (int i = 0; i < q->nopen; i++)
-        free(q->open[i].key);
-    free(q->open);
-    kvstore_free(q->open_index);
+    suppress_free(q->open);
     agg_sessions_free(q->sessions);
     window_index_free(q->windows);
     kvstore_free(q->store);
@@ -671,57 +671,6 @@ static void send_result(agg_sink_ctx *c, const agg_result *r)
         c->failed = true;
 }
 
-/* The open windows are an array (closing order depends on its order)
- * with an index from store key to slot, so that a record finds its
- * window without a scan (tens of thousands may be open at once). */
-static void open_index_set(query *q, int slot)
-{
-    if (!q->open_index)
-        q->open_index = kvstore_new();
-    kvstore_put(q->open_index, q->open[slot].key, q->open[slot].klen, &slot, sizeof slot);
-}
-
-/* The slot of the open window with this store key, or -1. */
-static int open_find(const query *q, const void *key, size_t klen)
-{
-    size_t vlen;
-    const uint8_t *v = q->open_index ? kvstore_get(q->open_index, key, klen, &vlen) : NULL;
-    int slot = -1;
-    if (v && vlen == sizeof slot)
-        memcpy(&slot, v, sizeof slot);
-    return slot;
-}
-
-/* Takes slot i out (the last window moves into it) and returns it; the
- * caller frees its key. */
-static open_window open_take(query *q, int i)
-{
-    open_window w = q->open[i];
-    kvstore_delete(q->open_index, w.key, w.klen);
-    q->open[i] = q->open[--q->nopen];
-    if (i < q->nopen)
-        open_index_set(q, i);
-    return w;
-}
-
-static void add_open_window(query *q, const uint8_t *key, size_t klen, int64_t wend, int64_t ts, int task)
-{
-    if (q->nopen == q->capopen) {
-        q->capopen = q->capopen ? 2 * q->capopen : 16;
-        q->open = mem_realloc(q->open, sizeof *q->open * (size_t)q->capopen);
-    }
-    if (q->nopen == 0 || wend < q->open_min_wend)
-        q->open_min_wend = wend;
-    open_window *w = &q->open[q->nopen++];
-    w->key = mem_alloc(klen);
-    memcpy(w->key, key, klen);
-    w->klen = klen;
-    w->wend = wend;
-    w->max_ts = ts;
-    w->task = task;
-    open_index_set(q, q->nopen - 1);
-}
-
 /* On start: the windows of the restored store that no task's committed
  * stream time has closed are still waiting for their final result.
  * Which task owns them is not stored; any task's stream time may close
@@ -742,7 +691,7 @@ static void reopen_window(void *ctx, const uint8_t *key, size_t klen, const uint
         if (q->tasks[i].stream_time > stream_time)
             stream_time = q->tasks[i].stream_time;
     if (stream_time == INT64_MIN || end + w->grace + (session ? w->size : 0) > stream_time)
-        add_open_window(q, key, klen, end, session ? end : end - 1, -1);
+        suppress_touch(q->open, key, klen, end, session ? end : end - 1, -1);
 }
 
 /* EMIT FINAL: a window's result waits until the window closes; remember
@@ -753,19 +702,10 @@ static void hold_until_closed(agg_sink_ctx *c, const agg_result *r)
     /* a session's result is stamped with its end, the latest event in it */
     int64_t ts = r->windowed && q->plan->agg->window.kind == WINDOW_SESSION ? r->ts : c->ts;
     log_change(q, r->store_key, r->store_val, ts);
-    int i = open_find(q, r->store_key->data, r->store_key->len);
-    if (i >= 0) {
-        if (r->removed) { /* a session merged away: never final */
-            free(open_take(q, i).key);
-            return;
-        }
-        if (ts > q->open[i].max_ts)
-            q->open[i].max_ts = ts;
-        q->open[i].wend = r->wend; /* a session grows (open_min_wend stays a lower bound) */
-        return;
-    }
-    if (!r->removed)
-        add_open_window(q, (const uint8_t *)r->store_key->data, r->store_key->len, r->wend, ts, c->task);
+    if (r->removed) /* a session merged away: never final */
+        suppress_remove(q->open, r->store_key->data, r->store_key->len);
+    else /* opens the window, or moves a growing session's end */
+        suppress_touch(q->open, r->store_key->data, r->store_key->len, r->wend, ts, c->task);
 }
 
 static void emit_aggregate(void *ctx, const agg_result *r)
@@ -793,30 +733,17 @@ static void emit_aggregate(void *ctx, const agg_result *r)
 }
 
 /* EMIT FINAL: the final result of every window the task's stream time
- * has closed (end + grace <= stream time), oldest end first. */
+ * has closed (end + grace <= stream time), ending first (suppress.h). */
 static void emit_closed_windows(query *q, query_task *t, eval_ctx *cx)
 {
     const plan *p = q->plan;
     int64_t grace = p->agg->window.grace;
     if (p->agg->window.kind == WINDOW_SESSION) /* a session closes a gap later (Kafka's suppression) */
         grace += p->agg->window.size;
-    if (t->stream_time < q->open_min_wend + grace)
-        return; /* none can have closed: no scan on every record */
-    for (;;) {
-        int best = -1;
-        int64_t lowest = INT64_MAX;
-        for (int i = 0; i < q->nopen; i++) {
-            if (q->open[i].wend < lowest)
-                lowest = q->open[i].wend;
-            if ((q->open[i].task == t->partition || q->open[i].task < 0) && q->open[i].wend + grace <= t->stream_time &&
-                (best < 0 || q->open[i].wend < q->open[best].wend))
-                best = i;
-        }
-        if (best < 0) {
-            q->open_min_wend = lowest;
-            return;
-        }
-        open_window w = open_take(q, best);
+    if (t->stream_time < INT64_MIN + grace)
+        return; /* no window can end that early */
+    suppress_window w;
+    while (suppress_pop(q->open, t->partition, t->stream_time - grace, &w)) {
         size_t slen;
         const uint8_t *state = kvstore_get(q->store, w.key, w.klen, &slen);
         value *out = arena_alloc(cx->a, sizeof(value) * (size_t)(p->out.schema.n + 1));
@@ -828,7 +755,6 @@ static void emit_closed_windows(query *q, query_task *t, eval_ctx *cx)
                 q->emitted++;
             q->serialize_failed = false; /* no record to blame */
         }
-        free(w.key);
     }
 }
 
@@ -1564,7 +1490,7 @@ static void process_record(query *q, query_task *t, const log_record *rec, value
             aggregate_table_record(q, t, rec, row, out, cx);
         else
             aggregate_record(q, t, rec, false, NULL, row, out, cx);
-        if (q->nopen)
+        if (q->open)
             emit_closed_windows(q, t, cx);
         if (q->windows)
             expire_windows(q);

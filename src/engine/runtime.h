@@ -83,14 +83,6 @@ typedef struct query_sink {
 
 enum { SINK_OUTPUT, SINK_CHANGELOG, SINK_PROCLOG, SINK_MAX };
 
-typedef struct open_window {
-    uint8_t *key;   /* store key (malloc'd) */
-    size_t klen;
-    int64_t wend;
-    int64_t max_ts; /* latest event time folded in: the final record's timestamp */
-    int task;       /* whose stream time closes it */
-} open_window;
-
 /* A record of an outer side of a stream-stream join (left for LEFT,
  * right for RIGHT, either for FULL) that met nothing yet. */
 typedef struct held_left {
@@ -134,12 +126,7 @@ typedef struct query {
     bool replaying;     /* rebuilding a join's state: nothing is written */
     struct held_left *held;
     int nheld, capheld;
-    /* EMIT FINAL: windows not closed yet (their store keys), oldest end
-     * first once sorted */
-    struct open_window *open;
-    int nopen, capopen;
-    kvstore *open_index;   /* store key -> its slot in open (an int) */
-    int64_t open_min_wend; /* no open window ends before this (a lower bound) */
+    struct suppress *open; /* EMIT FINAL: the windows not closed yet, or NULL */
     uint64_t processed, emitted, errors, late;
     char last_error[384];
     bool serialize_failed; /* the last error was encoding an output */

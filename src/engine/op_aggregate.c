@@ -277,18 +277,19 @@ static int merge_sessions(const plan *p, kvstore *store, value *arow, const valu
  * tombstone) and the merged one written anew.  A session that would
  * end before stream time - grace - gap is late: dropped. */
 static int apply_session(const plan *p, kvstore *store, agg_sessions *ss, value *arow, const value *args, int64_t ts,
-                         int64_t *stream_time, bool *late, buf *sk, buf *sv, agg_emit_fn emit, void *ctx,
+                         int64_t *stream_time, bool *late, agg_scratch *scr, agg_emit_fn emit, void *ctx,
                          eval_ctx *cx)
 {
+    buf *sk = &scr->key, *sv = &scr->val, *gk = &scr->group;
     const plan_agg *g = p->agg;
     int64_t gap = g->window.size;
     if (ts > *stream_time)
         *stream_time = ts;
     int64_t close = *stream_time - g->window.grace - gap;
-    buf gk = BUF_INIT;
-    codec_encode(arow, g->key_types, g->ngroup, &gk);
+    buf_reset(gk);
+    codec_encode(arow, g->key_types, g->ngroup, gk);
     size_t n = 0;
-    const uint8_t *raw = kvstore_get(ss->map, gk.data, gk.len, &n);
+    const uint8_t *raw = kvstore_get(ss->map, gk->data, gk->len, &n);
     size_t cnt = n / sizeof(session_span);
     session_span *live = arena_alloc(cx->a, sizeof(session_span) * (cnt + 1));
     session_span *found = arena_alloc(cx->a, sizeof(session_span) * (cnt + 1));
@@ -314,7 +315,7 @@ static int apply_session(const plan *p, kvstore *store, agg_sessions *ss, value 
         nlive += nfound;
         nfound = 0;
     } else {
-        rc = merge_sessions(p, store, arow, args, ts, &gk, found, nfound, merged, sk, sv, emit, ctx, cx);
+        rc = merge_sessions(p, store, arow, args, ts, gk, found, nfound, merged, sk, sv, emit, ctx, cx);
         live[nlive++] = merged;
     }
     /* sorted by start again (a handful of sessions) */
@@ -325,10 +326,9 @@ static int apply_session(const plan *p, kvstore *store, agg_sessions *ss, value 
             live[j - 1] = t;
         }
     if (nlive)
-        kvstore_put(ss->map, gk.data, gk.len, live, sizeof(session_span) * (size_t)nlive);
+        kvstore_put(ss->map, gk->data, gk->len, live, sizeof(session_span) * (size_t)nlive);
     else if (cnt)
-        kvstore_delete(ss->map, gk.data, gk.len);
-    buf_free(&gk);
+        kvstore_delete(ss->map, gk->data, gk->len);
     return rc < 0 ? -1 : rc;
 }
 
@@ -373,8 +373,15 @@ static void prefetch_window(const kvstore *store, const buf *sk, size_t gklen, i
     kvstore_prefetch(store, key, gklen + 8);
 }
 
-int agg_apply(const plan *p, kvstore *store, agg_sessions *sessions, const value *row, bool retract, int64_t ts,
-              int64_t *stream_time, bool *late, agg_emit_fn emit, void *ctx, eval_ctx *cx)
+void agg_scratch_free(agg_scratch *s)
+{
+    buf_free(&s->key);
+    buf_free(&s->val);
+    buf_free(&s->group);
+}
+
+int agg_apply(const plan *p, kvstore *store, agg_sessions *sessions, agg_scratch *scratch, const value *row,
+              bool retract, int64_t ts, int64_t *stream_time, bool *late, agg_emit_fn emit, void *ctx, eval_ctx *cx)
 {
     const plan_agg *g = p->agg;
     *late = false;
@@ -391,18 +398,19 @@ int agg_apply(const plan *p, kvstore *store, agg_sessions *sessions, const value
     value *args = arena_alloc(cx->a, sizeof(value) * (size_t)(nargs + 1));
     if (eval_args(g, row, args, cx))
         return -1;
-    buf sk = BUF_INIT, sv = BUF_INIT;
+    buf *sk = &scratch->key, *sv = &scratch->val;
+    buf_reset(sk);
     int emitted = 0, rc = 0;
     if (g->window.kind == WINDOW_SESSION) {
-        rc = apply_session(p, store, sessions, arow, args, ts, stream_time, late, &sk, &sv, emit, ctx, cx);
+        rc = apply_session(p, store, sessions, arow, args, ts, stream_time, late, scratch, emit, ctx, cx);
         emitted = rc > 0 ? rc : 0;
     } else if (g->window.kind == WINDOW_NONE) {
-        codec_encode(arow, g->key_types, g->ngroup, &sk);
-        rc = apply_one(p, store, arow, args, retract, ts, &sk, sk.len, &sv, false, 0, emit, ctx, cx);
+        codec_encode(arow, g->key_types, g->ngroup, sk);
+        rc = apply_one(p, store, arow, args, retract, ts, sk, sk->len, sv, false, 0, emit, ctx, cx);
         emitted = rc > 0;
     } else {
-        codec_encode(arow, g->key_types, g->ngroup, &sk);
-        size_t gklen = sk.len;
+        codec_encode(arow, g->key_types, g->ngroup, sk);
+        size_t gklen = sk->len;
         if (ts > *stream_time)
             *stream_time = ts;
         window_range w = windows_of(&g->window, ts);
@@ -410,20 +418,18 @@ int agg_apply(const plan *p, kvstore *store, agg_sessions *sessions, const value
          * cache misses overlap */
         int64_t ahead = w.first;
         for (int i = 0; i < PREFETCH_AHEAD && ahead <= w.last; i++, ahead += w.step)
-            prefetch_window(store, &sk, gklen, ahead);
+            prefetch_window(store, sk, gklen, ahead);
         for (int64_t s = w.first; s <= w.last && rc >= 0; s += w.step) {
             if (ahead <= w.last) {
-                prefetch_window(store, &sk, gklen, ahead);
+                prefetch_window(store, sk, gklen, ahead);
                 ahead += w.step;
             }
             if (s + g->window.size + g->window.grace <= *stream_time)
                 continue; /* closed */
-            rc = apply_one(p, store, arow, args, retract, ts, &sk, gklen, &sv, true, s, emit, ctx, cx);
+            rc = apply_one(p, store, arow, args, retract, ts, sk, gklen, sv, true, s, emit, ctx, cx);
             emitted += rc > 0;
         }
         *late = emitted == 0 && rc >= 0;
     }
-    buf_free(&sk);
-    buf_free(&sv);
     return rc < 0 ? -1 : emitted;
 }

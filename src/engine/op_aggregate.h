@@ -57,14 +57,25 @@ bool agg_entry_window(const plan *p, const uint8_t *key, size_t klen, const uint
 
 typedef void (*agg_emit_fn)(void *ctx, const agg_result *r);
 
+/* The buffers agg_apply builds store keys and values in, kept from one
+ * record to the next so that a record allocates nothing once they have
+ * grown.  The caller owns them: zero-initialized, freed with
+ * agg_scratch_free.  agg_result's store_key and store_val point into
+ * them until the next agg_apply. */
+typedef struct agg_scratch {
+    buf key, val, group;
+} agg_scratch;
+
+void agg_scratch_free(agg_scratch *s);
+
 /* Applies one input row that passed WHERE, with event time ts, advancing
  * *stream_time (`sessions`: the index of a SESSION-windowed aggregation,
  * else NULL); with `retract`, takes back a row added earlier (a table's
  * old row: the aggregates' undo).  Calls emit once per changed group/window.  Returns the
  * number of results emitted (0: a NULL group value, or every window
  * closed — *late is then set), or -1 with cx->e filled. */
-int agg_apply(const plan *p, kvstore *store, agg_sessions *sessions, const value *row, bool retract, int64_t ts,
-              int64_t *stream_time, bool *late, agg_emit_fn emit, void *ctx, eval_ctx *cx);
+int agg_apply(const plan *p, kvstore *store, agg_sessions *sessions, agg_scratch *scratch, const value *row,
+              bool retract, int64_t ts, int64_t *stream_time, bool *late, agg_emit_fn emit, void *ctx, eval_ctx *cx);
 
 /* The current row of one store entry (a pull query reads the table this
  * way): the projected result in `out`, *keep false when HAVING rejects it,

@@ -351,6 +351,7 @@ void runtime_query_stop(query *q)
     }
     suppress_free(q->open);
     agg_sessions_free(q->sessions);
+    agg_scratch_free(&q->agg_scratch);
     window_index_free(q->windows);
     kvstore_free(q->store);
     kvstore_free(q->rows);
@@ -809,7 +810,8 @@ static void aggregate_record(query *q, query_task *t, const log_record *rec, boo
     if (!retract)
         c.ts = row[p->rowtime].u.l;
     bool late;
-    int n = agg_apply(p, q->store, q->sessions, row, retract, c.ts, &t->stream_time, &late, emit_aggregate, &c, cx);
+    int n = agg_apply(p, q->store, q->sessions, &q->agg_scratch, row, retract, c.ts, &t->stream_time, &late,
+                      emit_aggregate, &c, cx);
     q->late += late;
     if (n < 0 || c.failed)
         note_error(q, t, rec, cx);

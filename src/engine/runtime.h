@@ -42,6 +42,7 @@
 #include "../base/buf.h"
 #include "../storage/log.h"
 #include "../storage/kvstore.h"
+#include "op_aggregate.h"
 #include "plan.h"
 #include "table_rows.h"
 
@@ -102,6 +103,7 @@ typedef struct query {
     query_sink sinks[SINK_MAX];
     kvstore *store;     /* GROUP BY state, or NULL */
     struct agg_sessions *sessions; /* SESSION windows: the store's sessions by group, or NULL */
+    agg_scratch agg_scratch;       /* agg_apply's buffers */
     struct window_index *windows;  /* TUMBLING/HOPPING: the store's keys by window start, or NULL */
     kvstore *rows;      /* aggregating a table: its current rows (key -> value
                          * bytes), rebuilt from the table's own topic on start */

@@ -8,12 +8,13 @@
 
 #include "../base/mem.h"
 
-/* The group's state: from the store, or fresh; *pos: where to put it back. */
-static int load_state(const plan_agg *g, kvstore *store, const buf *key, value *state, bool *existed, kvstore_pos *pos,
-                      eval_ctx *cx)
+/* The group's state (key: its store key, hash: kvstore_hash of it): from
+ * the store, or fresh; *pos: where to put it back. */
+static int load_state(const plan_agg *g, kvstore *store, const buf *key, uint64_t hash, value *state, bool *existed,
+                      kvstore_pos *pos, eval_ctx *cx)
 {
     size_t len;
-    const uint8_t *bytes = kvstore_find(store, key->data, key->len, &len, pos);
+    const uint8_t *bytes = kvstore_find_hashed(store, key->data, key->len, hash, &len, pos);
     *existed = bytes != NULL;
     if (bytes)
         return codec_decode(bytes, len, g->state_types, g->nstate, state, cx->a, cx->e);
@@ -73,21 +74,26 @@ static int finish_row(const plan *p, value *arow, const value *state, bool windo
     return 0;
 }
 
+/* The store key of a group's window: the group key's codec bytes (the
+ * first gklen of sk, encoded once for all the windows of a record), then
+ * the window start. */
+static void window_key(buf *sk, size_t gklen, int64_t wstart)
+{
+    sk->len = gklen;
+    buf_put_be64(sk, wstart);
+}
+
 /* Folds the row into one group/window state and emits its result.  sk
- * starts with the group key's codec bytes (gklen of them), encoded once
- * for all the windows of the record; the window start follows them. */
+ * holds the store key (window_key when windowed), hash its kvstore_hash. */
 static int apply_one(const plan *p, kvstore *store, value *arow, const value *args, bool retract, int64_t ts,
-                     buf *sk, size_t gklen, buf *sv, bool windowed, int64_t wstart, agg_emit_fn emit, void *ctx,
+                     buf *sk, uint64_t hash, buf *sv, bool windowed, int64_t wstart, agg_emit_fn emit, void *ctx,
                      eval_ctx *cx)
 {
     const plan_agg *g = p->agg;
-    sk->len = gklen;
-    if (windowed)
-        buf_put_be64(sk, wstart);
     value *state = arena_alloc(cx->a, sizeof(value) * (size_t)(g->nstate + 1));
     bool existed;
     kvstore_pos pos;
-    if (load_state(g, store, sk, state, &existed, &pos, cx))
+    if (load_state(g, store, sk, hash, state, &existed, &pos, cx))
         return -1;
     value *out = arena_alloc(cx->a, sizeof(value) * (size_t)(p->out.schema.n + 1));
     /* whether the group was in the table before: a HAVING that rejects it
@@ -355,22 +361,43 @@ int agg_entry_row(const plan *p, const uint8_t *key, size_t klen, const uint8_t 
     return finish_row(p, arow, st, windowed, *wstart, *wend, out, keep, cx);
 }
 
-/* How many windows ahead of the one being updated a record's store
- * entries are prefetched. */
-#define PREFETCH_AHEAD 8
+/* A record's windows are updated in order; the store slots of the
+ * windows SLOTS_AHEAD on are fetched into the cache meanwhile, and the
+ * entries of those ENTRIES_AHEAD on (their slots fetched by then), so
+ * the two cache misses of each lookup overlap with other work.  Each
+ * window key is hashed once; `hashes` is a ring of those ahead. */
+#define SLOTS_AHEAD 8
+#define ENTRIES_AHEAD 4
+#define HASH_RING 16 /* a power of two > SLOTS_AHEAD */
 
-/* Prefetches the store slot of the group's window that starts at wstart
- * (the group key: the first gklen bytes of sk). */
-static void prefetch_window(const kvstore *store, const buf *sk, size_t gklen, int64_t wstart)
+static int apply_windows(const plan *p, kvstore *store, value *arow, const value *args, bool retract, int64_t ts,
+                         int64_t stream_time, buf *sk, buf *sv, agg_emit_fn emit, void *ctx, eval_ctx *cx)
 {
-    uint8_t key[256];
-    if (gklen + 8 > sizeof key)
-        return;
-    memcpy(key, sk->data, gklen);
-    uint64_t u = (uint64_t)wstart;
-    for (int i = 7; i >= 0; i--, u >>= 8)
-        key[gklen + (size_t)i] = (uint8_t)u;
-    kvstore_prefetch(store, key, gklen + 8);
+    const plan_agg *g = p->agg;
+    size_t gklen = sk->len;
+    window_range w = windows_of(&g->window, ts);
+    uint64_t hashes[HASH_RING];
+    int64_t n = (w.last - w.first) / w.step + 1, hashed = 0;
+    int emitted = 0, rc = 0;
+    for (int64_t i = 0; i < n && rc >= 0; i++) {
+        for (; hashed < n && hashed <= i + SLOTS_AHEAD; hashed++) {
+            window_key(sk, gklen, w.first + hashed * w.step);
+            hashes[hashed % HASH_RING] = kvstore_hash(sk->data, sk->len);
+            kvstore_prefetch_hashed(store, hashes[hashed % HASH_RING]);
+        }
+        if (i == 0)
+            for (int64_t k = 0; k <= ENTRIES_AHEAD && k < n; k++)
+                kvstore_prefetch_entry_hashed(store, hashes[k]);
+        else if (i + ENTRIES_AHEAD < n)
+            kvstore_prefetch_entry_hashed(store, hashes[(i + ENTRIES_AHEAD) % HASH_RING]);
+        int64_t s = w.first + i * w.step;
+        if (s + g->window.size + g->window.grace <= stream_time)
+            continue; /* closed */
+        window_key(sk, gklen, s);
+        rc = apply_one(p, store, arow, args, retract, ts, sk, hashes[i % HASH_RING], sv, true, s, emit, ctx, cx);
+        emitted += rc > 0;
+    }
+    return rc < 0 ? -1 : emitted;
 }
 
 void agg_scratch_free(agg_scratch *s)
@@ -406,29 +433,15 @@ int agg_apply(const plan *p, kvstore *store, agg_sessions *sessions, agg_scratch
         emitted = rc > 0 ? rc : 0;
     } else if (g->window.kind == WINDOW_NONE) {
         codec_encode(arow, g->key_types, g->ngroup, sk);
-        rc = apply_one(p, store, arow, args, retract, ts, sk, sk->len, sv, false, 0, emit, ctx, cx);
+        rc = apply_one(p, store, arow, args, retract, ts, sk, kvstore_hash(sk->data, sk->len), sv, false, 0, emit, ctx,
+                       cx);
         emitted = rc > 0;
     } else {
         codec_encode(arow, g->key_types, g->ngroup, sk);
-        size_t gklen = sk->len;
         if (ts > *stream_time)
             *stream_time = ts;
-        window_range w = windows_of(&g->window, ts);
-        /* the store entries of the next windows are fetched ahead, so their
-         * cache misses overlap */
-        int64_t ahead = w.first;
-        for (int i = 0; i < PREFETCH_AHEAD && ahead <= w.last; i++, ahead += w.step)
-            prefetch_window(store, sk, gklen, ahead);
-        for (int64_t s = w.first; s <= w.last && rc >= 0; s += w.step) {
-            if (ahead <= w.last) {
-                prefetch_window(store, sk, gklen, ahead);
-                ahead += w.step;
-            }
-            if (s + g->window.size + g->window.grace <= *stream_time)
-                continue; /* closed */
-            rc = apply_one(p, store, arow, args, retract, ts, sk, gklen, sv, true, s, emit, ctx, cx);
-            emitted += rc > 0;
-        }
+        rc = apply_windows(p, store, arow, args, retract, ts, *stream_time, sk, sv, emit, ctx, cx);
+        emitted = rc > 0 ? rc : 0;
         *late = emitted == 0 && rc >= 0;
     }
     return rc < 0 ? -1 : emitted;

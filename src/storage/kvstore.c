@@ -84,10 +84,13 @@ static void grow(kvstore *s)
     free(old);
 }
 
-const uint8_t *kvstore_find(const kvstore *s, const void *key, size_t klen, size_t *vlen, kvstore_pos *pos)
+uint64_t kvstore_hash(const void *key, size_t klen) { return hash_bytes(key, klen); }
+
+const uint8_t *kvstore_find_hashed(const kvstore *s, const void *key, size_t klen, uint64_t hash, size_t *vlen,
+                                   kvstore_pos *pos)
 {
-    pos->hash = hash_bytes(key, klen);
-    pos->slot = find_slot(s, key, klen, pos->hash);
+    pos->hash = hash;
+    pos->slot = find_slot(s, key, klen, hash);
     entry *e = s->slots[pos->slot].e;
     if (!e)
         return NULL;
@@ -95,9 +98,18 @@ const uint8_t *kvstore_find(const kvstore *s, const void *key, size_t klen, size
     return e->data + e->klen;
 }
 
-void kvstore_prefetch(const kvstore *s, const void *key, size_t klen)
+const uint8_t *kvstore_find(const kvstore *s, const void *key, size_t klen, size_t *vlen, kvstore_pos *pos)
 {
-    __builtin_prefetch(&s->slots[hash_bytes(key, klen) & (s->cap - 1)]);
+    return kvstore_find_hashed(s, key, klen, hash_bytes(key, klen), vlen, pos);
+}
+
+void kvstore_prefetch_hashed(const kvstore *s, uint64_t hash) { __builtin_prefetch(&s->slots[hash & (s->cap - 1)]); }
+
+void kvstore_prefetch_entry_hashed(const kvstore *s, uint64_t hash)
+{
+    const entry *e = s->slots[hash & (s->cap - 1)].e;
+    if (e)
+        __builtin_prefetch(e);
 }
 
 const uint8_t *kvstore_get(const kvstore *s, const void *key, size_t klen, size_t *vlen)

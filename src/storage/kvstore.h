@@ -46,10 +46,20 @@ void kvstore_put_at(kvstore *s, const kvstore_pos *pos, const void *key, size_t 
  * growing its room by doubling: a value built by appends costs O(1) per
  * byte appended. */
 void kvstore_append(kvstore *s, const void *key, size_t klen, const void *more, size_t mlen);
-/* A hint that key is about to be looked up: its slot is fetched into the
- * cache meanwhile, so lookups of several keys overlap their cache misses
- * (a hopping window's record updates one entry per window). */
-void kvstore_prefetch(const kvstore *s, const void *key, size_t klen);
+/* Prefetching, by the key's hash (kvstore_hash, so that a key looked up
+ * several times is hashed once).  A hint that a key is about to be
+ * looked up: its slot is fetched into the cache meanwhile, so lookups of
+ * several keys overlap their cache misses (a hopping window's record
+ * updates one entry per window). */
+uint64_t kvstore_hash(const void *key, size_t klen);
+void kvstore_prefetch_hashed(const kvstore *s, uint64_t hash);
+/* The second step of a prefetch: reads the key's home slot (fetched by
+ * an earlier kvstore_prefetch_hashed, ideally) and fetches the entry it
+ * points to: the key's own, unless a collision put that further on. */
+void kvstore_prefetch_entry_hashed(const kvstore *s, uint64_t hash);
+/* kvstore_find of a key whose kvstore_hash is `hash`. */
+const uint8_t *kvstore_find_hashed(const kvstore *s, const void *key, size_t klen, uint64_t hash, size_t *vlen,
+                                   kvstore_pos *pos);
 /* False when there was no such key. */
 bool kvstore_delete(kvstore *s, const void *key, size_t klen);
 size_t kvstore_count(const kvstore *s);

@@ -303,6 +303,45 @@ static void test_kvstore_put_at_after_find(void **state)
     kvstore_free(s);
 }
 
+/* A lookup by a hash computed beforehand (after prefetching the key's
+ * slot and entry) finds what a plain lookup finds, and a put at the
+ * place it gives updates that entry; a key not there is not found. */
+static void test_kvstore_find_hashed_after_prefetch(void **state)
+{
+    (void)state;
+    kvstore *s = kvstore_new();
+    for (int i = 0; i < 1000; i++) {
+        char k[16];
+        int kl = snprintf(k, sizeof k, "w%d", i);
+        kvstore_put(s, k, (size_t)kl, &i, sizeof i);
+    }
+    for (int i = 0; i < 1200; i++) {
+        char k[16];
+        int kl = snprintf(k, sizeof k, "w%d", i);
+        uint64_t h = kvstore_hash(k, (size_t)kl);
+        kvstore_prefetch_hashed(s, h);
+        kvstore_prefetch_entry_hashed(s, h);
+        size_t vl = 0;
+        kvstore_pos pos;
+        const uint8_t *v = kvstore_find_hashed(s, k, (size_t)kl, h, &vl, &pos);
+        if (i >= 1000) {
+            assert_null(v);
+            continue;
+        }
+        assert_non_null(v);
+        int got;
+        memcpy(&got, v, sizeof got);
+        assert_int_equal(got, i);
+        int twice = 2 * i;
+        kvstore_put_at(s, &pos, k, (size_t)kl, &twice, sizeof twice);
+        assert_ptr_equal(kvstore_get(s, k, (size_t)kl, &vl), v); /* in place */
+        memcpy(&got, v, sizeof got);
+        assert_int_equal(got, 2 * i);
+    }
+    assert_int_equal(kvstore_count(s), 1000);
+    kvstore_free(s);
+}
+
 /* Appends build a value byte for byte as one put would, across many
  * growths and a store that grows meanwhile; a change in place is seen. */
 static void test_kvstore_append_and_change_in_place(void **state)
@@ -347,6 +386,7 @@ int main(void)
         T(test_window_index_build_from_store),
         T(test_kvstore_put_at_after_find),
         T(test_kvstore_append_and_change_in_place),
+        T(test_kvstore_find_hashed_after_prefetch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

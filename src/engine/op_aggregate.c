@@ -341,6 +341,13 @@ static int apply_session(const plan *p, kvstore *store, agg_sessions *ss, value 
 int agg_entry_row(const plan *p, const uint8_t *key, size_t klen, const uint8_t *state, size_t slen, value *out,
                   bool *keep, int64_t *wstart, int64_t *wend, eval_ctx *cx)
 {
+    int64_t latest;
+    return agg_entry_final(p, key, klen, state, slen, out, keep, wstart, wend, &latest, cx);
+}
+
+int agg_entry_final(const plan *p, const uint8_t *key, size_t klen, const uint8_t *state, size_t slen, value *out,
+                    bool *keep, int64_t *wstart, int64_t *wend, int64_t *latest, eval_ctx *cx)
+{
     const plan_agg *g = p->agg;
     bool windowed = g->window.kind != WINDOW_NONE;
     *wstart = 0;
@@ -357,6 +364,7 @@ int agg_entry_row(const plan *p, const uint8_t *key, size_t klen, const uint8_t 
         codec_decode(state, slen, g->state_types, g->nstate, st, cx->a, cx->e))
         return -1;
     /* a session ends at its latest event */
+    *latest = st[0].u.l;
     *wend = g->window.kind == WINDOW_SESSION ? st[0].u.l : *wstart + g->window.size;
     return finish_row(p, arow, st, windowed, *wstart, *wend, out, keep, cx);
 }

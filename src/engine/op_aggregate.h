@@ -82,5 +82,9 @@ int agg_apply(const plan *p, kvstore *store, agg_sessions *sessions, agg_scratch
  * and its window (*wstart, *wend) for a windowed aggregation. */
 int agg_entry_row(const plan *p, const uint8_t *key, size_t klen, const uint8_t *state, size_t slen, value *out,
                   bool *keep, int64_t *wstart, int64_t *wend, eval_ctx *cx);
+/* agg_entry_row, and the latest event time folded into the entry (an
+ * EMIT FINAL result's timestamp). */
+int agg_entry_final(const plan *p, const uint8_t *key, size_t klen, const uint8_t *state, size_t slen, value *out,
+                    bool *keep, int64_t *wstart, int64_t *wend, int64_t *latest, eval_ctx *cx);
 
 #endif

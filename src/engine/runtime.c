@@ -675,7 +675,8 @@ static void send_result(agg_sink_ctx *c, const agg_result *r)
 /* On start: the windows of the restored store that no task's committed
  * stream time has closed are still waiting for their final result.
  * Which task owns them is not stored; any task's stream time may close
- * them, and their record timestamp becomes their end - 1. */
+ * them.  Their result is stamped, as without a restart, with the latest
+ * event time in their stored state. */
 static void reopen_window(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
     query *q = ctx;
@@ -692,21 +693,25 @@ static void reopen_window(void *ctx, const uint8_t *key, size_t klen, const uint
         if (q->tasks[i].stream_time > stream_time)
             stream_time = q->tasks[i].stream_time;
     if (stream_time == INT64_MIN || end + w->grace + (session ? w->size : 0) > stream_time)
-        suppress_touch(q->open, key, klen, end, session ? end : end - 1, -1);
+        suppress_touch(q->open, key, klen, end, -1);
 }
 
 /* EMIT FINAL: a window's result waits until the window closes; remember
- * the window (its first change opens it). */
+ * the window (its first change opens it).  A tumbling or hopping window
+ * keeps its end, so with one task only its first change needs the
+ * buffer: a later one meets it still open (closed windows take no
+ * records).  With several tasks one may change a window another's
+ * stream time has closed: that reopens it, as before. */
 static void hold_until_closed(agg_sink_ctx *c, const agg_result *r)
 {
     query *q = c->q;
     /* a session's result is stamped with its end, the latest event in it */
-    int64_t ts = r->windowed && q->plan->agg->window.kind == WINDOW_SESSION ? r->ts : c->ts;
-    log_change(q, r->store_key, r->store_val, ts);
+    bool session = q->plan->agg->window.kind == WINDOW_SESSION;
+    log_change(q, r->store_key, r->store_val, session ? r->ts : c->ts);
     if (r->removed) /* a session merged away: never final */
         suppress_remove(q->open, r->store_key->data, r->store_key->len);
-    else /* opens the window, or moves a growing session's end */
-        suppress_touch(q->open, r->store_key->data, r->store_key->len, r->wend, ts, c->task);
+    else if (session || r->created || q->ntasks > 1) /* opens it, or moves a growing session's end */
+        suppress_touch(q->open, r->store_key->data, r->store_key->len, r->wend, c->task);
 }
 
 static void emit_aggregate(void *ctx, const agg_result *r)
@@ -749,10 +754,12 @@ static void emit_closed_windows(query *q, query_task *t, eval_ctx *cx)
         const uint8_t *state = kvstore_get(q->store, w.key, w.klen, &slen);
         value *out = arena_alloc(cx->a, sizeof(value) * (size_t)(p->out.schema.n + 1));
         bool keep;
-        int64_t wstart, wend;
+        int64_t wstart, wend, latest;
         err_clear(cx->e);
-        if (state && agg_entry_row(p, w.key, w.klen, state, slen, out, &keep, &wstart, &wend, cx) == 0 && keep) {
-            if (encode_output(q, out, false, &wstart, wend, w.max_ts, cx->e) == 0)
+        /* stamped with the latest event folded into the window */
+        if (state && agg_entry_final(p, w.key, w.klen, state, slen, out, &keep, &wstart, &wend, &latest, cx) == 0 &&
+            keep) {
+            if (encode_output(q, out, false, &wstart, wend, latest, cx->e) == 0)
                 q->emitted++;
             q->serialize_failed = false; /* no record to blame */
         }

@@ -13,7 +13,7 @@
 typedef struct win {
     uint8_t *key; /* malloc'd copy */
     size_t klen;
-    int64_t wend, max_ts;
+    int64_t wend;
     uint64_t seq; /* opening number: orders windows with the same end */
     int task;
     uint32_t pos; /* its place in its task's heap */
@@ -151,8 +151,7 @@ static void free_id(suppress *s, uint32_t id)
     s->free_ids[s->nfree++] = id;
 }
 
-static void open_window(suppress *s, const kvstore_pos *at, const void *key, size_t klen, int64_t wend, int64_t ts,
-                        int task)
+static void open_window(suppress *s, const kvstore_pos *at, const void *key, size_t klen, int64_t wend, int task)
 {
     uint32_t id = new_id(s);
     win *w = &s->wins[id];
@@ -160,7 +159,6 @@ static void open_window(suppress *s, const kvstore_pos *at, const void *key, siz
     memcpy(w->key, key, klen);
     w->klen = klen;
     w->wend = wend;
-    w->max_ts = ts;
     w->seq = s->next_seq++;
     w->task = task < 0 ? -1 : task;
     kvstore_put_at(s->index, at, key, klen, &id, sizeof id);
@@ -174,20 +172,18 @@ static void open_window(suppress *s, const kvstore_pos *at, const void *key, siz
     s->count++;
 }
 
-void suppress_touch(suppress *s, const void *key, size_t klen, int64_t wend, int64_t ts, int task)
+void suppress_touch(suppress *s, const void *key, size_t klen, int64_t wend, int task)
 {
     kvstore_pos at;
     size_t vlen;
     const uint8_t *v = kvstore_find(s->index, key, klen, &vlen, &at);
     if (!v) {
-        open_window(s, &at, key, klen, wend, ts, task);
+        open_window(s, &at, key, klen, wend, task);
         return;
     }
     uint32_t id;
     memcpy(&id, v, sizeof id);
     win *w = &s->wins[id];
-    if (ts > w->max_ts)
-        w->max_ts = ts;
     if (wend != w->wend) {
         heap *h = task_heap(s, w->task);
         w->wend = wend;
@@ -235,7 +231,7 @@ bool suppress_pop(suppress *s, int task, int64_t until, suppress_window *out)
     if (id == UINT32_MAX || s->wins[id].wend > until)
         return false;
     const win *w = &s->wins[id];
-    *out = (suppress_window){NULL, w->klen, w->wend, w->max_ts, w->task};
+    *out = (suppress_window){NULL, w->klen, w->wend, w->task};
     free(s->popped);
     s->popped = take(s, id);
     out->key = s->popped;

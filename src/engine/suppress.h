@@ -4,8 +4,8 @@
  * An EMIT FINAL aggregation emits one result per window, once stream time
  * passes the window's end plus grace (Kafka Streams' suppress
  * untilWindowCloses, which ksqlDB uses).  The buffer keeps, per window
- * (its store key), its end, the latest event time folded into it (the
- * final record's timestamp) and the task whose stream time closes it.
+ * (its store key), its end and the task whose stream time closes it; the
+ * result itself is read from the store when the window closes.
  *
  * Order: windows leave ending first; windows with the same end leave in
  * the order they were opened (ksqlDB promises no order within one end).
@@ -34,7 +34,6 @@ typedef struct suppress_window {
     const uint8_t *key;
     size_t klen;
     int64_t wend;
-    int64_t max_ts;
     int task;
 } suppress_window;
 
@@ -44,11 +43,10 @@ void suppress_free(suppress *s);
 /* Windows open. */
 size_t suppress_count(const suppress *s);
 
-/* A change of window `key` by an event at ts: opens the window (ending
- * at wend, closed by task's stream time, any task's when task is -1)
- * when it is not open; otherwise moves its end to wend (a session grows)
- * and keeps the later of its event times. */
-void suppress_touch(suppress *s, const void *key, size_t klen, int64_t wend, int64_t ts, int task);
+/* A change of window `key`: opens the window (ending at wend, closed by
+ * task's stream time, any task's when task is -1) when it is not open;
+ * otherwise moves its end to wend (a session grows). */
+void suppress_touch(suppress *s, const void *key, size_t klen, int64_t wend, int task);
 
 /* Forgets window key (a session merged into another: it has no final
  * result); false when it was not open. */

@@ -14,9 +14,9 @@
 
 #include "engine/suppress.h"
 
-static void touch(suppress *s, const char *key, int64_t wend, int64_t ts, int task)
+static void touch(suppress *s, const char *key, int64_t wend, int task)
 {
-    suppress_touch(s, key, strlen(key), wend, ts, task);
+    suppress_touch(s, key, strlen(key), wend, task);
 }
 
 /* Pops the next window of task by `until` and checks it is `key`. */
@@ -33,13 +33,12 @@ static void test_suppress_keeps_a_window_until_its_end(void **state)
 {
     (void)state;
     suppress *s = suppress_new();
-    touch(s, "a", 10, 3, 0);
+    touch(s, "a", 10, 0);
     suppress_window w;
     assert_false(suppress_pop(s, 0, 9, &w));
     assert_int_equal(suppress_count(s), 1);
     w = pop_is(s, 0, 10, "a");
     assert_int_equal(w.wend, 10);
-    assert_int_equal(w.max_ts, 3);
     assert_int_equal(w.task, 0);
     assert_int_equal(suppress_count(s), 0);
     assert_false(suppress_pop(s, 0, 100, &w));
@@ -50,11 +49,11 @@ static void test_suppress_closes_earliest_end_first_then_opening_order(void **st
 {
     (void)state;
     suppress *s = suppress_new();
-    touch(s, "late", 30, 25, 0);
-    touch(s, "b", 20, 15, 0);
-    touch(s, "early", 10, 5, 0);
-    touch(s, "a", 20, 12, 0);
-    touch(s, "c", 20, 19, 0);
+    touch(s, "late", 30, 0);
+    touch(s, "b", 20, 0);
+    touch(s, "early", 10, 0);
+    touch(s, "a", 20, 0);
+    touch(s, "c", 20, 0);
     pop_is(s, 0, 25, "early");
     pop_is(s, 0, 25, "b"); /* end 20: in the order they opened */
     pop_is(s, 0, 25, "a");
@@ -65,19 +64,16 @@ static void test_suppress_closes_earliest_end_first_then_opening_order(void **st
     suppress_free(s);
 }
 
-static void test_suppress_update_keeps_latest_time_and_place(void **state)
+static void test_suppress_update_keeps_window_in_place(void **state)
 {
     (void)state;
     suppress *s = suppress_new();
-    touch(s, "a", 10, 4, 0);
-    touch(s, "b", 10, 5, 0);
-    touch(s, "a", 10, 9, 0);
-    touch(s, "a", 10, 2, 0); /* out of order: the latest time stays */
+    touch(s, "a", 10, 0);
+    touch(s, "b", 10, 0);
+    touch(s, "a", 10, 0);
     assert_int_equal(suppress_count(s), 2);
-    suppress_window w = pop_is(s, 0, 10, "a"); /* still opened first */
-    assert_int_equal(w.max_ts, 9);
-    w = pop_is(s, 0, 10, "b");
-    assert_int_equal(w.max_ts, 5);
+    pop_is(s, 0, 10, "a"); /* still opened first */
+    pop_is(s, 0, 10, "b");
     suppress_free(s);
 }
 
@@ -85,9 +81,9 @@ static void test_suppress_growing_session_closes_at_its_new_end(void **state)
 {
     (void)state;
     suppress *s = suppress_new();
-    touch(s, "s1", 10, 10, 0);
-    touch(s, "s2", 12, 12, 0);
-    touch(s, "s1", 15, 15, 0); /* the session grew past s2 */
+    touch(s, "s1", 10, 0);
+    touch(s, "s2", 12, 0);
+    touch(s, "s1", 15, 0); /* the session grew past s2 */
     suppress_window w;
     assert_true(suppress_pop(s, 0, 12, &w));
     assert_memory_equal(w.key, "s2", 2);
@@ -101,9 +97,9 @@ static void test_suppress_removed_window_never_closes(void **state)
 {
     (void)state;
     suppress *s = suppress_new();
-    touch(s, "a", 10, 1, 0);
-    touch(s, "b", 11, 2, 0);
-    touch(s, "c", 12, 3, 0);
+    touch(s, "a", 10, 0);
+    touch(s, "b", 11, 0);
+    touch(s, "c", 12, 0);
     assert_true(suppress_remove(s, "b", 1));
     assert_false(suppress_remove(s, "b", 1));
     assert_false(suppress_remove(s, "zz", 2));
@@ -112,7 +108,7 @@ static void test_suppress_removed_window_never_closes(void **state)
     pop_is(s, 0, 100, "c");
     suppress_window w;
     assert_false(suppress_pop(s, 0, 100, &w));
-    touch(s, "b", 20, 4, 0); /* opens anew */
+    touch(s, "b", 20, 0); /* opens anew */
     w = pop_is(s, 0, 100, "b");
     assert_int_equal(w.wend, 20);
     suppress_free(s);
@@ -124,10 +120,10 @@ static void test_suppress_task_closes_its_own_and_shared_windows(void **state)
 {
     (void)state;
     suppress *s = suppress_new();
-    touch(s, "t1", 5, 1, 1);
-    touch(s, "t0", 10, 2, 0);
-    touch(s, "any", 8, 3, -1);
-    touch(s, "t0b", 6, 4, 0);
+    touch(s, "t1", 5, 1);
+    touch(s, "t0", 10, 0);
+    touch(s, "any", 8, -1);
+    touch(s, "t0b", 6, 0);
     pop_is(s, 0, 100, "t0b");
     pop_is(s, 0, 100, "any");
     pop_is(s, 0, 100, "t0");
@@ -135,7 +131,7 @@ static void test_suppress_task_closes_its_own_and_shared_windows(void **state)
     assert_false(suppress_pop(s, 0, 100, &w));
     w = pop_is(s, 1, 100, "t1");
     assert_int_equal(w.task, 1);
-    touch(s, "any2", 8, 3, -1);
+    touch(s, "any2", 8, -1);
     w = pop_is(s, 3, 100, "any2"); /* a task with no windows of its own */
     assert_int_equal(w.task, -1);
     suppress_free(s);
@@ -146,7 +142,7 @@ static void test_suppress_copies_keys_in(void **state)
     (void)state;
     suppress *s = suppress_new();
     char key[8] = "abc";
-    suppress_touch(s, key, 3, 10, 1, 0);
+    suppress_touch(s, key, 3, 10, 0);
     memcpy(key, "xyz", 3);
     pop_is(s, 0, 10, "abc");
     suppress_free(s);
@@ -167,7 +163,7 @@ static void test_suppress_many_windows_come_out_sorted(void **state)
         end[i] = (int64_t)(x >> 16) % 97;
         char k[16];
         snprintf(k, sizeof k, "k%d", i);
-        touch(s, k, end[i], i, 0);
+        touch(s, k, end[i], 0);
     }
     for (int i = 0; i < N; i += 7) {
         char k[16];
@@ -180,7 +176,7 @@ static void test_suppress_many_windows_come_out_sorted(void **state)
             continue; /* would open it anew */
         char k[16];
         snprintf(k, sizeof k, "k%d", i);
-        touch(s, k, end[i], N + i, 0);
+        touch(s, k, end[i], 0);
     }
     int64_t last_end = INT64_MIN;
     int last_i = -1, got = 0;
@@ -209,7 +205,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_suppress_keeps_a_window_until_its_end),
         cmocka_unit_test(test_suppress_closes_earliest_end_first_then_opening_order),
-        cmocka_unit_test(test_suppress_update_keeps_latest_time_and_place),
+        cmocka_unit_test(test_suppress_update_keeps_window_in_place),
         cmocka_unit_test(test_suppress_growing_session_closes_at_its_new_end),
         cmocka_unit_test(test_suppress_removed_window_never_closes),
         cmocka_unit_test(test_suppress_task_closes_its_own_and_shared_windows),

@@ -203,15 +203,19 @@ static void session_key(buf *sk, const buf *gk, int64_t start)
 }
 
 /* Takes a merged-away session out of the store, and emits its tombstone
- * (when HAVING had it in the table), stamped with its own end. */
+ * (when HAVING had it in the table), stamped with its own end.  A
+ * session that only grows at its end keeps its store key (group, start):
+ * with `overwritten` its entry stays for the merged session's put to
+ * replace in place, rather than being freed and allocated again. */
 static int remove_session(const plan *p, kvstore *store, value *arow, const value *st, const session_span *sp,
-                          buf *sk, agg_emit_fn emit, void *ctx, eval_ctx *cx)
+                          bool overwritten, buf *sk, agg_emit_fn emit, void *ctx, eval_ctx *cx)
 {
     value *out = arena_alloc(cx->a, sizeof(value) * (size_t)(p->out.schema.n + 1));
     bool old_keep;
     if (finish_row(p, arow, st, true, sp->start, sp->end, out, &old_keep, cx))
         return -1;
-    kvstore_delete(store, sk->data, sk->len);
+    if (!overwritten)
+        kvstore_delete(store, sk->data, sk->len);
     agg_result r = {out, false, old_keep, true, sp->start, sp->end, sp->end, sk, NULL, true, false};
     emit(ctx, &r);
     return 0;
@@ -248,7 +252,7 @@ static int merge_sessions(const plan *p, kvstore *store, value *arow, const valu
         if (from[0].u.l > state[0].u.l)
             state[0] = from[0];
         if (moved) {
-            if (remove_session(p, store, arow, from, &found[f], sk, emit, ctx, cx))
+            if (remove_session(p, store, arow, from, &found[f], found[f].start == merged.start, sk, emit, ctx, cx))
                 return -1;
             emitted++;
         } else {

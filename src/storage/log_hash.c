@@ -48,5 +48,7 @@ uint32_t log_murmur2(const void *key, size_t len)
 
 int log_partition_for_key(const log_topic *t, const void *key, size_t len)
 {
+    if (t->cfg.partitions == 1) /* a query's output per result: no hash needed */
+        return 0;
     return (int)((log_murmur2(key, len) & 0x7fffffffu) % (uint32_t)t->cfg.partitions);
 }

@@ -3,7 +3,9 @@
  *
  * Three threads: a producer appends Nexmark events straight into the
  * input topics at `rate` events per second (a batch every millisecond
- * holding the events due by then); the calling thread drives the
+ * holding the events due by then; the events are generated before the
+ * clock starts, as generating them can be slower than the query reads
+ * them); the calling thread drives the
  * queries with engine_pump whenever the producer has appended (what the
  * engine's runtime thread does after an INSERT); a tail thread follows
  * the result topic with log_wait and stamps each result when it becomes

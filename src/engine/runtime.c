@@ -21,6 +21,11 @@
 /* Keys in the query's consumer group besides its input offsets; no
  * topic name can start with \x01. */
 #define INTENT_TASK "\x01intent"
+/* A stream-stream join's batch reads both streams (step_join_batch): its
+ * intent also records, per task (left ones first), the end it could read
+ * up to, and how many records it read. */
+#define INTENT_JOIN_STOP "\x01intent-join-stop"
+#define INTENT_JOIN_COUNT "\x01intent-join-count"
 
 static void reopen_window(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen);
 #define STREAM_TIME "\x01stream-time"
@@ -55,7 +60,23 @@ static void find_interrupted_batch(query *q, eventlog *l)
 }
 
 static int replay_stream_join(query *q, log_topic *ltopic, log_topic *rtopic, err *e);
-static int peek_time(query_task *t, int64_t *ts, err *e);
+
+/* A stream-stream join's batch in the intent: it reads every task. */
+#define JOIN_TASK 2000000
+
+/* Stream-stream join: its tasks, left then right, read as one; and when
+ * a crash interrupted a batch of them, what that batch read. */
+static void open_join_sides(query *q, eventlog *l)
+{
+    q->nsides = q->ntasks + q->nrtasks;
+    q->sides = mem_alloc(sizeof *q->sides * (size_t)q->nsides);
+    q->side_stop = mem_alloc(sizeof *q->side_stop * (size_t)q->nsides);
+    for (int i = 0; i < q->nsides; i++) {
+        q->sides[i] = i < q->ntasks ? &q->tasks[i] : &q->rtasks[i - q->ntasks];
+        q->side_stop[i] = q->recover_task == JOIN_TASK ? log_offset_fetch(l, q->id, INTENT_JOIN_STOP, i) : -1;
+    }
+    q->side_count = q->recover_task == JOIN_TASK ? log_offset_fetch(l, q->id, INTENT_JOIN_COUNT, 0) : 0;
+}
 static void rebuild_fk_index(query *q);
 
 /* A table's rows as of where each of its tasks resumes (aggregating a
@@ -280,6 +301,8 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
         runtime_query_stop(q);
         return NULL;
     }
+    if (stream_stream)
+        open_join_sides(q, l);
     if (open_more_tables(q, l, earliest, e)) {
         runtime_query_stop(q);
         return NULL;
@@ -332,6 +355,8 @@ void runtime_query_stop(query *q)
         free(q->rtasks[i].look);
     }
     free(q->rtasks);
+    free(q->sides);
+    free(q->side_stop);
     kvstore_free(q->right_rows);
     kvstore_free(q->fk_index);
     for (int i = 0; i < q->nheld; i++) {
@@ -499,16 +524,17 @@ static int intent_parts(const query *q, int s)
 }
 
 /* Records the intent to append a batch of task `task`: every sink's end
- * offsets now, so a crash before the commit can be undone on restart.
- * Running an interrupted batch again (`again`), the ends stay those
- * before it: the sinks already hold part of it, and a second crash must
- * undo that part too. */
+ * offsets now, so a crash before the commit can be undone on restart
+ * (and for a stream-stream join's batch, what it read: side_stop,
+ * side_count).  Running an interrupted batch again (`again`), the ends
+ * stay those before it: the sinks already hold part of it, and a second
+ * crash must undo that part too. */
 static int write_intent(query *q, eventlog *l, int task, bool again, err *e)
 {
-    int n = 1;
+    int n = 1, joined = task == JOIN_TASK ? q->nsides + 1 : 0;
     for (int s = 0; s < SINK_MAX; s++)
         n += intent_parts(q, s);
-    log_offset_entry *en = mem_alloc(sizeof *en * (size_t)n);
+    log_offset_entry *en = mem_alloc(sizeof *en * (size_t)(n + joined));
     char keys[SINK_MAX][32];
     en[0] = (log_offset_entry){INTENT_TASK, 0, task};
     n = 1;
@@ -518,6 +544,10 @@ static int write_intent(query *q, eventlog *l, int task, bool again, err *e)
             en[n++] = (log_offset_entry){keys[s], p,
                                          again ? q->sinks[s].intent_end[p] : log_end_offset(q->sinks[s].topic, p)};
     }
+    for (int i = 0; joined && i < q->nsides; i++)
+        en[n++] = (log_offset_entry){INTENT_JOIN_STOP, i, q->side_stop[i]};
+    if (joined)
+        en[n++] = (log_offset_entry){INTENT_JOIN_COUNT, 0, q->side_count};
     int rc = log_offset_commit_many(l, q->id, en, n, e);
     free(en);
     return rc;
@@ -551,11 +581,27 @@ int64_t runtime_task_position(const query_task *t)
     return t->ilook < t->nlook ? t->look[t->ilook].offset : log_reader_position(t->reader);
 }
 
+static const char *task_topic(const query *q, const query_task *t)
+{
+    return t->right ? q->plan->join->right.topic : q->plan->in.topic;
+}
+
+/* Commits where task t resumes (its stream time too), or with t NULL
+ * where every task of a stream-stream join resumes (their stream time is
+ * the join's, the later of both sides'), and clears the intent,
+ * atomically. */
 static int commit_batch(query *q, eventlog *l, query_task *t, bool had_intent, err *e)
 {
-    const char *topic = t->right ? q->plan->join->right.topic : q->plan->in.topic;
-    log_offset_entry en[4] = {{topic, t->partition, runtime_task_position(t)}};
-    int n = 1;
+    int ntasks = t ? 1 : q->nsides;
+    log_offset_entry *en = mem_alloc(sizeof *en * (size_t)(2 * ntasks + 2));
+    int n = 0;
+    int64_t joined_time = INT64_MIN;
+    for (int i = 0; i < ntasks; i++) {
+        const query_task *c = t ? t : q->sides[i];
+        en[n++] = (log_offset_entry){task_topic(q, c), c->partition, runtime_task_position(c)};
+        if (c->stream_time > joined_time)
+            joined_time = c->stream_time;
+    }
     char logged[32];
     if (had_intent)
         en[n++] = (log_offset_entry){INTENT_TASK, 0, -1};
@@ -563,9 +609,13 @@ static int commit_batch(query *q, eventlog *l, query_task *t, bool had_intent, e
         intent_end_key(SINK_PROCLOG, logged, sizeof logged);
         en[n++] = (log_offset_entry){logged, 0, -1};
     }
-    if (t->stream_time != INT64_MIN)
+    if (t && t->stream_time != INT64_MIN)
         en[n++] = (log_offset_entry){STREAM_TIME, t->partition, t->stream_time};
-    return log_offset_commit_many(l, q->id, en, n, e);
+    for (int i = 0; !t && joined_time != INT64_MIN && i < q->ntasks; i++)
+        en[n++] = (log_offset_entry){STREAM_TIME, q->tasks[i].partition, joined_time};
+    int rc = log_offset_commit_many(l, q->id, en, n, e);
+    free(en);
+    return rc;
 }
 
 /* Appends a sink's batch: one log_append per partition. */
@@ -1408,21 +1458,87 @@ static void stream_join_record(query *q, query_task *t, const log_record *rec, v
         send_unmatched(q, t, side, rec, m.self, row, out, cx);
 }
 
+/* The order a stream-stream join reads its streams in, as Kafka Streams
+ * picks the partition with the oldest head record: the task with the
+ * oldest next record (ties to the earlier task: left before right) runs
+ * its records up to the oldest next record the others had then (ties
+ * going on with it), and the oldest is picked again.  The order depends
+ * on no read-ahead buffer's bounds, so the same records read again (from
+ * where a batch began, with the same stops) come in the same order. */
+typedef struct join_order {
+    query_task *const *tasks;
+    int n;
+    const int64_t *stop; /* per task: records from here on are not read */
+    int cur;             /* the task running, or -1: pick one */
+    int64_t until;       /* it runs its records up to this time */
+} join_order;
+
+/* Task t's next record unless it has none before its stop; -1 on error. */
+static int join_head(query_task *t, int64_t stop, const log_record **rec, err *e)
+{
+    int n = look_fill(t, e);
+    if (n < 0)
+        return -1;
+    *rec = n && t->look[t->ilook].offset < stop ? &t->look[t->ilook] : NULL;
+    return 0;
+}
+
+/* The next record in the join's order (taken from its task's read-ahead:
+ * valid until the next call), with its task; 0 when no task has one, -1
+ * on error. */
+static int join_next(join_order *o, query_task **from, const log_record **rec, err *e)
+{
+    if (o->cur >= 0) {
+        if (join_head(o->tasks[o->cur], o->stop[o->cur], rec, e))
+            return -1;
+        if (*rec && (*rec)->timestamp <= o->until) {
+            *from = o->tasks[o->cur];
+            (*from)->ilook++;
+            return 1;
+        }
+    }
+    const log_record *best = NULL;
+    o->cur = -1;
+    o->until = INT64_MAX;
+    for (int i = 0; i < o->n; i++) {
+        const log_record *r;
+        if (join_head(o->tasks[i], o->stop[i], &r, e))
+            return -1;
+        if (!r)
+            continue;
+        if (!best || r->timestamp < best->timestamp) {
+            if (best)
+                o->until = best->timestamp;
+            best = r;
+            o->cur = i;
+        } else if (r->timestamp < o->until)
+            o->until = r->timestamp;
+    }
+    if (!best)
+        return 0;
+    *from = o->tasks[o->cur];
+    *rec = best;
+    (*from)->ilook++;
+    return 1;
+}
+
 /* A stream-stream join's state (both window stores, each side's stream
  * time, the outer records held) has no changelog: it is rebuilt by
  * running both streams again, from their start to where their tasks
- * resume, in the order the join reads them (the oldest head record
- * first, ties to the left), with nothing written.  Records that arrived
- * live far out of their time order can leave the rebuilt held records
- * different from those lost. */
+ * resume, in the order the join reads them (join_order), with nothing
+ * written.  Records that arrived live far out of their time order, or
+ * ties in time at the bounds of the batches that read them, can leave
+ * the rebuilt held records different from those lost. */
 static int replay_stream_join(query *q, log_topic *ltopic, log_topic *rtopic, err *e)
 {
-    int n = q->ntasks + q->nrtasks;
+    int n = q->nsides;
     query_task *tt = mem_alloc(sizeof *tt * (size_t)(n + 1));
+    query_task **order = mem_alloc(sizeof *order * (size_t)(n + 1));
     int64_t *stop = mem_alloc(sizeof *stop * (size_t)(n + 1));
     for (int i = 0; i < n; i++) {
-        const query_task *src = i < q->ntasks ? &q->tasks[i] : &q->rtasks[i - q->ntasks];
+        const query_task *src = q->sides[i];
         tt[i] = *src;
+        order[i] = &tt[i];
         stop[i] = runtime_task_position(src);
         tt[i].reader = log_reader_open(i < q->ntasks ? ltopic : rtopic, src->partition, 0);
         tt[i].look = NULL;
@@ -1434,34 +1550,15 @@ static int replay_stream_join(query *q, log_topic *ltopic, log_topic *rtopic, er
     value *out = mem_alloc(sizeof(value) * (size_t)(q->plan->out.schema.n + 1));
     err re;
     eval_ctx cx = {.a = &a, .e = &re};
-    int rc = 0;
+    int rc;
     q->replaying = true;
-    for (;;) {
-        int best = -1;
-        int64_t best_ts = INT64_MAX, next_ts = INT64_MAX;
-        for (int i = 0; i < n && rc == 0; i++) {
-            int64_t ts;
-            if ((rc = peek_time(&tt[i], &ts, e)) || ts == INT64_MAX || runtime_task_position(&tt[i]) >= stop[i])
-                continue;
-            if (best < 0 || ts < best_ts) {
-                next_ts = best_ts;
-                best = i;
-                best_ts = ts;
-            } else if (ts < next_ts)
-                next_ts = ts;
-        }
-        if (rc || best < 0)
-            break;
+    join_order o = {order, n, stop, -1, 0};
+    query_task *t;
+    const log_record *r;
+    while ((rc = join_next(&o, &t, &r, e)) > 0) {
         arena_reset(&a);
-        query_task *t = &tt[best];
-        for (int used = 0; t->ilook < t->nlook; used++) { /* the records read ahead, up to the next head */
-            const log_record *r = &t->look[t->ilook];
-            if (r->offset >= stop[best] || (used && r->timestamp > next_ts))
-                break;
-            err_clear(&re);
-            stream_join_record(q, t, r, row, out, &cx);
-            t->ilook++;
-        }
+        err_clear(&re);
+        stream_join_record(q, t, r, row, out, &cx);
     }
     q->replaying = false;
     q->emitted = 0;
@@ -1470,11 +1567,12 @@ static int replay_stream_join(query *q, log_topic *ltopic, log_topic *rtopic, er
         free(tt[i].look);
     }
     free(tt);
+    free(order);
     free(stop);
     free(row);
     free(out);
     arena_free(&a);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }
 
 /* One record through the plan (and the aggregation); its output and
@@ -1532,48 +1630,56 @@ static void process_record(query *q, query_task *t, const log_record *rec, value
     }
 }
 
-/* Runs a batch of up to `max` records of task t: the records up to time
- * `until` (at least one), the rest left for later. */
-static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int max, int64_t until, err *e)
+static void batch_start(query *q, arena *scratch, value **row, value **out);
+static int batch_end(query *q, eventlog *l, query_task *t, int id, err *e);
+
+/* Runs a batch of up to `max` records of task t. */
+static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int max, err *e)
 {
     log_record in[RUNTIME_BATCH];
     if (max > RUNTIME_BATCH)
         max = RUNTIME_BATCH;
     int n = 0;
-    if (t->look) { /* read ahead (peek_time): take from there */
+    if (t->look) { /* read ahead (a stream-stream join's task): take from there */
         if (look_fill(t, e) < 0)
             return -1;
-        while (t->ilook < t->nlook && n < max && (n == 0 || t->look[t->ilook].timestamp <= until))
+        while (t->ilook < t->nlook && n < max)
             in[n++] = t->look[t->ilook++];
         if (n == 0)
             return 0;
-    } else {
-        n = log_read(t->reader, in, max, e);
-        if (n <= 0)
-            return n;
-        int cut = 1;
-        while (cut < n && in[cut].timestamp <= until)
-            cut++;
-        if (cut < n) {
-            log_reader_seek(t->reader, in[cut].offset);
-            n = cut;
-        }
-    }
+    } else if ((n = log_read(t->reader, in, max, e)) <= 0)
+        return n;
+    value *row, *out;
+    batch_start(q, scratch, &row, &out);
+    err re;
+    eval_ctx cx = {.a = scratch, .e = &re};
+    for (int i = 0; i < n; i++)
+        process_record(q, t, &in[i], row, out, &cx);
+    q->processed += (uint64_t)n;
+    return batch_end(q, l, t, task_id(t), e) ? -1 : n;
+}
+
+/* The start of a batch: the sinks' batches empty, a row and an output
+ * row for its records in `scratch`. */
+static void batch_start(query *q, arena *scratch, value **row, value **out)
+{
     const plan *p = q->plan;
-    value *row = arena_alloc(scratch, sizeof(value) * (size_t)p->nrow);
-    value *out = arena_alloc(scratch, sizeof(value) * (size_t)(p->out.schema.n ? p->out.schema.n : 1));
+    *row = arena_alloc(scratch, sizeof(value) * (size_t)p->nrow);
+    *out = arena_alloc(scratch, sizeof(value) * (size_t)(p->out.schema.n ? p->out.schema.n : 1));
     for (int s = 0; s < SINK_MAX; s++) {
         buf_reset(&q->sinks[s].keys);
         buf_reset(&q->sinks[s].values);
         q->sinks[s].npend = 0;
     }
     runtime_cache_reset(&q->sinks[SINK_CHANGELOG]);
-    err re;
-    eval_ctx cx = {.a = scratch, .e = &re};
-    for (int i = 0; i < n; i++)
-        process_record(q, t, &in[i], row, out, &cx);
-    q->processed += (uint64_t)n;
-    bool recovering = q->recover_task == task_id(t);
+}
+
+/* The end of a batch of task t (or with t NULL, of a stream-stream
+ * join's tasks), `id` in the intent: its outputs appended under an intent
+ * (when there are any, or it runs again after a crash), then the commit. */
+static int batch_end(query *q, eventlog *l, query_task *t, int id, err *e)
+{
+    bool recovering = q->recover_task == id;
     bool intent = recovering;
     for (int s = 0; s < SINK_MAX; s++) {
         /* the changelog is written whole again: runtime_cache.h */
@@ -1583,33 +1689,54 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
     }
     if (recovering)
         q->recover_task = -1;
-    if (intent && write_intent(q, l, task_id(t), recovering, e))
+    if (intent && write_intent(q, l, id, recovering, e))
         return -1;
     for (int s = 0; s < SINK_MAX; s++)
         if (q->sinks[s].topic && flush_sink(&q->sinks[s], e))
             return -1;
     fault_before_commit();
-    if (commit_batch(q, l, t, intent, e))
-        return -1;
-    return n;
+    return commit_batch(q, l, t, intent, e);
 }
 
-/* The timestamp of task t's next record, or INT64_MAX when it has none
- * yet: the task reads ahead a batch (look_fill) that its steps then take
- * records from, so peeking costs no re-read. */
-static int peek_time(query_task *t, int64_t *ts, err *e)
+/* A batch of a stream-stream join: up to `max` records of both streams
+ * in the join's order (join_order), under one intent and one commit, so
+ * that streams whose records alternate in time (q8's persons and
+ * auctions) do not pay a commit for every few records.  It reads no
+ * record appended after it began (side_stop: each task's end then), so
+ * that its order depends only on what it read; after a crash it runs
+ * again with the same stops and count (`again`), reading the same
+ * records in the same order. */
+static long step_join_batch(query *q, eventlog *l, arena *scratch, int max, bool again, err *e)
 {
-    int n = look_fill(t, e);
-    if (n < 0)
+    for (int i = 0; !again && i < q->nsides; i++) {
+        log_topic *topic = i < q->ntasks ? q->in : log_topic_find(l, task_topic(q, q->sides[i]));
+        q->side_stop[i] = topic ? log_end_offset(topic, q->sides[i]->partition) : 0; /* dropped: no more */
+    }
+    arena_reset(scratch);
+    value *row, *out;
+    batch_start(q, scratch, &row, &out);
+    err re;
+    eval_ctx cx = {.a = scratch, .e = &re};
+    join_order o = {q->sides, q->nsides, q->side_stop, -1, 0};
+    long n = 0;
+    int rc = 0;
+    query_task *t;
+    const log_record *r;
+    while (n < max && (rc = join_next(&o, &t, &r, e)) > 0) {
+        process_record(q, t, r, row, out, &cx);
+        n++;
+    }
+    if (rc < 0)
         return -1;
-    *ts = n ? t->look[t->ilook].timestamp : INT64_MAX;
-    return 0;
+    if (n == 0)
+        return 0;
+    q->processed += (uint64_t)n;
+    q->side_count = n;
+    return batch_end(q, l, NULL, JOIN_TASK, e) ? -1 : n;
 }
 
-/* A stream-stream join reads both streams in timestamp order, as Kafka
- * Streams picks the partition with the oldest head record: the task
- * with the oldest next record runs its records up to the next oldest
- * head of another task (ties go to the left stream). */
+/* A stream-stream join reads both streams in timestamp order, in batches
+ * of up to `max` records (step_join_batch), one per task at most. */
 static long step_stream_join(query *q, eventlog *l, arena *scratch, int max, err *e)
 {
     long total = 0;
@@ -1619,30 +1746,10 @@ static long step_stream_join(query *q, eventlog *l, arena *scratch, int max, err
             return -1;
         total += n;
     }
-    int ntasks = q->ntasks + q->nrtasks;
-    while (total < (long)max * ntasks) {
-        query_task *best = NULL;
-        int64_t best_ts = INT64_MAX, next_ts = INT64_MAX;
-        for (int i = 0; i < ntasks; i++) {
-            query_task *t = i < q->ntasks ? &q->tasks[i] : &q->rtasks[i - q->ntasks];
-            int64_t ts;
-            if (peek_time(t, &ts, e))
-                return -1;
-            if (ts == INT64_MAX)
-                continue;
-            if (!best || ts < best_ts) {
-                next_ts = best_ts;
-                best = t;
-                best_ts = ts;
-            } else if (ts < next_ts)
-                next_ts = ts;
-        }
-        if (!best)
-            break;
-        arena_reset(scratch);
-        long n = step_task(q, best, l, scratch, max, next_ts, e);
-        if (n < 0)
-            return -1;
+    for (int i = 0; i < q->nsides; i++) {
+        long n = step_join_batch(q, l, scratch, max, false, e);
+        if (n <= 0)
+            return n < 0 ? -1 : total;
         total += n;
     }
     return total;
@@ -1663,7 +1770,9 @@ static long step_recovery(query *q, eventlog *l, arena *scratch, int max, err *e
             t = c;
     }
     arena_reset(scratch);
-    long n = t ? step_task(q, t, l, scratch, max, INT64_MAX, e) : 0;
+    long n = t ? step_task(q, t, l, scratch, max, e) : 0;
+    if (q->recover_task == JOIN_TASK && q->sides) /* the same records as the first time */
+        n = step_join_batch(q, l, scratch, (int)q->side_count, true, e);
     if (n == 0) /* no such task or records any more: nothing to run again */
         q->recover_task = -1;
     return n;
@@ -1693,14 +1802,14 @@ static long step_tasks(query *q, eventlog *l, arena *scratch, int max, err *e)
     }
     for (int i = 0; i < q->nrtasks; i++) { /* right table first: its updates */
         arena_reset(scratch);
-        long n = step_task(q, &q->rtasks[i], l, scratch, max, INT64_MAX, e);
+        long n = step_task(q, &q->rtasks[i], l, scratch, max, e);
         if (n < 0)
             return -1;
         total += n;
     }
     for (int i = 0; i < q->ntasks; i++) {
         arena_reset(scratch);
-        long n = step_task(q, &q->tasks[i], l, scratch, max, INT64_MAX, e);
+        long n = step_task(q, &q->tasks[i], l, scratch, max, e);
         if (n < 0)
             return -1;
         total += n;

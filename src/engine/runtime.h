@@ -12,7 +12,9 @@
  * per sink partition as the sink grew past the recorded ends), so every
  * output appears once.  That batch runs again before any other task's,
  * under an intent with the same ends, so a second crash meanwhile is
- * undone the same way.
+ * undone the same way.  A stream-stream join's batch reads both streams
+ * in time order; its intent also says how far it could read in each and
+ * how many records it read, so that it reads the same records again.
  *
  * A GROUP BY query keeps its states in a kvstore and writes every change
  * to a compacted changelog topic in the same batch; on start the store is
@@ -125,6 +127,14 @@ typedef struct query {
      * until their window closes; join_key: the current record's store key */
     int64_t side_time[2];
     buf join_key;
+    /* stream-stream JOIN: the tasks of both streams, left ones first; they
+     * are read in one batch (see step_join_batch), whose intent also holds
+     * where each could read up to (its end when the batch began) and how
+     * many records the batch read, so a crash's batch reads the same again */
+    query_task **sides;
+    int nsides;
+    int64_t *side_stop;
+    long side_count;
     bool replaying;     /* rebuilding a join's state: nothing is written */
     struct held_left *held;
     int nheld, capheld;

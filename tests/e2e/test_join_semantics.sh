@@ -278,3 +278,58 @@ EOF2
     expect_rc 1
     err_has "line 3:18: Pull queries don't support JOIN clauses."
 }
+
+# A stream-stream join reads both streams in one batch: killed (SIGKILL,
+# the test-only EDDY_FAULT_KILL_BEFORE_COMMIT=N) after appending a batch's
+# results and before committing it, and again while that batch runs a
+# second time, its output still holds every joined pair exactly once.
+# A and B alternate in time (a_i at i s, b_i half a second later, ref
+# i % 7), so each batch holds records of both; b_i meets every a_j with
+# the same ref within 30 s of it.
+t_join_stream_stream_exactly_once_across_kills_before_commit() {
+    EDDY_TIMEOUT=60
+    N=1000
+    D=$(new_dir)
+    awk -v n=$N 'BEGIN {
+        print "CREATE STREAM a (k STRING KEY, ref INT, x STRING) WITH (KAFKA_TOPIC='"'"'a'"'"', VALUE_FORMAT='"'"'JSON'"'"', PARTITIONS=1);"
+        print "CREATE STREAM b (k STRING KEY, ref INT, y STRING) WITH (KAFKA_TOPIC='"'"'b'"'"', VALUE_FORMAT='"'"'JSON'"'"', PARTITIONS=1);"
+        for (i = 1; i <= n; i++) {
+            printf "INSERT INTO a (ROWTIME, k, ref, x) VALUES (%d, '"'"'p'"'"', %d, '"'"'a%d'"'"');\n", 1000 * i, i % 7, i
+            printf "INSERT INTO b (ROWTIME, k, ref, y) VALUES (%d, '"'"'q'"'"', %d, '"'"'b%d'"'"');\n", 1000 * i + 500, i % 7, i
+        }
+    }' >"$T/input.sql"
+    sql "$D" <"$T/input.sql"
+    expect_ok
+    awk -v n=$N 'BEGIN {
+        for (i = 1; i <= n; i++)
+            for (j = 1; j <= n; j++)
+                if (i % 7 == j % 7 && 1000 * i + 500 - 1000 * j <= 30000 && 1000 * j - 1000 * i - 500 <= 30000)
+                    print "a" j "|b" i
+    }' | sort >"$T/expected"
+    # the push query on A (from its end: no records) keeps each run alive
+    cat >"$T/first.sql" <<'EOF2'
+SET 'auto.offset.reset'='earliest';
+CREATE STREAM ab AS SELECT a.ref AS ref, x, y FROM a JOIN b WITHIN 30 SECONDS ON a.ref = b.ref;
+SET 'auto.offset.reset'='latest';
+SELECT x FROM a EMIT CHANGES;
+EOF2
+    echo "SELECT x FROM a EMIT CHANGES;" >"$T/wait.sql"
+    script="$T/first.sql"
+    for n in 1 1 2 1 2 2; do
+        EDDY_FAULT_KILL_BEFORE_COMMIT=$n timeout -k 2 20 "$EDDY" --data "$D" <"$script" >"$T/out" 2>"$T/err"
+        rc=$?
+        [ $rc -eq 137 ] || fail "the fault before commit $n did not kill eddy (exit status $rc): $(cat "$T/err")"
+        script="$T/wait.sql"
+    done
+    total=$(wc -l <"$T/expected" | tr -d ' ')
+    sql "$D" <<EOF2
+SET 'auto.offset.reset'='earliest';
+SELECT x FROM ab EMIT CHANGES LIMIT $total;
+EOF2
+    expect_ok
+    eddy_run consume AB --from-beginning --format value --data "$D"
+    expect_ok
+    sed -n 's/.*"X":"\([^"]*\)","Y":"\([^"]*\)".*/\1|\2/p' "$T/out" | sort >"$T/actual"
+    expect_eq "$(wc -l <"$T/out" | tr -d ' ')" "$total" "records in AB"
+    expect_eq "$(cat "$T/actual")" "$(cat "$T/expected")" "the pairs in AB"
+}

@@ -155,36 +155,78 @@ static void put_head(uint8_t *p, uint32_t head)
     p[0] = (uint8_t)(head >> 24), p[1] = (uint8_t)(head >> 16), p[2] = (uint8_t)(head >> 8), p[3] = (uint8_t)head;
 }
 
-void join_window_add(kvstore *s, const uint8_t *skey, size_t sklen, const join_rec *r, int64_t expire)
+/* Drops the records of store key skey older than `expire`: skipped by the
+ * head offset, then cut once they are half the value (O(1) per record,
+ * amortized), or the key deleted when none is left.  Returns its value
+ * (NULL when gone or missing); *len its length. */
+static uint8_t *window_trim(kvstore *s, const uint8_t *skey, size_t sklen, int64_t expire, size_t *len)
 {
+    uint8_t *v = kvstore_get_mut(s, skey, sklen, len);
+    if (!v)
+        return NULL;
+    size_t at = WINDOW_HEAD + (uint32_t)get_be32(v), first = at;
+    while (at + ENTRY_HEAD <= *len) {
+        join_rec e;
+        size_t n = entry_read(v + at, &e);
+        if (e.ts >= expire)
+            break;
+        at += n;
+    }
+    if (at >= *len) {
+        kvstore_delete(s, skey, sklen);
+        return NULL;
+    }
+    if (at != first && 2 * (at - WINDOW_HEAD) >= *len) {
+        buf b = BUF_INIT;
+        uint8_t zero[WINDOW_HEAD] = {0};
+        buf_append(&b, zero, WINDOW_HEAD);
+        buf_append(&b, v + at, *len - at);
+        kvstore_put(s, skey, sklen, b.data, b.len);
+        buf_free(&b);
+        return kvstore_get_mut(s, skey, sklen, len);
+    }
+    if (at != first)
+        put_head(v, (uint32_t)(at - WINDOW_HEAD));
+    return v;
+}
+
+/* Trims the keys of up to `max` of the oldest queued records older than
+ * `expire`; the queue's buffer is cut once half of it is behind. */
+static void queue_expire(kvstore *s, join_window_queue *qu, int64_t expire, int max)
+{
+    for (int i = 0; i < max && qu->head + 12 <= qu->q.len; i++) {
+        const uint8_t *p = (const uint8_t *)qu->q.data + qu->head;
+        if ((int64_t)be64_get(p) >= expire)
+            break;
+        size_t klen = (uint32_t)get_be32(p + 8), len;
+        window_trim(s, p + 12, klen, expire, &len);
+        qu->head += 12 + klen;
+    }
+    if (qu->head && 2 * qu->head >= qu->q.len) {
+        memmove(qu->q.data, qu->q.data + qu->head, qu->q.len - qu->head);
+        qu->q.len -= qu->head;
+        qu->head = 0;
+    }
+}
+
+static void queue_push(join_window_queue *qu, int64_t ts, const uint8_t *skey, size_t sklen)
+{
+    buf_put_be64(&qu->q, ts);
+    put_be32(&qu->q, (int32_t)sklen);
+    buf_append(&qu->q, skey, sklen);
+}
+
+void join_window_add(kvstore *s, join_window_queue *queue, const uint8_t *skey, size_t sklen, const join_rec *r,
+                     int64_t expire)
+{
+    queue_expire(s, queue, expire, 2);
     if (r->ts < expire)
         return; /* expired already: not kept */
     size_t len = 0;
-    uint8_t *v = kvstore_get_mut(s, skey, sklen, &len);
-    if (v) { /* the expired entries at the front are skipped, then dropped
-              * once they are half the value: O(1) per record, amortized */
-        size_t at = WINDOW_HEAD + (uint32_t)get_be32(v), first = at;
-        while (at + ENTRY_HEAD <= len) {
-            join_rec e;
-            size_t n = entry_read(v + at, &e);
-            if (e.ts >= expire)
-                break;
-            at += n;
-        }
-        if (at >= len) {
-            kvstore_delete(s, skey, sklen);
-            v = NULL;
-        } else if (at != first && 2 * (at - WINDOW_HEAD) >= len) {
-            buf b = BUF_INIT;
-            uint8_t zero[WINDOW_HEAD] = {0};
-            buf_append(&b, zero, WINDOW_HEAD);
-            buf_append(&b, v + at, len - at);
-            kvstore_put(s, skey, sklen, b.data, b.len);
-            buf_free(&b);
-        } else if (at != first)
-            put_head(v, (uint32_t)(at - WINDOW_HEAD));
-    }
-    uint8_t e[ENTRY_HEAD + WINDOW_HEAD], *p = e;
+    uint8_t *v = window_trim(s, skey, sklen, expire, &len);
+    int32_t klen = r->key ? r->klen : -1;
+    size_t kl = klen > 0 ? (size_t)klen : 0, vl = r->vlen > 0 ? (size_t)r->vlen : 0;
+    uint8_t *p = kvstore_append_room(s, skey, sklen, (v ? 0 : WINDOW_HEAD) + ENTRY_HEAD + kl + vl);
     if (!v) { /* a new value: its head first */
         put_head(p, 0);
         p += WINDOW_HEAD;
@@ -192,14 +234,13 @@ void join_window_add(kvstore *s, const uint8_t *skey, size_t sklen, const join_r
     uint64_t ts = (uint64_t)r->ts;
     for (int i = 0; i < 8; i++)
         p[i] = (uint8_t)(ts >> (56 - 8 * i));
-    int32_t klen = r->key ? r->klen : -1;
     put_head(p + 8, (uint32_t)klen);
     put_head(p + 12, (uint32_t)r->vlen);
-    kvstore_append(s, skey, sklen, e, (size_t)(p + ENTRY_HEAD - e));
-    if (r->key && r->klen > 0)
-        kvstore_append(s, skey, sklen, r->key, (size_t)r->klen);
-    if (r->vlen > 0)
-        kvstore_append(s, skey, sklen, r->val, (size_t)r->vlen);
+    if (kl)
+        memcpy(p + ENTRY_HEAD, r->key, kl);
+    if (vl)
+        memcpy(p + ENTRY_HEAD + kl, r->val, vl);
+    queue_push(queue, r->ts, skey, sklen);
 }
 
 void join_window_each(const kvstore *s, const uint8_t *skey, size_t sklen, int64_t from, int64_t to,

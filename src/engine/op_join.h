@@ -57,8 +57,19 @@ void join_index_each(const kvstore *ix, const buf *fk, join_index_fn fn, void *c
  * packed one after another as (timestamp, be64; key length, be32; value
  * length, be32; key bytes; value bytes).  Adds a record, dropping the
  * key's records older than `expire` (the side's stream time - the window
- * - grace); a record older than that is not added. */
-void join_window_add(kvstore *s, const uint8_t *skey, size_t sklen, const join_rec *r, int64_t expire);
+ * - grace); a record older than that is not added.
+ *
+ * `queue` (of this store; zeroed at first, buf_free'd at the end) lists
+ * the records kept, oldest first, so that the records of a key that
+ * meets no more records expire too: each add drops the expired records
+ * of the keys of (at most) the two oldest records of the queue, so the
+ * store holds about the records of the window, not every key ever seen. */
+typedef struct join_window_queue {
+    buf q;       /* (timestamp, be64; store key length, be32; store key) each */
+    size_t head; /* where the records not looked at yet begin */
+} join_window_queue;
+void join_window_add(kvstore *s, join_window_queue *queue, const uint8_t *skey, size_t sklen, const join_rec *r,
+                     int64_t expire);
 /* Calls fn for each record of store key `skey` with a timestamp in
  * [from, to], in arrival order.  The bytes stay valid while the store is
  * not changed; fn must not change it. */

@@ -365,6 +365,8 @@ void runtime_query_stop(query *q)
     }
     free(q->held);
     buf_free(&q->join_key);
+    buf_free(&q->side_queue[0].q);
+    buf_free(&q->side_queue[1].q);
     for (int s = 0; s < SINK_MAX; s++) {
         free(q->sinks[s].skip);
         free(q->sinks[s].intent_end);
@@ -1404,8 +1406,8 @@ static bool keep_record(query *q, int side, const log_record *rec, join_rec *r, 
     join_store_key(j, key, &q->join_key);
     if (r->ts > q->side_time[side])
         q->side_time[side] = r->ts;
-    join_window_add(side ? q->right_rows : q->rows, (const uint8_t *)q->join_key.data, q->join_key.len, r,
-                    q->side_time[side] - j->before - j->after - j->grace);
+    join_window_add(side ? q->right_rows : q->rows, &q->side_queue[side], (const uint8_t *)q->join_key.data,
+                    q->join_key.len, r, q->side_time[side] - j->before - j->after - j->grace);
     return true;
 }
 

@@ -45,6 +45,7 @@
 #include "../storage/log.h"
 #include "../storage/kvstore.h"
 #include "op_aggregate.h"
+#include "op_join.h"
 #include "plan.h"
 #include "table_rows.h"
 
@@ -126,6 +127,7 @@ typedef struct query {
      * outer joins with GRACE PERIOD: records that met nothing yet, held
      * until their window closes; join_key: the current record's store key */
     int64_t side_time[2];
+    join_window_queue side_queue[2]; /* the window stores' records, oldest first */
     buf join_key;
     /* stream-stream JOIN: the tasks of both streams, left ones first; they
      * are read in one batch (see step_join_batch), whose intent also holds

@@ -168,14 +168,19 @@ void kvstore_put_at(kvstore *s, const kvstore_pos *pos, const void *key, size_t 
     e->vlen = (uint32_t)vlen;
 }
 
-void kvstore_append(kvstore *s, const void *key, size_t klen, const void *more, size_t mlen)
+uint8_t *kvstore_append_room(kvstore *s, const void *key, size_t klen, size_t mlen)
 {
     uint64_t h = hash_bytes(key, klen);
     size_t i = find_slot(s, key, klen, h);
     size_t old = s->slots[i].e ? s->slots[i].e->vlen : 0, need = old + mlen;
     entry *e = reserve(s, i, h, key, klen, need, need < 16 ? 16 : 2 * need); /* doubling: appends amortized O(1) */
-    memcpy(e->data + e->klen + old, more, mlen);
     e->vlen = (uint32_t)need;
+    return e->data + e->klen + old;
+}
+
+void kvstore_append(kvstore *s, const void *key, size_t klen, const void *more, size_t mlen)
+{
+    memcpy(kvstore_append_room(s, key, klen, mlen), more, mlen);
 }
 
 bool kvstore_delete(kvstore *s, const void *key, size_t klen)

@@ -60,6 +60,10 @@ void kvstore_prefetch_entry_hashed(const kvstore *s, uint64_t hash);
 /* kvstore_find of a key whose kvstore_hash is `hash`. */
 const uint8_t *kvstore_find_hashed(const kvstore *s, const void *key, size_t klen, uint64_t hash, size_t *vlen,
                                    kvstore_pos *pos);
+/* kvstore_append of mlen bytes the caller writes at the pointer returned
+ * (before the store changes): a value made of several pieces is appended
+ * with one lookup. */
+uint8_t *kvstore_append_room(kvstore *s, const void *key, size_t klen, size_t mlen);
 /* False when there was no such key. */
 bool kvstore_delete(kvstore *s, const void *key, size_t klen);
 size_t kvstore_count(const kvstore *s);

@@ -101,6 +101,13 @@ plan_result join_finish(const plan *p, value *row, const value *jkey, const join
     return join_rest(p, row, r->val != NULL, more, out, cx);
 }
 
+plan_result join_finish_filled(const plan *p, value *row, const value *jkey, const kvstore *const *more, value *out,
+                               eval_ctx *cx)
+{
+    row[p->join->key_slot] = *jkey;
+    return join_rest(p, row, true, more, out, cx);
+}
+
 void join_store_key(const plan_join *j, const value *jkey, buf *out)
 {
     buf_reset(out);

@@ -35,6 +35,11 @@ typedef struct join_rec {
 plan_result join_finish(const plan *p, value *row, const value *jkey, const join_rec *r,
                         const kvstore *const *more, value *out, eval_ctx *cx);
 
+/* join_finish for a row whose right part is filled already (a
+ * stream-stream join's kept record, decoded). */
+plan_result join_finish_filled(const plan *p, value *row, const value *jkey, const kvstore *const *more, value *out,
+                               eval_ctx *cx);
+
 /* The store key of a join key value (codec encoding of the key type): both
  * sides of a join re-keyed on expressions meet on these bytes. */
 void join_store_key(const plan_join *j, const value *jkey, buf *out);

@@ -9,6 +9,7 @@
 
 #include "../base/mem.h"
 #include "../storage/store_window.h"
+#include "codec.h"
 #include "op_aggregate.h"
 #include "op_join.h"
 #include "proclog.h"
@@ -64,6 +65,8 @@ static int replay_stream_join(query *q, log_topic *ltopic, log_topic *rtopic, er
 /* A stream-stream join's batch in the intent: it reads every task. */
 #define JOIN_TASK 2000000
 
+static void join_side_types(query *q);
+
 /* Stream-stream join: its tasks, left then right, read as one; and when
  * a crash interrupted a batch of them, what that batch read. */
 static void open_join_sides(query *q, eventlog *l)
@@ -76,6 +79,7 @@ static void open_join_sides(query *q, eventlog *l)
         q->side_stop[i] = q->recover_task == JOIN_TASK ? log_offset_fetch(l, q->id, INTENT_JOIN_STOP, i) : -1;
     }
     q->side_count = q->recover_task == JOIN_TASK ? log_offset_fetch(l, q->id, INTENT_JOIN_COUNT, 0) : 0;
+    join_side_types(q);
 }
 static void rebuild_fk_index(query *q);
 
@@ -365,6 +369,9 @@ void runtime_query_stop(query *q)
     }
     free(q->held);
     buf_free(&q->join_key);
+    buf_free(&q->join_pack);
+    free(q->side_types[0]);
+    free(q->side_types[1]);
     buf_free(&q->side_queue[0].q);
     buf_free(&q->side_queue[1].q);
     for (int s = 0; s < SINK_MAX; s++) {
@@ -922,7 +929,8 @@ static void aggregate_table_record(query *q, query_task *t, const log_record *re
 }
 
 /* Sends the joined row (or, when `gone`, a tombstone for its key) of a
- * row whose left part is decoded (or NULL) and the right record r. */
+ * row whose left part is decoded (or NULL) and the right record r (NULL
+ * and not `gone`: the row's right part is filled already). */
 static void send_joined(query *q, query_task *t, const log_record *rec, value *row, value *out, const value *key,
                         const join_rec *r, bool gone, eval_ctx *cx)
 {
@@ -936,7 +944,8 @@ static void send_joined(query *q, query_task *t, const log_record *rec, value *r
                 res = PLAN_ERROR;
     } else {
         cx->column_errors = 0;
-        res = join_finish(p, row, key, r, q->more_rows, out, cx);
+        res = r ? join_finish(p, row, key, r, q->more_rows, out, cx)
+                : join_finish_filled(p, row, key, q->more_rows, out, cx);
     }
     int64_t ts = rec->timestamp;
     if (res == PLAN_EMIT || res == PLAN_TOMBSTONE) {
@@ -1228,12 +1237,65 @@ static bool decode_right(query *q, join_rec *r, value *row, value *key, eval_ctx
 static bool decode_side(query *q, bool right, const log_record *rec, join_rec *r, value *row, value *out, value *key,
                         eval_ctx *cx)
 {
+    const plan_join *j = q->plan->join;
+    if (right && !decode_right(q, r, row, key, cx))
+        return false;
+    if (right && !r->key && j->right_key >= 0) /* no key bytes: its key column is the join key (join_finish) */
+        row[j->right_base + j->right_key] = *key;
     if (right)
-        return decode_right(q, r, row, key, cx);
+        return true;
     if (!decode_left(q, rec, r->val, r->vlen, row, out, key, cx))
         return false;
     r->ts = row[q->plan->rowtime].u.l;
     return true;
+}
+
+/* The row slots of one side of a stream-stream join: its columns and
+ * pseudo columns (the left's from 0, the right's from right_base). */
+static int side_base(const query *q, int side) { return side ? q->plan->join->right_base : 0; }
+
+static int side_width(const query *q, int side)
+{
+    return (side ? q->plan->join->right.schema.n : q->plan->in.schema.n) + PLAN_PSEUDO;
+}
+
+/* Each side's slot types, for packing its decoded records (pack_side). */
+static void join_side_types(query *q)
+{
+    static const type_kind pseudo[PLAN_PSEUDO] = {TYPE_BIGINT, TYPE_INT, TYPE_BIGINT, TYPE_BIGINT, TYPE_BIGINT};
+    for (int side = 0; side < 2; side++) {
+        const schema *sc = side ? &q->plan->join->right.schema : &q->plan->in.schema;
+        int n = side_width(q, side);
+        q->side_types[side] = mem_alloc(sizeof *q->side_types[side] * (size_t)n);
+        for (int i = 0; i < n; i++)
+            q->side_types[side][i] = i < sc->n ? sc->cols[i].type : types_scalar(pseudo[i - sc->n]);
+    }
+}
+
+/* A decoded record of one side as a window store keeps it: its columns
+ * that the plan reads and its pseudo columns, codec-encoded into `out`
+ * (so that meeting it costs a codec decode, not a decode of its format,
+ * and the store holds what the join needs, not the whole record). */
+static void pack_side(const query *q, int side, const value *row, buf *out)
+{
+    int base = side_base(q, side), n = side_width(q, side), cols = n - PLAN_PSEUDO;
+    value none = value_null();
+    buf_reset(out);
+    for (int i = 0; i < n; i++)
+        codec_encode(i >= cols || q->plan->needed[base + i] ? &row[base + i] : &none, &q->side_types[side][i], 1,
+                     out);
+}
+
+/* A kept record (pack_side) back into its side's slots of the row, with
+ * its join key; false with cx->e set when it cannot be. */
+static bool unpack_side(const query *q, int side, const join_rec *r, value *row, value *key, eval_ctx *cx)
+{
+    const plan_join *j = q->plan->join;
+    err_clear(cx->e);
+    if (codec_decode(r->val, (size_t)r->vlen, q->side_types[side], side_width(q, side), row + side_base(q, side), cx->a,
+                     cx->e))
+        return false;
+    return expr_eval(side ? j->right_key_expr : j->left_key, row, cx, key) == 0;
 }
 
 static join_rec record_of(const log_record *rec)
@@ -1279,28 +1341,29 @@ static void meet_right(void *ctx, const join_rec *r)
     m->matched++;
     if (m->q->nheld)
         unhold(m->q, 1, r);
+    value key;
+    if (!unpack_side(m->q, 1, r, m->row, &key, m->cx)) {
+        note_error(m->q, m->t, m->rec, m->cx);
+        return;
+    }
     m->row[m->q->plan->join->time_slot] = value_bigint(r->ts > m->self.ts ? r->ts : m->self.ts);
-    send_joined(m->q, m->t, m->rec, m->row, m->out, &m->key, r, false, m->cx);
+    send_joined(m->q, m->t, m->rec, m->row, m->out, &m->key, NULL, false, m->cx);
 }
 
-/* A right record meets a kept left record (decoded again for each). */
+/* A right record meets a kept left record. */
 static void meet_left(void *ctx, const join_rec *l)
 {
     stream_meet *m = ctx;
     m->matched++;
     if (m->q->nheld)
         unhold(m->q, 0, l);
-    log_record left = *m->rec;
-    left.timestamp = l->ts;
-    left.key = l->key;
-    left.key_len = l->key ? l->klen : -1;
     value key;
-    if (!decode_left(m->q, &left, l->val, l->vlen, m->row, m->out, &key, m->cx)) {
+    if (!unpack_side(m->q, 0, l, m->row, &key, m->cx)) {
         note_error(m->q, m->t, m->rec, m->cx);
         return;
     }
     m->row[m->q->plan->join->time_slot] = value_bigint(l->ts > m->self.ts ? l->ts : m->self.ts);
-    send_joined(m->q, m->t, m->rec, m->row, m->out, &key, &m->self, false, m->cx);
+    send_joined(m->q, m->t, m->rec, m->row, m->out, &key, NULL, false, m->cx);
 }
 
 /* An outer side's record that met nothing, joined with NULLs for the
@@ -1308,20 +1371,16 @@ static void meet_left(void *ctx, const join_rec *l)
 static void send_unmatched(query *q, query_task *t, int side, const log_record *rec, join_rec r, value *row,
                            value *out, eval_ctx *cx)
 {
-    log_record self = *rec;
-    self.key = r.key;
-    self.key_len = r.key ? r.klen : -1;
-    self.value = r.val;
-    self.value_len = r.vlen;
+    log_record self = *rec; /* errors name the record being read */
     self.timestamp = r.ts;
     value key;
-    if (!decode_side(q, side, &self, &r, row, out, &key, cx)) {
+    if (!unpack_side(q, side, &r, row, &key, cx)) {
         note_error(q, t, rec, cx);
         return;
     }
     if (side) {
         null_left(q->plan, row, r.ts);
-        send_joined(q, t, &self, row, out, &key, &r, false, cx);
+        send_joined(q, t, &self, row, out, &key, NULL, false, cx);
     } else {
         join_rec none = {r.ts, NULL, NULL, 0, -1};
         row[q->plan->join->time_slot] = value_bigint(r.ts);
@@ -1403,6 +1462,11 @@ static bool keep_record(query *q, int side, const log_record *rec, join_rec *r, 
     const plan_join *j = q->plan->join;
     if (!decode_side(q, side, rec, r, row, out, key, cx) || key->null)
         return false;
+    pack_side(q, side, row, &q->join_pack);
+    r->key = NULL;
+    r->klen = -1;
+    r->val = (const uint8_t *)q->join_pack.data;
+    r->vlen = (int32_t)q->join_pack.len;
     join_store_key(j, key, &q->join_key);
     if (r->ts > q->side_time[side])
         q->side_time[side] = r->ts;
@@ -1440,8 +1504,10 @@ static void stream_join_record(query *q, query_task *t, const log_record *rec, v
         send_closed(q, t, rec, now, row, out, cx);
     /* held records sent meanwhile reused the row and the store key */
     if (q->nheld != held) {
-        if (!decode_side(q, side, rec, &m.self, row, out, &m.key, cx))
+        if (!unpack_side(q, side, &m.self, row, &m.key, cx)) {
+            note_error(q, t, rec, cx);
             return;
+        }
         join_store_key(j, &m.key, &q->join_key);
     }
     int64_t ts = m.self.ts;

@@ -128,6 +128,8 @@ typedef struct query {
      * until their window closes; join_key: the current record's store key */
     int64_t side_time[2];
     join_window_queue side_queue[2]; /* the window stores' records, oldest first */
+    const sqltype **side_types[2]; /* each side's row slots, as kept (pack_side) */
+    buf join_pack;                 /* the current record, as kept */
     buf join_key;
     /* stream-stream JOIN: the tasks of both streams, left ones first; they
      * are read in one batch (see step_join_batch), whose intent also holds

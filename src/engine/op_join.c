@@ -101,6 +101,53 @@ plan_result join_finish(const plan *p, value *row, const value *jkey, const join
     return join_rest(p, row, r->val != NULL, more, out, cx);
 }
 
+/* Whether x reads only row slots below `limit` and calls nothing (a call
+ * may not give the same result twice, or may fail where WHERE would not
+ * have called it). */
+static bool reads_only_below(const expr *x, int limit)
+{
+    if (x->kind == EX_CALL || x->kind == EX_LAMBDA || x->kind == EX_VAR)
+        return false;
+    if (x->kind == EX_COLUMN && (x->column < 0 || x->column >= limit))
+        return false;
+    for (int i = 0; i < x->nargs; i++)
+        if (x->args[i] && !reads_only_below(x->args[i], limit))
+            return false;
+    return true;
+}
+
+static int conjuncts_below(const expr *x, int limit, const expr **out, int n, int max)
+{
+    if (x->kind == EX_AND && x->nargs == 2) {
+        n = conjuncts_below(x->args[0], limit, out, n, max);
+        return conjuncts_below(x->args[1], limit, out, n, max);
+    }
+    if (n < max && reads_only_below(x, limit))
+        out[n++] = x;
+    return n;
+}
+
+int join_prefilter_build(const plan *p, const expr **out, int max)
+{
+    if (!p->join || !p->where || p->join->stream_stream || p->join->table_table || p->join->foreign_key)
+        return 0;
+    return conjuncts_below(p->where, p->join->right_base, out, 0, max);
+}
+
+bool join_prefilter_rejects(const expr *const *pre, int n, const value *row, eval_ctx *cx)
+{
+    for (int i = 0; i < n; i++) {
+        bool keep;
+        if (expr_eval_pred(pre[i], row, cx, &keep)) {
+            err_clear(cx->e);
+            return false;
+        }
+        if (!keep)
+            return true;
+    }
+    return false;
+}
+
 plan_result join_finish_filled(const plan *p, value *row, const value *jkey, const kvstore *const *more, value *out,
                                eval_ctx *cx)
 {

@@ -35,6 +35,17 @@ typedef struct join_rec {
 plan_result join_finish(const plan *p, value *row, const value *jkey, const join_rec *r,
                         const kvstore *const *more, value *out, eval_ctx *cx);
 
+/* A stream-table join's early filter: the conjuncts of WHERE (an AND of
+ * them) that read only the stream's columns and call no function, into
+ * out[0 .. max); returns how many.  A row one of them rejects cannot pass
+ * WHERE whatever it joins, so it need not be looked up (q3: most auctions
+ * are not of category 10). */
+int join_prefilter_build(const plan *p, const expr **out, int max);
+/* Whether a conjunct of join_prefilter_build rejects the row (FALSE or
+ * NULL).  An evaluation error rejects nothing: the row goes on to WHERE,
+ * which reports it if it is reached. */
+bool join_prefilter_rejects(const expr *const *pre, int n, const value *row, eval_ctx *cx);
+
 /* join_finish for a row whose right part is filled already (a
  * stream-stream join's kept record, decoded). */
 plan_result join_finish_filled(const plan *p, value *row, const value *jkey, const kvstore *const *more, value *out,

@@ -307,6 +307,7 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
     }
     if (stream_stream)
         open_join_sides(q, l);
+    q->njoin_pre = join_prefilter_build(p, q->join_pre, (int)(sizeof q->join_pre / sizeof q->join_pre[0]));
     if (open_more_tables(q, l, earliest, e)) {
         runtime_query_stop(q);
         return NULL;
@@ -1674,7 +1675,9 @@ static void process_record(query *q, query_task *t, const log_record *rec, value
     err_clear(cx->e);
     plan_result r = plan_apply(p, rec, t->partition, row, out, cx);
     if (r == PLAN_EMIT && p->join)
-        r = join_apply(p, q->joined->rows, q->more_rows, row, out, cx);
+        r = join_prefilter_rejects(q->join_pre, q->njoin_pre, row, cx)
+                ? PLAN_SKIP
+                : join_apply(p, q->joined->rows, q->more_rows, row, out, cx);
     /* table functions: more rows from the same record, its key and time */
     int rows = r == PLAN_EMIT && p->flatmap ? plan_flatmap_rows(p, row) : 1;
     for (int k = 0; k < rows; k++) {

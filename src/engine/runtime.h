@@ -111,6 +111,8 @@ typedef struct query {
     kvstore *rows;      /* aggregating a table: its current rows (key -> value
                          * bytes), rebuilt from the table's own topic on start */
     table_rows *joined; /* stream-table JOIN: the table's rows, followed */
+    const expr *join_pre[8]; /* the conjuncts of WHERE tried before the lookup */
+    int njoin_pre;
     table_rows **more;  /* a JOIN b JOIN c ...: the later tables' rows (plan->nmore) */
     const kvstore **more_rows; /* their rows, for join_finish */
     /* table-table JOIN: the right table is read by tasks of its own, since

@@ -81,6 +81,7 @@ static void open_join_sides(query *q, eventlog *l)
     q->side_count = q->recover_task == JOIN_TASK ? log_offset_fetch(l, q->id, INTENT_JOIN_COUNT, 0) : 0;
     join_side_types(q);
 }
+
 static void rebuild_fk_index(query *q);
 
 /* A table's rows as of where each of its tasks resumes (aggregating a
@@ -1730,13 +1731,18 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
     return batch_end(q, l, t, task_id(t), e) ? -1 : n;
 }
 
-/* The start of a batch: the sinks' batches empty, a row and an output
- * row for its records in `scratch`. */
-static void batch_start(query *q, arena *scratch, value **row, value **out)
+/* A row and an output row for a batch's records, in `scratch`. */
+static void batch_rows(const query *q, arena *scratch, value **row, value **out)
 {
     const plan *p = q->plan;
     *row = arena_alloc(scratch, sizeof(value) * (size_t)p->nrow);
     *out = arena_alloc(scratch, sizeof(value) * (size_t)(p->out.schema.n ? p->out.schema.n : 1));
+}
+
+/* The start of a batch: the sinks' batches empty, its rows (batch_rows). */
+static void batch_start(query *q, arena *scratch, value **row, value **out)
+{
+    batch_rows(q, scratch, row, out);
     for (int s = 0; s < SINK_MAX; s++) {
         buf_reset(&q->sinks[s].keys);
         buf_reset(&q->sinks[s].values);
@@ -1794,6 +1800,12 @@ static long step_join_batch(query *q, eventlog *l, arena *scratch, int max, bool
     query_task *t;
     const log_record *r;
     while (n < max && (rc = join_next(&o, &t, &r, e)) > 0) {
+        if (n) { /* nothing of a record outlives it in the arena: a
+                  * batch's would outgrow its first chunk, and the chunks
+                  * past it are allocated and freed anew every batch */
+            arena_reset(scratch);
+            batch_rows(q, scratch, &row, &out);
+        }
         process_record(q, t, r, row, out, &cx);
         n++;
     }

@@ -82,6 +82,16 @@ static void read_headers(const plan *p, const log_record *rec, value *row, arena
     }
 }
 
+/* The pseudo-columns of every record written field by field: value.h's
+ * constructors go through a stack copy that stalls on store forwarding,
+ * five times per record here. */
+static void set_bigint(value *v, int64_t l)
+{
+    v->null = false;
+    v->u.dec.hi = 0;
+    v->u.l = l;
+}
+
 plan_result plan_apply(const plan *p, const log_record *rec, int partition, value *row,
                        value *out, eval_ctx *cx)
 {
@@ -113,7 +123,7 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
         return cx->bad_part = EVAL_BAD_VALUE, PLAN_ERROR;
     if (p->in.has_headers)
         read_headers(p, rec, row, cx->a);
-    row[p->rowtime] = value_bigint(rec->timestamp);
+    set_bigint(&row[p->rowtime], rec->timestamp);
     if (p->in.ts_column >= 0 && !tombstone) {
         /* event time from a column (WITH TIMESTAMP=...); ksqlDB skips a
          * record whose timestamp is missing or negative */
@@ -122,11 +132,14 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
             return PLAN_ERROR;
         row[p->rowtime] = value_bigint(ts);
     }
-    row[p->rowpartition] = value_int(partition);
-    row[p->rowoffset] = value_bigint(rec->offset);
-    /* WINDOWSTART, WINDOWEND of a windowed source */
-    row[p->rowoffset + 1] = wstart >= 0 ? value_bigint(wstart) : value_null();
-    row[p->rowoffset + 2] = wend >= 0 ? value_bigint(wend) : value_null();
+    set_bigint(&row[p->rowpartition], 0); /* an INT: u.i, the rest zero */
+    row[p->rowpartition].u.i = partition;
+    set_bigint(&row[p->rowoffset], rec->offset);
+    /* WINDOWSTART, WINDOWEND of a windowed source, NULL (all zero) when not */
+    set_bigint(&row[p->rowoffset + 1], wstart >= 0 ? wstart : 0);
+    row[p->rowoffset + 1].null = wstart < 0;
+    set_bigint(&row[p->rowoffset + 2], wend >= 0 ? wend : 0);
+    row[p->rowoffset + 2].null = wend < 0;
     if (p->join) { /* the other sides' columns come first: op_join */
         row[p->join->time_slot] = row[p->rowtime];
         return tombstone ? PLAN_SKIP : PLAN_EMIT;

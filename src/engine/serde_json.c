@@ -141,6 +141,37 @@ static char *unescape_one(jp *j, char *d, bool *ok)
     return d ? put_utf8(d, cp) : d;
 }
 
+static bool plain_byte(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+/* The first byte from p on that a string does not take as it is: '"',
+ * '\\', a control character or a byte of a non-ASCII character (or end).
+ * Eight bytes are tested at once while there are eight: a byte below n
+ * sets its high bit in (x - n per byte), and the high bits of x itself
+ * are the non-ASCII bytes.  A borrow can flag a byte wrongly only above
+ * (later in memory than, on a little-endian machine) one flagged
+ * rightly, so the lowest flag is the first such byte. */
+static const char *plain_run_end(const char *p, const char *end)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    while (end - p >= 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        uint64_t quote = x ^ (ones * '"'), bslash = x ^ (ones * '\\');
+        uint64_t hit = ((quote - ones) | (bslash - ones) | (x - ones * 0x20) | x) & highs;
+        if (hit) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return p + (__builtin_ctzll(hit) >> 3);
+#else
+            break;
+#endif
+        }
+        p += 8;
+    }
+    while (p < end && plain_byte((unsigned char)*p))
+        p++;
+    return p;
+}
+
 /* A string at j->p (on the opening quote).  *s, *len: a slice of the
  * record when it has no escapes, else unescaped into the arena (or not
  * built at all when s is NULL). */
@@ -149,10 +180,7 @@ static int parse_string(jp *j, const char **s, uint32_t *len)
     const char *begin = ++j->p;
     bool escaped = false;
     for (;;) {
-        /* the common bytes, fast */
-        while (j->p < j->end && (unsigned char)*j->p >= 0x20 && *j->p != '"' && *j->p != '\\' &&
-               (unsigned char)*j->p < 0x80)
-            j->p++;
+        j->p = plain_run_end(j->p, j->end); /* the common bytes, fast */
         if (j->p >= j->end)
             return fail(j, "unterminated string");
         unsigned char c = (unsigned char)*j->p;
@@ -251,47 +279,74 @@ static int skip_value(jp *j);
  * (key set for objects) with j->p on its value; `each` must consume it. */
 typedef int (*member_fn)(jp *j, void *ctx, const char *key, uint32_t klen);
 
-static int walk_composite(jp *j, member_fn each, void *ctx)
+/* Enters the composite at j->p ('{' or '['), j->p past it and blanks. */
+static int open_composite(jp *j)
 {
-    bool object = *j->p == '{';
-    char close = object ? '}' : ']';
     if (++j->depth > JSON_MAX_DEPTH)
         return fail(j, "nesting too deep");
     j->p++;
     skip_ws(j);
-    if (j->p < j->end && *j->p == close) {
+    return 0;
+}
+
+/* True, with j->p past it, when `close` is at j->p: the composite ends. */
+static bool close_composite(jp *j, char close)
+{
+    if (j->p >= j->end || *j->p != close)
+        return false;
+    j->p++;
+    j->depth--;
+    return true;
+}
+
+/* The ':' between an object member's key and value, blanks around it. */
+static int member_colon(jp *j)
+{
+    skip_ws(j);
+    if (j->p >= j->end || *j->p != ':')
+        return fail(j, "':' expected");
+    j->p++;
+    skip_ws(j);
+    return 0;
+}
+
+/* After a member's value: 1 when ',' says another follows (j->p on it),
+ * 0 when `close` ends the composite, -1 (error set) otherwise. */
+static int member_next(jp *j, char close)
+{
+    skip_ws(j);
+    if (j->p < j->end && *j->p == ',') {
         j->p++;
-        j->depth--;
-        return 0;
+        skip_ws(j);
+        return 1;
     }
+    if (close_composite(j, close))
+        return 0;
+    return fail(j, close == '}' ? "',' or '}' expected" : "',' or ']' expected");
+}
+
+static int walk_composite(jp *j, member_fn each, void *ctx)
+{
+    bool object = *j->p == '{';
+    char close = object ? '}' : ']';
+    if (open_composite(j))
+        return -1;
+    if (close_composite(j, close))
+        return 0;
     for (;;) {
         const char *key = NULL;
         uint32_t klen = 0;
         if (object) {
             if (j->p >= j->end || *j->p != '"')
                 return fail(j, "object key expected");
-            if (parse_string(j, &key, &klen))
+            if (parse_string(j, &key, &klen) || member_colon(j))
                 return -1;
-            skip_ws(j);
-            if (j->p >= j->end || *j->p != ':')
-                return fail(j, "':' expected");
-            j->p++;
         }
-        skip_ws(j);
         if (each(j, ctx, key, klen))
             return -1;
-        skip_ws(j);
-        if (j->p < j->end && *j->p == ',') {
-            j->p++;
-            skip_ws(j);
-            continue;
-        }
-        if (j->p < j->end && *j->p == close) {
-            j->p++;
-            j->depth--;
-            return 0;
-        }
-        return fail(j, object ? "',' or '}' expected" : "',' or ']' expected");
+        int more = member_next(j, close);
+        if (more <= 0)
+            return more;
     }
 }
 
@@ -316,6 +371,36 @@ static int skip_value(jp *j)
 }
 
 /* ---- typed decoding ----------------------------------------------------- */
+
+/* A decoded value written field by field into its slot: value.h's
+ * constructors return a struct that GCC assembles on the stack and
+ * copies with a 16-byte load over narrower stores, a store-forwarding
+ * stall per value on this hot path. */
+static void put_null(value *v)
+{
+    v->null = true;
+    v->u.dec.lo = 0;
+    v->u.dec.hi = 0;
+}
+
+static void put_integer(value *v, type_kind k, int64_t l)
+{
+    v->null = false;
+    v->u.dec.hi = 0;
+    v->u.dec.lo = 0;
+    if (k == TYPE_INT)
+        v->u.i = (int32_t)l;
+    else
+        v->u.l = l;
+}
+
+static void put_string(value *v, const char *p, uint32_t n)
+{
+    v->null = false;
+    v->u.dec.hi = 0;
+    v->u.s.p = p;
+    v->u.s.len = n;
+}
 
 static int coerce_fail(jp *j, const char *text, uint32_t n, const sqltype *t)
 {
@@ -412,7 +497,7 @@ static int scalar_from_text(jp *j, const char *p, uint32_t n, bool number, bool 
         *out = value_decimal(d);
         return 0;
     }
-    case TYPE_STRING: *out = value_string(p, n); return 0;
+    case TYPE_STRING: put_string(out, p, n); return 0;
     case TYPE_BYTES:
         if (number || value_base64_decode(p, n, j->a, out))
             return coerce_fail(j, p, n, t);
@@ -517,6 +602,84 @@ static int decode_composite(jp *j, const sqltype *t, value *out)
     return 0;
 }
 
+static bool is_integral(type_kind k)
+{
+    return k == TYPE_BIGINT || k == TYPE_INT || k == TYPE_TIMESTAMP || k == TYPE_DATE || k == TYPE_TIME;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The run of decimal digits that starts the 8 bytes at p: its length in
+ * *n (0 to 8) and its value.  Subtracting '0' bytewise leaves digits as
+ * 0..9; a byte is one when its low 7 bits plus 0x76 stay below 0x80 and
+ * it had no high bit (no carry crosses bytes).  The digits are shifted to
+ * the top (zeros before them), then bytes are paired into 2-digit, 4-digit
+ * and 8-digit numbers by three multiplications. */
+static uint64_t digit_run8(const char *p, int *n)
+{
+    const uint64_t ones = 0x0101010101010101u;
+    uint64_t x;
+    memcpy(&x, p, 8);
+    x ^= ones * '0';
+    uint64_t other = (((x & ones * 0x7f) + ones * 0x76) | x) & ones * 0x80;
+    int k = other ? __builtin_ctzll(other) >> 3 : 8;
+    *n = k;
+    if (k == 0)
+        return 0;
+    x <<= 8 * (8 - k);
+    x = (x * 10 + (x >> 8)) & 0x00ff00ff00ff00ffu;
+    x = (x * 100 + (x >> 16)) & 0x0000ffff0000ffffu;
+    return (x * 10000 + (x >> 32)) & 0xffffffffu;
+}
+#endif
+
+/* The run of up to 16 decimal digits at p, its length in *n. */
+static uint64_t digit_run(const char *p, const char *end, int *n)
+{
+    uint64_t v = 0;
+    int k = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    static const uint64_t pow10[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+    if (end - p >= 16) {
+        v = digit_run8(p, &k);
+        if (k == 8) {
+            int k2;
+            uint64_t w = digit_run8(p + 8, &k2);
+            v = v * pow10[k2] + w;
+            k += k2;
+        }
+        *n = k;
+        return v;
+    }
+#endif
+    while (p + k < end && (unsigned)(p[k] - '0') <= 9 && k < 16)
+        v = v * 10 + (unsigned)(p[k++] - '0');
+    *n = k;
+    return v;
+}
+
+/* The common case of a number for an integral column: at most 16 digits
+ * (they cannot overflow), no fraction, no exponent, read in one pass.
+ * Returns 1 when it read the number into out, -1 with the error set (an
+ * INT out of range), 0 (j->p unmoved) for anything else, which the
+ * general path then reads. */
+static int integer_fast(jp *j, const sqltype *t, value *out)
+{
+    const char *digits = j->p + (*j->p == '-');
+    int nd;
+    uint64_t v = digit_run(digits, j->end, &nd);
+    const char *p = digits + nd;
+    if (nd == 0 || (nd > 1 && *digits == '0'))
+        return 0; /* not a number, or a leading zero: the general path says why */
+    if (p < j->end && ((unsigned)(*p - '0') <= 9 || *p == '.' || *p == 'e' || *p == 'E'))
+        return 0;
+    int64_t l = digits > j->p ? -(int64_t)v : (int64_t)v;
+    if (t->kind == TYPE_INT && (l < INT32_MIN || l > INT32_MAX))
+        return coerce_fail(j, j->p, (uint32_t)(p - j->p), t);
+    put_integer(out, t->kind, l);
+    j->p = p;
+    return 1;
+}
+
 static int decode_typed(jp *j, const sqltype *t, value *out)
 {
     if (j->p >= j->end)
@@ -526,7 +689,7 @@ static int decode_typed(jp *j, const sqltype *t, value *out)
     bool is_int;
     switch (*j->p) {
     case 'n':
-        *out = value_null();
+        put_null(out);
         return literal(j, "null", 4);
     case '"':
         if (parse_string(j, &s, &n))
@@ -552,13 +715,18 @@ static int decode_typed(jp *j, const sqltype *t, value *out)
         if (t->kind == TYPE_STRING) {
             if (composite_text(j, &s, &n))
                 return -1;
-            *out = value_string(s, n);
+            put_string(out, s, n);
             return 0;
         }
         if (t->kind != TYPE_ARRAY && t->kind != TYPE_MAP && t->kind != TYPE_STRUCT)
             return skip_value(j) ? -1 : coerce_fail(j, "(an object or array)", 20, t);
         return decode_composite(j, t, out);
     default:
+        if (is_integral(t->kind)) {
+            int r = integer_fast(j, t, out);
+            if (r)
+                return r < 0 ? -1 : 0;
+        }
         if (parse_number(j, &s, &n, &is_int))
             return -1;
         if (t->kind == TYPE_BOOLEAN || t->kind == TYPE_BYTES || t->kind == TYPE_ARRAY || t->kind == TYPE_MAP ||
@@ -575,8 +743,20 @@ typedef struct record_ctx {
     bool keys;
     const bool *needed;
     value *row;
-    int next; /* the column after the last one matched: fields usually come in schema order */
+    int next; /* the column after the last one matched: members usually come in schema order */
 } record_ctx;
+
+static unsigned char fold(unsigned char c) { return c >= 'A' && c <= 'Z' ? c | 0x20 : c; }
+
+/* Whether column name `name` is key[0 .. klen) ignoring ASCII case, as
+ * strncasecmp compares in the C locale. */
+static bool name_is(const char *name, const char *key, uint32_t klen)
+{
+    for (uint32_t i = 0; i < klen; i++)
+        if (!name[i] || fold((unsigned char)name[i]) != fold((unsigned char)key[i]))
+            return false;
+    return name[klen] == '\0';
+}
 
 static int find_column(record_ctx *c, const char *key, uint32_t klen)
 {
@@ -584,7 +764,7 @@ static int find_column(record_ctx *c, const char *key, uint32_t klen)
     for (int k = 0; k < n; k++) {
         int i = (c->next + k) % n;
         const column *col = &c->s->cols[i];
-        if (column_in_part(col, c->keys) && strlen(col->name) == klen && !strncasecmp(col->name, key, klen)) {
+        if (column_in_part(col, c->keys) && name_is(col->name, key, klen)) {
             c->next = i + 1;
             return i;
         }
@@ -592,10 +772,52 @@ static int find_column(record_ctx *c, const char *key, uint32_t klen)
     return -1;
 }
 
-static int record_member(jp *j, void *ctx, const char *key, uint32_t klen)
+/* When the key at j->p (on its opening quote) is `name` byte for byte but
+ * for ASCII case, with no escape or other byte a string does not take as
+ * it is: true with j->p past the key.  The key is then valid JSON and
+ * needs no copy, nor a search of the columns. */
+static bool key_is(jp *j, const char *name)
 {
-    record_ctx *c = ctx;
-    int i = find_column(c, key, klen);
+    const char *p = j->p + 1;
+    for (; *name; name++, p++) {
+        if (p >= j->end)
+            return false;
+        unsigned char b = (unsigned char)*p, n = (unsigned char)*name, d = b ^ n;
+        if (d == 0 ? !plain_byte(n) : d != 0x20 || (unsigned)((b | 0x20) - 'a') > 'z' - 'a')
+            return false;
+    }
+    if (p >= j->end || *p != '"')
+        return false;
+    j->p = p + 1;
+    return true;
+}
+
+/* The column the member key at j->p names, or -1 (none), with j->p past
+ * the key; -2 when the key is not a valid string.  The column find_column
+ * would try first is tried on the record's bytes before the key is read. */
+static int member_column(jp *j, record_ctx *c)
+{
+    int g = c->next;
+    while (g < c->s->n && !column_in_part(&c->s->cols[g], c->keys))
+        g++;
+    if (g < c->s->n && key_is(j, c->s->cols[g].name)) {
+        c->next = g + 1;
+        return g;
+    }
+    const char *key;
+    uint32_t klen;
+    if (parse_string(j, &key, &klen))
+        return -2;
+    return find_column(c, key, klen);
+}
+
+/* The value at j->p of a member that names column i (-1: none).  A column
+ * the plan does not need is checked as JSON and skipped, not converted:
+ * a record that is not valid JSON is refused whatever it holds (ksqlDB
+ * parses the whole record), but a value that would not convert to a
+ * column the query does not read is not an error. */
+static int record_member(jp *j, record_ctx *c, int i)
+{
     if (i < 0 || (c->needed && !c->needed[i]))
         return skip_value(j);
     if (decode_typed(j, c->s->cols[i].type, &c->row[i])) {
@@ -609,6 +831,26 @@ static int record_member(jp *j, void *ctx, const char *key, uint32_t klen)
     return 0;
 }
 
+/* The record's object at j->p ('{'), one member at a time: like
+ * walk_composite, but the keys are matched to columns as they are read. */
+static int decode_record(jp *j, record_ctx *c)
+{
+    if (open_composite(j))
+        return -1;
+    if (close_composite(j, '}'))
+        return 0;
+    for (;;) {
+        if (j->p >= j->end || *j->p != '"')
+            return fail(j, "object key expected");
+        int i = member_column(j, c);
+        if (i == -2 || member_colon(j) || record_member(j, c, i))
+            return -1;
+        int more = member_next(j, '}');
+        if (more <= 0)
+            return more;
+    }
+}
+
 int serde__json_decode(const uint8_t *p, int32_t len, const schema *s, bool keys, bool unwrapped,
                        const bool *needed, value *row, arena *a, err *e)
 {
@@ -618,7 +860,7 @@ int serde__json_decode(const uint8_t *p, int32_t len, const schema *s, bool keys
         if (column_in_part(&s->cols[i], keys)) {
             want++, only = i;
             if (!needed || needed[i])
-                row[i] = value_null();
+                put_null(&row[i]);
         }
     skip_ws(&j);
     int rc;
@@ -629,7 +871,7 @@ int serde__json_decode(const uint8_t *p, int32_t len, const schema *s, bool keys
         rc = decode_typed(&j, s->cols[only].type, &row[only]);
     else if (j.p < j.end && *j.p == '{') {
         record_ctx c = {.s = s, .keys = keys, .needed = needed, .row = row};
-        rc = walk_composite(&j, record_member, &c);
+        rc = decode_record(&j, &c);
     } else if (skip_value(&j))
         return -1;
     else

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -222,6 +223,180 @@ static void test_unwrapped_single_value(void **state)
     assert_string_equal(text(DEC), "7.13");
 }
 
+/* Decodes a copy of json in a buffer of exactly its length (no NUL after
+ * it), so a read past the record's end is caught by the sanitizers. */
+static int decode_exact(const char *json, const bool *needed)
+{
+    size_t n = strlen(json);
+    char *copy = malloc(n ? n : 1);
+    memcpy(copy, json, n);
+    err_clear(&e);
+    fmt f = {.kind = FORMAT_JSON};
+    int rc = serde_decode_value(&f, (const uint8_t *)copy, (int32_t)n, &sch, needed, row, &ar, &e);
+    /* strings may point into the record: keep them readable for the test */
+    if (rc == 0) {
+        char *kept = arena_alloc(&ar, n ? n : 1);
+        memcpy(kept, copy, n);
+        for (int i = 0; i < NCOLS; i++)
+            if (!row[i].null && (sch.cols[i].type->kind == TYPE_STRING) && row[i].u.s.p >= copy &&
+                row[i].u.s.p <= copy + n)
+                row[i].u.s.p = kept + (row[i].u.s.p - copy);
+    }
+    free(copy);
+    return rc;
+}
+
+static void test_needed_columns_are_found_among_extra_missing_and_reordered_members(void **state)
+{
+    bool needed[NCOLS] = {0};
+    needed[I] = needed[L] = needed[S] = true;
+    /* members in another order than the schema's, names in other cases,
+     * members that are no column, a name written with escapes, and D and
+     * B missing; one schema, several records, as a topic's records come */
+    const char *records[] = {
+        "{\"extra\":{\"x\":[1,2]},\"s\":\"first\",\"zz\":1,\"l\":10,\"i\":1}",
+        "{\"I\":2,\"L\":20,\"S\":\"second\"}",
+        "{\"\\u0053\":\"third\",\"\\u006c\":30,\"unknown\":\"\\\"\",\"I\":3}",
+        "{\"L\":40}",
+        "{ \"s\" : \"fifth\" , \"i\" : 5 , \"Dec\" : 1.5 , \"l\" : 50 }",
+    };
+    const char *want_s[] = {"first", "second", "third", "null", "fifth"};
+    const char *want_l[] = {"10", "20", "30", "40", "50"};
+    const char *want_i[] = {"1", "2", "3", "null", "5"};
+    for (int round = 0; round < 2; round++) /* the second time after every other record */
+        for (size_t r = 0; r < sizeof records / sizeof *records; r++) {
+            row[D] = value_int(-1); /* not needed: left alone */
+            assert_int_equal(decode_exact(records[r], needed), 0);
+            assert_string_equal(text(S), want_s[r]);
+            assert_string_equal(text(L), want_l[r]);
+            assert_string_equal(text(I), want_i[r]);
+            assert_int_equal(row[D].u.i, -1);
+        }
+    /* a member named like a column but for one letter is not that column */
+    assert_int_equal(decode_exact("{\"Lx\":1,\"xL\":2,\"L \":3,\"\":4}", needed), 0);
+    assert_true(row[L].null);
+    /* the last of two members naming the same column wins */
+    assert_int_equal(decode_exact("{\"L\":1,\"l\":2}", needed), 0);
+    assert_string_equal(text(L), "2");
+}
+
+static void test_only_letters_match_in_another_case(void **state)
+{
+    column cols[1] = {{.name = "A_1@", .type = types_scalar(TYPE_BIGINT)}};
+    schema one = {cols, 1};
+    fmt f = {.kind = FORMAT_JSON};
+    /* '_' and DEL, '@' and '`' differ in the bit that makes a letter lower
+     * case, and are not letters */
+    const char *json[] = {"{\"a\x7f" "1@\":1}", "{\"a_1`\":1}", "{\"a_1@\":7}"};
+    for (int i = 0; i < 3; i++) {
+        err_clear(&e);
+        assert_int_equal(serde_decode_value(&f, (const uint8_t *)json[i], (int32_t)strlen(json[i]), &one, NULL, row,
+                                            &ar, &e),
+                         0);
+        assert_true(i < 2 ? row[0].null : row[0].u.l == 7);
+    }
+}
+
+static void test_malformed_json_in_a_member_not_needed_is_refused(void **state)
+{
+    bool needed[NCOLS] = {0};
+    needed[L] = true;
+    /* D and the unknown members are not needed, yet the record must be JSON */
+    const char *bad[] = {
+        "{\"L\":1,\"D\":[1,]}",
+        "{\"L\":1,\"D\":\"tab\there\"}",
+        "{\"L\":1,\"D\":\"\\uZZZZ\"}",
+        "{\"L\":1,\"D\":\"\xc3(\"}",
+        "{\"L\":1,\"D\":01}",
+        "{\"L\":1,\"D\":nul}",
+        "{\"L\":1,\"nope\":{\"a\" 1}}",
+        "{\"L\":1,\"D\":\"never closed}",
+        "{\"L\":1,\"D\\x\":2}",
+        "{\"L\":1,\"D\":2,}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        if (decode_exact(bad[i], needed) != -1)
+            fail_msg("accepted malformed JSON: %s", bad[i]);
+        assert_int_equal(e.code, ERR_FORMAT);
+        assert_non_null(strstr(e.msg, "invalid JSON"));
+    }
+    /* a value that would not convert to a column not needed is no error */
+    assert_int_equal(decode_exact("{\"L\":1,\"D\":\"not a double\",\"I\":[true]}", needed), 0);
+    assert_string_equal(text(L), "1");
+    /* but in a needed column it is, and says which column */
+    assert_int_equal(decode_exact("{\"L\":\"x1\",\"D\":2}", needed), -1);
+    assert_non_null(strstr(e.msg, "column L"));
+}
+
+static void test_integers_of_every_length_read_exactly(void **state)
+{
+    bool needed[NCOLS] = {0};
+    needed[L] = needed[I] = needed[S] = true;
+    char digits[32], json[128], want[40];
+    for (int n = 1; n <= 19; n++) {
+        for (int k = 0; k < n; k++)
+            digits[k] = (char)('1' + (k * 7 + n) % 9);
+        digits[n] = '\0';
+        for (int neg = 0; neg < 2; neg++)
+            for (int tail = 0; tail < 2; tail++) { /* last in the record, or more follows */
+                snprintf(want, sizeof want, "%s%s", neg ? "-" : "", digits);
+                snprintf(json, sizeof json, "{\"L\":%s%s}", want, tail ? ",\"S\":\"some more bytes after it\"" : "");
+                assert_int_equal(decode_exact(json, needed), 0);
+                assert_string_equal(text(L), want);
+            }
+    }
+    assert_int_equal(decode_exact("{\"L\":0,\"S\":\"0000000000000000000\"}", needed), 0);
+    assert_string_equal(text(L), "0");
+    assert_int_equal(decode_exact("{\"L\":-0,\"S\":\"0000000000000000000\"}", needed), 0);
+    assert_string_equal(text(L), "0");
+    assert_int_equal(decode_exact("{\"L\":-9223372036854775808,\"S\":\"more bytes after\"}", needed), 0);
+    assert_string_equal(text(L), "-9223372036854775808");
+    assert_int_equal(decode_exact("{\"L\":1234567890123.9,\"S\":\"more bytes after\"}", needed), 0);
+    assert_string_equal(text(L), "1234567890123"); /* a fraction truncates */
+    assert_int_equal(decode_exact("{\"L\":12e2,\"S\":\"more bytes after\"}", needed), 0);
+    assert_string_equal(text(L), "1200");
+    assert_int_equal(decode_exact("{\"I\":-2147483648,\"S\":\"more bytes after\"}", needed), 0);
+    assert_string_equal(text(I), "-2147483648");
+    assert_int_equal(decode_exact("{\"I\":2147483648,\"S\":\"more bytes after\"}", needed), -1);
+    assert_non_null(strstr(e.msg, "column I: cannot read 2147483648 as INT"));
+    const char *bad[] = {"{\"L\":0123456789012345678,\"S\":\"x\"}", "{\"L\":-,\"S\":\"more bytes after\"}",
+                         "{\"L\":1.,\"S\":\"more bytes after\"}", "{\"L\":--1,\"S\":\"more bytes after\"}",
+                         "{\"L\":00}"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        if (decode_exact(bad[i], needed) != -1)
+            fail_msg("accepted malformed JSON: %s", bad[i]);
+        assert_non_null(strstr(e.msg, "invalid JSON"));
+    }
+}
+
+static void test_strings_read_whatever_the_position_of_special_bytes(void **state)
+{
+    bool needed[NCOLS] = {0};
+    needed[S] = true;
+    /* an escape, a non-ASCII character or a closing quote at every offset
+     * of a string, short and long, last in the record or not */
+    const char *special[] = {"\\n", "\xc3\xa9", "\\u00e9", "\\\"", "\\\\"};
+    const char *meaning[] = {"\n", "\xc3\xa9", "\xc3\xa9", "\"", "\\"};
+    for (int len = 0; len < 24; len++)
+        for (int at = 0; at <= len; at++)
+            for (size_t k = 0; k < sizeof special / sizeof *special; k++)
+                for (int tail = 0; tail < 2; tail++) {
+                    char json[128], want[64];
+                    snprintf(json, sizeof json, "{\"S\":\"%.*s%s%.*s\"%s}", at, "abcdefghijklmnopqrstuvwxyz",
+                             special[k], len - at, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", tail ? ",\"L\":123456789" : "");
+                    snprintf(want, sizeof want, "%.*s%s%.*s", at, "abcdefghijklmnopqrstuvwxyz", meaning[k], len - at,
+                             "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+                    assert_int_equal(decode_exact(json, needed), 0);
+                    assert_int_equal(row[S].u.s.len, strlen(want));
+                    assert_memory_equal(row[S].u.s.p, want, strlen(want));
+                    /* a raw control character there is refused */
+                    snprintf(json, sizeof json, "{\"S\":\"%.*s\x1f%.*s\"%s}", at, "abcdefghijklmnopqrstuvwxyz", len - at,
+                             "ABCDEFGHIJKLMNOPQRSTUVWXYZ", tail ? ",\"L\":123456789" : "");
+                    assert_int_equal(decode_exact(json, needed), -1);
+                    assert_non_null(strstr(e.msg, "control character in string"));
+                }
+}
+
 static void test_decimal_and_bytes_are_written_as_ksqldb_writes_them(void **state)
 {
     assert_int_equal(decode("{\"DEC\":1.2,\"Y\":\"AQID\",\"S\":\"x\"}"), 0);
@@ -285,6 +460,11 @@ int main(void)
         cmocka_unit_test(test_malformed_json_is_refused_with_a_reason),
         cmocka_unit_test(test_a_record_that_is_not_an_object_is_refused),
         cmocka_unit_test(test_unwrapped_single_value),
+        cmocka_unit_test(test_needed_columns_are_found_among_extra_missing_and_reordered_members),
+        cmocka_unit_test(test_only_letters_match_in_another_case),
+        cmocka_unit_test(test_malformed_json_in_a_member_not_needed_is_refused),
+        cmocka_unit_test(test_integers_of_every_length_read_exactly),
+        cmocka_unit_test(test_strings_read_whatever_the_position_of_special_bytes),
         cmocka_unit_test(test_decimal_and_bytes_are_written_as_ksqldb_writes_them),
         cmocka_unit_test(test_delimited_reads_decimal_and_bytes),
         cmocka_unit_test(test_kafka_bytes_are_raw),

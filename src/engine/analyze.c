@@ -1424,6 +1424,7 @@ static void copy_io(arena *a, plan_io *dst, const source *s)
     dst->key_format = s->key_format;
     dst->value_format = s->value_format;
     schema_copy(a, &dst->schema, &s->schema);
+    dst->names = serde_names_new(&dst->schema, a);
     for (int i = 0; i < s->schema.n; i++)
         dst->has_headers |= s->schema.cols[i].header;
     dst->partitions = s->partitions;

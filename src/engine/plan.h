@@ -34,6 +34,7 @@ typedef struct plan_io {
     int ts_column;     /* WITH (TIMESTAMP='col'): column giving the event time, or -1 */
     const char *ts_format; /* TIMESTAMP_FORMAT for a STRING ts_column, else NULL */
     bool has_headers;  /* some column reads the record's headers */
+    const serde_names *names; /* the schema's names prepared for decoding */
 } plan_io;
 
 typedef enum window_kind {

@@ -55,6 +55,14 @@ int serde_decode_key(const fmt *f, const uint8_t *p, int32_t len, const schema *
                      arena *a, err *e);
 int serde_decode_value(const fmt *f, const uint8_t *p, int32_t len, const schema *s,
                        const bool *needed, value *row, arena *a, err *e);
+/* The column names of s prepared once (at plan time) for the JSON decoder
+ * to match record members against, without folding a name per record;
+ * read-only after, in arena a, valid while s is. */
+typedef struct serde_names serde_names;
+serde_names *serde_names_new(const schema *s, arena *a);
+/* serde_decode_value with the prepared names of s (NULL: none). */
+int serde_decode_value_named(const fmt *f, const uint8_t *p, int32_t len, const schema *s, const serde_names *names,
+                             const bool *needed, value *row, arena *a, err *e);
 /* Appends the encoded key (key columns of s) to out; *is_null when there
  * are no key columns or the single key is null. */
 int serde_encode_key(const fmt *f, const schema *s, const value *row, buf *out, bool *is_null,
@@ -71,8 +79,8 @@ void serde_json_string(const char *p, size_t len, buf *out);
 int serde_hex4(const char *p, unsigned *out);
 
 /* Internal to the serde module (serde_json.c). */
-int serde__json_decode(const uint8_t *p, int32_t len, const schema *s, bool keys, bool unwrapped,
-                       const bool *needed, value *row, arena *a, err *e);
+int serde__json_decode(const uint8_t *p, int32_t len, const schema *s, const serde_names *names, bool keys,
+                       bool unwrapped, const bool *needed, value *row, arena *a, err *e);
 /* Field text (DELIMITED, a JSON string) as a scalar of type t. */
 int serde__text_to_value(const char *p, uint32_t n, const sqltype *t, arena *a, value *out, err *e);
 

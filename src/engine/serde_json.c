@@ -36,9 +36,11 @@ static int fail(jp *j, const char *what)
     return err_set(j->e, ERR_FORMAT, "invalid JSON: %s at byte %ld", what, (long)(j->p - j->start));
 }
 
-static void skip_ws(jp *j)
+static inline void skip_ws(jp *j)
 {
-    while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t'))
+    /* every blank is at most ' ': most calls find none and stop at once */
+    while (j->p < j->end && (unsigned char)*j->p <= ' ' &&
+           (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t'))
         j->p++;
 }
 
@@ -738,8 +740,42 @@ static int decode_typed(jp *j, const sqltype *t, value *out)
 
 /* ---- records ------------------------------------------------------------ */
 
+/* Column names folded once (serde_names_new): a name that is plain ASCII
+ * (no '"', '\\' or control character) in lower case, zero-padded to whole
+ * 8-byte words, and its length; len 0 for the others. */
+struct serde_names {
+    int n;
+    uint32_t *len;
+    uint64_t **folded;
+};
+
+serde_names *serde_names_new(const schema *s, arena *a)
+{
+    serde_names *m = arena_alloc(a, sizeof *m);
+    m->n = s->n;
+    m->len = arena_alloc(a, sizeof *m->len * (size_t)(s->n ? s->n : 1));
+    m->folded = arena_alloc(a, sizeof *m->folded * (size_t)(s->n ? s->n : 1));
+    for (int i = 0; i < s->n; i++) {
+        const char *name = s->cols[i].name;
+        size_t n = strlen(name), k = 0;
+        while (k < n && plain_byte((unsigned char)name[k]))
+            k++;
+        if (k < n || n == 0 || n > 4096)
+            continue; /* matched the slow way */
+        size_t words = (n + 7) / 8;
+        uint8_t *f = arena_alloc(a, words * 8);
+        memset(f, 0, words * 8);
+        for (k = 0; k < n; k++)
+            f[k] = (uint8_t)(name[k] >= 'A' && name[k] <= 'Z' ? name[k] | 0x20 : name[k]);
+        m->folded[i] = (uint64_t *)f;
+        m->len[i] = (uint32_t)n;
+    }
+    return m;
+}
+
 typedef struct record_ctx {
     const schema *s;
+    const serde_names *names; /* or NULL */
     bool keys;
     const bool *needed;
     value *row;
@@ -792,6 +828,41 @@ static bool key_is(jp *j, const char *name)
     return true;
 }
 
+/* key_is for a name folded by serde_names_new, eight bytes at a time: the
+ * record's upper-case ASCII letters are made lower case (a byte of 0x41 to
+ * 0x5a gets 0x20; the additions cannot carry out of a byte of 7 bits) and
+ * the words compared, the last one masked to the name's length.  As the
+ * name holds only bytes a string takes as they are, a key equal to it
+ * does too. */
+static bool key_is_folded(jp *j, const uint64_t *name, uint32_t len)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    const char *p = j->p + 1;
+    uint32_t words = (len + 7) / 8;
+    if ((size_t)(j->end - p) < (size_t)words * 8 || (size_t)(j->end - p) <= len)
+        return false; /* near the end of the record: the caller goes the slow way */
+    for (uint32_t w = 0; w < words; w++, p += 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        uint64_t low7 = x & ~highs;
+        uint64_t upper = (low7 + ones * (0x80 - 'A')) & ~(low7 + ones * (0x80 - 'Z' - 1)) & ~x & highs;
+        uint64_t diff = (x | upper >> 2) ^ name[w];
+        if (w + 1 == words && len % 8)
+            diff &= ~(uint64_t)0 >> (64 - 8 * (len % 8));
+        if (diff)
+            return false;
+    }
+    p = j->p + 1 + len;
+    if (*p != '"')
+        return false;
+    j->p = p + 1;
+    return true;
+#else
+    return false;
+#endif
+}
+
 /* The column the member key at j->p names, or -1 (none), with j->p past
  * the key; -2 when the key is not a valid string.  The column find_column
  * would try first is tried on the record's bytes before the key is read. */
@@ -800,7 +871,9 @@ static int member_column(jp *j, record_ctx *c)
     int g = c->next;
     while (g < c->s->n && !column_in_part(&c->s->cols[g], c->keys))
         g++;
-    if (g < c->s->n && key_is(j, c->s->cols[g].name)) {
+    const serde_names *m = c->names;
+    if (g < c->s->n && (m && g < m->n && m->len[g] ? key_is_folded(j, m->folded[g], m->len[g])
+                                                   : key_is(j, c->s->cols[g].name))) {
         c->next = g + 1;
         return g;
     }
@@ -851,8 +924,8 @@ static int decode_record(jp *j, record_ctx *c)
     }
 }
 
-int serde__json_decode(const uint8_t *p, int32_t len, const schema *s, bool keys, bool unwrapped,
-                       const bool *needed, value *row, arena *a, err *e)
+int serde__json_decode(const uint8_t *p, int32_t len, const schema *s, const serde_names *names, bool keys,
+                       bool unwrapped, const bool *needed, value *row, arena *a, err *e)
 {
     jp j = {.start = (const char *)p, .p = (const char *)p, .end = (const char *)p + len, .a = a, .e = e};
     int want = 0, only = -1;
@@ -870,7 +943,7 @@ int serde__json_decode(const uint8_t *p, int32_t len, const schema *s, bool keys
     if ((keys || unwrapped) && want == 1)
         rc = decode_typed(&j, s->cols[only].type, &row[only]);
     else if (j.p < j.end && *j.p == '{') {
-        record_ctx c = {.s = s, .keys = keys, .needed = needed, .row = row};
+        record_ctx c = {.s = s, .names = names, .keys = keys, .needed = needed, .row = row};
         rc = decode_record(&j, &c);
     } else if (skip_value(&j))
         return -1;

@@ -225,6 +225,8 @@ static void test_unwrapped_single_value(void **state)
 
 /* Decodes a copy of json in a buffer of exactly its length (no NUL after
  * it), so a read past the record's end is caught by the sanitizers. */
+static const serde_names *names; /* the prepared names decode_exact uses, or NULL */
+
 static int decode_exact(const char *json, const bool *needed)
 {
     size_t n = strlen(json);
@@ -232,7 +234,7 @@ static int decode_exact(const char *json, const bool *needed)
     memcpy(copy, json, n);
     err_clear(&e);
     fmt f = {.kind = FORMAT_JSON};
-    int rc = serde_decode_value(&f, (const uint8_t *)copy, (int32_t)n, &sch, needed, row, &ar, &e);
+    int rc = serde_decode_value_named(&f, (const uint8_t *)copy, (int32_t)n, &sch, names, needed, row, &ar, &e);
     /* strings may point into the record: keep them readable for the test */
     if (rc == 0) {
         char *kept = arena_alloc(&ar, n ? n : 1);
@@ -263,8 +265,9 @@ static void test_needed_columns_are_found_among_extra_missing_and_reordered_memb
     const char *want_s[] = {"first", "second", "third", "null", "fifth"};
     const char *want_l[] = {"10", "20", "30", "40", "50"};
     const char *want_i[] = {"1", "2", "3", "null", "5"};
-    for (int round = 0; round < 2; round++) /* the second time after every other record */
+    for (int round = 0; round < 4; round++) /* again after every other record; with names prepared */
         for (size_t r = 0; r < sizeof records / sizeof *records; r++) {
+            names = round >= 2 ? serde_names_new(&sch, &ar) : NULL;
             row[D] = value_int(-1); /* not needed: left alone */
             assert_int_equal(decode_exact(records[r], needed), 0);
             assert_string_equal(text(S), want_s[r]);
@@ -272,12 +275,38 @@ static void test_needed_columns_are_found_among_extra_missing_and_reordered_memb
             assert_string_equal(text(I), want_i[r]);
             assert_int_equal(row[D].u.i, -1);
         }
-    /* a member named like a column but for one letter is not that column */
-    assert_int_equal(decode_exact("{\"Lx\":1,\"xL\":2,\"L \":3,\"\":4}", needed), 0);
-    assert_true(row[L].null);
-    /* the last of two members naming the same column wins */
-    assert_int_equal(decode_exact("{\"L\":1,\"l\":2}", needed), 0);
-    assert_string_equal(text(L), "2");
+    needed[DEC] = true;
+    for (int prepared = 0; prepared < 2; prepared++) {
+        names = prepared ? serde_names_new(&sch, &ar) : NULL;
+        /* a member named like a column but for one letter is not that column */
+        assert_int_equal(decode_exact("{\"Lx\":1,\"xL\":2,\"L \":3,\"\":4,\"DE\":5,\"DECC\":6}", needed), 0);
+        assert_true(row[L].null);
+        assert_true(row[DEC].null);
+        /* the last of two members naming the same column wins */
+        assert_int_equal(decode_exact("{\"L\":1,\"l\":2}", needed), 0);
+        assert_string_equal(text(L), "2");
+        /* names of every length, matched ignoring case, near the record's end or not */
+        column cols[3] = {{.name = "ABCDEFGH", .type = types_scalar(TYPE_BIGINT)},
+                          {.name = "Abcdefghijklmnopq_1", .type = types_scalar(TYPE_BIGINT)},
+                          {.name = "x", .type = types_scalar(TYPE_BIGINT)}};
+        schema three = {cols, 3};
+        const serde_names *m = prepared ? serde_names_new(&three, &ar) : NULL;
+        fmt f = {.kind = FORMAT_JSON};
+        const char *json[] = {"{\"abcdefgh\":1,\"ABCDEFGHIJKLMNOPQ_1\":2,\"X\":3}",
+                              "{\"X\":3,\"abcdefghijklmnopq_1\":2,\"AbCdEfGh\":1,\"padding\":\"0123456789abcdef\"}",
+                              "{\"abcdefgi\":9,\"abcdefghijklmnopq_2\":9,\"Y\":9,\"abcdefgh\":1,\"abcdefghijklmnopq_1\":2,"
+                              "\"x\":3}"};
+        for (int i = 0; i < 3; i++) {
+            err_clear(&e);
+            assert_int_equal(serde_decode_value_named(&f, (const uint8_t *)json[i], (int32_t)strlen(json[i]), &three, m,
+                                                      NULL, row, &ar, &e),
+                             0);
+            assert_int_equal(row[0].u.l, 1);
+            assert_int_equal(row[1].u.l, 2);
+            assert_int_equal(row[2].u.l, 3);
+        }
+    }
+    names = NULL;
 }
 
 static void test_only_letters_match_in_another_case(void **state)

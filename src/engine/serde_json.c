@@ -740,14 +740,61 @@ static int decode_typed(jp *j, const sqltype *t, value *out)
 
 /* ---- records ------------------------------------------------------------ */
 
+static unsigned char fold(unsigned char c) { return c >= 'A' && c <= 'Z' ? c | 0x20 : c; }
+
 /* Column names folded once (serde_names_new): a name that is plain ASCII
  * (no '"', '\\' or control character) in lower case, zero-padded to whole
- * 8-byte words, and its length; len 0 for the others. */
+ * 8-byte words, and its length; len 0 for the others.  When every name is
+ * plain and no two are the same but for case, `slot` is an open-addressing
+ * table of the columns by name_hash (-1: empty), so a member that is not
+ * the column expected next is found without trying every column. */
 struct serde_names {
     int n;
     uint32_t *len;
     uint64_t **folded;
+    int *slot; /* NULL: not indexed */
+    uint32_t mask;
 };
+
+/* A hash of a name ignoring ASCII case: its length and three of its bytes. */
+static uint32_t name_hash(const char *p, uint32_t len)
+{
+    return len * 0x9E3779B1u ^ fold((unsigned char)p[0]) * 0x85EBCA6Bu ^
+           fold((unsigned char)p[len - 1]) * 0xC2B2AE35u ^ fold((unsigned char)p[len / 2]) * 0x27D4EB2Fu;
+}
+
+/* Whether column name `name` is key[0 .. klen) ignoring ASCII case, as
+ * strncasecmp compares in the C locale. */
+static bool name_is(const char *name, const char *key, uint32_t klen)
+{
+    for (uint32_t i = 0; i < klen; i++)
+        if (!name[i] || fold((unsigned char)name[i]) != fold((unsigned char)key[i]))
+            return false;
+    return name[klen] == '\0';
+}
+
+/* Fills m->slot, or leaves it NULL when a name is not plain or two names
+ * differ only in case (find_column's order decides between those). */
+static void names_index(serde_names *m, const schema *s, arena *a)
+{
+    uint32_t size = 8;
+    while (size < 2 * (uint32_t)s->n)
+        size *= 2;
+    int *slot = arena_alloc(a, sizeof *slot * size);
+    for (uint32_t k = 0; k < size; k++)
+        slot[k] = -1;
+    for (int i = 0; i < s->n; i++) {
+        if (!m->len[i])
+            return;
+        uint32_t k = name_hash(s->cols[i].name, m->len[i]) & (size - 1);
+        for (; slot[k] >= 0; k = (k + 1) & (size - 1))
+            if (name_is(s->cols[slot[k]].name, s->cols[i].name, m->len[i]))
+                return;
+        slot[k] = i;
+    }
+    m->slot = slot;
+    m->mask = size - 1;
+}
 
 serde_names *serde_names_new(const schema *s, arena *a)
 {
@@ -755,9 +802,11 @@ serde_names *serde_names_new(const schema *s, arena *a)
     m->n = s->n;
     m->len = arena_alloc(a, sizeof *m->len * (size_t)(s->n ? s->n : 1));
     m->folded = arena_alloc(a, sizeof *m->folded * (size_t)(s->n ? s->n : 1));
+    m->slot = NULL;
     for (int i = 0; i < s->n; i++) {
         const char *name = s->cols[i].name;
         size_t n = strlen(name), k = 0;
+        m->len[i] = 0;
         while (k < n && plain_byte((unsigned char)name[k]))
             k++;
         if (k < n || n == 0 || n > 4096)
@@ -766,10 +815,11 @@ serde_names *serde_names_new(const schema *s, arena *a)
         uint8_t *f = arena_alloc(a, words * 8);
         memset(f, 0, words * 8);
         for (k = 0; k < n; k++)
-            f[k] = (uint8_t)(name[k] >= 'A' && name[k] <= 'Z' ? name[k] | 0x20 : name[k]);
+            f[k] = fold((unsigned char)name[k]);
         m->folded[i] = (uint64_t *)f;
         m->len[i] = (uint32_t)n;
     }
+    names_index(m, s, a);
     return m;
 }
 
@@ -782,20 +832,22 @@ typedef struct record_ctx {
     int next; /* the column after the last one matched: members usually come in schema order */
 } record_ctx;
 
-static unsigned char fold(unsigned char c) { return c >= 'A' && c <= 'Z' ? c | 0x20 : c; }
-
-/* Whether column name `name` is key[0 .. klen) ignoring ASCII case, as
- * strncasecmp compares in the C locale. */
-static bool name_is(const char *name, const char *key, uint32_t klen)
-{
-    for (uint32_t i = 0; i < klen; i++)
-        if (!name[i] || fold((unsigned char)name[i]) != fold((unsigned char)key[i]))
-            return false;
-    return name[klen] == '\0';
-}
-
+/* The column of part c->keys named key[0 .. klen) ignoring case, or -1:
+ * looked up in the names' table when there is one, else tried in turn
+ * from the column after the last one matched. */
 static int find_column(record_ctx *c, const char *key, uint32_t klen)
 {
+    const serde_names *m = c->names;
+    if (m && m->slot) {
+        if (klen == 0)
+            return -1; /* no name is empty */
+        for (uint32_t k = name_hash(key, klen) & m->mask; m->slot[k] >= 0; k = (k + 1) & m->mask) {
+            int i = m->slot[k];
+            if (m->len[i] == klen && name_is(c->s->cols[i].name, key, klen))
+                return column_in_part(&c->s->cols[i], c->keys) ? (c->next = i + 1, i) : -1;
+        }
+        return -1;
+    }
     int n = c->s->n;
     for (int k = 0; k < n; k++) {
         int i = (c->next + k) % n;

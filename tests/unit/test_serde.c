@@ -326,6 +326,59 @@ static void test_only_letters_match_in_another_case(void **state)
     }
 }
 
+static void test_many_columns_are_found_in_any_member_order(void **state)
+{
+    enum { N = 40 };
+    column cols[N];
+    char names[N][8];
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof names[i], "C%d", i);
+        cols[i] = (column){.name = names[i], .type = types_scalar(TYPE_INT)};
+    }
+    schema many = {cols, N};
+    value r[N];
+    fmt f = {.kind = FORMAT_JSON};
+    for (int prepared = 0; prepared < 2; prepared++) {
+        const serde_names *m = prepared ? serde_names_new(&many, &ar) : NULL;
+        for (int order = 0; order < 3; order++) { /* forward, backward, strided, with members no column has */
+            buf b = BUF_INIT;
+            buf_putc(&b, '{');
+            for (int k = 0; k < N; k++) {
+                int i = order == 0 ? k : order == 1 ? N - 1 - k : (k * 7) % N;
+                buf_printf(&b, "%s\"c%d\":%d,\"x%d\":0", k ? "," : "", i, i * 3, i);
+            }
+            buf_putc(&b, '}');
+            err_clear(&e);
+            assert_int_equal(serde_decode_value_named(&f, (const uint8_t *)b.data, (int32_t)b.len, &many, m, NULL, r, &ar, &e), 0);
+            for (int i = 0; i < N; i++)
+                assert_int_equal(r[i].u.i, i * 3);
+            buf_free(&b);
+        }
+    }
+}
+
+static void test_names_that_differ_only_in_case_match_as_without_prepared_names(void **state)
+{
+    /* quoted identifiers "a" and "A" are two columns; a member matches
+     * the first of them after the last column matched */
+    column cols[2] = {{.name = "a", .type = types_scalar(TYPE_INT)}, {.name = "A", .type = types_scalar(TYPE_INT)}};
+    schema two = {cols, 2};
+    fmt f = {.kind = FORMAT_JSON};
+    const char *json = "{\"A\":1,\"a\":2}";
+    value r[2][2];
+    for (int prepared = 0; prepared < 2; prepared++) {
+        err_clear(&e);
+        assert_int_equal(serde_decode_value_named(&f, (const uint8_t *)json, (int32_t)strlen(json), &two,
+                                                  prepared ? serde_names_new(&two, &ar) : NULL, NULL, r[prepared], &ar,
+                                                  &e),
+                         0);
+    }
+    assert_int_equal(r[0][0].u.i, 1);
+    assert_int_equal(r[0][1].u.i, 2);
+    assert_int_equal(r[1][0].u.i, r[0][0].u.i);
+    assert_int_equal(r[1][1].u.i, r[0][1].u.i);
+}
+
 static void test_malformed_json_in_a_member_not_needed_is_refused(void **state)
 {
     bool needed[NCOLS] = {0};
@@ -491,6 +544,8 @@ int main(void)
         cmocka_unit_test(test_unwrapped_single_value),
         cmocka_unit_test(test_needed_columns_are_found_among_extra_missing_and_reordered_members),
         cmocka_unit_test(test_only_letters_match_in_another_case),
+        cmocka_unit_test(test_many_columns_are_found_in_any_member_order),
+        cmocka_unit_test(test_names_that_differ_only_in_case_match_as_without_prepared_names),
         cmocka_unit_test(test_malformed_json_in_a_member_not_needed_is_refused),
         cmocka_unit_test(test_integers_of_every_length_read_exactly),
         cmocka_unit_test(test_strings_read_whatever_the_position_of_special_bytes),

@@ -754,6 +754,9 @@ struct serde_names {
     uint64_t **folded;
     int *slot; /* NULL: not indexed */
     uint32_t mask;
+    /* the value part: its columns, and next_value[i] the first of them
+     * at or after column i (n: none), so no record asks column_in_part */
+    int nvalue, *value_cols, *next_value;
 };
 
 /* A hash of a name ignoring ASCII case: its length and three of its bytes. */
@@ -820,6 +823,15 @@ serde_names *serde_names_new(const schema *s, arena *a)
         m->len[i] = (uint32_t)n;
     }
     names_index(m, s, a);
+    m->nvalue = 0;
+    m->value_cols = arena_alloc(a, sizeof(int) * (size_t)(s->n ? s->n : 1));
+    m->next_value = arena_alloc(a, sizeof(int) * (size_t)(s->n + 1));
+    m->next_value[s->n] = s->n;
+    for (int i = s->n - 1; i >= 0; i--)
+        m->next_value[i] = column_in_part(&s->cols[i], false) ? i : m->next_value[i + 1];
+    for (int i = 0; i < s->n; i++)
+        if (column_in_part(&s->cols[i], false))
+            m->value_cols[m->nvalue++] = i;
     return m;
 }
 
@@ -920,10 +932,13 @@ static bool key_is_folded(jp *j, const uint64_t *name, uint32_t len)
  * would try first is tried on the record's bytes before the key is read. */
 static int member_column(jp *j, record_ctx *c)
 {
-    int g = c->next;
-    while (g < c->s->n && !column_in_part(&c->s->cols[g], c->keys))
-        g++;
     const serde_names *m = c->names;
+    int g = c->next;
+    if (m && !c->keys)
+        g = m->next_value[g];
+    else
+        while (g < c->s->n && !column_in_part(&c->s->cols[g], c->keys))
+            g++;
     if (g < c->s->n && (m && g < m->n && m->len[g] ? key_is_folded(j, m->folded[g], m->len[g])
                                                    : key_is(j, c->s->cols[g].name))) {
         c->next = g + 1;
@@ -981,12 +996,19 @@ int serde__json_decode(const uint8_t *p, int32_t len, const schema *s, const ser
 {
     jp j = {.start = (const char *)p, .p = (const char *)p, .end = (const char *)p + len, .a = a, .e = e};
     int want = 0, only = -1;
-    for (int i = 0; i < s->n; i++)
-        if (column_in_part(&s->cols[i], keys)) {
-            want++, only = i;
-            if (!needed || needed[i])
-                put_null(&row[i]);
+    if (names && !keys) /* the value columns, known in advance */
+        for (; want < names->nvalue; want++) {
+            only = names->value_cols[want];
+            if (!needed || needed[only])
+                put_null(&row[only]);
         }
+    else
+        for (int i = 0; i < s->n; i++)
+            if (column_in_part(&s->cols[i], keys)) {
+                want++, only = i;
+                if (!needed || needed[i])
+                    put_null(&row[i]);
+            }
     skip_ws(&j);
     int rc;
     /* A single key column is written unwrapped (ksqlDB's JSON keys), and

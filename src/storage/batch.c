@@ -54,8 +54,12 @@ static uint8_t *put_varint(uint8_t *p, int64_t v)
 
 /* Reads a varlong from [*p, end); false when truncated or longer than 10
  * bytes. */
-static bool get_varlong(const uint8_t **p, const uint8_t *end, int64_t *out)
+static inline bool get_varlong(const uint8_t **p, const uint8_t *end, int64_t *out)
 {
+    if (*p < end && !(**p & 0x80)) { /* one byte: most lengths and deltas in a batch */
+        *out = unzigzag(*(*p)++);
+        return true;
+    }
     uint64_t u = 0;
     for (int shift = 0; shift < 70 && *p < end; shift += 7) {
         uint8_t byte = *(*p)++;
@@ -68,7 +72,7 @@ static bool get_varlong(const uint8_t **p, const uint8_t *end, int64_t *out)
     return false;
 }
 
-static bool get_varint(const uint8_t **p, const uint8_t *end, int32_t *out)
+static inline bool get_varint(const uint8_t **p, const uint8_t *end, int32_t *out)
 {
     int64_t v;
     if (!get_varlong(p, end, &v) || v < INT32_MIN || v > INT32_MAX)

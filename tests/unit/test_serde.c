@@ -251,13 +251,13 @@ static int decode_exact(const char *json, const bool *needed)
 static void test_needed_columns_are_found_among_extra_missing_and_reordered_members(void **state)
 {
     bool needed[NCOLS] = {0};
-    needed[I] = needed[L] = needed[S] = true;
+    needed[I] = needed[L] = needed[S] = needed[K] = true;
     /* members in another order than the schema's, names in other cases,
      * members that are no column, a name written with escapes, and D and
      * B missing; one schema, several records, as a topic's records come */
     const char *records[] = {
         "{\"extra\":{\"x\":[1,2]},\"s\":\"first\",\"zz\":1,\"l\":10,\"i\":1}",
-        "{\"I\":2,\"L\":20,\"S\":\"second\"}",
+        "{\"K\":\"a key column is not read from the value\",\"I\":2,\"L\":20,\"S\":\"second\"}",
         "{\"\\u0053\":\"third\",\"\\u006c\":30,\"unknown\":\"\\\"\",\"I\":3}",
         "{\"L\":40}",
         "{ \"s\" : \"fifth\" , \"i\" : 5 , \"Dec\" : 1.5 , \"l\" : 50 }",
@@ -269,7 +269,9 @@ static void test_needed_columns_are_found_among_extra_missing_and_reordered_memb
         for (size_t r = 0; r < sizeof records / sizeof *records; r++) {
             names = round >= 2 ? serde_names_new(&sch, &ar) : NULL;
             row[D] = value_int(-1); /* not needed: left alone */
+            row[K] = value_int(-1); /* in the key, not the value */
             assert_int_equal(decode_exact(records[r], needed), 0);
+            assert_int_equal(row[K].u.i, -1);
             assert_string_equal(text(S), want_s[r]);
             assert_string_equal(text(L), want_l[r]);
             assert_string_equal(text(I), want_i[r]);

@@ -36,13 +36,16 @@ static int fail(jp *j, const char *what)
     return err_set(j->e, ERR_FORMAT, "invalid JSON: %s at byte %ld", what, (long)(j->p - j->start));
 }
 
-static inline void skip_ws(jp *j)
+/* p past any blanks.  Every blank is at most ' ': most calls find none
+ * and stop at once. */
+static inline const char *ws_end(const char *p, const char *end)
 {
-    /* every blank is at most ' ': most calls find none and stop at once */
-    while (j->p < j->end && (unsigned char)*j->p <= ' ' &&
-           (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t'))
-        j->p++;
+    while (p < end && (unsigned char)*p <= ' ' && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+        p++;
+    return p;
 }
+
+static inline void skip_ws(jp *j) { j->p = ws_end(j->p, j->end); }
 
 int serde_hex4(const char *p, unsigned *out)
 {
@@ -659,26 +662,38 @@ static uint64_t digit_run(const char *p, const char *end, int *n)
     return v;
 }
 
-/* The common case of a number for an integral column: at most 16 digits
- * (they cannot overflow), no fraction, no exponent, read in one pass.
- * Returns 1 when it read the number into out, -1 with the error set (an
- * INT out of range), 0 (j->p unmoved) for anything else, which the
- * general path then reads. */
+/* The end of the integer at p when it is the common case: at most 16
+ * digits (they cannot overflow), no leading zero, no fraction, no
+ * exponent; its value in *l.  NULL for anything else, which the general
+ * path then reads (and refuses if it is not JSON). */
+static inline const char *integer_end(const char *p, const char *end, int64_t *l)
+{
+    const char *digits = p + (p < end && *p == '-');
+    int nd;
+    uint64_t v = digit_run(digits, end, &nd);
+    const char *q = digits + nd;
+    if (nd == 0 || (nd > 1 && *digits == '0'))
+        return NULL;
+    if (q < end && ((unsigned)(*q - '0') <= 9 || *q == '.' || *q == 'e' || *q == 'E'))
+        return NULL;
+    *l = digits > p ? -(int64_t)v : (int64_t)v;
+    return q;
+}
+
+/* An integer for an integral column, read in one pass when it is the
+ * common case (integer_end).  Returns 1 when it read the number into
+ * out, -1 with the error set (an INT out of range), 0 (j->p unmoved) for
+ * anything else, which the general path then reads. */
 static int integer_fast(jp *j, const sqltype *t, value *out)
 {
-    const char *digits = j->p + (*j->p == '-');
-    int nd;
-    uint64_t v = digit_run(digits, j->end, &nd);
-    const char *p = digits + nd;
-    if (nd == 0 || (nd > 1 && *digits == '0'))
-        return 0; /* not a number, or a leading zero: the general path says why */
-    if (p < j->end && ((unsigned)(*p - '0') <= 9 || *p == '.' || *p == 'e' || *p == 'E'))
+    int64_t l;
+    const char *q = integer_end(j->p, j->end, &l);
+    if (!q)
         return 0;
-    int64_t l = digits > j->p ? -(int64_t)v : (int64_t)v;
     if (t->kind == TYPE_INT && (l < INT32_MIN || l > INT32_MAX))
-        return coerce_fail(j, j->p, (uint32_t)(p - j->p), t);
+        return coerce_fail(j, j->p, (uint32_t)(q - j->p), t);
     put_integer(out, t->kind, l);
-    j->p = p;
+    j->p = q;
     return 1;
 }
 
@@ -872,24 +887,20 @@ static int find_column(record_ctx *c, const char *key, uint32_t klen)
     return -1;
 }
 
-/* When the key at j->p (on its opening quote) is `name` byte for byte but
+/* When the key at p (on its opening quote) is `name` byte for byte but
  * for ASCII case, with no escape or other byte a string does not take as
- * it is: true with j->p past the key.  The key is then valid JSON and
+ * it is: the end of the key, else NULL.  The key is then valid JSON and
  * needs no copy, nor a search of the columns. */
-static bool key_is(jp *j, const char *name)
+static const char *key_is(const char *p, const char *end, const char *name)
 {
-    const char *p = j->p + 1;
-    for (; *name; name++, p++) {
-        if (p >= j->end)
-            return false;
+    for (p++; *name; name++, p++) {
+        if (p >= end)
+            return NULL;
         unsigned char b = (unsigned char)*p, n = (unsigned char)*name, d = b ^ n;
         if (d == 0 ? !plain_byte(n) : d != 0x20 || (unsigned)((b | 0x20) - 'a') > 'z' - 'a')
-            return false;
+            return NULL;
     }
-    if (p >= j->end || *p != '"')
-        return false;
-    j->p = p + 1;
-    return true;
+    return p < end && *p == '"' ? p + 1 : NULL;
 }
 
 /* key_is for a name folded by serde_names_new, eight bytes at a time: the
@@ -898,49 +909,57 @@ static bool key_is(jp *j, const char *name)
  * the words compared, the last one masked to the name's length.  As the
  * name holds only bytes a string takes as they are, a key equal to it
  * does too. */
-static bool key_is_folded(jp *j, const uint64_t *name, uint32_t len)
+static const char *key_is_folded(const char *p, const char *end, const uint64_t *name, uint32_t len)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    const char *p = j->p + 1;
+    p++;
     uint32_t words = (len + 7) / 8;
-    if ((size_t)(j->end - p) < (size_t)words * 8 || (size_t)(j->end - p) <= len)
-        return false; /* near the end of the record: the caller goes the slow way */
-    for (uint32_t w = 0; w < words; w++, p += 8) {
+    if ((size_t)(end - p) < (size_t)words * 8 || (size_t)(end - p) <= len)
+        return NULL; /* near the end of the record: the caller goes the slow way */
+    for (uint32_t w = 0; w < words; w++) {
         uint64_t x;
-        memcpy(&x, p, 8);
+        memcpy(&x, p + 8 * w, 8);
         uint64_t low7 = x & ~highs;
         uint64_t upper = (low7 + ones * (0x80 - 'A')) & ~(low7 + ones * (0x80 - 'Z' - 1)) & ~x & highs;
         uint64_t diff = (x | upper >> 2) ^ name[w];
         if (w + 1 == words && len % 8)
             diff &= ~(uint64_t)0 >> (64 - 8 * (len % 8));
         if (diff)
-            return false;
+            return NULL;
     }
-    p = j->p + 1 + len;
-    if (*p != '"')
-        return false;
-    j->p = p + 1;
-    return true;
+    return p[len] == '"' ? p + len + 1 : NULL;
 #else
-    return false;
+    return NULL;
 #endif
 }
 
-/* The column the member key at j->p names, or -1 (none), with j->p past
- * the key; -2 when the key is not a valid string.  The column find_column
- * would try first is tried on the record's bytes before the key is read. */
-static int member_column(jp *j, record_ctx *c)
+/* The column find_column would try first for the member key at p, when
+ * the key is its name: the end of the key, g set to the column; else NULL. */
+static inline const char *member_guess(const record_ctx *c, const char *p, const char *end, int *g)
 {
     const serde_names *m = c->names;
-    int g = c->next;
+    int i = c->next;
     if (m && !c->keys)
-        g = m->next_value[g];
+        i = m->next_value[i];
     else
-        while (g < c->s->n && !column_in_part(&c->s->cols[g], c->keys))
-            g++;
-    if (g < c->s->n && (m && g < m->n && m->len[g] ? key_is_folded(j, m->folded[g], m->len[g])
-                                                   : key_is(j, c->s->cols[g].name))) {
+        while (i < c->s->n && !column_in_part(&c->s->cols[i], c->keys))
+            i++;
+    *g = i;
+    if (i >= c->s->n)
+        return NULL;
+    return m && i < m->n && m->len[i] ? key_is_folded(p, end, m->folded[i], m->len[i])
+                                      : key_is(p, end, c->s->cols[i].name);
+}
+
+/* The column the member key at j->p names, or -1 (none), with j->p past
+ * the key; -2 when the key is not a valid string. */
+static int member_column(jp *j, record_ctx *c)
+{
+    int g;
+    const char *q = member_guess(c, j->p, j->end, &g);
+    if (q) {
+        j->p = q;
         c->next = g + 1;
         return g;
     }
@@ -971,23 +990,79 @@ static int record_member(jp *j, record_ctx *c, int i)
     return 0;
 }
 
+/* The common cases of a member's value at p, read without leaving
+ * registers: an integer for an integral column, a string without escapes
+ * or non-ASCII bytes for a STRING column, and either of them skipped for
+ * a member the plan does not need.  The end of the value, or NULL for
+ * anything else (record_member reads it then). */
+static inline const char *member_value_fast(record_ctx *c, int i, const char *p, const char *end)
+{
+    bool skip = i < 0 || (c->needed && !c->needed[i]);
+    type_kind k = skip ? TYPE_STRING : c->s->cols[i].type->kind;
+    int64_t l;
+    const char *q;
+    if (p >= end)
+        return NULL;
+    if (*p == '"' && (skip || k == TYPE_STRING)) {
+        q = plain_run_end(p + 1, end);
+        if (q >= end || *q != '"')
+            return NULL;
+        if (!skip)
+            put_string(&c->row[i], p + 1, (uint32_t)(q - p - 1));
+        return q + 1;
+    }
+    if ((skip || (is_integral(k) && k != TYPE_INT)) && (q = integer_end(p, end, &l))) {
+        if (!skip)
+            put_integer(&c->row[i], k, l);
+        return q;
+    }
+    return NULL;
+}
+
 /* The record's object at j->p ('{'), one member at a time: like
- * walk_composite, but the keys are matched to columns as they are read. */
+ * walk_composite, but the keys are matched to columns as they are read.
+ * The common path keeps its place in a local (a register), not in j. */
 static int decode_record(jp *j, record_ctx *c)
 {
     if (open_composite(j))
         return -1;
     if (close_composite(j, '}'))
         return 0;
+    const char *p = j->p, *end = j->end, *q;
     for (;;) {
-        if (j->p >= j->end || *j->p != '"')
-            return fail(j, "object key expected");
-        int i = member_column(j, c);
-        if (i == -2 || member_colon(j) || record_member(j, c, i))
-            return -1;
-        int more = member_next(j, '}');
-        if (more <= 0)
-            return more;
+        if (p >= end || *p != '"')
+            return j->p = p, fail(j, "object key expected");
+        int i;
+        if ((q = member_guess(c, p, end, &i))) {
+            c->next = i + 1;
+            p = q;
+        } else {
+            j->p = p;
+            if ((i = member_column(j, c)) == -2)
+                return -1;
+            p = j->p;
+        }
+        p = ws_end(p, end);
+        if (p >= end || *p != ':')
+            return j->p = p, fail(j, "':' expected");
+        p = ws_end(p + 1, end);
+        if ((q = member_value_fast(c, i, p, end)))
+            p = q;
+        else {
+            j->p = p;
+            if (record_member(j, c, i))
+                return -1;
+            p = j->p;
+        }
+        p = ws_end(p, end);
+        if (p < end && *p == ',') {
+            p = ws_end(p + 1, end);
+            continue;
+        }
+        j->p = p;
+        if (close_composite(j, '}'))
+            return 0;
+        return fail(j, "',' or '}' expected");
     }
 }
 

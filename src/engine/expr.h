@@ -83,6 +83,9 @@ typedef struct eval_ctx {
      * is in e). */
     int column_errors;
     int failed_column;
+    /* The input stream's member order learned so far, for plan_apply's
+     * decoding (serde_memo), or NULL. */
+    struct serde_memo *memo;
 } eval_ctx;
 
 enum { EVAL_BAD_KEY = 1, EVAL_BAD_VALUE = 2 };

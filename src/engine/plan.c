@@ -119,7 +119,7 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
         serde_decode_key(&p->in.key_format, rec->key, key_len, &p->in.schema, row, cx->a, cx->e))
         return cx->bad_part = EVAL_BAD_KEY, PLAN_ERROR;
     if (serde_decode_value_named(&p->in.value_format, rec->value, rec->value_len, &p->in.schema, p->in.names,
-                                 p->needed, row, cx->a, cx->e))
+                                 cx->memo, p->needed, row, cx->a, cx->e))
         return cx->bad_part = EVAL_BAD_VALUE, PLAN_ERROR;
     if (p->in.has_headers)
         read_headers(p, rec, row, cx->a);

@@ -1650,6 +1650,7 @@ static int replay_stream_join(query *q, log_topic *ltopic, log_topic *rtopic, er
 static void process_record(query *q, query_task *t, const log_record *rec, value *row, value *out, eval_ctx *cx)
 {
     const plan *p = q->plan;
+    cx->memo = &t->memo; /* the member order of this partition's records */
     if (p->join && p->join->stream_stream) {
         stream_join_record(q, t, rec, row, out, cx);
         return;

@@ -58,6 +58,7 @@ typedef struct query_task {
      * each stream's next time): see runtime_task_position */
     log_record *look;
     int nlook, ilook;
+    serde_memo memo; /* the member order of the partition's JSON records */
 } query_task;
 
 /* One encoded record of the current batch, as offsets into its sink's

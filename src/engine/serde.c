@@ -666,7 +666,7 @@ static void delimited_encode(const schema *s, bool keys, char delim, const value
 static char delim_of(const fmt *f) { return f->delim ? f->delim : ','; }
 
 static int decode_part(const fmt *f, const uint8_t *p, int32_t len, const schema *s, const serde_names *names,
-                       bool keys, const bool *needed, value *row, arena *a, err *e)
+                       serde_memo *memo, bool keys, const bool *needed, value *row, arena *a, err *e)
 {
     if (len < 0) {
         for (int i = 0; i < s->n; i++)
@@ -675,7 +675,7 @@ static int decode_part(const fmt *f, const uint8_t *p, int32_t len, const schema
         return 0;
     }
     switch (f->kind) {
-    case FORMAT_JSON: return serde__json_decode(p, len, s, names, keys, f->unwrapped, needed, row, a, e);
+    case FORMAT_JSON: return serde__json_decode(p, len, s, names, memo, keys, f->unwrapped, needed, row, a, e);
     case FORMAT_KAFKA: {
         int only = single_column(s, keys);
         if (only < 0)
@@ -691,19 +691,19 @@ static int decode_part(const fmt *f, const uint8_t *p, int32_t len, const schema
 int serde_decode_key(const fmt *f, const uint8_t *p, int32_t len, const schema *s, value *row,
                      arena *a, err *e)
 {
-    return decode_part(f, p, len, s, NULL, true, NULL, row, a, e);
+    return decode_part(f, p, len, s, NULL, NULL, true, NULL, row, a, e);
 }
 
 int serde_decode_value(const fmt *f, const uint8_t *p, int32_t len, const schema *s,
                        const bool *needed, value *row, arena *a, err *e)
 {
-    return decode_part(f, p, len, s, NULL, false, needed, row, a, e);
+    return decode_part(f, p, len, s, NULL, NULL, false, needed, row, a, e);
 }
 
 int serde_decode_value_named(const fmt *f, const uint8_t *p, int32_t len, const schema *s, const serde_names *names,
-                             const bool *needed, value *row, arena *a, err *e)
+                             serde_memo *memo, const bool *needed, value *row, arena *a, err *e)
 {
-    return decode_part(f, p, len, s, names, false, needed, row, a, e);
+    return decode_part(f, p, len, s, names, memo, false, needed, row, a, e);
 }
 
 int serde_encode_key(const fmt *f, const schema *s, const value *row, buf *out, bool *is_null,

@@ -60,9 +60,21 @@ int serde_decode_value(const fmt *f, const uint8_t *p, int32_t len, const schema
  * read-only after, in arena a, valid while s is. */
 typedef struct serde_names serde_names;
 serde_names *serde_names_new(const schema *s, arena *a);
-/* serde_decode_value with the prepared names of s (NULL: none). */
+/* What the JSON decoder learned from the records of one stream: the
+ * column the i-th member of the last record named, tried first for the
+ * i-th member of the next (a topic's records mostly keep one member
+ * order).  A hint, checked against each key: it never changes a result.
+ * Zeroed to start; owned by the caller, one per stream decoded in turn. */
+#define SERDE_MEMO_MEMBERS 32
+typedef struct serde_memo {
+    const serde_names *names; /* what col is for */
+    int n;
+    int16_t col[SERDE_MEMO_MEMBERS]; /* -1: no column */
+} serde_memo;
+/* serde_decode_value with the prepared names of s (NULL: none) and a
+ * memo of the stream's member order (NULL: none). */
 int serde_decode_value_named(const fmt *f, const uint8_t *p, int32_t len, const schema *s, const serde_names *names,
-                             const bool *needed, value *row, arena *a, err *e);
+                             serde_memo *memo, const bool *needed, value *row, arena *a, err *e);
 /* Appends the encoded key (key columns of s) to out; *is_null when there
  * are no key columns or the single key is null. */
 int serde_encode_key(const fmt *f, const schema *s, const value *row, buf *out, bool *is_null,
@@ -79,8 +91,8 @@ void serde_json_string(const char *p, size_t len, buf *out);
 int serde_hex4(const char *p, unsigned *out);
 
 /* Internal to the serde module (serde_json.c). */
-int serde__json_decode(const uint8_t *p, int32_t len, const schema *s, const serde_names *names, bool keys,
-                       bool unwrapped, const bool *needed, value *row, arena *a, err *e);
+int serde__json_decode(const uint8_t *p, int32_t len, const schema *s, const serde_names *names, serde_memo *memo,
+                       bool keys, bool unwrapped, const bool *needed, value *row, arena *a, err *e);
 /* Field text (DELIMITED, a JSON string) as a scalar of type t. */
 int serde__text_to_value(const char *p, uint32_t n, const sqltype *t, arena *a, value *out, err *e);
 

@@ -853,6 +853,7 @@ serde_names *serde_names_new(const schema *s, arena *a)
 typedef struct record_ctx {
     const schema *s;
     const serde_names *names; /* or NULL */
+    serde_memo *memo;         /* or NULL; only with indexed names */
     bool keys;
     const bool *needed;
     value *row;
@@ -934,11 +935,23 @@ static const char *key_is_folded(const char *p, const char *end, const uint64_t 
 #endif
 }
 
-/* The column find_column would try first for the member key at p, when
- * the key is its name: the end of the key, g set to the column; else NULL. */
-static inline const char *member_guess(const record_ctx *c, const char *p, const char *end, int *g)
+/* The column member k (key at p) named in the last record, or else the
+ * one find_column would try first, when the key is its name: the end of
+ * the key, g set to the column; else NULL.  A memo is only kept with
+ * indexed names, where no two names are the same but for case, so a key
+ * equal to a name is that column whichever way it was guessed. */
+static inline const char *member_guess(const record_ctx *c, int k, const char *p, const char *end, int *g)
 {
     const serde_names *m = c->names;
+    const serde_memo *mo = c->memo;
+    if (mo && k < mo->n && mo->col[k] >= 0) {
+        int i = mo->col[k];
+        const char *q = key_is_folded(p, end, m->folded[i], m->len[i]);
+        if (q) {
+            *g = i;
+            return q;
+        }
+    }
     int i = c->next;
     if (m && !c->keys)
         i = m->next_value[i];
@@ -957,7 +970,7 @@ static inline const char *member_guess(const record_ctx *c, const char *p, const
 static int member_column(jp *j, record_ctx *c)
 {
     int g;
-    const char *q = member_guess(c, j->p, j->end, &g);
+    const char *q = member_guess(c, INT32_MAX, j->p, j->end, &g);
     if (q) {
         j->p = q;
         c->next = g + 1;
@@ -1029,11 +1042,11 @@ static int decode_record(jp *j, record_ctx *c)
     if (close_composite(j, '}'))
         return 0;
     const char *p = j->p, *end = j->end, *q;
-    for (;;) {
+    for (int k = 0;; k++) {
         if (p >= end || *p != '"')
             return j->p = p, fail(j, "object key expected");
         int i;
-        if ((q = member_guess(c, p, end, &i))) {
+        if ((q = member_guess(c, k, p, end, &i))) {
             c->next = i + 1;
             p = q;
         } else {
@@ -1041,6 +1054,11 @@ static int decode_record(jp *j, record_ctx *c)
             if ((i = member_column(j, c)) == -2)
                 return -1;
             p = j->p;
+        }
+        if (c->memo && k < SERDE_MEMO_MEMBERS) {
+            c->memo->col[k] = (int16_t)i;
+            if (c->memo->n <= k)
+                c->memo->n = k + 1;
         }
         p = ws_end(p, end);
         if (p >= end || *p != ':')
@@ -1066,8 +1084,8 @@ static int decode_record(jp *j, record_ctx *c)
     }
 }
 
-int serde__json_decode(const uint8_t *p, int32_t len, const schema *s, const serde_names *names, bool keys,
-                       bool unwrapped, const bool *needed, value *row, arena *a, err *e)
+int serde__json_decode(const uint8_t *p, int32_t len, const schema *s, const serde_names *names, serde_memo *memo,
+                       bool keys, bool unwrapped, const bool *needed, value *row, arena *a, err *e)
 {
     jp j = {.start = (const char *)p, .p = (const char *)p, .end = (const char *)p + len, .a = a, .e = e};
     int want = 0, only = -1;
@@ -1092,7 +1110,11 @@ int serde__json_decode(const uint8_t *p, int32_t len, const schema *s, const ser
     if ((keys || unwrapped) && want == 1)
         rc = decode_typed(&j, s->cols[only].type, &row[only]);
     else if (j.p < j.end && *j.p == '{') {
-        record_ctx c = {.s = s, .names = names, .keys = keys, .needed = needed, .row = row};
+        if (!names || !names->slot || keys || s->n > INT16_MAX)
+            memo = NULL;
+        else if (memo && memo->names != names)
+            *memo = (serde_memo){.names = names}; /* learned for another schema: start again */
+        record_ctx c = {.s = s, .names = names, .memo = memo, .keys = keys, .needed = needed, .row = row};
         rc = decode_record(&j, &c);
     } else if (skip_value(&j))
         return -1;

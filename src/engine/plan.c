@@ -130,7 +130,7 @@ plan_result plan_apply(const plan *p, const log_record *rec, int partition, valu
         int64_t ts;
         if (plan_event_time(&p->in, &row[p->in.ts_column], &ts, cx->e))
             return PLAN_ERROR;
-        row[p->rowtime] = value_bigint(ts);
+        set_bigint(&row[p->rowtime], ts);
     }
     set_bigint(&row[p->rowpartition], 0); /* an INT: u.i, the rest zero */
     row[p->rowpartition].u.i = partition;

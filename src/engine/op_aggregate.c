@@ -116,7 +116,7 @@ static int apply_one(const plan *p, kvstore *store, value *arow, const value *ar
     bool keep;
     if (finish_row(p, arow, state, windowed, wstart, wend, out, &keep, cx))
         return -1;
-    agg_result r = {out, keep, old_keep, windowed, wstart, wend, state[0].u.l, sk, sv, false, !existed};
+    agg_result r = {out, keep, old_keep, windowed, wstart, wend, state[0].u.l, sk, sv, false, !existed, hash};
     emit(ctx, &r);
     return 1;
 }
@@ -216,7 +216,8 @@ static int remove_session(const plan *p, kvstore *store, value *arow, const valu
         return -1;
     if (!overwritten)
         kvstore_delete(store, sk->data, sk->len);
-    agg_result r = {out, false, old_keep, true, sp->start, sp->end, sp->end, sk, NULL, true, false};
+    agg_result r = {out, false, old_keep, true, sp->start, sp->end, sp->end, sk, NULL, true, false,
+                    kvstore_hash(sk->data, sk->len)};
     emit(ctx, &r);
     return 0;
 }
@@ -275,7 +276,8 @@ static int merge_sessions(const plan *p, kvstore *store, value *arow, const valu
     bool keep;
     if (finish_row(p, arow, state, true, merged.start, merged.end, out, &keep, cx))
         return -1;
-    agg_result r = {out, keep, old_keep, true, merged.start, merged.end, state[0].u.l, sk, sv, false, false};
+    agg_result r = {out, keep, old_keep, true, merged.start, merged.end, state[0].u.l, sk, sv, false, false,
+                    kvstore_hash(sk->data, sk->len)};
     emit(ctx, &r);
     return emitted + 1;
 }

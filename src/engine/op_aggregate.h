@@ -39,6 +39,7 @@ typedef struct agg_result {
     const buf *store_key, *store_val; /* the store change to log (store_val NULL: a deletion) */
     bool removed;          /* a session merged away: its tombstone's timestamp is ts (its end), exactly */
     bool created;          /* TUMBLING/HOPPING: the store entry is new (the window opened) */
+    uint64_t store_hash;   /* kvstore_hash of store_key (the changelog's record cache reuses it) */
 } agg_result;
 
 /* SESSION windows: the sessions of every group, by group key. */

@@ -471,12 +471,13 @@ static int encode_output(query *q, const value *out, bool tombstone, const int64
     return 0;
 }
 
-/* A change of the store, into the changelog batch.  A deletion is
+/* A change of the store (hash: kvstore_hash of the key), into the
+ * changelog batch.  A deletion is
  * stamped with the wall-clock time, not event time: compaction drops a
  * tombstone once its timestamp is delete.retention.ms old, and a
  * checkpoint can only be continued from while no tombstone written after
  * it can have been dropped (runtime_state.c). */
-static void log_change(query *q, const buf *key, const buf *val, int64_t ts)
+static void log_change(query *q, const buf *key, uint64_t hash, const buf *val, int64_t ts)
 {
     query_sink *k = &q->sinks[SINK_CHANGELOG];
     if (!val)
@@ -487,7 +488,7 @@ static void log_change(query *q, const buf *key, const buf *val, int64_t ts)
         buf_append(&k->values, val->data, val->len);
     pd->key_len = (int32_t)key->len;
     pd->value_len = val ? (int32_t)val->len : -1; /* NULL: the entry was deleted */
-    runtime_cache_add(k);
+    runtime_cache_add(k, hash);
 }
 
 /* Test-only fault counter (STYLE.md): with EDDY_FAULT_KILL_BEFORE_COMMIT=N
@@ -724,7 +725,7 @@ static void send_result(agg_sink_ctx *c, const agg_result *r)
 {
     /* a merged-away session's tombstone: at the session's end */
     int64_t ts = r->removed || r->ts > c->ts ? r->ts : c->ts;
-    log_change(c->q, r->store_key, r->store_val, ts);
+    log_change(c->q, r->store_key, r->store_hash, r->store_val, ts);
     if (!r->keep && !r->old_keep)
         return;
     if (encode_output(c->q, r->out, !r->keep, r->windowed ? &r->wstart : NULL, r->wend, ts, c->e) == 0)
@@ -768,7 +769,7 @@ static void hold_until_closed(agg_sink_ctx *c, const agg_result *r)
     query *q = c->q;
     /* a session's result is stamped with its end, the latest event in it */
     bool session = q->plan->agg->window.kind == WINDOW_SESSION;
-    log_change(q, r->store_key, r->store_val, session ? r->ts : c->ts);
+    log_change(q, r->store_key, r->store_hash, r->store_val, session ? r->ts : c->ts);
     if (r->removed) /* a session merged away: never final */
         suppress_remove(q->open, r->store_key->data, r->store_key->len);
     else if (session || r->created || q->ntasks > 1) /* opens it, or moves a growing session's end */
@@ -833,7 +834,7 @@ static void log_expired(void *ctx, const uint8_t *key, size_t klen)
 {
     query *q = ctx;
     buf k = {(char *)key, klen, klen}; /* borrowed: log_change copies it */
-    log_change(q, &k, NULL, q->expire_time);
+    log_change(q, &k, kvstore_hash(key, klen), NULL, q->expire_time);
 }
 
 /* TUMBLING/HOPPING: drops the windows every task's stream time has

@@ -82,7 +82,7 @@ typedef struct query_sink {
     log_record *recs;  /* `cap` of them: one partition's records for log_append */
     int64_t *skip;     /* per partition: records already there after a crash */
     int64_t *intent_end; /* per partition: the interrupted batch's intent (its ends before it) */
-    uint32_t *latest;  /* the changelog's record cache (runtime_cache.h) */
+    uint64_t *latest;  /* the changelog's record cache (runtime_cache.h) */
     size_t nlatest;
 } query_sink;
 

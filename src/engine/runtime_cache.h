@@ -23,9 +23,10 @@
 
 /* Forgets the keys of the last batch (at the start of a batch). */
 void runtime_cache_reset(query_sink *k);
-/* The sink's last pending record was just added: an earlier pending
- * record of the same key, if any, is superseded. */
-void runtime_cache_add(query_sink *k);
+/* The sink's last pending record was just added (hash: kvstore_hash of
+ * its key, which the store computed already): an earlier pending record
+ * of the same key, if any, is superseded. */
+void runtime_cache_add(query_sink *k, uint64_t hash);
 void runtime_cache_free(query_sink *k);
 
 #endif

@@ -108,14 +108,22 @@ void kvstore_prefetch_hashed(const kvstore *s, uint64_t hash) { __builtin_prefet
 void kvstore_prefetch_entry_hashed(const kvstore *s, uint64_t hash)
 {
     const entry *e = s->slots[hash & (s->cap - 1)].e;
-    if (e)
+    if (e) { /* and the next line: a small entry's value often starts or ends there */
         __builtin_prefetch(e);
+        __builtin_prefetch((const char *)e + 64);
+    }
 }
 
 const uint8_t *kvstore_get(const kvstore *s, const void *key, size_t klen, size_t *vlen)
 {
     kvstore_pos pos;
     return kvstore_find(s, key, klen, vlen, &pos);
+}
+
+uint8_t *kvstore_find_hashed_mut(kvstore *s, const void *key, size_t klen, uint64_t hash, size_t *vlen,
+                                 kvstore_pos *pos)
+{
+    return (uint8_t *)kvstore_find_hashed(s, key, klen, hash, vlen, pos);
 }
 
 uint8_t *kvstore_get_mut(kvstore *s, const void *key, size_t klen, size_t *vlen)

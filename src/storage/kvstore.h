@@ -64,6 +64,10 @@ const uint8_t *kvstore_find_hashed(const kvstore *s, const void *key, size_t kle
  * (before the store changes): a value made of several pieces is appended
  * with one lookup. */
 uint8_t *kvstore_append_room(kvstore *s, const void *key, size_t klen, size_t mlen);
+/* kvstore_find_hashed for a change of the value's bytes in place (not
+ * of its length), as kvstore_get_mut. */
+uint8_t *kvstore_find_hashed_mut(kvstore *s, const void *key, size_t klen, uint64_t hash, size_t *vlen,
+                                 kvstore_pos *pos);
 /* False when there was no such key. */
 bool kvstore_delete(kvstore *s, const void *key, size_t klen);
 size_t kvstore_count(const kvstore *s);

@@ -14,6 +14,7 @@
 #ifndef EDDY_CODEC_H
 #define EDDY_CODEC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../base/arena.h"
@@ -24,5 +25,15 @@
 void codec_encode(const value *vals, const sqltype *const *types, int n, buf *out);
 int codec_decode(const uint8_t *p, size_t len, const sqltype *const *types, int n, value *out, arena *a,
                  err *e);
+
+/* Fixed-size rows: every type BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL or
+ * temporal, and every value present (not NULL), so each value sits at
+ * the same offset in every such row (an aggregate state of numbers,
+ * once set).  codec_decode_fixed decodes such a row of exactly `len`
+ * bytes; codec_encode_fixed writes one over `len` bytes in place when its
+ * encoding has exactly that length.  Both return false, having written
+ * nothing, for any other row (the caller then takes the general path). */
+bool codec_decode_fixed(const uint8_t *p, size_t len, const sqltype *const *types, int n, value *out);
+bool codec_encode_fixed(const value *vals, const sqltype *const *types, int n, uint8_t *p, size_t len);
 
 #endif

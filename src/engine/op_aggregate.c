@@ -9,15 +9,17 @@
 #include "../base/mem.h"
 
 /* The group's state (key: its store key, hash: kvstore_hash of it): from
- * the store, or fresh; *pos: where to put it back. */
-static int load_state(const plan_agg *g, kvstore *store, const buf *key, uint64_t hash, value *state, bool *existed,
-                      kvstore_pos *pos, eval_ctx *cx)
+ * the store, or fresh; *pos: where to put it back; *stored: its bytes in
+ * the store (NULL when new), which apply_one may overwrite in place. */
+static int load_state(const plan_agg *g, kvstore *store, const buf *key, uint64_t hash, value *state,
+                      uint8_t **stored, size_t *len, kvstore_pos *pos, eval_ctx *cx)
 {
-    size_t len;
-    const uint8_t *bytes = kvstore_find_hashed(store, key->data, key->len, hash, &len, pos);
-    *existed = bytes != NULL;
+    uint8_t *bytes = kvstore_find_hashed_mut(store, key->data, key->len, hash, len, pos);
+    *stored = bytes;
     if (bytes)
-        return codec_decode(bytes, len, g->state_types, g->nstate, state, cx->a, cx->e);
+        return codec_decode_fixed(bytes, *len, g->state_types, g->nstate, state)
+                   ? 0
+                   : codec_decode(bytes, *len, g->state_types, g->nstate, state, cx->a, cx->e);
     state[0] = value_bigint(INT64_MIN); /* no event time yet */
     for (int i = 0, k = 1; i < g->ncalls; k += g->calls[i].nstate, i++)
         g->calls[i].def->init(&g->calls[i], &state[k]);
@@ -60,8 +62,13 @@ static int finish_row(const plan *p, value *arow, const value *state, bool windo
                       value *out, bool *keep, eval_ctx *cx)
 {
     const plan_agg *g = p->agg;
-    arow[g->ngroup] = windowed ? value_bigint(wstart) : value_null();
-    arow[g->ngroup + 1] = windowed ? value_bigint(wend) : value_null();
+    /* WINDOWSTART, WINDOWEND: BIGINT, or NULL; set field by field, as a
+     * value built aside and copied whole costs a failed store-to-load
+     * forwarding (a record of a hopping window comes here per window) */
+    for (int i = 0; i < 2; i++) {
+        arow[g->ngroup + i].null = !windowed;
+        arow[g->ngroup + i].u.l = i ? wend : wstart;
+    }
     for (int i = 0, k = 1; i < g->ncalls; k += g->calls[i].nstate, i++)
         if (g->calls[i].def->result(&g->calls[i], &state[k], &arow[g->ngroup + 2 + i], cx))
             return -1;
@@ -91,10 +98,12 @@ static int apply_one(const plan *p, kvstore *store, value *arow, const value *ar
 {
     const plan_agg *g = p->agg;
     value *state = arena_alloc(cx->a, sizeof(value) * (size_t)(g->nstate + 1));
-    bool existed;
+    uint8_t *stored;
+    size_t slen;
     kvstore_pos pos;
-    if (load_state(g, store, sk, hash, state, &existed, &pos, cx))
+    if (load_state(g, store, sk, hash, state, &stored, &slen, &pos, cx))
         return -1;
+    bool existed = stored != NULL;
     value *out = arena_alloc(cx->a, sizeof(value) * (size_t)(p->out.schema.n + 1));
     /* whether the group was in the table before: a HAVING that rejects it
      * now takes it out with a tombstone only if it was */
@@ -110,13 +119,19 @@ static int apply_one(const plan *p, kvstore *store, value *arow, const value *ar
     }
     if (ts > state[0].u.l)
         state[0].u.l = ts;
-    buf_reset(sv);
-    codec_encode(state, g->state_types, g->nstate, sv);
-    kvstore_put_at(store, &pos, sk->data, sk->len, sv->data, sv->len); /* unchanged since load_state */
+    /* a state of numbers keeps its length: written over its stored bytes */
+    buf in_place = {(char *)stored, slen, slen}; /* borrowed, for the changelog */
+    const buf *val = &in_place;
+    if (!stored || !codec_encode_fixed(state, g->state_types, g->nstate, stored, slen)) {
+        buf_reset(sv);
+        codec_encode(state, g->state_types, g->nstate, sv);
+        kvstore_put_at(store, &pos, sk->data, sk->len, sv->data, sv->len); /* unchanged since load_state */
+        val = sv;
+    }
     bool keep;
     if (finish_row(p, arow, state, windowed, wstart, wend, out, &keep, cx))
         return -1;
-    agg_result r = {out, keep, old_keep, windowed, wstart, wend, state[0].u.l, sk, sv, false, !existed, hash};
+    agg_result r = {out, keep, old_keep, windowed, wstart, wend, state[0].u.l, sk, val, false, !existed, hash};
     emit(ctx, &r);
     return 1;
 }

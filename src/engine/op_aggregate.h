@@ -56,13 +56,14 @@ void agg_sessions_free(agg_sessions *ss);
 bool agg_entry_window(const plan *p, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen, arena *a,
                       int64_t *start, int64_t *end);
 
+/* Called once per result; the result and what it points to (its store
+ * key and value bytes) are borrowed for the call only: copy what is kept. */
 typedef void (*agg_emit_fn)(void *ctx, const agg_result *r);
 
 /* The buffers agg_apply builds store keys and values in, kept from one
  * record to the next so that a record allocates nothing once they have
  * grown.  The caller owns them: zero-initialized, freed with
- * agg_scratch_free.  agg_result's store_key and store_val point into
- * them until the next agg_apply. */
+ * agg_scratch_free. */
 typedef struct agg_scratch {
     buf key, val, group;
 } agg_scratch;

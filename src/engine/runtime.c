@@ -438,8 +438,32 @@ static bool all_keys_null(const plan *p, const value *out)
     return keys > 1;
 }
 
+/* The bytes a windowed result's key has after its key columns: the
+ * window start, and for a session its end before that. */
+static size_t window_suffix(const plan *p)
+{
+    int window_kind = p->agg ? (int)p->agg->window.kind : p->in.window_kind;
+    return window_kind == WINDOW_SESSION ? 16 : 8;
+}
+
+/* Copies the key columns' bytes of the pending output record `from` (a
+ * windowed result with a key) as the key of pd, the record being
+ * encoded: the results of a record's windows share them. */
+static void copy_key_columns(const plan *p, query_sink *k, int from, pending *pd)
+{
+    const pending *src = &k->pend[from];
+    size_t inner = (size_t)src->key_len - window_suffix(p);
+    buf_reserve(&k->keys, inner); /* before taking the source's address: it may move */
+    memcpy(k->keys.data + k->keys.len, k->keys.data + src->key_off, inner);
+    k->keys.len += inner;
+    pd->partition = src->partition;
+}
+
+/* same_key: the index of a pending output record, an earlier windowed
+ * result of the same record with the same key columns, whose key bytes
+ * (but the window) and partition this one shares; -1 for none. */
 static int encode_output(query *q, const value *out, bool tombstone, const int64_t *wstart, int64_t wend, int64_t ts,
-                         err *e)
+                         int same_key, err *e)
 {
     const plan *p = q->plan;
     if (q->replaying) /* rebuilding state: written when first met */
@@ -447,9 +471,15 @@ static int encode_output(query *q, const value *out, bool tombstone, const int64
     query_sink *k = &q->sinks[SINK_OUTPUT];
     size_t keys_len = k->keys.len, values_len = k->values.len;
     pending *pd = sink_next(k, ts);
-    bool null_key = all_keys_null(p, out);
-    if ((!null_key && serde_encode_key(&p->out.key_format, &p->out.schema, out, &k->keys, &null_key, e)) ||
-        (!tombstone && serde_encode_value(&p->out.value_format, &p->out.schema, out, &k->values, e))) {
+    bool null_key = same_key < 0 && all_keys_null(p, out);
+    bool failed = false;
+    if (same_key >= 0 && wstart)
+        copy_key_columns(p, k, same_key, pd);
+    else if (!null_key)
+        failed = serde_encode_key(&p->out.key_format, &p->out.schema, out, &k->keys, &null_key, e) != 0;
+    if (!failed && !tombstone)
+        failed = serde_encode_value(&p->out.value_format, &p->out.schema, out, &k->values, e) != 0;
+    if (failed) {
         k->npend--; /* forget the half-encoded record */
         k->keys.len = keys_len;
         k->values.len = values_len;
@@ -457,13 +487,14 @@ static int encode_output(query *q, const value *out, bool tombstone, const int64
         return -1;
     }
     size_t inner = k->keys.len - pd->key_off;
-    int window_kind = p->agg ? (int)p->agg->window.kind : p->in.window_kind;
-    if (!null_key && wstart && window_kind == WINDOW_SESSION)
+    if (!null_key && wstart && window_suffix(p) == 16)
         buf_put_be64(&k->keys, wend);
     if (!null_key && wstart)
         buf_put_be64(&k->keys, *wstart);
     pd->key_len = null_key ? -1 : (int32_t)(k->keys.len - pd->key_off);
     pd->value_len = tombstone ? -1 : (int32_t)(k->values.len - pd->value_off);
+    if (same_key >= 0 && wstart)
+        return 0; /* its partition is the other record's */
     if (pd->key_len >= 0)
         pd->partition = log_partition_for_key(k->topic, k->keys.data + pd->key_off, inner);
     else
@@ -716,22 +747,52 @@ typedef struct agg_sink_ctx {
     bool failed;
     held_result *hold; /* when set, results are held here instead of sent */
     int task;          /* input partition of the record */
+    /* the record's last windowed result with a key: its row and its
+     * pending output record (-1: none yet) */
+    const value *keyed_out;
+    int keyed_pend;
 } agg_sink_ctx;
+
+/* Whether two result rows have the same key columns, each a present
+ * value of a type whose equal values encode alike (not DOUBLE: 0.0 and
+ * -0.0; nor composites: a MAP's entries may come in another order). */
+static bool same_key_columns(const plan *p, const value *a, const value *b)
+{
+    for (int i = 0; i < p->out.schema.n; i++) {
+        const column *col = &p->out.schema.cols[i];
+        if (!col->key)
+            continue;
+        type_kind kind = col->type->kind;
+        if (a[i].null || b[i].null || kind == TYPE_DOUBLE || kind == TYPE_ARRAY || kind == TYPE_MAP ||
+            kind == TYPE_STRUCT || !value_equal(&a[i], col->type, &b[i], col->type))
+            return false;
+    }
+    return true;
+}
 
 /* A group/window the aggregation changed: its state to the changelog,
  * its result to the output (a tombstone when HAVING drops a group that
- * was in the table; nothing when it was not). */
+ * was in the table; nothing when it was not).  The windows of one record
+ * have the same key columns: their key bytes are encoded once. */
 static void send_result(agg_sink_ctx *c, const agg_result *r)
 {
+    query *q = c->q;
     /* a merged-away session's tombstone: at the session's end */
     int64_t ts = r->removed || r->ts > c->ts ? r->ts : c->ts;
-    log_change(c->q, r->store_key, r->store_hash, r->store_val, ts);
+    log_change(q, r->store_key, r->store_hash, r->store_val, ts);
     if (!r->keep && !r->old_keep)
         return;
-    if (encode_output(c->q, r->out, !r->keep, r->windowed ? &r->wstart : NULL, r->wend, ts, c->e) == 0)
-        c->q->emitted++;
-    else
+    int same = r->windowed && c->keyed_out && same_key_columns(q->plan, c->keyed_out, r->out) ? c->keyed_pend : -1;
+    if (encode_output(q, r->out, !r->keep, r->windowed ? &r->wstart : NULL, r->wend, ts, same, c->e)) {
         c->failed = true;
+        return;
+    }
+    q->emitted++;
+    const query_sink *k = &q->sinks[SINK_OUTPUT];
+    if (r->windowed && !q->replaying && k->pend[k->npend - 1].key_len >= 0) {
+        c->keyed_out = r->out;
+        c->keyed_pend = k->npend - 1;
+    }
 }
 
 /* On start: the windows of the restored store that no task's committed
@@ -821,7 +882,7 @@ static void emit_closed_windows(query *q, query_task *t, eval_ctx *cx)
         /* stamped with the latest event folded into the window */
         if (state && agg_entry_final(p, w.key, w.klen, state, slen, out, &keep, &wstart, &wend, &latest, cx) == 0 &&
             keep) {
-            if (encode_output(q, out, false, &wstart, wend, latest, cx->e) == 0)
+            if (encode_output(q, out, false, &wstart, wend, latest, -1, cx->e) == 0)
                 q->emitted++;
             q->serialize_failed = false; /* no record to blame */
         }
@@ -875,7 +936,7 @@ static void aggregate_record(query *q, query_task *t, const log_record *rec, boo
     }
     if (r != PLAN_EMIT)
         return;
-    agg_sink_ctx c = {q, rec->timestamp, cx->e, false, hold, t->partition};
+    agg_sink_ctx c = {q, rec->timestamp, cx->e, false, hold, t->partition, NULL, -1};
     if (!retract)
         c.ts = row[p->rowtime].u.l;
     bool late;
@@ -914,7 +975,7 @@ static void aggregate_table_record(query *q, query_task *t, const log_record *re
         kvstore_put(q->rows, rec->key, (size_t)rec->key_len, rec->value, (size_t)rec->value_len);
         aggregate_record(q, t, rec, false, &fwd, row, out, cx);
     }
-    agg_sink_ctx c = {q, rec->timestamp, cx->e, false, NULL, t->partition};
+    agg_sink_ctx c = {q, rec->timestamp, cx->e, false, NULL, t->partition, NULL, -1};
     bool same = back.held && fwd.held && back.key.len == fwd.key.len &&
                 memcmp(back.key.data, fwd.key.data, back.key.len) == 0;
     if (same) /* one change of one group: from before the update to after */
@@ -953,7 +1014,7 @@ static void send_joined(query *q, query_task *t, const log_record *rec, value *r
     int64_t ts = rec->timestamp;
     if (res == PLAN_EMIT || res == PLAN_TOMBSTONE) {
         if ((res == PLAN_TOMBSTONE || plan_result_timestamp(p, row, out, &ts, cx->e) == 0) &&
-            encode_output(q, out, res == PLAN_TOMBSTONE, NULL, 0, ts, cx->e) == 0) {
+            encode_output(q, out, res == PLAN_TOMBSTONE, NULL, 0, ts, -1, cx->e) == 0) {
             q->emitted++;
             if (cx->column_errors) /* sent, with NULL for what failed */
                 note_column_error(q, t, rec, cx);
@@ -1695,7 +1756,7 @@ static void process_record(query *q, query_task *t, const log_record *rec, value
         bool windowed = p->in.window_kind && !p->partitioned && !ws->null;
         if (emit && plan_result_timestamp(p, row, out, &ts, cx->e) == 0 &&
             encode_output(q, out, r == PLAN_TOMBSTONE, windowed ? &ws->u.l : NULL, windowed ? we->u.l : 0, ts,
-                          cx->e) == 0) {
+                          -1, cx->e) == 0) {
             q->emitted++;
             if (cx->column_errors) /* sent, with NULL for what failed */
                 note_column_error(q, t, rec, cx);

@@ -74,8 +74,7 @@ static bool cancelled(const engine_output *out)
 /* The tables a push query joins, as they are now, followed while it
  * runs: the first join's, then those joined after it. */
 typedef struct joined_tables {
-    table_rows *rows[PLAN_MAX_JOINS];
-    const kvstore *more[PLAN_MAX_JOINS];
+    join_table *t[PLAN_MAX_JOINS + 1]; /* the first join's, then p->more's */
     int n;
 } joined_tables;
 
@@ -83,14 +82,12 @@ static int joined_open(exec_ctx *x, const plan *pl, joined_tables *jt)
 {
     jt->n = 0;
     for (int i = -1; pl->join && i < pl->nmore; i++) {
-        const plan_io *io = i < 0 ? &pl->join->right : &pl->more[i].right;
-        log_topic *rt = log_topic_find(x->en->log, io->topic);
+        const plan_join *j = i < 0 ? pl->join : &pl->more[i];
+        log_topic *rt = log_topic_find(x->en->log, j->right.topic);
         if (!rt)
-            return err_set(x->e, ERR_UNKNOWN_TOPIC, "topic %s does not exist", io->topic);
-        if (!(jt->rows[jt->n] = table_rows_open(rt, NULL, x->e)))
+            return err_set(x->e, ERR_UNKNOWN_TOPIC, "topic %s does not exist", j->right.topic);
+        if (!(jt->t[jt->n] = join_table_open(pl, j, rt, NULL, x->e)))
             return -1;
-        if (i >= 0)
-            jt->more[i] = jt->rows[jt->n]->rows;
         jt->n++;
     }
     return 0;
@@ -99,7 +96,7 @@ static int joined_open(exec_ctx *x, const plan *pl, joined_tables *jt)
 static void joined_close(joined_tables *jt)
 {
     for (int i = 0; i < jt->n; i++)
-        table_rows_close(jt->rows[i]);
+        join_table_close(jt->t[i]);
     jt->n = 0;
 }
 
@@ -173,7 +170,7 @@ static int select_batch(exec_ctx *x, const plan *pl, reader_set *rs, const joine
         eval_ctx cx = {.a = a, .e = &re};
         plan_result r = plan_apply(pl, &recs[i], p, row, out, &cx);
         if (r == PLAN_EMIT && jt->n)
-            r = join_apply(pl, jt->rows[0]->rows, jt->more, row, out, &cx);
+            r = join_apply(pl, jt->t[0], jt->t + 1, row, out, &cx);
         int rows = r == PLAN_EMIT && pl->flatmap ? plan_flatmap_rows(pl, row) : 1;
         for (int k = 0; k < rows && !*done; k++) {
             if (k > 0)
@@ -221,7 +218,7 @@ static int run_select(exec_ctx *x, plan *pl, bool pull)
         int read = 0;
         err te;
         for (int i = 0; i < jt.n; i++)
-            if (table_rows_follow(jt.rows[i], SELECT_BATCH, &te) > 0)
+            if (table_rows_follow(jt.t[i]->rows, SELECT_BATCH, &te) > 0)
                 read++;
         for (int p = 0; p < rs.n && !done; p++) {
             read += select_batch(x, pl, &rs, &jt, p, &a, pe, &emitted, &done);

@@ -1,8 +1,10 @@
 /* op_join.c — see op_join.h. */
 #include "op_join.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "../base/mem.h"
 #include "codec.h"
 #include "serde.h"
 
@@ -20,10 +22,74 @@ int join_table_key(const plan_join *j, const value *k, buf *out, bool *is_null, 
     return serde_encode_key(&j->right.key_format, &j->right.schema, row, out, is_null, e);
 }
 
+/* The two forms of a table row (see join_table). */
+#define FORM_RAW 0
+#define FORM_CODEC 1
+
+/* A table update is kept raw: decoded (once) by the first lookup that
+ * meets it, as most rows of some tables are never met (q3's persons). */
+static void put_raw(void *ctx, const uint8_t *v, int32_t vlen, buf *out)
+{
+    (void)ctx;
+    buf_putc(out, FORM_RAW);
+    buf_append(out, v, vlen > 0 ? (size_t)vlen : 0);
+}
+
+join_table *join_table_open(const plan *p, const plan_join *j, log_topic *t, const int64_t *resume, err *e)
+{
+    join_table *jt = mem_alloc(sizeof *jt);
+    int n = j->right.schema.n;
+    jt->p = p;
+    jt->j = j;
+    jt->types = mem_alloc(sizeof *jt->types * (size_t)(n + 1));
+    for (int i = 0; i < n; i++)
+        jt->types[i] = j->right.schema.cols[i].type;
+    table_form form = {put_raw, NULL};
+    if (!(jt->rows = table_rows_open(t, resume, &form, e))) {
+        join_table_close(jt);
+        return NULL;
+    }
+    return jt;
+}
+
+void join_table_close(join_table *jt)
+{
+    if (!jt)
+        return;
+    table_rows_close(jt->rows);
+    free(jt->types);
+    buf_free(&jt->key);
+    buf_free(&jt->form);
+    free(jt);
+}
+
+/* Fills right[0, n) from the table row v[0, vlen) of the store key in
+ * jt->key (found at *pos): a raw row is decoded from its format and,
+ * when that succeeds, kept in codec form from then on. */
+static int decode_row(const plan *p, join_table *jt, const uint8_t *v, size_t vlen, const kvstore_pos *pos,
+                      value *right, eval_ctx *cx)
+{
+    const plan_join *j = jt->j;
+    int n = j->right.schema.n;
+    if (v[0] == FORM_RAW) {
+        if (serde_decode_value(&j->right.value_format, v + 1, (int32_t)(vlen - 1), &j->right.schema,
+                               p->needed + j->right_base, right, cx->a, cx->e))
+            return -1;
+        buf_reset(&jt->form);
+        buf_putc(&jt->form, FORM_CODEC);
+        codec_encode(right, jt->types, n, &jt->form);
+        kvstore_put_at(jt->rows->rows, pos, jt->key.data, jt->key.len, jt->form.data, jt->form.len);
+        /* decoded again from the kept bytes: what was decoded may point
+         * into the raw bytes just replaced */
+        v = (const uint8_t *)jt->form.data;
+        vlen = jt->form.len;
+    }
+    return codec_decode(v + 1, vlen - 1, jt->types, n, right, cx->a, cx->e);
+}
+
 /* Looks the table of join j up with its key over the row (set in *k):
  * fills its columns (NULL without a match), and *found. */
-static int lookup(const plan *p, const plan_join *j, const kvstore *table, value *row, value *k, bool *found,
-                  eval_ctx *cx)
+static int lookup(const plan *p, const plan_join *j, join_table *jt, value *row, value *k, bool *found, eval_ctx *cx)
 {
     value *right = row + j->right_base;
     for (int i = 0; i < j->right.schema.n + PLAN_PSEUDO; i++)
@@ -31,29 +97,28 @@ static int lookup(const plan *p, const plan_join *j, const kvstore *table, value
     *found = false;
     if (expr_eval(j->left_key, row, cx, k))
         return -1;
-    if (k->null || !table)
+    if (k->null || !jt)
         return 0;
-    buf kb = BUF_INIT;
     bool is_null;
+    buf_reset(&jt->key);
+    if (join_table_key(j, k, &jt->key, &is_null, cx->e))
+        return -1;
     size_t vlen = 0;
-    const uint8_t *v = NULL;
-    int rc = join_table_key(j, k, &kb, &is_null, cx->e);
+    kvstore_pos pos;
     /* the value bytes live in the store, unchanged while this row is used
      * (tables are only updated between records) */
-    if (rc == 0 && !is_null)
-        v = kvstore_get(table, kb.data, kb.len, &vlen);
-    buf_free(&kb);
-    if (rc || !v)
-        return rc;
+    const uint8_t *v = is_null ? NULL : kvstore_find(jt->rows->rows, jt->key.data, jt->key.len, &vlen, &pos);
+    if (!v || !vlen)
+        return 0;
     *found = true;
+    int rc = decode_row(p, jt, v, vlen, &pos, right, cx);
     right[j->right_key] = *k;
-    return serde_decode_value(&j->right.value_format, v, (int32_t)vlen, &j->right.schema, p->needed + j->right_base,
-                              right, cx->a, cx->e);
+    return rc;
 }
 
 /* The rest of a joined row once the first join's right part is filled
  * (`found`: it has a right row): the later tables, WHERE, the projection. */
-static plan_result join_rest(const plan *p, value *row, bool found, const kvstore *const *more, value *out,
+static plan_result join_rest(const plan *p, value *row, bool found, join_table *const *more, value *out,
                              eval_ctx *cx)
 {
     if (!found && !p->join->left_outer)
@@ -79,8 +144,8 @@ static plan_result join_rest(const plan *p, value *row, bool found, const kvstor
     return PLAN_EMIT;
 }
 
-plan_result join_finish(const plan *p, value *row, const value *jkey, const join_rec *r,
-                        const kvstore *const *more, value *out, eval_ctx *cx)
+plan_result join_finish(const plan *p, value *row, const value *jkey, const join_rec *r, join_table *const *more,
+                        value *out, eval_ctx *cx)
 {
     const plan_join *j = p->join;
     value *right = row + j->right_base;
@@ -148,7 +213,7 @@ bool join_prefilter_rejects(const expr *const *pre, int n, const value *row, eva
     return false;
 }
 
-plan_result join_finish_filled(const plan *p, value *row, const value *jkey, const kvstore *const *more, value *out,
+plan_result join_finish_filled(const plan *p, value *row, const value *jkey, join_table *const *more, value *out,
                                eval_ctx *cx)
 {
     row[p->join->key_slot] = *jkey;
@@ -161,7 +226,7 @@ void join_store_key(const plan_join *j, const value *jkey, buf *out)
     codec_encode(jkey, &j->key_type, 1, out);
 }
 
-plan_result join_apply(const plan *p, const kvstore *table, const kvstore *const *more, value *row, value *out,
+plan_result join_apply(const plan *p, join_table *table, join_table *const *more, value *row, value *out,
                        eval_ctx *cx)
 {
     value k;

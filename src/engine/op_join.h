@@ -1,21 +1,43 @@
 /* op_join — the JOIN stage of a plan: looks each stream row's join key
- * up in the table's current rows (a kvstore of record key -> value bytes,
- * kept by the runtime from the table's topic), fills the table's columns
- * of the row, then applies WHERE and the projection; and the window
- * stores of stream-stream joins.
+ * up in the table's current rows (a join_table: record key -> the row
+ * decoded once per update, followed from the table's topic), fills the
+ * table's columns of the row, then applies WHERE and the projection; and
+ * the window stores of stream-stream joins.
  */
 #ifndef EDDY_OP_JOIN_H
 #define EDDY_OP_JOIN_H
 
 #include "../storage/kvstore.h"
 #include "plan.h"
+#include "table_rows.h"
+
+/* A table of a stream-table join (join j of plan p) as its lookups read
+ * it: rows->rows maps a record key to its row, kept as a byte 0 and the
+ * value bytes until a lookup first meets it, then as a byte 1 and the
+ * codec encoding of the table's columns that the plan reads (the others
+ * NULL): a row is decoded from its format at most once per update, not
+ * once per stream record that meets it.  A row whose decode fails stays
+ * raw (each lookup reports the error).  Its buffers serve its lookups
+ * (no allocation per record).  One owner at a time. */
+typedef struct join_table {
+    const plan *p;
+    const plan_join *j;
+    table_rows *rows;
+    const sqltype **types; /* the table's column types */
+    buf key;               /* scratch: a lookup's table key bytes */
+    buf form;              /* scratch: a row's codec form */
+} join_table;
+
+/* The table of join j, as of `resume` (see table_rows_open). */
+join_table *join_table_open(const plan *p, const plan_join *j, log_topic *t, const int64_t *resume, err *e);
+void join_table_close(join_table *jt);
 
 /* For a row plan_apply decoded from the stream: PLAN_EMIT with `out`
  * computed, PLAN_SKIP (no match in an INNER join, or WHERE rejects), or
- * PLAN_ERROR.  `more`: the rows of the tables of p->more, in order (the
- * tables joined after the first: a JOIN b JOIN c ...).  With GROUP BY
- * (p->agg) the joined row is left for the aggregation, `out` untouched. */
-plan_result join_apply(const plan *p, const kvstore *table, const kvstore *const *more, value *row, value *out,
+ * PLAN_ERROR.  `more`: the tables of p->more, in order (the tables
+ * joined after the first: a JOIN b JOIN c ...).  With GROUP BY (p->agg)
+ * the joined row is left for the aggregation, `out` untouched. */
+plan_result join_apply(const plan *p, join_table *table, join_table *const *more, value *row, value *out,
                        eval_ctx *cx);
 /* A record of one side of a join: its time, key and value bytes (val
  * NULL: no record). */
@@ -32,8 +54,8 @@ typedef struct join_rec {
  * projection (with the later tables `more`, as join_apply).  PLAN_SKIP
  * when WHERE rejects it, or when there is no right record and the join
  * keeps no unmatched left rows. */
-plan_result join_finish(const plan *p, value *row, const value *jkey, const join_rec *r,
-                        const kvstore *const *more, value *out, eval_ctx *cx);
+plan_result join_finish(const plan *p, value *row, const value *jkey, const join_rec *r, join_table *const *more,
+                        value *out, eval_ctx *cx);
 
 /* A stream-table join's early filter: the conjuncts of WHERE (an AND of
  * them) that read only the stream's columns and call no function, into
@@ -48,7 +70,7 @@ bool join_prefilter_rejects(const expr *const *pre, int n, const value *row, eva
 
 /* join_finish for a row whose right part is filled already (a
  * stream-stream join's kept record, decoded). */
-plan_result join_finish_filled(const plan *p, value *row, const value *jkey, const kvstore *const *more, value *out,
+plan_result join_finish_filled(const plan *p, value *row, const value *jkey, join_table *const *more, value *out,
                                eval_ctx *cx);
 
 /* The store key of a join key value (codec encoding of the key type): both

@@ -114,8 +114,9 @@ static int restore_rows(log_topic *topic, const query_task *tasks, int ntasks, k
 
 /* The joined table's rows as of the committed position of its topic
  * (or its start / end on a first run), followed from there. */
-static table_rows *open_joined_table(query *q, const plan_io *rt, eventlog *l, bool earliest, err *e)
+static join_table *open_joined_table(query *q, const plan_join *j, eventlog *l, bool earliest, err *e)
 {
+    const plan_io *rt = &j->right;
     log_topic *t = log_topic_find(l, rt->topic);
     if (!t) {
         err_set(e, ERR_UNKNOWN_TOPIC, "topic %s of table %s does not exist", rt->topic, rt->name);
@@ -128,9 +129,9 @@ static table_rows *open_joined_table(query *q, const plan_io *rt, eventlog *l, b
         if (resume[p] < 0)
             resume[p] = earliest ? log_start_offset(t, p) : log_end_offset(t, p);
     }
-    table_rows *tr = table_rows_open(t, resume, e);
+    join_table *jt = join_table_open(q->plan, j, t, resume, e);
     free(resume);
-    return tr;
+    return jt;
 }
 
 /* The tables joined after the first join (a JOIN b JOIN c ...), each
@@ -141,16 +142,9 @@ static int open_more_tables(query *q, eventlog *l, bool earliest, err *e)
     if (!p->nmore)
         return 0;
     q->more = mem_alloc(sizeof *q->more * (size_t)p->nmore);
-    q->more_rows = mem_alloc(sizeof *q->more_rows * (size_t)p->nmore);
-    for (int i = 0; i < p->nmore; i++) {
-        q->more[i] = NULL;
-        q->more_rows[i] = NULL;
-    }
-    for (int i = 0; i < p->nmore; i++) {
-        if (!(q->more[i] = open_joined_table(q, &p->more[i].right, l, earliest, e)))
+    for (int i = 0; i < p->nmore; i++)
+        if (!(q->more[i] = open_joined_table(q, &p->more[i], l, earliest, e)))
             return -1;
-        q->more_rows[i] = q->more[i]->rows;
-    }
     return 0;
 }
 
@@ -191,9 +185,10 @@ static int follow_joined_tables(query *q, eventlog *l, err *e)
 {
     long total = 0;
     for (int i = -1; i < q->plan->nmore; i++) {
-        table_rows *tr = i < 0 ? q->joined : q->more[i];
-        if (!tr)
+        join_table *jt = i < 0 ? q->joined : q->more[i];
+        if (!jt)
             continue;
+        table_rows *tr = jt->rows;
         long n = table_rows_follow(tr, RUNTIME_BATCH, e);
         if (n < 0)
             return -1;
@@ -217,9 +212,9 @@ static int commit_start(query *q, eventlog *l, err *e)
     int rc = log_offset_commit_many(l, q->id, en, n, e);
     free(en);
     if (rc == 0 && q->joined) /* the joined tables' start, too */
-        rc = commit_table_position(q, l, q->plan->join->right.topic, q->joined, e);
+        rc = commit_table_position(q, l, q->plan->join->right.topic, q->joined->rows, e);
     for (int i = 0; rc == 0 && i < q->plan->nmore; i++)
-        rc = commit_table_position(q, l, q->plan->more[i].right.topic, q->more[i], e);
+        rc = commit_table_position(q, l, q->plan->more[i].right.topic, q->more[i]->rows, e);
     return rc;
 }
 
@@ -302,7 +297,7 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
     q->side_time[0] = q->side_time[1] = INT64_MIN;
     if (p->join && (p->join->table_table || stream_stream))
         open_right_tasks(q, l, earliest);
-    else if (p->join && !(q->joined = open_joined_table(q, &p->join->right, l, earliest, e))) {
+    else if (p->join && !(q->joined = open_joined_table(q, p->join, l, earliest, e))) {
         runtime_query_stop(q);
         return NULL;
     }
@@ -391,11 +386,10 @@ void runtime_query_stop(query *q)
     window_index_free(q->windows);
     kvstore_free(q->store);
     kvstore_free(q->rows);
-    table_rows_close(q->joined);
+    join_table_close(q->joined);
     for (int i = 0; q->more && i < q->plan->nmore; i++)
-        table_rows_close(q->more[i]);
+        join_table_close(q->more[i]);
     free(q->more);
-    free(q->more_rows);
     free(q->sql);
     plan_free(q->plan);
     free(q);
@@ -929,7 +923,7 @@ static void aggregate_record(query *q, query_task *t, const log_record *rec, boo
     err_clear(cx->e);
     plan_result r = plan_apply(p, rec, t->partition, row, out, cx);
     if (r == PLAN_EMIT && q->joined) /* GROUP BY over a stream-table join */
-        r = join_apply(p, q->joined->rows, q->more_rows, row, out, cx);
+        r = join_apply(p, q->joined, q->more, row, out, cx);
     if (r == PLAN_ERROR) {
         note_error(q, t, rec, cx);
         return;
@@ -1008,8 +1002,7 @@ static void send_joined(query *q, query_task *t, const log_record *rec, value *r
                 res = PLAN_ERROR;
     } else {
         cx->column_errors = 0;
-        res = r ? join_finish(p, row, key, r, q->more_rows, out, cx)
-                : join_finish_filled(p, row, key, q->more_rows, out, cx);
+        res = r ? join_finish(p, row, key, r, q->more, out, cx) : join_finish_filled(p, row, key, q->more, out, cx);
     }
     int64_t ts = rec->timestamp;
     if (res == PLAN_EMIT || res == PLAN_TOMBSTONE) {
@@ -1741,7 +1734,7 @@ static void process_record(query *q, query_task *t, const log_record *rec, value
     if (r == PLAN_EMIT && p->join)
         r = join_prefilter_rejects(q->join_pre, q->njoin_pre, row, cx)
                 ? PLAN_SKIP
-                : join_apply(p, q->joined->rows, q->more_rows, row, out, cx);
+                : join_apply(p, q->joined, q->more, row, out, cx);
     /* table functions: more rows from the same record, its key and time */
     int rows = r == PLAN_EMIT && p->flatmap ? plan_flatmap_rows(p, row) : 1;
     for (int k = 0; k < rows; k++) {

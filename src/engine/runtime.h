@@ -111,11 +111,10 @@ typedef struct query {
     struct window_index *windows;  /* TUMBLING/HOPPING: the store's keys by window start, or NULL */
     kvstore *rows;      /* aggregating a table: its current rows (key -> value
                          * bytes), rebuilt from the table's own topic on start */
-    table_rows *joined; /* stream-table JOIN: the table's rows, followed */
+    join_table *joined; /* stream-table JOIN: the table's rows, followed */
     const expr *join_pre[8]; /* the conjuncts of WHERE tried before the lookup */
     int njoin_pre;
-    table_rows **more;  /* a JOIN b JOIN c ...: the later tables' rows (plan->nmore) */
-    const kvstore **more_rows; /* their rows, for join_finish */
+    join_table **more; /* a JOIN b JOIN c ...: the later tables (plan->nmore) */
     /* table-table JOIN: the right table is read by tasks of its own, since
      * its updates produce results too; its rows (and the left table's, in
      * `rows`) are what updates are joined with */

@@ -7,20 +7,26 @@
 
 #define TABLE_BATCH 256
 
-static void apply(kvstore *rows, const log_record *r)
+static void apply(table_rows *tr, const log_record *r)
 {
     if (r->key_len < 0)
         return; /* a table row needs its key */
-    if (r->value_len < 0)
-        kvstore_delete(rows, r->key, (size_t)r->key_len);
-    else
-        kvstore_put(rows, r->key, (size_t)r->key_len, r->value, (size_t)r->value_len);
+    if (r->value_len < 0) {
+        kvstore_delete(tr->rows, r->key, (size_t)r->key_len);
+    } else if (tr->form.put) {
+        buf_reset(&tr->kept);
+        tr->form.put(tr->form.ctx, r->value, r->value_len, &tr->kept);
+        kvstore_put(tr->rows, r->key, (size_t)r->key_len, tr->kept.data, tr->kept.len);
+    } else {
+        kvstore_put(tr->rows, r->key, (size_t)r->key_len, r->value, (size_t)r->value_len);
+    }
 }
 
-table_rows *table_rows_open(log_topic *t, const int64_t *resume, err *e)
+table_rows *table_rows_open(log_topic *t, const int64_t *resume, const table_form *form, err *e)
 {
     table_rows *tr = mem_alloc(sizeof *tr);
     tr->topic = t;
+    tr->form = form ? *form : (table_form){NULL, NULL};
     tr->n = log_topic_partitions(t);
     tr->readers = mem_alloc(sizeof(log_reader *) * (size_t)tr->n);
     tr->rows = kvstore_new();
@@ -35,7 +41,7 @@ table_rows *table_rows_open(log_topic *t, const int64_t *resume, err *e)
             if (k <= 0)
                 break;
             for (int i = 0; i < k; i++)
-                apply(tr->rows, &recs[i]);
+                apply(tr, &recs[i]);
         }
         if (k < 0) {
             table_rows_close(tr);
@@ -56,7 +62,7 @@ long table_rows_follow(table_rows *tr, int max, err *e)
         if (k < 0)
             return -1;
         for (int i = 0; i < k; i++)
-            apply(tr->rows, &recs[i]);
+            apply(tr, &recs[i]);
         total += k;
     }
     return total;
@@ -73,5 +79,6 @@ void table_rows_close(table_rows *tr)
             log_reader_close(tr->readers[p]);
     free(tr->readers);
     kvstore_free(tr->rows);
+    buf_free(&tr->kept);
     free(tr);
 }

@@ -321,6 +321,12 @@ static void queue_expire(kvstore *s, join_window_queue *qu, int64_t expire, int 
         window_trim(s, p + 12, klen, expire, &len);
         qu->head += 12 + klen;
     }
+    /* the next oldest key is trimmed by a later add: its slot is fetched
+     * meanwhile */
+    if (qu->head + 12 <= qu->q.len) {
+        const uint8_t *p = (const uint8_t *)qu->q.data + qu->head;
+        kvstore_prefetch_hashed(s, kvstore_hash(p + 12, (uint32_t)get_be32(p + 8)));
+    }
     if (qu->head && 2 * qu->head >= qu->q.len) {
         memmove(qu->q.data, qu->q.data + qu->head, qu->q.len - qu->head);
         qu->q.len -= qu->head;

@@ -1525,6 +1525,11 @@ static bool keep_record(query *q, int side, const log_record *rec, join_rec *r, 
     r->val = (const uint8_t *)q->join_pack.data;
     r->vlen = (int32_t)q->join_pack.len;
     join_store_key(j, key, &q->join_key);
+    /* both stores' slots of the key are fetched while the expired
+     * records of older keys are dropped (they overlap that work) */
+    uint64_t h = kvstore_hash(q->join_key.data, q->join_key.len);
+    kvstore_prefetch_hashed(q->rows, h);
+    kvstore_prefetch_hashed(q->right_rows, h);
     if (r->ts > q->side_time[side])
         q->side_time[side] = r->ts;
     join_window_add(side ? q->right_rows : q->rows, &q->side_queue[side], (const uint8_t *)q->join_key.data,

@@ -2,7 +2,8 @@
 # join stops matching, a foreign-key join follows a row whose foreign key
 # changes, a stream-stream join re-keyed on value columns meets records
 # that arrive out of order and late, a stream joined with two tables, and
-# a stream-stream join's window store surviving a restart.
+# a stream-stream join's window store surviving a restart, and a table row
+# updated (or undecodable) after stream records met it.
 
 # Runs statements ($T/statements.sql) over input records (stdin) through
 # `eddy test`; the records written are in $T/actual.json.
@@ -360,5 +361,37 @@ EOF2
     json_matches "$T/actual.json" '{"outputs": [
       {"topic": "OREGON", "key": 1, "value": {"CAT": 10, "STATE": "OR"}, "timestamp": 1},
       {"topic": "NOBODY", "key": 3, "value": {"CAT": 10, "STATE": null}, "timestamp": 4}
+    ]}'
+}
+
+# A table row joins with its latest value however many stream records met
+# the one before (a row is kept decoded once a record meets it); a row
+# that cannot be decoded joins nothing, every time, until a good value
+# replaces it.
+t_join_table_row_updated_after_records_met_it() {
+    cat >"$T/statements.sql" <<'EOF2'
+CREATE TABLE users (id INT PRIMARY KEY, name STRING, age INT) WITH (KAFKA_TOPIC='users', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM clicks (uid INT, page STRING) WITH (KAFKA_TOPIC='clicks', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM named AS SELECT c.uid AS uid, page, name FROM clicks c JOIN users u ON c.uid = u.id;
+EOF2
+    join_test_run <<'EOF2'
+{"inputs": [
+  {"topic": "users", "key": 1, "value": {"NAME": "ann", "AGE": 30}, "timestamp": 0},
+  {"topic": "users", "key": 2, "value": [1, 2], "timestamp": 0},
+  {"topic": "clicks", "value": {"UID": 1, "PAGE": "a"}, "timestamp": 10},
+  {"topic": "clicks", "value": {"UID": 1, "PAGE": "b"}, "timestamp": 11},
+  {"topic": "clicks", "value": {"UID": 2, "PAGE": "c"}, "timestamp": 12},
+  {"topic": "users", "key": 1, "value": {"NAME": "bob"}, "timestamp": 20},
+  {"topic": "clicks", "value": {"UID": 2, "PAGE": "d"}, "timestamp": 21},
+  {"topic": "users", "key": 2, "value": {"NAME": "cy"}, "timestamp": 22},
+  {"topic": "clicks", "value": {"UID": 1, "PAGE": "e"}, "timestamp": 30},
+  {"topic": "clicks", "value": {"UID": 2, "PAGE": "f"}, "timestamp": 31}
+]}
+EOF2
+    json_matches "$T/actual.json" '{"outputs": [
+      {"topic": "NAMED", "key": 1, "value": {"PAGE": "a", "NAME": "ann"}, "timestamp": 10},
+      {"topic": "NAMED", "key": 1, "value": {"PAGE": "b", "NAME": "ann"}, "timestamp": 11},
+      {"topic": "NAMED", "key": 1, "value": {"PAGE": "e", "NAME": "bob"}, "timestamp": 30},
+      {"topic": "NAMED", "key": 2, "value": {"PAGE": "f", "NAME": "cy"}, "timestamp": 31}
     ]}'
 }

@@ -179,42 +179,80 @@ int decimal_from_int(int64_t l, int precision, int scale, dec128 *out)
     return 0;
 }
 
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                  "8081828384858687888990919293949596979899";
+
+char *decimal_u64_digits(uint64_t m, char *end)
+{
+    /* two digits per division by a constant (a multiplication) */
+    while (m >= 100) {
+        unsigned r = (unsigned)(m % 100);
+        m /= 100;
+        end -= 2;
+        memcpy(end, digit_pairs + 2 * r, 2);
+    }
+    if (m >= 10) {
+        end -= 2;
+        memcpy(end, digit_pairs + 2 * m, 2);
+    } else
+        *--end = (char)('0' + m);
+    return end;
+}
+
 /* The digits of |v|, most significant first, into d (at least 40 bytes);
- * returns how many. */
+ * returns how many.  One 128-bit division at most: above 2^64 the value
+ * is split into the digits above and the 19 below 10^19. */
 static int digits_of(dec128 v, char *d)
 {
-    char rev[48];
-    int n = 0;
+    char tmp[48], *end = tmp + sizeof tmp, *p;
     udec128 m = magnitude(v);
-    do {
-        rev[n++] = (char)('0' + (int)(m % 10));
-        m /= 10;
-    } while (m);
-    for (int i = 0; i < n; i++)
-        d[i] = rev[n - 1 - i];
+    if (m >> 64) {
+        udec128 e19 = (udec128)E19;
+        uint64_t lo = (uint64_t)(m % e19);
+        p = decimal_u64_digits(lo, end);
+        while (p > end - 19)
+            *--p = '0';
+        p = decimal_u64_digits((uint64_t)(m / e19), p);
+    } else
+        p = decimal_u64_digits((uint64_t)m, end);
+    int n = (int)(end - p);
+    memcpy(d, p, (size_t)n);
     return n;
 }
 
 void decimal_to_text(dec128 v, int scale, buf *out)
 {
-    char d[48];
+    /* composed in one local array, appended with one copy */
+    char d[48], text[2 * DECIMAL_MAX_PRECISION + 8], *t = text;
     int n = digits_of(v, d);
-    if (v < 0)
-        buf_putc(out, '-');
-    if (scale <= 0) {
-        buf_append(out, d, (size_t)n);
-        return;
-    }
-    if (n <= scale) {
-        buf_puts(out, "0.");
+    if (scale > DECIMAL_MAX_PRECISION) { /* no type has it: kept simple */
+        buf_append(out, "-0." + (v >= 0), v < 0 ? 3 : 2);
         for (int i = n; i < scale; i++)
             buf_putc(out, '0');
         buf_append(out, d, (size_t)n);
         return;
     }
-    buf_append(out, d, (size_t)(n - scale));
-    buf_putc(out, '.');
-    buf_append(out, d + n - scale, (size_t)scale);
+    if (v < 0)
+        *t++ = '-';
+    if (scale <= 0) {
+        memcpy(t, d, (size_t)n);
+        t += n;
+    } else if (n <= scale) {
+        *t++ = '0';
+        *t++ = '.';
+        for (int i = n; i < scale; i++)
+            *t++ = '0';
+        memcpy(t, d, (size_t)n);
+        t += n;
+    } else {
+        memcpy(t, d, (size_t)(n - scale));
+        t += n - scale;
+        *t++ = '.';
+        memcpy(t, d + n - scale, (size_t)scale);
+        t += scale;
+    }
+    buf_append(out, text, (size_t)(t - text));
 }
 
 double decimal_to_double(dec128 v, int scale)

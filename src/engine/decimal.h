@@ -56,6 +56,9 @@ double decimal_to_double(dec128 v, int scale);
 /* BigDecimal.longValue(): the integer part (truncated toward zero),
  * wrapped to 64 bits. */
 int64_t decimal_to_int64(dec128 v, int scale);
+/* Writes the decimal digits of m so that they end just before `end`
+ * (room for 20 is enough); returns where they start. */
+char *decimal_u64_digits(uint64_t m, char *end);
 /* Plain text, with exactly `scale` decimals ("1.20", "-0.05", "7"). */
 void decimal_to_text(dec128 v, int scale, buf *out);
 

@@ -264,6 +264,8 @@ query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p
     q->plan = p;
     q->in = in;
     q->sinks[SINK_OUTPUT].topic = out;
+    serde_encoder_init(&q->out_key, &p->out.key_format, &p->out.schema, true);
+    serde_encoder_init(&q->out_value, &p->out.value_format, &p->out.schema, false);
     if (cl) {
         q->sinks[SINK_CHANGELOG].topic = cl;
         q->store = kvstore_new();
@@ -391,6 +393,8 @@ void runtime_query_stop(query *q)
         join_table_close(q->more[i]);
     free(q->more);
     free(q->sql);
+    serde_encoder_free(&q->out_key);
+    serde_encoder_free(&q->out_value);
     plan_free(q->plan);
     free(q);
 }
@@ -465,14 +469,14 @@ static int encode_output(query *q, const value *out, bool tombstone, const int64
     query_sink *k = &q->sinks[SINK_OUTPUT];
     size_t keys_len = k->keys.len, values_len = k->values.len;
     pending *pd = sink_next(k, ts);
-    bool null_key = same_key < 0 && all_keys_null(p, out);
+    bool null_key = same_key < 0 && all_keys_null(p, out), null_value;
     bool failed = false;
     if (same_key >= 0 && wstart)
         copy_key_columns(p, k, same_key, pd);
     else if (!null_key)
-        failed = serde_encode_key(&p->out.key_format, &p->out.schema, out, &k->keys, &null_key, e) != 0;
+        failed = serde_encoder_run(&q->out_key, out, &k->keys, &null_key, e) != 0;
     if (!failed && !tombstone)
-        failed = serde_encode_value(&p->out.value_format, &p->out.schema, out, &k->values, e) != 0;
+        failed = serde_encoder_run(&q->out_value, out, &k->values, &null_value, e) != 0;
     if (failed) {
         k->npend--; /* forget the half-encoded record */
         k->keys.len = keys_len;

@@ -105,6 +105,7 @@ typedef struct query {
     query_task *tasks;
     int ntasks;
     query_sink sinks[SINK_MAX];
+    serde_encoder out_key, out_value; /* the output's key and value parts */
     kvstore *store;     /* GROUP BY state, or NULL */
     struct agg_sessions *sessions; /* SESSION windows: the store's sessions by group, or NULL */
     agg_scratch agg_scratch;       /* agg_apply's buffers */

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../base/mem.h"
+
 static const char *const format_names[] = {
 #define X(name, text) text,
     FORMATS(X)
@@ -320,42 +322,58 @@ static size_t utf8_len(const unsigned char *p, size_t left)
     return n;
 }
 
+/* Bytes a JSON string cannot hold as they are: control characters, '"',
+ * '\\' and everything from 0x80 (UTF-8, checked apart). */
+static const uint8_t json_escape[256] = {
+    ['"'] = 1, ['\\'] = 1,
+#define C8(b) [b] = 1, [b + 1] = 1, [b + 2] = 1, [b + 3] = 1, [b + 4] = 1, [b + 5] = 1, [b + 6] = 1, [b + 7] = 1
+#define C32(b) C8(b), C8(b + 8), C8(b + 16), C8(b + 24)
+    C32(0x00), C32(0x80), C32(0xA0), C32(0xC0), C32(0xE0),
+#undef C32
+#undef C8
+};
+
+/* The escape of a byte below 0x80 that needs one. */
+static void json_escape_ascii(unsigned char c, buf *out)
+{
+    switch (c) {
+    case '"': buf_append(out, "\\\"", 2); break;
+    case '\\': buf_append(out, "\\\\", 2); break;
+    case '\n': buf_append(out, "\\n", 2); break;
+    case '\r': buf_append(out, "\\r", 2); break;
+    case '\t': buf_append(out, "\\t", 2); break;
+    default: buf_printf(out, "\\u%04x", c);
+    }
+}
+
 void serde_json_string(const char *p, size_t len, buf *out)
 {
+    /* most strings need no escape: room for all of it and both quotes
+     * at once, and one copy of each run that needs none */
     buf_reserve(out, len + 2);
-    buf_putc(out, '"');
-    for (size_t i = 0; i < len; i++) {
-        size_t plain = i; /* a run that needs no escape goes in with one copy */
-        while (plain < len && (unsigned char)p[plain] >= 0x20 && (unsigned char)p[plain] < 0x80 && p[plain] != '"' &&
-               p[plain] != '\\')
+    out->data[out->len++] = '"';
+    size_t i = 0;
+    while (i < len) {
+        size_t plain = i;
+        while (plain < len && !json_escape[(unsigned char)p[plain]])
             plain++;
         if (plain > i) {
             buf_append(out, p + i, plain - i);
-            i = plain - 1;
+            i = plain;
             continue;
         }
         unsigned char c = (unsigned char)p[i];
         if (c >= 0x80) { /* keep valid UTF-8; a stray byte becomes \u00XX, so the text stays JSON */
             size_t n = utf8_len((const unsigned char *)p + i, len - i);
-            if (n) {
+            if (n)
                 buf_append(out, p + i, n);
-                i += n - 1;
-            } else
+            else
                 buf_printf(out, "\\u%04x", c);
+            i += n ? n : 1;
             continue;
         }
-        switch (c) {
-        case '"': buf_puts(out, "\\\""); break;
-        case '\\': buf_puts(out, "\\\\"); break;
-        case '\n': buf_puts(out, "\\n"); break;
-        case '\r': buf_puts(out, "\\r"); break;
-        case '\t': buf_puts(out, "\\t"); break;
-        default:
-            if (c < 0x20)
-                buf_printf(out, "\\u%04x", c);
-            else
-                buf_putc(out, (char)c);
-        }
+        json_escape_ascii(c, out);
+        i++;
     }
     buf_putc(out, '"');
 }
@@ -363,11 +381,15 @@ void serde_json_string(const char *p, size_t len, buf *out)
 void serde_value_to_json_text(const value *v, const sqltype *t, buf *out)
 {
     if (v->null) {
-        buf_puts(out, "null");
+        buf_append(out, "null", 4);
         return;
     }
     switch (t->kind) {
     case TYPE_STRING: serde_json_string(v->u.s.p, v->u.s.len, out); break;
+    case TYPE_INT: value_int64_text(v->u.i, out); break;
+    case TYPE_BIGINT: value_int64_text(v->u.l, out); break;
+    case TYPE_BOOLEAN: buf_append(out, v->u.b ? "true" : "false", v->u.b ? 4 : 5); break;
+    case TYPE_DECIMAL: decimal_to_text(value_dec(v), t->scale, out); break;
     case TYPE_BYTES: /* base64, as ksqlDB writes BYTES in JSON */
         buf_putc(out, '"');
         value_base64_encode((const uint8_t *)v->u.s.p, v->u.s.len, out);
@@ -448,6 +470,75 @@ static int json_encode_columns(const schema *s, bool keys, bool unwrapped, const
         serde_json_string(s->cols[i].name, strlen(s->cols[i].name), out);
         buf_putc(out, ':');
         serde_value_to_json_text(&row[i], s->cols[i].type, out);
+    }
+    buf_putc(out, '}');
+    return 0;
+}
+
+/* An encoder writes a JSON object with the text before each value
+ * (`{"A":`, `,"B":`, ...) made once; a part of one column written bare
+ * is done as json_encode_columns does it, and every other format by
+ * serde_encode_key / serde_encode_value. */
+void serde_encoder_init(serde_encoder *c, const fmt *f, const schema *s, bool keys)
+{
+    *c = (serde_encoder){.f = *f, .s = s, .keys = keys, .only = -1};
+    if (f->kind != FORMAT_JSON)
+        return;
+    int want = 0, only = -1;
+    for (int i = 0; i < s->n; i++)
+        if (column_in_part(&s->cols[i], keys))
+            want++, only = i;
+    if (want == 1 && (keys || f->unwrapped)) {
+        c->only = only;
+        return;
+    }
+    if (want == 0)
+        return;
+    c->cols = mem_alloc(sizeof *c->cols * (size_t)want);
+    c->pre = mem_alloc(sizeof *c->pre * (size_t)(want + 1));
+    buf text = BUF_INIT;
+    for (int i = 0; i < s->n; i++) {
+        if (!column_in_part(&s->cols[i], keys))
+            continue;
+        c->pre[c->n] = (uint32_t)text.len;
+        c->cols[c->n++] = i;
+        buf_putc(&text, c->n == 1 ? '{' : ',');
+        serde_json_string(s->cols[i].name, strlen(s->cols[i].name), &text);
+        buf_putc(&text, ':');
+    }
+    c->pre[c->n] = (uint32_t)text.len;
+    /* the prefixes, the closing brace and the usual width of a number */
+    c->reserve = text.len + 1 + 24 * (size_t)c->n;
+    c->text = buf_take(&text);
+}
+
+void serde_encoder_free(serde_encoder *c)
+{
+    free(c->cols);
+    free(c->pre);
+    free(c->text);
+    *c = (serde_encoder){0};
+}
+
+int serde_encoder_run(const serde_encoder *c, const value *row, buf *out, bool *is_null, err *e)
+{
+    *is_null = false;
+    if (c->only >= 0) {
+        if (c->keys && row[c->only].null) {
+            *is_null = true;
+            return 0;
+        }
+        serde_value_to_json_text(&row[c->only], c->s->cols[c->only].type, out);
+        return 0;
+    }
+    if (!c->n)
+        return c->keys ? serde_encode_key(&c->f, c->s, row, out, is_null, e)
+                       : serde_encode_value(&c->f, c->s, row, out, e);
+    buf_reserve(out, c->reserve);
+    for (int i = 0; i < c->n; i++) {
+        int col = c->cols[i];
+        buf_append(out, c->text + c->pre[i], c->pre[i + 1] - c->pre[i]);
+        serde_value_to_json_text(&row[col], c->s->cols[col].type, out);
     }
     buf_putc(out, '}');
     return 0;

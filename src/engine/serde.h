@@ -82,6 +82,29 @@ int serde_encode_key(const fmt *f, const schema *s, const value *row, buf *out, 
 /* Appends the encoded value (non-key columns of s) to out. */
 int serde_encode_value(const fmt *f, const schema *s, const value *row, buf *out, err *e);
 
+/* An encoder of one part (key or value) of records of one schema in one
+ * format: what serde_encode_key and serde_encode_value write, with the
+ * per-schema work (which columns, their names as JSON) done once, when a
+ * query starts, not per record.  f is copied; s is borrowed and must
+ * outlive the encoder.  serde_encoder_free releases what init took. */
+typedef struct serde_encoder {
+    fmt f;
+    const schema *s;
+    bool keys;
+    int only;       /* JSON: the one column written bare, else -1 */
+    int n;          /* JSON written as an object: its columns, else 0 */
+    int *cols;      /* their indexes in s */
+    uint32_t *pre;  /* n + 1 offsets: column i's prefix is text[pre[i], pre[i + 1]) */
+    char *text;     /* `{"A":` `,"B":` ... */
+    size_t reserve; /* bytes reserved before a record's values */
+} serde_encoder;
+
+void serde_encoder_init(serde_encoder *c, const fmt *f, const schema *s, bool keys);
+void serde_encoder_free(serde_encoder *c);
+/* Appends the encoded part of row to out; for a key, *is_null as
+ * serde_encode_key says (a value part always sets it false). */
+int serde_encoder_run(const serde_encoder *c, const value *row, buf *out, bool *is_null, err *e);
+
 /* JSON <-> value conversions with ksqlDB's coercions (a number for a
  * STRING column becomes its text, "12" for an INT column becomes 12). */
 int serde_json_to_value(json_t *j, const sqltype *t, arena *a, value *out, err *e);

@@ -123,6 +123,19 @@ static void test_comparisons_are_exact_across_scales(void **state)
     assert_string_equal(eval("DEC IN (1, 12.345)"), "true");
 }
 
+/* Values above 2^64 print with every digit, the zeros in the middle too. */
+static void test_text_of_values_above_64_bits(void **state)
+{
+    assert_string_equal(parse_text("50000000000000000007", 20, 0), "50000000000000000007");
+    assert_string_equal(parse_text("-18446744073709551616", 20, 0), "-18446744073709551616");
+    assert_string_equal(parse_text("99999999999999999999999999999999999999", 38, 0),
+                        "99999999999999999999999999999999999999");
+    assert_string_equal(parse_text("1234567890123456789.0123456789", 38, 10), "1234567890123456789.0123456789");
+    assert_string_equal(parse_text("-0.00000000000000000000000000000000000001", 38, 38),
+                        "-0.00000000000000000000000000000000000001");
+    assert_string_equal(parse_text("18446744073709551615", 20, 0), "18446744073709551615");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -135,6 +148,7 @@ int main(void)
         cmocka_unit_test(test_decimal_with_double_is_double),
         cmocka_unit_test(test_casts_round_half_up),
         cmocka_unit_test(test_comparisons_are_exact_across_scales),
+        cmocka_unit_test(test_text_of_values_above_64_bits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -112,7 +112,7 @@ $(BUILD)/fuzz/fuzz_parse: $(FUZZ_SRC) $(wildcard src/parser/*.h src/base/*.h)
 
 # libFuzzer over the JSON record decoder (tests/fuzz/fuzz_json.c), same
 # conventions as `fuzz`; seeds in tests/fuzz/corpus_json/.
-FUZZ_JSON_SRC := tests/fuzz/fuzz_json.c $(addprefix src/engine/,serde.c serde_json.c value.c decimal.c types.c \
+FUZZ_JSON_SRC := tests/fuzz/fuzz_json.c $(addprefix src/engine/,serde.c serde_json.c value.c decimal.c dtoa.c types.c \
                  schema.c timefmt.c) $(sort $(wildcard src/base/*.c))
 
 fuzz-json: $(BUILD)/fuzz/fuzz_json

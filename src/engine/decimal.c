@@ -1,6 +1,8 @@
 /* decimal.c — see decimal.h. */
 #include "decimal.h"
 
+#include "dtoa.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -163,13 +165,13 @@ int decimal_from_double(double d, int precision, int scale, dec128 *out)
 {
     if (!isfinite(d))
         return -1;
-    char tmp[40];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
-        if (strtod(tmp, NULL) == d)
-            break;
-    }
-    return decimal_parse(tmp, strlen(tmp), precision, scale, out);
+    if (d == 0)
+        return decimal_parse("0", 1, precision, scale, out);
+    /* digits * 10^(exp10 - nd + 1), as text decimal_parse reads */
+    char digits[24], text[48];
+    int exp10, nd = dtoa_shortest(d, 1, digits, &exp10);
+    int n = snprintf(text, sizeof text, "%s%.*se%d", d < 0 ? "-" : "", nd, digits, exp10 - nd + 1);
+    return decimal_parse(text, (size_t)n, precision, scale, out);
 }
 
 int decimal_from_int(int64_t l, int precision, int scale, dec128 *out)

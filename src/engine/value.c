@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dtoa.h"
 #include "timefmt.h"
 
 int64_t value_pow10(int n)
@@ -45,26 +46,11 @@ static void double_to_text(double d, buf *out)
         buf_puts(out, signbit(d) ? "-0.0" : "0.0");
         return;
     }
-    char tmp[64];
+    char digits[32];
+    int exp10;
     /* Java uses at least two digits: where one would do, the closest
      * two-digit decimal (Double.MIN_VALUE is 4.9E-324, not 5.0E-324) */
-    int prec = 2;
-    for (; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
-        if (strtod(tmp, NULL) == d)
-            break;
-    }
-    /* tmp is d.ddde[+-]XX with `prec` significant digits */
-    char *e = strchr(tmp, 'e');
-    int exp10 = atoi(e + 1);
-    *e = '\0';
-    char digits[32];
-    int nd = 0;
-    for (char *c = tmp; *c; c++)
-        if (*c >= '0' && *c <= '9')
-            digits[nd++] = *c;
-    while (nd > 1 && digits[nd - 1] == '0')
-        nd--;
+    int nd = dtoa_shortest(d, 2, digits, &exp10);
     if (d < 0)
         buf_putc(out, '-');
     if (exp10 >= -3 && exp10 < 7) {

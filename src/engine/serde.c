@@ -475,6 +475,9 @@ static int json_encode_columns(const schema *s, bool keys, bool unwrapped, const
     return 0;
 }
 
+#define PREFIX_COPY 32 /* prefixes up to this long are copied as this many bytes */
+#define ENCODE_ROOM 24 /* the longest scalar put_scalar writes: "-9223372036854775808" */
+
 /* An encoder writes a JSON object with the text before each value
  * (`{"A":`, `,"B":`, ...) made once; a part of one column written bare
  * is done as json_encode_columns does it, and every other format by
@@ -492,8 +495,10 @@ void serde_encoder_init(serde_encoder *c, const fmt *f, const schema *s, bool ke
         c->only = only;
         return;
     }
-    if (want == 0)
+    if (want == 0) {
+        c->none = keys; /* no key columns: a null key */
         return;
+    }
     c->cols = mem_alloc(sizeof *c->cols * (size_t)want);
     c->pre = mem_alloc(sizeof *c->pre * (size_t)(want + 1));
     buf text = BUF_INIT;
@@ -507,8 +512,9 @@ void serde_encoder_init(serde_encoder *c, const fmt *f, const schema *s, bool ke
         buf_putc(&text, ':');
     }
     c->pre[c->n] = (uint32_t)text.len;
-    /* the prefixes, the closing brace and the usual width of a number */
-    c->reserve = text.len + 1 + 24 * (size_t)c->n;
+    /* zeros after the last prefix: each is copied as PREFIX_COPY bytes */
+    buf_reserve(&text, PREFIX_COPY);
+    memset(text.data + text.len, 0, PREFIX_COPY);
     c->text = buf_take(&text);
 }
 
@@ -518,6 +524,45 @@ void serde_encoder_free(serde_encoder *c)
     free(c->pre);
     free(c->text);
     *c = (serde_encoder){0};
+}
+
+/* Writes the digits of l at p; returns the end. */
+static char *put_int64(char *p, int64_t l)
+{
+    static const uint64_t pow10[20] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+                                       10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+                                       100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+                                       100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+                                       100000000000000000ULL, 1000000000000000000ULL,
+                                       10000000000000000000ULL};
+    uint64_t m = l < 0 ? (uint64_t)0 - (uint64_t)l : (uint64_t)l;
+    if (l < 0)
+        *p++ = '-';
+    int n = 1;
+    while (n < 20 && m >= pow10[n])
+        n++;
+    decimal_u64_digits(m, p + n);
+    return p + n;
+}
+
+/* Writes a scalar straight into room already reserved (at least
+ * ENCODE_ROOM bytes at p); returns the end, or NULL for a type that
+ * goes through serde_value_to_json_text. */
+static char *put_scalar(char *p, const value *v, type_kind k)
+{
+    if (v->null) {
+        memcpy(p, "null", 4);
+        return p + 4;
+    }
+    switch (k) {
+    case TYPE_INT: return put_int64(p, v->u.i);
+    case TYPE_BIGINT:
+    case TYPE_TIMESTAMP: /* the formats hold temporal values as numbers */
+    case TYPE_DATE:
+    case TYPE_TIME: return put_int64(p, v->u.l);
+    case TYPE_BOOLEAN: memcpy(p, v->u.b ? "true" : "false", 5); return p + (v->u.b ? 4 : 5);
+    default: return NULL;
+    }
 }
 
 int serde_encoder_run(const serde_encoder *c, const value *row, buf *out, bool *is_null, err *e)
@@ -531,14 +576,31 @@ int serde_encoder_run(const serde_encoder *c, const value *row, buf *out, bool *
         serde_value_to_json_text(&row[c->only], c->s->cols[c->only].type, out);
         return 0;
     }
+    if (c->none) {
+        *is_null = true;
+        return 0;
+    }
     if (!c->n)
         return c->keys ? serde_encode_key(&c->f, c->s, row, out, is_null, e)
                        : serde_encode_value(&c->f, c->s, row, out, e);
-    buf_reserve(out, c->reserve);
     for (int i = 0; i < c->n; i++) {
         int col = c->cols[i];
-        buf_append(out, c->text + c->pre[i], c->pre[i + 1] - c->pre[i]);
-        serde_value_to_json_text(&row[col], c->s->cols[col].type, out);
+        size_t plen = c->pre[i + 1] - c->pre[i];
+        if (out->len + plen + PREFIX_COPY + ENCODE_ROOM + 1 > out->cap)
+            buf_reserve(out, plen + PREFIX_COPY + ENCODE_ROOM);
+        /* a fixed-size copy is a few moves, not a call; the bytes past
+         * the prefix are overwritten next */
+        char *p = out->data + out->len;
+        if (plen <= PREFIX_COPY)
+            memcpy(p, c->text + c->pre[i], PREFIX_COPY);
+        else
+            memcpy(p, c->text + c->pre[i], plen);
+        p += plen;
+        const sqltype *t = c->s->cols[col].type;
+        char *end = put_scalar(p, &row[col], t->kind);
+        out->len = (size_t)((end ? end : p) - out->data);
+        if (!end)
+            serde_value_to_json_text(&row[col], t, out);
     }
     buf_putc(out, '}');
     return 0;

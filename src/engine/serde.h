@@ -96,7 +96,7 @@ typedef struct serde_encoder {
     int *cols;      /* their indexes in s */
     uint32_t *pre;  /* n + 1 offsets: column i's prefix is text[pre[i], pre[i + 1]) */
     char *text;     /* `{"A":` `,"B":` ... */
-    size_t reserve; /* bytes reserved before a record's values */
+    bool none;      /* a key part without columns: always a null key */
 } serde_encoder;
 
 void serde_encoder_init(serde_encoder *c, const fmt *f, const schema *s, bool keys);

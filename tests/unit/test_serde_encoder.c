@@ -155,6 +155,34 @@ static void test_other_formats_write_what_serde_encode_writes(void **state)
     serde_encoder_free(&c);
 }
 
+static void test_long_names_temporal_numbers_and_no_key_columns(void **state)
+{
+    (void)state;
+    column three[3] = {{.name = "A_COLUMN_NAME_LONGER_THAN_THIRTY_TWO_BYTES", .type = types_scalar(TYPE_INT)},
+                       {.name = "T", .type = types_scalar(TYPE_TIMESTAMP)},
+                       {.name = "B", .type = types_scalar(TYPE_BOOLEAN)}};
+    schema s = {three, 3};
+    fmt f = {.kind = FORMAT_JSON};
+    serde_encoder kc, vc;
+    serde_encoder_init(&kc, &f, &s, true);
+    serde_encoder_init(&vc, &f, &s, false);
+    value row[3] = {value_int(-2147483647 - 1), value_bigint(1700000000000), value_bool(false)};
+    buf out = BUF_INIT;
+    bool is_null = false;
+    err e;
+    assert_int_equal(serde_encoder_run(&kc, row, &out, &is_null, &e), 0);
+    assert_true(is_null);
+    assert_int_equal(out.len, 0);
+    assert_int_equal(serde_encoder_run(&vc, row, &out, &is_null, &e), 0);
+    assert_false(is_null);
+    /* TIMESTAMP travels as its milliseconds */
+    assert_string_equal(out.data, "{\"A_COLUMN_NAME_LONGER_THAN_THIRTY_TWO_BYTES\":-2147483648,"
+                                  "\"T\":1700000000000,\"B\":false}");
+    buf_free(&out);
+    serde_encoder_free(&kc);
+    serde_encoder_free(&vc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -163,6 +191,7 @@ int main(void)
         cmocka_unit_test(test_single_key_is_bare_and_a_null_key_is_reported),
         cmocka_unit_test(test_unwrapped_single_value_is_bare),
         cmocka_unit_test(test_other_formats_write_what_serde_encode_writes),
+        cmocka_unit_test(test_long_names_temporal_numbers_and_no_key_columns),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -223,18 +223,10 @@ static int digits_of(dec128 v, char *d)
     return n;
 }
 
-void decimal_to_text(dec128 v, int scale, buf *out)
+char *decimal_text_at(dec128 v, int scale, char *t)
 {
-    /* composed in one local array, appended with one copy */
-    char d[48], text[2 * DECIMAL_MAX_PRECISION + 8], *t = text;
+    char d[48];
     int n = digits_of(v, d);
-    if (scale > DECIMAL_MAX_PRECISION) { /* no type has it: kept simple */
-        buf_append(out, "-0." + (v >= 0), v < 0 ? 3 : 2);
-        for (int i = n; i < scale; i++)
-            buf_putc(out, '0');
-        buf_append(out, d, (size_t)n);
-        return;
-    }
     if (v < 0)
         *t++ = '-';
     if (scale <= 0) {
@@ -254,7 +246,23 @@ void decimal_to_text(dec128 v, int scale, buf *out)
         memcpy(t, d + n - scale, (size_t)scale);
         t += scale;
     }
-    buf_append(out, text, (size_t)(t - text));
+    return t;
+}
+
+void decimal_to_text(dec128 v, int scale, buf *out)
+{
+    if (scale > DECIMAL_MAX_PRECISION) { /* no type has it: kept simple */
+        char d[48];
+        int n = digits_of(v, d);
+        buf_append(out, "-0." + (v >= 0), v < 0 ? 3 : 2);
+        for (int i = n; i < scale; i++)
+            buf_putc(out, '0');
+        buf_append(out, d, (size_t)n);
+        return;
+    }
+    /* composed in one local array, appended with one copy */
+    char text[DECIMAL_TEXT_MAX];
+    buf_append(out, text, (size_t)(decimal_text_at(v, scale, text) - text));
 }
 
 double decimal_to_double(dec128 v, int scale)

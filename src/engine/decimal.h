@@ -59,6 +59,11 @@ int64_t decimal_to_int64(dec128 v, int scale);
 /* Writes the decimal digits of m so that they end just before `end`
  * (room for 20 is enough); returns where they start. */
 char *decimal_u64_digits(uint64_t m, char *end);
+/* The longest text of decimal_text_at: a sign, "0." and 39 digits. */
+#define DECIMAL_TEXT_MAX 44
+/* decimal_to_text's text written at t (room for DECIMAL_TEXT_MAX bytes,
+ * no NUL) for 0 <= scale <= DECIMAL_MAX_PRECISION; returns its end. */
+char *decimal_text_at(dec128 v, int scale, char *t);
 /* Plain text, with exactly `scale` decimals ("1.20", "-0.05", "7"). */
 void decimal_to_text(dec128 v, int scale, buf *out);
 

@@ -476,7 +476,7 @@ static int json_encode_columns(const schema *s, bool keys, bool unwrapped, const
 }
 
 #define PREFIX_COPY 32 /* prefixes up to this long are copied as this many bytes */
-#define ENCODE_ROOM 24 /* the longest scalar put_scalar writes: "-9223372036854775808" */
+#define ENCODE_ROOM DECIMAL_TEXT_MAX /* the longest scalar put_scalar writes */
 
 /* An encoder writes a JSON object with the text before each value
  * (`{"A":`, `,"B":`, ...) made once; a part of one column written bare
@@ -548,19 +548,21 @@ static char *put_int64(char *p, int64_t l)
 /* Writes a scalar straight into room already reserved (at least
  * ENCODE_ROOM bytes at p); returns the end, or NULL for a type that
  * goes through serde_value_to_json_text. */
-static char *put_scalar(char *p, const value *v, type_kind k)
+static char *put_scalar(char *p, const value *v, const sqltype *t)
 {
     if (v->null) {
         memcpy(p, "null", 4);
         return p + 4;
     }
-    switch (k) {
+    switch (t->kind) {
     case TYPE_INT: return put_int64(p, v->u.i);
     case TYPE_BIGINT:
     case TYPE_TIMESTAMP: /* the formats hold temporal values as numbers */
     case TYPE_DATE:
     case TYPE_TIME: return put_int64(p, v->u.l);
     case TYPE_BOOLEAN: memcpy(p, v->u.b ? "true" : "false", 5); return p + (v->u.b ? 4 : 5);
+    case TYPE_DECIMAL:
+        return t->scale <= DECIMAL_MAX_PRECISION ? decimal_text_at(value_dec(v), t->scale, p) : NULL;
     default: return NULL;
     }
 }
@@ -597,7 +599,7 @@ int serde_encoder_run(const serde_encoder *c, const value *row, buf *out, bool *
             memcpy(p, c->text + c->pre[i], plen);
         p += plen;
         const sqltype *t = c->s->cols[col].type;
-        char *end = put_scalar(p, &row[col], t->kind);
+        char *end = put_scalar(p, &row[col], t);
         out->len = (size_t)((end ? end : p) - out->data);
         if (!end)
             serde_value_to_json_text(&row[col], t, out);

@@ -30,6 +30,39 @@ static void test_crc32c_update_continues_a_crc(void **state)
         assert_int_equal(crc32c_update(crc32c(s, cut), s + cut, n - cut), crc32c(s, n));
 }
 
+/* The CRC by its definition, one bit at a time: the reference. */
+static uint32_t crc32c_bitwise(const uint8_t *p, size_t n)
+{
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++)
+            c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+    }
+    return ~c;
+}
+
+/* Long buffers (the sizes of real batches, and around the 12 KiB the
+ * three-stream path takes at a time) and every split of a few. */
+static void test_crc32c_of_long_buffers_matches_the_definition(void **state)
+{
+    size_t max = 50000;
+    uint8_t *b = malloc(max);
+    uint32_t x = 12345;
+    for (size_t i = 0; i < max; i++) {
+        x = x * 1103515245u + 12345u;
+        b[i] = (uint8_t)(x >> 16);
+    }
+    static const size_t sizes[] = {0, 1, 7, 8, 4095, 4096, 12287, 12288, 12289, 12295, 24576, 25000, 36864, 50000};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        for (size_t off = 0; off < 3; off++) /* unaligned starts too */
+            if (sizes[i] + off <= max)
+                assert_int_equal(crc32c(b + off, sizes[i]), crc32c_bitwise(b + off, sizes[i]));
+    for (size_t cut = 0; cut <= 30000; cut += 997)
+        assert_int_equal(crc32c_update(crc32c(b, cut), b + cut, 30000 - cut), crc32c_bitwise(b, 30000));
+    free(b);
+}
+
 /* Encodes a fixed batch of three records at base offset `base`. */
 static void encode_sample(buf *out, int64_t base)
 {
@@ -153,6 +186,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crc32c_matches_the_standard_check_value),
         cmocka_unit_test(test_crc32c_update_continues_a_crc),
+        cmocka_unit_test(test_crc32c_of_long_buffers_matches_the_definition),
         cmocka_unit_test(test_batch_round_trips_records),
         cmocka_unit_test(test_batch_crc_covers_every_byte_but_itself),
         cmocka_unit_test(test_batch_size_rejects_oversized_batches),

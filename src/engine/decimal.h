@@ -56,6 +56,8 @@ double decimal_to_double(dec128 v, int scale);
 /* BigDecimal.longValue(): the integer part (truncated toward zero),
  * wrapped to 64 bits. */
 int64_t decimal_to_int64(dec128 v, int scale);
+/* 10^0 .. 10^19: the powers of ten that fit 64 bits. */
+extern const uint64_t decimal_pow10_u64[20];
 /* Writes the decimal digits of m so that they end just before `end`
  * (room for 20 is enough); returns where they start. */
 char *decimal_u64_digits(uint64_t m, char *end);

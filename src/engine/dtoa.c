@@ -37,33 +37,12 @@ int dtoa_shortest_loop(double d, int min_digits, char *digits, int *exp10)
     return digits_of_text(tmp, digits, exp10);
 }
 
-static const uint64_t pow10_u64[20] = {1ULL,
-                                       10ULL,
-                                       100ULL,
-                                       1000ULL,
-                                       10000ULL,
-                                       100000ULL,
-                                       1000000ULL,
-                                       10000000ULL,
-                                       100000000ULL,
-                                       1000000000ULL,
-                                       10000000000ULL,
-                                       100000000000ULL,
-                                       1000000000000ULL,
-                                       10000000000000ULL,
-                                       100000000000000ULL,
-                                       1000000000000000ULL,
-                                       10000000000000000ULL,
-                                       100000000000000000ULL,
-                                       1000000000000000000ULL,
-                                       10000000000000000000ULL};
-
 /* Whether m / 2^s >= 10^j, exactly (-3 <= j <= 6, s <= 62). */
 static bool at_least_pow10(uint64_t m, int s, int j)
 {
     if (j >= 0)
-        return (u128)m >= (u128)pow10_u64[j] << s;
-    return (u128)m * pow10_u64[-j] >= (u128)1 << s;
+        return (u128)m >= (u128)decimal_pow10_u64[j] << s;
+    return (u128)m * decimal_pow10_u64[-j] >= (u128)1 << s;
 }
 
 /* d = m / 2^s with 2^52 < m < 2^53 and 1e-3 <= d < 1e7, so 29 <= s <= 62.
@@ -85,21 +64,22 @@ static int shortest_fast(uint64_t m, int s, int min_digits, char *digits, int *e
         bool inside;
         if (q >= 0) {
             /* d >= 10^q, so the divisor 10^q * 2^s is at most m */
-            uint64_t div = pow10_u64[q] << s, r = m % div;
+            uint64_t div = decimal_pow10_u64[q] << s, r = m % div;
             c = m / div;
             if (2 * (u128)r > div || (2 * (u128)r == div && (c & 1)))
                 c++;
-            u128 x = (u128)c * pow10_u64[q] << (s + 1);
+            u128 x = (u128)c * decimal_pow10_u64[q] << (s + 1);
             u128 lo = 2 * (u128)m - 1, hi = 2 * (u128)m + 1;
             inside = even ? x >= lo && x <= hi : x > lo && x < hi;
         } else {
-            u128 num = (u128)m * pow10_u64[-q], mask = ((u128)1 << s) - 1, r = num & mask;
+            u128 num = (u128)m * decimal_pow10_u64[-q], mask = ((u128)1 << s) - 1, r = num & mask;
             u128 half = (u128)1 << (s - 1);
             c = (uint64_t)(num >> s);
             if (r > half || (r == half && (c & 1)))
                 c++;
             u128 x = (u128)c << (s + 1);
-            u128 lo = (2 * (u128)m - 1) * pow10_u64[-q], hi = (2 * (u128)m + 1) * pow10_u64[-q];
+            u128 lo = (2 * (u128)m - 1) * decimal_pow10_u64[-q],
+                 hi = (2 * (u128)m + 1) * decimal_pow10_u64[-q];
             inside = even ? x >= lo && x <= hi : x > lo && x < hi;
         }
         if (!inside)

@@ -326,9 +326,10 @@ static size_t utf8_len(const unsigned char *p, size_t left)
  * '\\' and everything from 0x80 (UTF-8, checked apart). */
 static const uint8_t json_escape[256] = {
     ['"'] = 1, ['\\'] = 1,
-#define C8(b) [b] = 1, [b + 1] = 1, [b + 2] = 1, [b + 3] = 1, [b + 4] = 1, [b + 5] = 1, [b + 6] = 1, [b + 7] = 1
+#define C8(b)                                                                                                \
+    [b] = 1, [b + 1] = 1, [b + 2] = 1, [b + 3] = 1, [b + 4] = 1, [b + 5] = 1, [b + 6] = 1, [b + 7] = 1
 #define C32(b) C8(b), C8(b + 8), C8(b + 16), C8(b + 24)
-    C32(0x00), C32(0x80), C32(0xA0), C32(0xC0), C32(0xE0),
+    C32(0x00), C32(0x80),  C32(0xA0), C32(0xC0), C32(0xE0),
 #undef C32
 #undef C8
 };
@@ -475,7 +476,7 @@ static int json_encode_columns(const schema *s, bool keys, bool unwrapped, const
     return 0;
 }
 
-#define PREFIX_COPY 32 /* prefixes up to this long are copied as this many bytes */
+#define PREFIX_COPY 32               /* prefixes up to this long are copied as this many bytes */
 #define ENCODE_ROOM DECIMAL_TEXT_MAX /* the longest scalar put_scalar writes */
 
 /* An encoder writes a JSON object with the text before each value
@@ -529,17 +530,11 @@ void serde_encoder_free(serde_encoder *c)
 /* Writes the digits of l at p; returns the end. */
 static char *put_int64(char *p, int64_t l)
 {
-    static const uint64_t pow10[20] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
-                                       10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
-                                       100000000000ULL, 1000000000000ULL, 10000000000000ULL,
-                                       100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
-                                       100000000000000000ULL, 1000000000000000000ULL,
-                                       10000000000000000000ULL};
     uint64_t m = l < 0 ? (uint64_t)0 - (uint64_t)l : (uint64_t)l;
     if (l < 0)
         *p++ = '-';
     int n = 1;
-    while (n < 20 && m >= pow10[n])
+    while (n < 20 && m >= decimal_pow10_u64[n])
         n++;
     decimal_u64_digits(m, p + n);
     return p + n;

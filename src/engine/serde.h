@@ -91,12 +91,12 @@ typedef struct serde_encoder {
     fmt f;
     const schema *s;
     bool keys;
-    int only;       /* JSON: the one column written bare, else -1 */
-    int n;          /* JSON written as an object: its columns, else 0 */
-    int *cols;      /* their indexes in s */
-    uint32_t *pre;  /* n + 1 offsets: column i's prefix is text[pre[i], pre[i + 1]) */
-    char *text;     /* `{"A":` `,"B":` ... */
-    bool none;      /* a key part without columns: always a null key */
+    int only;      /* JSON: the one column written bare, else -1 */
+    int n;         /* JSON written as an object: its columns, else 0 */
+    int *cols;     /* their indexes in s */
+    uint32_t *pre; /* n + 1 offsets: column i's prefix is text[pre[i], pre[i + 1]) */
+    char *text;    /* `{"A":` `,"B":` ... */
+    bool none;     /* a key part without columns: always a null key */
 } serde_encoder;
 
 void serde_encoder_init(serde_encoder *c, const fmt *f, const schema *s, bool keys);

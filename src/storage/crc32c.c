@@ -80,7 +80,9 @@ static uint32_t crc32c_mulmod(uint32_t a, uint32_t b)
  * appending n zero bytes to a CRC register multiplies it by x^(8n) mod P,
  * so crc(A ++ B) = crc(A) * x^(8|B|) + crc(B) with crc(B) started at 0. */
 #define STREAM 4096
-#define X_8_STREAM 0x35d73a62u /* x^(8 * 4096) mod P, reflected (test_batch checks long buffers bit by bit) */
+#define X_8_STREAM                                                                                           \
+    0x35d73a62u /* x^(8 * 4096) mod P, reflected (test_batch checks long buffers bit by bit)                 \
+                 */
 
 __attribute__((target("sse4.2"))) static uint32_t crc32c_hw(uint32_t crc, const uint8_t *b,
                                                             size_t n)

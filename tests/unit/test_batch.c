@@ -53,7 +53,8 @@ static void test_crc32c_of_long_buffers_matches_the_definition(void **state)
         x = x * 1103515245u + 12345u;
         b[i] = (uint8_t)(x >> 16);
     }
-    static const size_t sizes[] = {0, 1, 7, 8, 4095, 4096, 12287, 12288, 12289, 12295, 24576, 25000, 36864, 50000};
+    static const size_t sizes[] = {0,     1,     7,     8,     4095,  4096,  12287,
+                                   12288, 12289, 12295, 24576, 25000, 36864, 50000};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
         for (size_t off = 0; off < 3; off++) /* unaligned starts too */
             if (sizes[i] + off <= max)

@@ -115,7 +115,8 @@ static void test_fast_path_matches_search_on_random_doubles(void **state)
     /* prices and rates: few digits, the common case */
     for (long i = 0; i < 1500000; i++) {
         uint64_t r = rng_next(&s);
-        double d = (double)(r % 100000000) / (double)(1ULL << (r >> 40) % 4) / pow(10, (double)((r >> 32) % 9));
+        double d =
+            (double)(r % 100000000) / (double)(1ULL << (r >> 40) % 4) / pow(10, (double)((r >> 32) % 9));
         if (d < 1e-3 || d >= 1e7)
             continue;
         check_same(d, (int)(r >> 50 & 1) + 1);

@@ -65,7 +65,8 @@ static void test_value_is_an_object_with_escaped_names(void **state)
     err e;
     assert_int_equal(serde_encoder_run(&c, row, &out, &is_null, &e), 0);
     assert_false(is_null);
-    assert_string_equal(out.data, "{\"a\\\"b\":-12,\"S\":\"x\\ny\\\"\",\"PRICE\":1.20,\"OK\":true,\"D\":0.5}");
+    assert_string_equal(out.data,
+                        "{\"a\\\"b\":-12,\"S\":\"x\\ny\\\"\",\"PRICE\":1.20,\"OK\":true,\"D\":0.5}");
     buf_free(&out);
     serde_encoder_free(&c);
 }
@@ -84,8 +85,9 @@ static void test_records_append_one_after_another(void **state)
     assert_int_equal(serde_encoder_run(&c, row, &out, &is_null, &e), 0);
     fill(row, "k2", 9223372036854775807, "", 0, true, -0.001);
     assert_int_equal(serde_encoder_run(&c, row, &out, &is_null, &e), 0);
-    assert_string_equal(out.data, "{\"a\\\"b\":1,\"S\":null,\"PRICE\":-0.05,\"OK\":false,\"D\":1.0E7}"
-                                  "{\"a\\\"b\":9223372036854775807,\"S\":\"\",\"PRICE\":0.00,\"OK\":true,\"D\":-0.001}");
+    assert_string_equal(
+        out.data, "{\"a\\\"b\":1,\"S\":null,\"PRICE\":-0.05,\"OK\":false,\"D\":1.0E7}"
+                  "{\"a\\\"b\":9223372036854775807,\"S\":\"\",\"PRICE\":0.00,\"OK\":true,\"D\":-0.001}");
     buf_free(&out);
     serde_encoder_free(&c);
 }

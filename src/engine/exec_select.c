@@ -105,6 +105,7 @@ static void joined_close(joined_tables *jt)
  * to keep: a push query is not replayed).  Not when it reads the log. */
 typedef struct push_errors {
     log_topic *log;        /* the processing log, or NULL */
+    engine *en;            /* woken when entries were appended */
     buf values;
     log_record recs[SELECT_BATCH];
     size_t off[SELECT_BATCH];
@@ -140,9 +141,9 @@ static void push_errors_flush(push_errors *pe)
         pe->recs[i].value_len = (int32_t)(end - pe->off[i]);
     }
     err e;
-    if (pe->n && log_append(pe->log, 0, pe->recs, pe->n, &e) < 0) {
-        /* the rows were shown; a log that cannot be written loses its entries */
-    }
+    /* the rows were shown; a log that cannot be written loses its entries */
+    if (pe->n && log_append(pe->log, 0, pe->recs, pe->n, &e) >= 0)
+        engine__notify(pe->en); /* queries reading the log see them now */
     pe->n = 0;
     buf_reset(&pe->values);
 }
@@ -204,6 +205,7 @@ static int run_select(exec_ctx *x, plan *pl, bool pull)
     push_errors *pe = mem_alloc(sizeof *pe);
     memset(pe, 0, sizeof *pe);
     pe->log = strcmp(pl->in.topic, PROCLOG_TOPIC) ? log_topic_find(x->en->log, PROCLOG_TOPIC) : NULL;
+    pe->en = x->en;
     reader_set rs;
     readers_open(&rs, t, pull || engine__earliest(x->session), pull);
     if (x->out && x->out->header)

@@ -42,11 +42,19 @@ bool decimal_fits(dec128 v, int precision)
     return magnitude(v) < (udec128)pow10_table[precision];
 }
 
+static bool fits64(dec128 v) { return v == (dec128)(int64_t)v; }
+
 /* a * b, or -1 when it leaves the +-(2^127 - 1) range.  (No
  * __builtin_mul_overflow: clang lowers it for 128 bits to a compiler-rt
  * routine that libgcc lacks.) */
 static int mul_checked(dec128 a, dec128 b, dec128 *out)
 {
+    /* both within 64 bits (the common case): |a * b| <= 2^126 cannot
+     * overflow, and one 64 x 64 -> 128-bit multiply gives it exactly */
+    if (fits64(a) && fits64(b)) {
+        *out = (dec128)(int64_t)a * (int64_t)b;
+        return 0;
+    }
     udec128 ma = magnitude(a), mb = magnitude(b), limit = ((udec128)1 << 127) - 1;
     if (ma && mb > limit / ma)
         return -1;
@@ -57,7 +65,11 @@ static int mul_checked(dec128 a, dec128 b, dec128 *out)
 
 int decimal_rescale(dec128 v, int from, int to, dec128 *out)
 {
-    if (to >= from) {
+    if (to == from) {
+        *out = v;
+        return 0;
+    }
+    if (to > from) {
         if (to - from > DECIMAL_MAX_PRECISION)
             return v ? -1 : (*out = 0, 0);
         return mul_checked(v, pow10_table[to - from], out);
@@ -65,6 +77,14 @@ int decimal_rescale(dec128 v, int from, int to, dec128 *out)
     int drop = from - to;
     if (drop > DECIMAL_MAX_PRECISION) {
         *out = 0; /* |v| < 2^127 < 10^39 / 2: rounds to zero */
+        return 0;
+    }
+    if (drop <= 18 && fits64(v)) { /* 64-bit division: the same steps as below */
+        int64_t p64 = (int64_t)pow10_table[drop], v64 = (int64_t)v, q64 = v64 / p64, r64 = v64 % p64;
+        int64_t mr64 = r64 < 0 ? -r64 : r64; /* |r| < p <= 10^18: no overflow */
+        if (mr64 && mr64 >= p64 - mr64)
+            q64 += v64 < 0 ? -1 : 1;
+        *out = q64;
         return 0;
     }
     dec128 p = pow10_table[drop], q = v / p, r = v % p;

@@ -12,17 +12,21 @@
 #include "eval_harness.h"
 #include "engine/decimal.h"
 
-static char *parse_text(const char *in, int p, int s)
+/* v at scale s as text, in a static buffer. */
+static char *text_of(dec128 v, int s)
 {
     static char out[64];
-    dec128 v;
-    if (decimal_parse(in, strlen(in), p, s, &v))
-        return "ERROR";
     buf b = BUF_INIT;
     decimal_to_text(v, s, &b);
     snprintf(out, sizeof out, "%s", b.data);
     buf_free(&b);
     return out;
+}
+
+static char *parse_text(const char *in, int p, int s)
+{
+    dec128 v;
+    return decimal_parse(in, strlen(in), p, s, &v) ? "ERROR" : text_of(v, s);
 }
 
 static void test_text_rounds_half_up_into_the_scale(void **state)
@@ -137,6 +141,67 @@ static void test_text_of_values_above_64_bits(void **state)
     assert_string_equal(parse_text("18446744073709551615", 20, 0), "18446744073709551615");
 }
 
+/* v (at scale `from`) moved to scale `to`, as text; "OVERFLOW" on -1. */
+static char *rescaled(dec128 v, int from, int to)
+{
+    dec128 r;
+    return decimal_rescale(v, from, to, &r) ? "OVERFLOW" : text_of(r, to);
+}
+
+/* Dropping digits rounds HALF_UP (away from zero at .5) for values
+ * within 64 bits and past them alike. */
+static void test_rescale_rounds_half_up_at_every_size(void **state)
+{
+    assert_string_equal(rescaled(-1005, 3, 2), "-1.01");
+    assert_string_equal(rescaled(-1004, 3, 2), "-1.00");
+    assert_string_equal(rescaled(15, 1, 0), "2");
+    assert_string_equal(rescaled(-15, 1, 0), "-2");
+    assert_string_equal(rescaled(14, 1, 0), "1");
+    assert_string_equal(rescaled(-14, 1, 0), "-1");
+    assert_string_equal(rescaled(7, 2, 2), "0.07");
+    /* the most negative 64-bit value, and one past the largest */
+    assert_string_equal(rescaled(INT64_MIN, 1, 0), "-922337203685477581");
+    assert_string_equal(rescaled((dec128)INT64_MAX + 1, 1, 0), "922337203685477581");
+    /* 18 dropped digits, then 19 */
+    assert_string_equal(rescaled(500000000000000000, 18, 0), "1");
+    assert_string_equal(rescaled(-500000000000000000, 18, 0), "-1");
+    assert_string_equal(rescaled(499999999999999999, 18, 0), "0");
+    assert_string_equal(rescaled(5000000000000000000, 19, 0), "1");
+    assert_string_equal(rescaled(-4999999999999999999, 19, 0), "0");
+}
+
+static void test_rescale_up_is_exact_or_overflows(void **state)
+{
+    assert_string_equal(rescaled(INT64_MIN, 0, 18), "-9223372036854775808.000000000000000000");
+    assert_string_equal(rescaled(INT64_MAX, 0, 19), "9223372036854775807.0000000000000000000");
+    assert_string_equal(rescaled(INT64_MIN, 0, 20), "OVERFLOW"); /* past 2^127 */
+    assert_string_equal(rescaled(-12, 0, 2), "-12.00");
+}
+
+/* a * b as DECIMAL(38, s), as text; "NULL" when ksqlDB gives NULL. */
+static char *product(dec128 a, int sa, dec128 b, int sb, int s)
+{
+    dec128 r;
+    return decimal_arith(DECIMAL_MUL, a, sa, b, sb, 38, s, &r) ? "NULL" : text_of(r, s);
+}
+
+/* Products of 64-bit operands are exact up to 2^126; larger operands
+ * still multiply, and a product past 38 digits is NULL. */
+static void test_products_are_exact_at_the_64_bit_edges(void **state)
+{
+    assert_string_equal(product(INT64_MAX, 0, INT64_MAX, 0, 0), "85070591730234615847396907784232501249");
+    assert_string_equal(product(INT64_MIN, 0, INT64_MIN, 0, 0), "85070591730234615865843651857942052864");
+    assert_string_equal(product(INT64_MIN, 0, 1, 0, 0), "-9223372036854775808");
+    assert_string_equal(product(-150, 0, 908, 3, 3), "-136.200"); /* BIGINT * 0.908 */
+    assert_string_equal(product(150, 0, -908, 3, 3), "-136.200");
+    assert_string_equal(product(-150, 0, -908, 3, 3), "136.200");
+    assert_string_equal(product((dec128)10000000000000000000U, 0, (dec128)10000000000000000000U, 0, 0),
+                        "NULL"); /* 10^38: 39 digits */
+    assert_string_equal(product((dec128)10000000000000000000U, 0, (dec128)9999999999999999999U, 0, 0),
+                        "99999999999999999990000000000000000000");
+    assert_string_equal(product((dec128)INT64_MAX * 4, 0, (dec128)INT64_MAX * 4, 0, 0), "NULL"); /* past 2^127 */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -150,6 +215,9 @@ int main(void)
         cmocka_unit_test(test_casts_round_half_up),
         cmocka_unit_test(test_comparisons_are_exact_across_scales),
         cmocka_unit_test(test_text_of_values_above_64_bits),
+        cmocka_unit_test(test_rescale_rounds_half_up_at_every_size),
+        cmocka_unit_test(test_rescale_up_is_exact_or_overflows),
+        cmocka_unit_test(test_products_are_exact_at_the_64_bit_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

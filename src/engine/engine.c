@@ -229,7 +229,7 @@ static long pump_round(engine *en)
         err e;
         err_clear(&e);
         uint64_t before = q->emitted;
-        long n = runtime_query_step(q, en->log, &en->scratch, 256, &e);
+        long n = runtime_query_step(q, en->log, &en->scratch, RUNTIME_STEP_MAX, &e);
         if (n < 0) {
             q->errors++;
             snprintf(q->last_error, sizeof q->last_error, "%s", e.msg);

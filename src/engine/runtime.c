@@ -1768,32 +1768,62 @@ static void process_record(query *q, query_task *t, const log_record *rec, value
 }
 
 static void batch_start(query *q, arena *scratch, value **row, value **out);
+static void batch_rows(const query *q, arena *scratch, value **row, value **out);
 static int batch_end(query *q, eventlog *l, query_task *t, int id, err *e);
 
-/* Runs a batch of up to `max` records of task t. */
+/* Whether a query's batch may be longer than RUNTIME_BATCH: a record
+ * through it leaves nothing behind but its outputs (no aggregation, join,
+ * state store or read-ahead), so the batch can go on in chunks, with the
+ * scratch arena reset between them. */
+static bool batch_may_grow(const query *q, const query_task *t)
+{
+    return !q->plan->agg && !q->plan->join && !q->sinks[SINK_CHANGELOG].topic && !t->look;
+}
+
+/* Runs a batch of up to `max` records of task t.  A stateless query's
+ * batch (batch_may_grow) reads on in chunks of up to RUNTIME_BATCH while
+ * records are there, that is while its input is backlogged, so that one
+ * intent, one append per sink and one commit serve up to `max` records;
+ * it ends at the first read that finds none (it never waits for
+ * records).  (Not at a short chunk: log_read stops short where its
+ * buffer needs a refill, and a batch run again after a crash must read
+ * at least the records it read the first time.)  Other batches read one
+ * chunk. */
 static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int max, err *e)
 {
     log_record in[RUNTIME_BATCH];
-    if (max > RUNTIME_BATCH)
-        max = RUNTIME_BATCH;
+    int chunk = max < RUNTIME_BATCH ? max : RUNTIME_BATCH;
     int n = 0;
     if (t->look) { /* read ahead (a stream-stream join's task): take from there */
         if (look_fill(t, e) < 0)
             return -1;
-        while (t->ilook < t->nlook && n < max)
+        while (t->ilook < t->nlook && n < chunk)
             in[n++] = t->look[t->ilook++];
         if (n == 0)
             return 0;
-    } else if ((n = log_read(t->reader, in, max, e)) <= 0)
+    } else if ((n = log_read(t->reader, in, chunk, e)) <= 0)
         return n;
+    if (!batch_may_grow(q, t))
+        max = n;
     value *row, *out;
     batch_start(q, scratch, &row, &out);
     err re;
     eval_ctx cx = {.a = scratch, .e = &re};
-    for (int i = 0; i < n; i++)
-        process_record(q, t, &in[i], row, out, &cx);
-    q->processed += (uint64_t)n;
-    return batch_end(q, l, t, task_id(t), e) ? -1 : n;
+    long total = 0;
+    for (;;) {
+        for (int i = 0; i < n; i++)
+            process_record(q, t, &in[i], row, out, &cx);
+        total += n;
+        if (total >= max)
+            break;
+        /* an error ends the batch here; the next step meets it again */
+        if ((n = log_read(t->reader, in, (int)(max - total < chunk ? max - total : chunk), e)) <= 0)
+            break;
+        arena_reset(scratch);
+        batch_rows(q, scratch, &row, &out);
+    }
+    q->processed += (uint64_t)total;
+    return batch_end(q, l, t, task_id(t), e) ? -1 : total;
 }
 
 /* A row and an output row for a batch's records, in `scratch`. */
@@ -1888,6 +1918,8 @@ static long step_join_batch(query *q, eventlog *l, arena *scratch, int max, bool
 static long step_stream_join(query *q, eventlog *l, arena *scratch, int max, err *e)
 {
     long total = 0;
+    if (max > RUNTIME_BATCH)
+        max = RUNTIME_BATCH;
     if (q->more) { /* tables joined after the streams' join */
         int n = follow_joined_tables(q, l, e);
         if (n < 0)

@@ -155,3 +155,39 @@ EOF
     expect_same_lines "$T/expected_log" "$T/actual_log" "the processing log" "the failing records of S"
     expect_same_lines "$T/expected_big" "$T/actual_big" "BIG" "the records of S, each once"
 }
+
+# A stateless query whose input is backlogged reads it in batches longer
+# than one read (up to RUNTIME_STEP_MAX records under one commit); killed
+# right after appending a batch's outputs, before its commit (the
+# test-only EDDY_FAULT_KILL_BEFORE_COMMIT=N), and again while that batch
+# runs again, BIG still ends with each even record of S exactly once.
+t_crash_kill_before_commit_of_long_stateless_batches() {
+    D=$(new_dir)
+    eddy_run topic create s --partitions 1 --data "$D"
+    expect_ok
+    # records of some 250 bytes in log batches of 37: a read stops short
+    # where the reader's buffer needs a refill, at points that differ
+    # between the first run of a batch and the run after the kill
+    PAD=$(printf '%0200d' 0)
+    awk -v pad="$PAD" 'BEGIN {
+        for (i = 1; i <= 30000; i++) printf "{\"ID\":%d,\"V\":%d,\"PAD\":\"%s\"}\n", i, i, pad
+    }' >"$T/in.ndjson"
+    eddy_run produce s --batch 37 --data "$D" <"$T/in.ndjson"
+    expect_ok
+    printf '%s\n' "SET 'auto.offset.reset'='earliest';" "CREATE STREAM s (id INT, v INT) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON');" \
+        "CREATE STREAM big AS SELECT id, v FROM s WHERE v % 2 = 0;" >"$T/create.sql"
+    for n in 2 1 3 1 2 1 4 1; do
+        if [ -s "$T/create.sql" ]; then script="$T/create.sql"; else script=/dev/null; fi
+        EDDY_FAULT_KILL_BEFORE_COMMIT=$n timeout -k 2 20 "$EDDY" --data "$D" <"$script" >"$T/out" 2>"$T/err"
+        rc=$?
+        [ $rc -eq 137 ] || fail "the fault before commit $n did not kill eddy (exit status $rc): $(cat "$T/err")"
+        : >"$T/create.sql"
+    done
+    sql "$D" </dev/null # no fault: the query catches up
+    expect_ok
+    eddy_run consume BIG --from-beginning --format value --data "$D"
+    expect_ok
+    awk 'BEGIN { for (i = 2; i <= 30000; i += 2) print i }' >"$T/expected"
+    sed 's/.*"ID":\([0-9]*\).*/\1/' "$T/out" | sort -n >"$T/actual"
+    expect_same_lines "$T/expected" "$T/actual" "BIG" "the even records of S"
+}

@@ -354,15 +354,35 @@ static int f_substring(const expr *c, const value *v, eval_ctx *cx, value *out)
  * (-1 when none); with `back`, the last match starting at or before it. */
 static int64_t find(const char *hay, int64_t hlen, const char *needle, int64_t nlen, int64_t from, bool back)
 {
+    /* candidates are the places of the needle's first byte (memchr,
+     * memrchr), not every byte: SPLIT(url, '/') scans the url once */
     if (!back) {
-        for (int64_t i = from < 0 ? 0 : from; i + nlen <= hlen; i++)
-            if (!memcmp(hay + i, needle, (size_t)nlen))
+        int64_t i = from < 0 ? 0 : from;
+        if (nlen == 0)
+            return i <= hlen ? i : -1;
+        while (i + nlen <= hlen) {
+            const char *c = memchr(hay + i, needle[0], (size_t)(hlen - nlen + 1 - i));
+            if (!c)
+                return -1;
+            i = c - hay;
+            if (!memcmp(c + 1, needle + 1, (size_t)nlen - 1))
                 return i;
+            i++;
+        }
         return -1;
     }
-    for (int64_t i = from > hlen - nlen ? hlen - nlen : from; i >= 0; i--)
-        if (!memcmp(hay + i, needle, (size_t)nlen))
+    int64_t i = from > hlen - nlen ? hlen - nlen : from;
+    if (nlen == 0)
+        return i >= 0 ? i : -1;
+    while (i >= 0) {
+        const char *c = memrchr(hay, needle[0], (size_t)i + 1);
+        if (!c)
+            return -1;
+        i = c - hay;
+        if (!memcmp(c + 1, needle + 1, (size_t)nlen - 1))
             return i;
+        i--;
+    }
     return -1;
 }
 

@@ -24,6 +24,14 @@ static void test_instr_finds_occurrences_forward_and_backward(void **s)
     assert_string_equal(eval("INSTR('CORPORATE FLOOR', 'OR', -3)"), "5");
     assert_string_equal(eval("INSTR('CORPORATE FLOOR', 'OR', -3, 2)"), "2");
     assert_string_equal(eval("INSTR('CORPORATE FLOOR', 'MISSING')"), "0");
+    /* the needle's first byte met before the match, and at the ends */
+    assert_string_equal(eval("INSTR('aaab', 'aab')"), "2");
+    assert_string_equal(eval("INSTR('abababx', 'abx')"), "5");
+    assert_string_equal(eval("INSTR('abc', 'c')"), "3");
+    assert_string_equal(eval("INSTR('abc', 'abcd')"), "0");
+    assert_string_equal(eval("INSTR('abcab', 'ab', -1)"), "4");
+    assert_string_equal(eval("INSTR('xaabaa', 'aab', -1)"), "2");
+    assert_string_equal(eval("INSTR('abc', 'x', -1)"), "0");
 }
 
 static void test_lpad_and_rpad_pad_or_cut(void **s)
@@ -71,6 +79,9 @@ static void test_replace_split_and_split_to_map(void **s)
     assert_string_equal(eval("SPLIT('a,b,,c', ',')"), "[a, b, , c]");
     assert_string_equal(eval("SPLIT('abc', '')"), "[a, b, c]");
     assert_string_equal(eval("SPLIT(',a,', ',')"), "[, a, ]");
+    assert_string_equal(eval("SPLIT('a::b:::c', '::')"), "[a, b, :c]");
+    assert_string_equal(eval("SPLIT('http://www.example.com/a/b', '/')[4]"), "a");
+    assert_string_equal(eval("REPLACE('aaab', 'aab', 'X')"), "aX");
     assert_string_equal(eval("SPLIT_TO_MAP('apple:=green/cherry:=red', '/', ':=')"), "{apple=green, cherry=red}");
     assert_string_equal(eval("SPLIT_TO_MAP('a:1/a:2', '/', ':')"), "{a=2}");
     assert_string_equal(eval("SPLIT_TO_MAP('a:1', '', ':')"), "null");

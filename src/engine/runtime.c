@@ -1780,15 +1780,17 @@ static bool batch_may_grow(const query *q, const query_task *t)
     return !q->plan->agg && !q->plan->join && !q->sinks[SINK_CHANGELOG].topic && !t->look;
 }
 
-/* Runs a batch of up to `max` records of task t.  A stateless query's
- * batch (batch_may_grow) reads on in chunks of up to RUNTIME_BATCH while
- * records are there, that is while its input is backlogged, so that one
- * intent, one append per sink and one commit serve up to `max` records;
- * it ends at the first read that finds none (it never waits for
- * records).  (Not at a short chunk: log_read stops short where its
- * buffer needs a refill, and a batch run again after a crash must read
- * at least the records it read the first time.)  Other batches read one
- * chunk. */
+/* Runs a batch of up to `max` records of task t.  Most batches read one
+ * chunk of up to RUNTIME_BATCH records.  A stateless query's batch
+ * (batch_may_grow) whose input is backlogged -- the records after its
+ * first chunk fill the rest of the batch -- reads on, so that one intent,
+ * one append per sink and one commit serve up to `max` records; an input
+ * that merely comes in bursts keeps the short batches and their latency.
+ * A batch run again after a crash reads on as well: it must read at
+ * least the records it read the first time.  A longer batch ends at
+ * `max` or at the first read that finds nothing (it never waits), not at
+ * a short chunk: log_read stops short where its buffer needs a refill,
+ * at places that differ between the first run and the run again. */
 static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int max, err *e)
 {
     log_record in[RUNTIME_BATCH];
@@ -1803,7 +1805,10 @@ static long step_task(query *q, query_task *t, eventlog *l, arena *scratch, int 
             return 0;
     } else if ((n = log_read(t->reader, in, chunk, e)) <= 0)
         return n;
-    if (!batch_may_grow(q, t))
+    bool grow = batch_may_grow(q, t) &&
+                (q->recover_task == task_id(t) ||
+                 log_end_offset(q->in, t->partition) - log_reader_position(t->reader) >= max - n);
+    if (!grow)
         max = n;
     value *row, *out;
     batch_start(q, scratch, &row, &out);

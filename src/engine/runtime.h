@@ -178,8 +178,8 @@ void runtime_changelog_name(const char *id, char *out, size_t n);
 query *runtime_query_start(eventlog *l, const char *id, const char *sql, plan *p, bool earliest,
                            err *e);
 /* The `max` the engine steps its queries with: a stateless query whose
- * input is backlogged reads that many records of a task under one commit
- * (other queries read at most 256 per batch). */
+ * input is backlogged by at least that many records reads them under one
+ * commit (other batches read at most 256 records). */
 #define RUNTIME_STEP_MAX 4096
 /* Processes up to `max` records per task.  Returns how many records were
  * read, or -1 when the sink could not be written (e filled). */

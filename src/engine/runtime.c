@@ -831,8 +831,10 @@ static void hold_until_closed(agg_sink_ctx *c, const agg_result *r)
     log_change(q, r->store_key, r->store_hash, r->store_val, session ? r->ts : c->ts);
     if (r->removed) /* a session merged away: never final */
         suppress_remove(q->open, r->store_key->data, r->store_key->len);
-    else if (session || r->created || q->ntasks > 1) /* opens it, or moves a growing session's end */
+    else if (session || q->ntasks > 1) /* opens it, or moves a growing session's end */
         suppress_touch(q->open, r->store_key->data, r->store_key->len, r->wend, c->task);
+    else if (r->created) /* never met again: the next change finds it open */
+        suppress_open(q->open, r->store_key->data, r->store_key->len, r->wend, c->task);
 }
 
 static void emit_aggregate(void *ctx, const agg_result *r)

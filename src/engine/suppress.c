@@ -17,6 +17,7 @@ typedef struct win {
     uint64_t seq; /* opening number: orders windows with the same end */
     int task;
     uint32_t pos; /* its place in its task's heap */
+    bool indexed; /* in the index (not opened by suppress_open) */
 } win;
 
 typedef struct heap {
@@ -151,6 +152,7 @@ static void free_id(suppress *s, uint32_t id)
     s->free_ids[s->nfree++] = id;
 }
 
+/* Opens a window; at is its place in the index, or NULL to leave it out. */
 static void open_window(suppress *s, const kvstore_pos *at, const void *key, size_t klen, int64_t wend, int task)
 {
     uint32_t id = new_id(s);
@@ -161,7 +163,9 @@ static void open_window(suppress *s, const kvstore_pos *at, const void *key, siz
     w->wend = wend;
     w->seq = s->next_seq++;
     w->task = task < 0 ? -1 : task;
-    kvstore_put_at(s->index, at, key, klen, &id, sizeof id);
+    w->indexed = at != NULL;
+    if (at)
+        kvstore_put_at(s->index, at, key, klen, &id, sizeof id);
     heap *h = task_heap(s, w->task);
     if (h->n == h->cap) {
         h->cap = h->cap ? 2 * h->cap : 64;
@@ -192,12 +196,18 @@ void suppress_touch(suppress *s, const void *key, size_t klen, int64_t wend, int
     }
 }
 
+void suppress_open(suppress *s, const void *key, size_t klen, int64_t wend, int task)
+{
+    open_window(s, NULL, key, klen, wend, task);
+}
+
 /* Takes window id out of the buffer; returns its key (the caller's). */
 static uint8_t *take(suppress *s, uint32_t id)
 {
     win *w = &s->wins[id];
     uint8_t *key = w->key;
-    kvstore_delete(s->index, key, w->klen);
+    if (w->indexed)
+        kvstore_delete(s->index, key, w->klen);
     heap_delete(s, id);
     free_id(s, id);
     s->count--;

@@ -48,6 +48,12 @@ size_t suppress_count(const suppress *s);
  * otherwise moves its end to wend (a session grows). */
 void suppress_touch(suppress *s, const void *key, size_t klen, int64_t wend, int task);
 
+/* Opens window key, which the caller knows is not open and will neither
+ * touch nor remove (a tumbling or hopping window's first change when one
+ * task changes the windows): as suppress_touch, without the index entry
+ * that finds it again, so opening and closing it look nothing up. */
+void suppress_open(suppress *s, const void *key, size_t klen, int64_t wend, int task);
+
 /* Forgets window key (a session merged into another: it has no final
  * result); false when it was not open. */
 bool suppress_remove(suppress *s, const void *key, size_t klen);

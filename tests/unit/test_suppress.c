@@ -114,6 +114,34 @@ static void test_suppress_removed_window_never_closes(void **state)
     suppress_free(s);
 }
 
+/* Windows opened without the index (suppress_open) close with the
+ * others, in the same order, and their keys can open again afterwards. */
+static void test_suppress_open_windows_close_in_order_with_touched_ones(void **state)
+{
+    (void)state;
+    suppress *s = suppress_new();
+    suppress_open(s, "b", 1, 20, 0);
+    touch(s, "a", 20, 0);
+    suppress_open(s, "early", 5, 10, 0);
+    touch(s, "late", 30, 0);
+    assert_int_equal(suppress_count(s), 4);
+    suppress_window w;
+    assert_false(suppress_pop(s, 0, 9, &w));
+    pop_is(s, 0, 25, "early");
+    w = pop_is(s, 0, 25, "b"); /* end 20: in the order they opened */
+    assert_int_equal(w.wend, 20);
+    assert_int_equal(w.task, 0);
+    pop_is(s, 0, 25, "a");
+    assert_false(suppress_pop(s, 0, 25, &w));
+    assert_int_equal(suppress_count(s), 1);
+    suppress_open(s, "b", 1, 40, 0); /* closed: opens anew */
+    pop_is(s, 0, 100, "late");
+    w = pop_is(s, 0, 100, "b");
+    assert_int_equal(w.wend, 40);
+    assert_int_equal(suppress_count(s), 0);
+    suppress_free(s);
+}
+
 /* A task's stream time closes its own windows and those any task may
  * close (-1), never another task's. */
 static void test_suppress_task_closes_its_own_and_shared_windows(void **state)
@@ -208,6 +236,7 @@ int main(void)
         cmocka_unit_test(test_suppress_update_keeps_window_in_place),
         cmocka_unit_test(test_suppress_growing_session_closes_at_its_new_end),
         cmocka_unit_test(test_suppress_removed_window_never_closes),
+        cmocka_unit_test(test_suppress_open_windows_close_in_order_with_touched_ones),
         cmocka_unit_test(test_suppress_task_closes_its_own_and_shared_windows),
         cmocka_unit_test(test_suppress_copies_keys_in),
         cmocka_unit_test(test_suppress_many_windows_come_out_sorted),

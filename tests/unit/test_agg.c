@@ -6,7 +6,6 @@
  * table aggregations with retraction will call.
  *
  * Every test works in its own mkdtemp directory, removed at the end. */
-#include <ftw.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +16,8 @@
 #include <sys/stat.h>
 
 #include <cmocka.h>
+
+#include "temp_dir.h"
 
 #include "engine/agg.h"
 #include "engine/engine.h"
@@ -29,11 +30,6 @@ typedef struct fx {
     engine_session s;
     err e;
 } fx;
-
-static int rm_entry(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-    return remove(p);
-}
 
 static int fx_setup(void **state)
 {
@@ -55,7 +51,7 @@ static int fx_teardown(void **state)
     fx *f = *state;
     engine_session_free(&f->s);
     engine_close(f->en);
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    temp_dir_remove(f->dir);
     free(f);
     return 0;
 }

@@ -4,7 +4,6 @@
  * Every test works in its own mkdtemp directory, removed at the end. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -18,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "temp_dir.h"
+
 #include "storage/log.h"
 
 /* ---- fixtures and helpers ---- */
@@ -27,11 +28,6 @@ typedef struct fx {
     eventlog *l;
     err e;
 } fx;
-
-static int rm_entry(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-    return remove(p);
-}
 
 static int fx_setup(void **state)
 {
@@ -48,7 +44,7 @@ static int fx_teardown(void **state)
 {
     fx *f = *state;
     log_close(f->l);
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    temp_dir_remove(f->dir);
     free(f);
     return 0;
 }

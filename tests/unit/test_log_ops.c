@@ -7,7 +7,6 @@
  * wall clock or a background thread's timing. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -21,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "temp_dir.h"
+
 #include "storage/log.h"
 
 typedef struct fx {
@@ -31,11 +32,6 @@ typedef struct fx {
 } fx;
 
 static int64_t fx_clock(void *ctx) { return ((fx *)ctx)->now; }
-
-static int rm_entry(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-    return remove(p);
-}
 
 static void fx_open(fx *f)
 {
@@ -61,7 +57,7 @@ static int fx_teardown(void **state)
     log_fault_write_countdown = 0;
     log_fault_fsync_countdown = 0;
     log_close(f->l);
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    temp_dir_remove(f->dir);
     free(f);
     return 0;
 }

@@ -5,7 +5,6 @@
  * CancelRequest is handled before the loop runs again, so before the
  * query's answer can be sent. */
 #define _XOPEN_SOURCE 700
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +14,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "temp_dir.h"
 
 #include "base/buf.h"
 #include "engine/engine.h"
@@ -31,11 +32,6 @@ typedef struct fixture {
     uv_loop_t loop;
     pgwire *pw;
 } fixture;
-
-static int rm_entry(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-    return remove(p);
-}
 
 static void sink(void *ctx, const char *data, size_t len)
 {
@@ -170,7 +166,7 @@ static int teardown(void **state)
     uv_run(&fx->loop, UV_RUN_DEFAULT);
     assert_int_equal(uv_loop_close(&fx->loop), 0);
     engine_close(fx->en);
-    nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    temp_dir_remove(fx->dir);
     free(fx);
     return 0;
 }

@@ -2,7 +2,6 @@
  * network thread: a pull query by key on a caught-up table runs; anything
  * else is declined with ERR_DEFERRED before it reports anything. */
 #define _XOPEN_SOURCE 700
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,13 +12,10 @@
 
 #include <cmocka.h>
 
+#include "temp_dir.h"
+
 #include "base/buf.h"
 #include "engine/engine.h"
-
-static int rm_entry(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-    return remove(p);
-}
 
 typedef struct seen {
     int headers, rows;
@@ -74,7 +70,7 @@ static void close_all(engine *en, engine_session *s, const char *dir)
 {
     engine_session_free(s);
     engine_close(en);
-    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    temp_dir_remove(dir);
 }
 
 static void test_lookups_only_runs_a_pull_by_key(void **state)

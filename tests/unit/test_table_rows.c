@@ -4,7 +4,6 @@
  * on opening and for those followed after.
  *
  * Every test works in its own mkdtemp directory, removed at the end. */
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "temp_dir.h"
+
 #include "engine/table_rows.h"
 
 typedef struct fx {
@@ -23,12 +24,6 @@ typedef struct fx {
     log_topic *t;
     err e;
 } fx;
-
-static int rm_entry(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-    (void)st, (void)type, (void)f;
-    return remove(p);
-}
 
 static int fx_setup(void **state)
 {
@@ -47,7 +42,7 @@ static int fx_teardown(void **state)
 {
     fx *f = *state;
     log_close(f->l);
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    temp_dir_remove(f->dir);
     free(f);
     return 0;
 }

@@ -36,7 +36,7 @@ typedef struct shared {
 
     bool tail_stop; /* atomic */
     double *lat;    /* ms, one per matched result */
-    long nlat, cap, results, unmatched;
+    long nlat, cap, results, unmatched, tombstones;
     int tail_rc;
     err terr;
     int64_t last_result_ns;
@@ -173,6 +173,10 @@ static void *producer(void *arg)
 static void note_result(shared *s, const log_record *r, int64_t seen)
 {
     s->results++;
+    if (r->value_len < 0) {
+        s->tombstones++;
+        return;
+    }
     size_t slot = (size_t)(r->timestamp - s->base_ms);
     int64_t first = slot < s->nslots ? __atomic_load_n(&s->first_ns[slot], __ATOMIC_RELAXED) : 0;
     if (!first) {
@@ -289,6 +293,7 @@ int bench_latency_run(engine *en, log_topic *const topics[NEXMARK_KINDS], unsign
     *out = (latency_result){.events = events,
                             .results = s.results,
                             .unmatched = s.unmatched,
+                            .tombstones = s.tombstones,
                             .secs = (double)((s.last_result_ns ? s.last_result_ns : now_ns()) - s.start_ns) / 1e9,
                             .p50_ms = bench_clock_percentile(s.lat, s.nlat, 0.50),
                             .p99_ms = bench_clock_percentile(s.lat, s.nlat, 0.99),

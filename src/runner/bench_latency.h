@@ -34,6 +34,9 @@ typedef struct latency_result {
     long events;    /* input events appended */
     long results;   /* results read from the result topic */
     long unmatched; /* results whose timestamp no input event had */
+    long tombstones; /* results with no value, not timed: a tombstone that takes
+                      * back a session merged into a later one carries the
+                      * time of that session, not of the input that ended it */
     double secs;    /* wall time from the first append to the last result */
     double p50_ms, p99_ms, max_ms;
 } latency_result;

@@ -69,7 +69,9 @@ static void nexmark_usage(FILE *f)
           "                 readable in the result topic minus the time the producer began appending the\n"
           "                 first event whose event time (ms) equals the result's timestamp (Eddy stamps a\n"
           "                 result with the event time of the input that made it; EMIT FINAL: the\n"
-          "                 window's latest input), so the figure errs long, never short\n"
+          "                 window's latest input), so the figure errs long, never short; tombstones are\n"
+          "                 not timed (q11's, for a session merged into a later one, carry the time of\n"
+          "                 the session they take back, not of the input that merged it)\n"
           "\n"
           "  --queries q0,q3  run these only (a query Eddy cannot express is refused with the reason)\n"
           "  --json           one JSON object per query per line: query, events, events_per_s,\n"
@@ -288,7 +290,7 @@ static void print_ms(double ms, long timed)
 static void print_figures(const nexmark_query *q, const figures *f, double rate, bool json)
 {
     double eps = (double)f->events / f->secs, per_core = (double)f->events / f->cpu;
-    long timed = f->lat.results - f->lat.unmatched;
+    long timed = f->lat.results - f->lat.unmatched - f->lat.tombstones;
     if (json) {
         printf("{\"query\":\"%s\",\"events\":%ld,\"events_per_s\":%.0f,\"events_per_s_per_core\":%.0f,"
                "\"output_rows\":%ld,\"p50_latency_ms\":",
@@ -309,6 +311,8 @@ static void print_figures(const nexmark_query *q, const figures *f, double rate,
         printf("  latency at %.0f events/s: no result to time", rate);
     if (f->lat.unmatched)
         printf(" (%ld results without an input of their timestamp left out)", f->lat.unmatched);
+    if (f->lat.tombstones)
+        printf(" (%ld tombstones not timed: each carries the time of the session it takes back)", f->lat.tombstones);
     printf("\n");
     if (q->differs)
         printf("  differs from Nexmark: %s\n", q->differs);

@@ -109,7 +109,8 @@ static int apply_one(const plan *p, kvstore *store, value *arow, const value *ar
      * now takes it out with a tombstone only if it was */
     bool old_keep = existed;
     int64_t wend = wstart + g->window.size;
-    if (existed && g->having && finish_row(p, arow, state, windowed, wstart, wend, out, &old_keep, cx))
+    bool final = windowed && g->window.emit_final;
+    if (existed && g->having && !final && finish_row(p, arow, state, windowed, wstart, wend, out, &old_keep, cx))
         return -1;
     for (int i = 0, k = 1, a = 0; i < g->ncalls; k += g->calls[i].nstate, a += g->calls[i].nargs, i++) {
         const agg_call *c = &g->calls[i];
@@ -128,8 +129,9 @@ static int apply_one(const plan *p, kvstore *store, value *arow, const value *ar
         kvstore_put_at(store, &pos, sk->data, sk->len, sv->data, sv->len); /* unchanged since load_state */
         val = sv;
     }
-    bool keep;
-    if (finish_row(p, arow, state, windowed, wstart, wend, out, &keep, cx))
+    bool keep = true;
+    /* EMIT FINAL: the result is made from the store when the window closes */
+    if (!final && finish_row(p, arow, state, windowed, wstart, wend, out, &keep, cx))
         return -1;
     agg_result r = {out, keep, old_keep, windowed, wstart, wend, state[0].u.l, sk, val, false, !existed, hash};
     emit(ctx, &r);

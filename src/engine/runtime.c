@@ -863,7 +863,7 @@ static void emit_aggregate(void *ctx, const agg_result *r)
 
 /* EMIT FINAL: the final result of every window the task's stream time
  * has closed (end + grace <= stream time), ending first (suppress.h). */
-static void emit_closed_windows(query *q, query_task *t, eval_ctx *cx)
+static void emit_closed_windows(query *q, query_task *t, const log_record *rec, eval_ctx *cx)
 {
     const plan *p = q->plan;
     int64_t grace = p->agg->window.grace;
@@ -879,14 +879,19 @@ static void emit_closed_windows(query *q, query_task *t, eval_ctx *cx)
         bool keep;
         int64_t wstart, wend, latest;
         err_clear(cx->e);
+        cx->column_errors = 0;
         /* stamped with the latest event folded into the window */
         if (state && agg_entry_final(p, w.key, w.klen, state, slen, out, &keep, &wstart, &wend, &latest, cx) == 0 &&
             keep) {
-            if (encode_output(q, out, false, &wstart, wend, latest, -1, cx->e) == 0)
+            if (encode_output(q, out, false, &wstart, wend, latest, -1, cx->e) == 0) {
                 q->emitted++;
+                if (cx->column_errors) /* blamed on the record that closed the window */
+                    note_column_error(q, t, rec, cx);
+            }
             q->serialize_failed = false; /* no record to blame */
         }
     }
+    cx->column_errors = 0;
 }
 
 /* An expired window's entry, gone from the store: a tombstone in the
@@ -1735,7 +1740,7 @@ static void process_record(query *q, query_task *t, const log_record *rec, value
         else
             aggregate_record(q, t, rec, false, NULL, row, out, cx);
         if (q->open)
-            emit_closed_windows(q, t, cx);
+            emit_closed_windows(q, t, rec, cx);
         if (q->windows)
             expire_windows(q);
         return;

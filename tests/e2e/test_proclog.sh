@@ -137,3 +137,26 @@ EOF2
     expect_eq "$(rows | tail -n 2)" "$(lines "transient|s|0|0|column N is NULL: cannot cast 'x' to INTEGER" \
         "transient|s|0|0|cannot cast 'x' to INTEGER")" "the processing log's rows"
 }
+
+# EMIT FINAL: a window's result is made once, when the window closes, so
+# a SELECT column that fails there is logged once, for the final value,
+# against the record whose time closed the window (offset 2), and the
+# result is sent with NULL; the updates before it log nothing.
+t_proclog_emit_final_logs_a_failed_column_once_per_window() {
+    D=$(new_dir)
+    sql "$D" <<'EOF2'
+CREATE STREAM s (id INT KEY, a STRING) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1);
+SET 'auto.offset.reset'='earliest';
+CREATE TABLE t AS SELECT id, CAST(LATEST_BY_OFFSET(a) AS INT) AS n FROM s
+  WINDOW TUMBLING (SIZE 1 SECOND, GRACE PERIOD 0 SECONDS) GROUP BY id EMIT FINAL;
+INSERT INTO s (id, a, ROWTIME) VALUES (1, 'x', 100);
+INSERT INTO s (id, a, ROWTIME) VALUES (1, 'y', 200);
+INSERT INTO s (id, a, ROWTIME) VALUES (1, '5', 1500);
+INSERT INTO s (id, a, ROWTIME) VALUES (1, '6', 2500);
+SELECT id, WINDOWSTART, n FROM t EMIT CHANGES LIMIT 2;
+SELECT `OFFSET`, ERROR FROM KSQL_PROCESSING_LOG;
+EOF2
+    expect_ok
+    expect_eq "$(rows | head -2)" "$(lines '1|0|null' '1|1000|5')" "the final results"
+    expect_eq "$(rows | tail -n +3)" "2|column N is NULL: cannot cast 'y' to INTEGER" "the processing log"
+}

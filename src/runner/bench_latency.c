@@ -37,6 +37,9 @@ typedef struct shared {
     bool tail_stop; /* atomic */
     double *lat;    /* ms, one per matched result */
     long nlat, cap, results, unmatched, tombstones;
+    int64_t close_after;  /* EMIT FINAL: a window's close - its start, else 0 */
+    double *closed_lat;   /* ms from the window's close, one per such result */
+    long nclosed, closed_cap;
     int tail_rc;
     err terr;
     int64_t last_result_ns;
@@ -170,6 +173,34 @@ static void *producer(void *arg)
 
 /* ---- the tail of the result topic ---- */
 
+/* ms from a slot's first append to `seen`, appended to *lat. */
+static void add_latency(double **lat, long *n, long *cap, int64_t first, int64_t seen)
+{
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 4096;
+        *lat = mem_realloc(*lat, sizeof **lat * (size_t)*cap);
+    }
+    (*lat)[(*n)++] = (double)(seen - first) / 1e6;
+}
+
+/* The first append of the event-time slot `ms`, or 0. */
+static int64_t slot_first(const shared *s, int64_t ms)
+{
+    size_t slot = (size_t)(ms - s->base_ms);
+    return slot < s->nslots ? __atomic_load_n(&s->first_ns[slot], __ATOMIC_RELAXED) : 0;
+}
+
+/* EMIT FINAL: a windowed result's key ends with its window's start
+ * (8 bytes, big-endian); timed from the first input at its close too. */
+static void note_closed(shared *s, const log_record *r, int64_t seen)
+{
+    if (!s->close_after || r->key_len < 8)
+        return;
+    int64_t close = be64_get(r->key + r->key_len - 8) + s->close_after, first = slot_first(s, close);
+    if (first)
+        add_latency(&s->closed_lat, &s->nclosed, &s->closed_cap, first, seen);
+}
+
 static void note_result(shared *s, const log_record *r, int64_t seen)
 {
     s->results++;
@@ -177,17 +208,13 @@ static void note_result(shared *s, const log_record *r, int64_t seen)
         s->tombstones++;
         return;
     }
-    size_t slot = (size_t)(r->timestamp - s->base_ms);
-    int64_t first = slot < s->nslots ? __atomic_load_n(&s->first_ns[slot], __ATOMIC_RELAXED) : 0;
+    note_closed(s, r, seen);
+    int64_t first = slot_first(s, r->timestamp);
     if (!first) {
         s->unmatched++;
         return;
     }
-    if (s->nlat == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 4096;
-        s->lat = mem_realloc(s->lat, sizeof *s->lat * (size_t)s->cap);
-    }
-    s->lat[s->nlat++] = (double)(seen - first) / 1e6;
+    add_latency(&s->lat, &s->nlat, &s->cap, first, seen);
 }
 
 static void *tail(void *arg)
@@ -247,10 +274,10 @@ static void pump_until_done(shared *s)
 }
 
 int bench_latency_run(engine *en, log_topic *const topics[NEXMARK_KINDS], unsigned inputs, log_topic *sink,
-                      long events, double rate, latency_result *out, err *e)
+                      long events, double rate, int64_t close_after_ms, latency_result *out, err *e)
 {
     shared s = {.en = en, .topics = topics, .inputs = inputs, .sink = sink, .events = events, .rate = rate,
-                .base_ms = NEXMARK_BASE_MS};
+                .base_ms = NEXMARK_BASE_MS, .close_after = close_after_ms};
     /* an event-time slot per millisecond up to the last event read: of
      * every 50 events, 1 is a person, 3 are auctions, 46 are bids */
     int per50 = (inputs & (1u << NEXMARK_PERSON) ? 1 : 0) + (inputs & (1u << NEXMARK_AUCTION) ? 3 : 0) +
@@ -290,6 +317,7 @@ int bench_latency_run(engine *en, log_topic *const topics[NEXMARK_KINDS], unsign
         rc = -1;
     }
     bench_clock_sort(s.lat, s.nlat);
+    bench_clock_sort(s.closed_lat, s.nclosed);
     *out = (latency_result){.events = events,
                             .results = s.results,
                             .unmatched = s.unmatched,
@@ -297,10 +325,14 @@ int bench_latency_run(engine *en, log_topic *const topics[NEXMARK_KINDS], unsign
                             .secs = (double)((s.last_result_ns ? s.last_result_ns : now_ns()) - s.start_ns) / 1e9,
                             .p50_ms = bench_clock_percentile(s.lat, s.nlat, 0.50),
                             .p99_ms = bench_clock_percentile(s.lat, s.nlat, 0.99),
-                            .max_ms = s.nlat ? s.lat[s.nlat - 1] : 0};
+                            .max_ms = s.nlat ? s.lat[s.nlat - 1] : 0,
+                            .closed_timed = s.nclosed,
+                            .closed_p50_ms = bench_clock_percentile(s.closed_lat, s.nclosed, 0.50),
+                            .closed_p99_ms = bench_clock_percentile(s.closed_lat, s.nclosed, 0.99)};
 done:
     pregen_free(&pre);
     free(s.lat);
+    free(s.closed_lat);
     free(s.first_ns);
     pthread_cond_destroy(&s.cv);
     pthread_mutex_destroy(&s.mu);

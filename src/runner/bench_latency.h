@@ -39,6 +39,11 @@ typedef struct latency_result {
                       * time of that session, not of the input that ended it */
     double secs;    /* wall time from the first append to the last result */
     double p50_ms, p99_ms, max_ms;
+    /* EMIT FINAL (close_after_ms > 0): the same results timed from the
+     * first input at or past their window's close (start + close_after_ms),
+     * which a result cannot come before: the engine's share of the wait */
+    long closed_timed;
+    double closed_p50_ms, closed_p99_ms;
 } latency_result;
 
 /* Appends `events` events of the kinds in `inputs` (bit 1 << kind; the
@@ -47,6 +52,6 @@ typedef struct latency_result {
  * until they have read everything, and measures the latency of every
  * record appended to `sink`.  Returns 0, or -1 with e set. */
 int bench_latency_run(engine *en, log_topic *const topics[NEXMARK_KINDS], unsigned inputs, log_topic *sink,
-                      long events, double rate, latency_result *out, err *e);
+                      long events, double rate, int64_t close_after_ms, latency_result *out, err *e);
 
 #endif

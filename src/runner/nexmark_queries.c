@@ -8,11 +8,11 @@
 #define B (1u << NEXMARK_BID)
 
 const nexmark_query nexmark_queries[] = {
-    {"q0", "pass-through", B, "CREATE STREAM q0 AS SELECT auction, bidder, price, date_time, extra FROM bid;", NULL},
+    {"q0", "pass-through", B, "CREATE STREAM q0 AS SELECT auction, bidder, price, date_time, extra FROM bid;", NULL, 0},
     {"q1", "currency conversion: price * 0.908", B,
-     "CREATE STREAM q1 AS SELECT auction, bidder, 0.908 * price AS price, date_time, extra FROM bid;", NULL},
+     "CREATE STREAM q1 AS SELECT auction, bidder, 0.908 * price AS price, date_time, extra FROM bid;", NULL, 0},
     {"q2", "selection: auction % 123 = 0", B,
-     "CREATE STREAM q2 AS SELECT auction, price FROM bid WHERE auction % 123 = 0;", NULL},
+     "CREATE STREAM q2 AS SELECT auction, price FROM bid WHERE auction % 123 = 0;", NULL, 0},
     {"q3", "local item suggestion: auctions of category 10 by sellers in OR, ID or CA", P | A,
      "CREATE TABLE person_t AS SELECT id, LATEST_BY_OFFSET(name) AS name, LATEST_BY_OFFSET(city) AS city, "
      "LATEST_BY_OFFSET(state) AS state FROM person GROUP BY id;"
@@ -20,7 +20,7 @@ const nexmark_query nexmark_queries[] = {
      "FROM auction a JOIN person_t p ON a.seller = p.id "
      "WHERE a.category = 10 AND (p.state = 'OR' OR p.state = 'ID' OR p.state = 'CA');",
      "a stream of auctions joined with a table of persons (latest value per id), not a join of two "
-     "unbounded streams: an auction meets the persons that arrived before it"},
+     "unbounded streams: an auction meets the persons that arrived before it", 0},
     {"q4", "average winning price per category", A | B,
      "CREATE STREAM q4_bids AS SELECT a.id AS id, a.category AS category, b.price AS price "
      "FROM auction a JOIN bid b WITHIN (0 SECONDS, 60 SECONDS) ON a.id = b.auction "
@@ -29,25 +29,26 @@ const nexmark_query nexmark_queries[] = {
      "FROM q4_bids GROUP BY id;"
      "CREATE TABLE q4 AS SELECT category, AVG(final) AS avg_price FROM q4_max GROUP BY category;",
      "the winning price is the running MAX of an auction's bids, updated as bids arrive, not the "
-     "final one once the auction has expired (nothing waits for the expiry)"},
+     "final one once the auction has expired (nothing waits for the expiry)", 0},
     {"q5", "hot items: bids per auction, hopping 10 s windows advancing 2 s", B,
      "CREATE TABLE q5 AS SELECT auction, COUNT(*) AS num FROM bid "
      "WINDOW HOPPING (SIZE 10 SECONDS, ADVANCE BY 2 SECONDS) GROUP BY auction;",
      "only the counting half: Nexmark then keeps the auction(s) with the window's highest count, "
-     "an aggregation over a windowed table, which ksqlDB (and Eddy) refuse"},
+     "an aggregation over a windowed table, which ksqlDB (and Eddy) refuse", 0},
     {"q7", "highest bid: MAX(price) per auction, tumbling 10 s, EMIT FINAL", B,
      "CREATE TABLE q7 AS SELECT auction, MAX(price) AS max_price FROM bid "
      "WINDOW TUMBLING (SIZE 10 SECONDS, GRACE PERIOD 0 SECONDS) GROUP BY auction EMIT FINAL;",
      "the MAX per auction and window; Nexmark keeps the bid(s) with the highest price over all "
-     "auctions of the window (a global MAX joined back to the bids)"},
+     "auctions of the window (a global MAX joined back to the bids)",
+     10000},
     {"q8", "new users: persons who opened an auction within 10 s of registering", P | A,
      "CREATE STREAM q8 AS SELECT p.id AS id, p.name, a.reserve "
      "FROM person p JOIN auction a WITHIN 10 SECONDS ON p.id = a.seller;",
-     "a join WITHIN 10 s of each other, not within the same 10 s tumbling window"},
+     "a join WITHIN 10 s of each other, not within the same 10 s tumbling window", 0},
     {"q11", "user sessions: bids per bidder per session (10 s gap)", B,
      "CREATE TABLE q11 AS SELECT bidder, COUNT(*) AS bid_count FROM bid "
      "WINDOW SESSION (10 SECONDS) GROUP BY bidder;",
-     NULL},
+     NULL, 0},
     {"q14", "calculation: conversion, time-of-day bucket, string length", B,
      "CREATE STREAM q14 AS SELECT auction, bidder, 0.908 * price AS price, "
      "CASE WHEN TIMESTAMPTOSTRING(date_time, 'HH', 'UTC') >= '08' AND "
@@ -57,20 +58,20 @@ const nexmark_query nexmark_queries[] = {
      "AS bid_time_type, date_time, LEN(extra) AS extra_len FROM bid "
      "WHERE 0.908 * price > 1000000 AND 0.908 * price < 50000000;",
      "Nexmark's user-defined count_char(extra, 'c') is LEN(extra); under this generator's prices "
-     "(1 to 99999) the filter passes no bid, so this measures decoding and the filter"},
+     "(1 to 99999) the filter passes no bid, so this measures decoding and the filter", 0},
     {"q18", "latest bid of each bidder on each auction", B,
      "CREATE TABLE q18 WITH (KEY_FORMAT='JSON') AS SELECT auction, bidder, LATEST_BY_OFFSET(price) AS price FROM bid "
      "GROUP BY auction, bidder;",
-     "keeps the latest price, not the whole latest bid row (ROW_NUMBER)"},
+     "keeps the latest price, not the whole latest bid row (ROW_NUMBER)", 0},
     {"q19", "top 10 prices per auction", B,
      "CREATE TABLE q19 AS SELECT auction, TOPK(price, 10) AS top_prices FROM bid GROUP BY auction;",
-     "an array of the 10 highest prices, not the 10 bid rows (ROW_NUMBER)"},
+     "an array of the 10 highest prices, not the 10 bid rows (ROW_NUMBER)", 0},
     {"q20", "bids of category-10 auctions, expanded with their auction", A | B,
      "CREATE TABLE auction_t AS SELECT id, LATEST_BY_OFFSET(item_name) AS item_name, "
      "LATEST_BY_OFFSET(category) AS category FROM auction GROUP BY id;"
      "CREATE STREAM q20 AS SELECT b.auction AS auction, b.bidder, b.price, b.channel, a.item_name, a.category "
      "FROM bid b JOIN auction_t a ON b.auction = a.id WHERE a.category = 10;",
-     "bids joined with a table of auctions (latest per id), not two unbounded streams"},
+     "bids joined with a table of auctions (latest per id), not two unbounded streams", 0},
     {"q21", "channel id from a CASE or the url", B,
      "CREATE STREAM q21 AS SELECT auction, bidder, price, channel, "
      "CASE WHEN LCASE(channel) = 'apple' THEN '0' WHEN LCASE(channel) = 'google' THEN '1' "
@@ -78,11 +79,11 @@ const nexmark_query nexmark_queries[] = {
      "ELSE REGEXP_EXTRACT('(&|^)channel_id=([^&]*)', url, 2) END AS channel_id FROM bid "
      "WHERE REGEXP_EXTRACT('(&|^)channel_id=([^&]*)', url, 2) IS NOT NULL OR "
      "LCASE(channel) IN ('apple', 'google', 'facebook', 'baidu');",
-     NULL},
+     NULL, 0},
     {"q22", "url split into directories", B,
      "CREATE STREAM q22 AS SELECT auction, bidder, price, channel, SPLIT(url, '/')[4] AS dir1, "
      "SPLIT(url, '/')[5] AS dir2, SPLIT(url, '/')[6] AS dir3 FROM bid;",
-     NULL},
+     NULL, 0},
 };
 const int nexmark_queries_n = (int)(sizeof nexmark_queries / sizeof nexmark_queries[0]);
 

@@ -16,6 +16,9 @@ typedef struct nexmark_query {
     unsigned inputs;     /* bit (1 << nexmark_kind) per stream it reads */
     const char *sql;     /* its statements, the result's last */
     const char *differs; /* how it differs from Nexmark's query, or NULL */
+    /* EMIT FINAL: its windows' size + grace (a window closes this long
+     * after its start, and its result cannot come before), else 0 */
+    int64_t close_after_ms;
 } nexmark_query;
 
 typedef struct nexmark_missing {

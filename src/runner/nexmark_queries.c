@@ -43,7 +43,7 @@ const nexmark_query nexmark_queries[] = {
      10000},
     {"q8", "new users: persons who opened an auction within 10 s of registering", P | A,
      "CREATE STREAM q8 AS SELECT p.id AS id, p.name, a.reserve "
-     "FROM person p JOIN auction a WITHIN 10 SECONDS ON p.id = a.seller;",
+     "FROM person p JOIN auction a WITHIN 10 SECONDS GRACE PERIOD 0 SECONDS ON p.id = a.seller;",
      "a join WITHIN 10 s of each other, not within the same 10 s tumbling window", 0},
     {"q11", "user sessions: bids per bidder per session (10 s gap)", B,
      "CREATE TABLE q11 AS SELECT bidder, COUNT(*) AS bid_count FROM bid "

@@ -33,6 +33,7 @@
 
 typedef struct options {
     long events;
+    double rate;        /* --rate: the latency run's input rate, or 0 */
     bool json;
     const char *ndjson; /* write the events there and stop */
     const nexmark_query *q[64];
@@ -47,7 +48,7 @@ typedef struct figures {
 
 static void nexmark_usage(FILE *f)
 {
-    fputs("usage: eddy bench nexmark [--events N] [--queries q0,q1,...] [--json]\n"
+    fputs("usage: eddy bench nexmark [--events N] [--queries q0,q1,...] [--rate R] [--json]\n"
           "       eddy bench nexmark --ndjson DIR [--events N]\n"
           "\n"
           "Generates N Nexmark events (default 1000000; Person, Auction, Bid at 1:3:46, the model and\n"
@@ -76,6 +77,8 @@ static void nexmark_usage(FILE *f)
           "                 end + grace, before which it cannot come\n"
           "\n"
           "  --queries q0,q3  run these only (a query Eddy cannot express is refused with the reason)\n"
+          "  --rate R         the latency run's input rate, R events/s (of the kinds the query reads)\n"
+          "                   instead of half the measured events/s: two builds compared at one rate\n"
           "  --json           one JSON object per query per line: query, events, events_per_s,\n"
           "                   events_per_s_per_core, output_rows, p50_latency_ms, p99_latency_ms,\n"
           "                   peak_rss_mb (latencies null when no result came; the queries Eddy\n"
@@ -128,6 +131,11 @@ static int parse_options(int argc, char **argv, options *o)
             i++;
             if (parse_queries(v, o))
                 return -1;
+        } else if (!strcmp(a, "--rate") && v) {
+            char *end;
+            o->rate = strtod(v, &end), i++;
+            if (*end || !(o->rate > 0))
+                return fprintf(stderr, "eddy bench nexmark: --rate needs a positive number of events/s\n"), -1;
         } else if (!strcmp(a, "--ndjson") && v) {
             o->ndjson = v, i++;
         } else {
@@ -324,7 +332,7 @@ static void print_figures(const nexmark_query *q, const figures *f, double rate,
 }
 
 /* Both phases of q, in this (child) process. */
-static int run_query(const nexmark_query *q, long events, const char *dir, bool json)
+static int run_query(const nexmark_query *q, long events, double fixed_rate, const char *dir, bool json)
 {
     char d1[512], d2[512];
     snprintf(d1, sizeof d1, "%s/%s", dir, q->name);
@@ -332,7 +340,7 @@ static int run_query(const nexmark_query *q, long events, const char *dir, bool 
     figures f = {0};
     if (run_throughput(q, events, d1, &f))
         return 1;
-    double rate = 0.5 * (double)f.events / f.secs;
+    double rate = fixed_rate > 0 ? fixed_rate : 0.5 * (double)f.events / f.secs;
     if (run_latency(q, f.events, rate, d2, &f))
         return 1;
     print_figures(q, &f, rate, json);
@@ -344,6 +352,7 @@ static int run_query(const nexmark_query *q, long events, const char *dir, bool 
 typedef struct query_job {
     const nexmark_query *q;
     long events;
+    double rate;
     const char *dir;
     bool json;
 } query_job;
@@ -351,7 +360,7 @@ typedef struct query_job {
 static int query_job_run(const void *ctx)
 {
     const query_job *j = ctx;
-    return run_query(j->q, j->events, j->dir, j->json);
+    return run_query(j->q, j->events, j->rate, j->dir, j->json);
 }
 
 static void print_missing(FILE *f)
@@ -382,7 +391,7 @@ int bench_nexmark_main(int argc, char **argv)
                o.events, sysconf(_SC_NPROCESSORS_ONLN));
     rc = 0;
     for (int i = 0; i < o.nq; i++) {
-        query_job j = {o.q[i], o.events, dir, o.json};
+        query_job j = {o.q[i], o.events, o.rate, dir, o.json};
         if (bench_engine_in_child(o.q[i]->name, query_job_run, &j)) {
             fprintf(stderr, "eddy bench nexmark: %s failed\n", o.q[i]->name);
             rc = 1;

@@ -142,3 +142,14 @@ t_bench_nexmark_events_match_the_python_generator() {
         cmp "$T/eddy/$k.ndjson" "$T/py/$k.ndjson" || fail "$k.ndjson differs"
     done
 }
+
+# --rate fixes the latency run's input rate (builds compared at one rate);
+# a rate that is not a positive number is refused.
+t_bench_nexmark_rate_sets_the_latency_run_input_rate() {
+    EDDY_TIMEOUT=120 eddy_run bench nexmark --events 20000 --queries q1 --rate 25000
+    expect_ok
+    out_has "latency at 25000 events/s: p50 "
+    eddy_run bench nexmark --events 20000 --queries q1 --rate 0
+    expect_rc 2
+    err_has "--rate needs a positive number of events/s"
+}

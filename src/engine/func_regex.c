@@ -9,10 +9,18 @@
  * than leftmost-first, and lazy quantifiers (*?), lookaround, (?:...)
  * groups, named groups, possessive quantifiers and \b are not supported
  * (a pattern using them fails to compile and fails the record, as an
- * invalid Java pattern does).  The pattern is compiled on every call.
+ * invalid Java pattern does).
+ *
+ * A pattern is compiled once per thread and kept in a small cache of the
+ * thread's latest patterns (REGEX_CACHE, found by the pattern's text), so
+ * a query whose pattern is a literal compiles it once, not per record.
  */
+#include <pthread.h>
 #include <regex.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "../base/mem.h"
 
 #include "func_internal.h"
 
@@ -92,16 +100,71 @@ static char *translate(const char *p, uint32_t len, arena *a)
     return out;
 }
 
-/* Compiles the pattern value; fails the record when it is invalid. */
-static int compile(const value *pattern, eval_ctx *cx, regex_t *re, const char *fn)
+/* ---- the per-thread cache of compiled patterns ---- */
+
+#define REGEX_CACHE 16 /* patterns per thread; a power of two */
+
+typedef struct cached_regex {
+    char *text; /* the pattern as given (Java form), NULL: empty slot */
+    uint32_t len;
+    regex_t re;
+} cached_regex;
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_free(void *p)
 {
-    int rc = regcomp(re, translate(pattern->u.s.p, pattern->u.s.len, cx->a), REG_EXTENDED);
-    if (rc == 0)
-        return 0;
-    char msg[128];
-    regerror(rc, re, msg, sizeof msg);
-    return err_set(cx->e, ERR_EVAL, "%s: invalid regular expression '%.*s': %s", fn, (int)pattern->u.s.len,
-                   pattern->u.s.p, msg);
+    cached_regex *c = p;
+    for (int i = 0; i < REGEX_CACHE; i++)
+        if (c[i].text) {
+            regfree(&c[i].re);
+            free(c[i].text);
+        }
+    free(c);
+}
+
+static void cache_init(void) { pthread_key_create(&cache_key, cache_free); }
+
+static cached_regex *thread_cache(void)
+{
+    pthread_once(&cache_once, cache_init);
+    cached_regex *c = pthread_getspecific(cache_key);
+    if (!c) {
+        c = mem_alloc(REGEX_CACHE * sizeof *c);
+        pthread_setspecific(cache_key, c);
+    }
+    return c;
+}
+
+/* The compiled pattern value (owned by the cache: valid until the next
+ * call); NULL, failing the record, when it is invalid. */
+static const regex_t *compile(const value *pattern, eval_ctx *cx, const char *fn)
+{
+    const char *p = pattern->u.s.p;
+    uint32_t len = pattern->u.s.len, h = 2166136261u;
+    for (uint32_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)p[i]) * 16777619u;
+    cached_regex *c = &thread_cache()[h & (REGEX_CACHE - 1)];
+    if (c->text && c->len == len && memcmp(c->text, p, len) == 0)
+        return &c->re;
+    regex_t re;
+    int rc = regcomp(&re, translate(p, len, cx->a), REG_EXTENDED);
+    if (rc) {
+        char msg[128];
+        regerror(rc, &re, msg, sizeof msg);
+        err_set(cx->e, ERR_EVAL, "%s: invalid regular expression '%.*s': %s", fn, (int)len, p, msg);
+        return NULL;
+    }
+    if (c->text) { /* another pattern of the same slot: replaced */
+        regfree(&c->re);
+        free(c->text);
+    }
+    c->text = mem_alloc(len ? len : 1);
+    memcpy(c->text, p, len);
+    c->len = len;
+    c->re = re;
+    return &c->re;
 }
 
 #define MAXGROUPS 10
@@ -142,15 +205,14 @@ static int f_extract(const expr *c, const value *v, eval_ctx *cx, value *out)
 {
     if (func_any_null(v, c->nargs))
         return null_out(out);
-    regex_t re;
-    if (compile(&v[0], cx, &re, "REGEXP_EXTRACT"))
+    const regex_t *re = compile(&v[0], cx, "REGEXP_EXTRACT");
+    if (!re)
         return -1;
     regmatch_t m[MAXGROUPS];
     int g = c->nargs > 2 ? v[2].u.i : 0;
     *out = value_null();
-    if (g >= 0 && (size_t)g <= re.re_nsub && next_match(&re, v[1].u.s.p, v[1].u.s.len, 0, m))
+    if (g >= 0 && (size_t)g <= re->re_nsub && next_match(re, v[1].u.s.p, v[1].u.s.len, 0, m))
         *out = group_value(v[1].u.s.p, m, g);
-    regfree(&re);
     return 0;
 }
 
@@ -159,22 +221,20 @@ static int f_extract_all(const expr *c, const value *v, eval_ctx *cx, value *out
 {
     if (func_any_null(v, c->nargs))
         return null_out(out);
-    regex_t re;
-    if (compile(&v[0], cx, &re, "REGEXP_EXTRACT_ALL"))
+    const regex_t *re = compile(&v[0], cx, "REGEXP_EXTRACT_ALL");
+    if (!re)
         return -1;
     const char *s = v[1].u.s.p;
     uint32_t len = v[1].u.s.len;
     int g = c->nargs > 2 ? v[2].u.i : 0;
-    if (g < 0 || (size_t)g > re.re_nsub) {
-        regfree(&re);
+    if (g < 0 || (size_t)g > re->re_nsub) {
         return null_out(out);
     }
     regmatch_t m[MAXGROUPS];
     value_list *l = new_list(cx, (int)len + 1);
     l->n = 0;
-    for (uint32_t at = 0; next_match(&re, s, len, at, m); at = after(s, len, m))
+    for (uint32_t at = 0; next_match(re, s, len, at, m); at = after(s, len, m))
         l->items[l->n++] = group_value(s, m, g);
-    regfree(&re);
     *out = list_value(l);
     return 0;
 }
@@ -202,20 +262,19 @@ static int f_replace(const expr *c, const value *v, eval_ctx *cx, value *out)
 {
     if (func_any_null(v, 3))
         return null_out(out);
-    regex_t re;
-    if (compile(&v[1], cx, &re, "REGEXP_REPLACE"))
+    const regex_t *re = compile(&v[1], cx, "REGEXP_REPLACE");
+    if (!re)
         return -1;
     const char *s = v[0].u.s.p;
     uint32_t len = v[0].u.s.len, copied = 0;
     regmatch_t m[MAXGROUPS];
     buf b = BUF_INIT;
-    for (uint32_t at = 0; next_match(&re, s, len, at, m); at = after(s, len, m)) {
+    for (uint32_t at = 0; next_match(re, s, len, at, m); at = after(s, len, m)) {
         buf_append(&b, s + copied, (size_t)m[0].rm_so - copied);
         append_replacement(&b, &v[2], s, m);
         copied = (uint32_t)m[0].rm_eo;
     }
     buf_append(&b, s + copied, len - copied);
-    regfree(&re);
     *out = func_string_copy(cx, b.data ? b.data : "", b.len);
     buf_free(&b);
     return 0;
@@ -228,22 +287,21 @@ static int f_split(const expr *c, const value *v, eval_ctx *cx, value *out)
 {
     if (func_any_null(v, 2))
         return null_out(out);
-    regex_t re;
-    if (compile(&v[1], cx, &re, "REGEXP_SPLIT_TO_ARRAY"))
+    const regex_t *re = compile(&v[1], cx, "REGEXP_SPLIT_TO_ARRAY");
+    if (!re)
         return -1;
     const char *s = v[0].u.s.p;
     uint32_t len = v[0].u.s.len, start = 0;
     regmatch_t m[MAXGROUPS];
     value_list *l = new_list(cx, (int)len + 2);
     l->n = 0;
-    for (uint32_t at = 0; at < len && next_match(&re, s, len, at, m); at = after(s, len, m)) {
+    for (uint32_t at = 0; at < len && next_match(re, s, len, at, m); at = after(s, len, m)) {
         if (m[0].rm_eo == 0 || (m[0].rm_so == m[0].rm_eo && (uint32_t)m[0].rm_so >= len))
             continue;
         l->items[l->n++] = value_string(s + start, (uint32_t)m[0].rm_so - start);
         start = (uint32_t)m[0].rm_eo;
     }
     l->items[l->n++] = value_string(s + start, len - start);
-    regfree(&re);
     *out = list_value(l);
     return 0;
 }

@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -47,6 +49,26 @@ static void test_invalid_pattern_fails_the_record(void **s)
     assert_true(strncmp(eval("REGEXP_EXTRACT('(', 'abc')"), want, strlen(want)) == 0);
 }
 
+/* Patterns are compiled once per thread and kept by their text: many
+ * patterns in turn (more than the cache holds, so slots are shared and
+ * replaced), each met again, still match as their own text says, and a
+ * pattern that differs from a kept one by a character is not taken for
+ * it. */
+static void test_many_patterns_in_turn_each_match_as_written(void **s)
+{
+    char sql[128], want[32];
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < 40; i++) {
+            snprintf(sql, sizeof sql, "REGEXP_EXTRACT('x%dy', 'ax%dyb')", i, i);
+            snprintf(want, sizeof want, "x%dy", i);
+            assert_string_equal(eval(sql), want);
+            snprintf(sql, sizeof sql, "REGEXP_EXTRACT('x%dy', 'ax%dyb')", i, i + 1);
+            assert_string_equal(eval(sql), "null");
+        }
+    assert_string_equal(eval("REGEXP_EXTRACT('ab', 'xaby')"), "ab");
+    assert_string_equal(eval("REGEXP_EXTRACT('ac', 'xaby')"), "null");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -55,6 +77,7 @@ int main(void)
         cmocka_unit_test(test_regexp_replace_all_matches_with_group_references),
         cmocka_unit_test(test_regexp_split_to_array_keeps_empty_parts),
         cmocka_unit_test(test_invalid_pattern_fails_the_record),
+        cmocka_unit_test(test_many_patterns_in_turn_each_match_as_written),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,11 +20,34 @@ typedef struct slot {
     entry *e;
 } slot;
 
-struct kvstore {
+/* One linear-probing table.  A large store is SHARDS of these, picked by
+ * the hash's top bits, each doubling on its own when it is 3/4 full: a
+ * doubling then moves 1/SHARDS of the entries (~0.1 ms with two million
+ * entries), where doubling one table of three million entries stopped the
+ * query for ~100 ms.  The shards reach 3/4 at different moments, so their
+ * doublings spread out over many batches. */
+typedef struct shard {
     slot *slots;
-    size_t cap; /* power of two */
+    uint32_t mask;  /* slots - 1; slots a power of two */
+    uint32_t count; /* entries */
+} shard;
+
+#define SHARD_BITS 10
+#define SHARDS (1u << SHARD_BITS)
+/* A store starts as one table, so that a small one (there are many) stays
+ * one compact allocation; when that table of SPLIT_SLOTS slots is 3/4
+ * full, instead of doubling it becomes SHARDS tables with twice its slots
+ * between them. */
+#define SPLIT_SLOTS (1u << 15)
+_Static_assert(2 * SPLIT_SLOTS / SHARDS >= 16, "a shard starts with room for a few entries");
+
+struct kvstore {
+    shard *shards;  /* &one until split, then SHARDS of them */
+    uint64_t smask; /* shard index mask: 0 until split, SHARDS - 1 after */
     size_t count;
-    size_t bytes; /* entry allocations */
+    size_t nslots; /* over all shards */
+    size_t bytes;  /* entry allocations */
+    shard one;
 };
 
 /* FNV-1a, then a final mix so low bits spread well for the mask. */
@@ -40,11 +63,23 @@ static uint64_t hash_bytes(const void *p, size_t n)
     return h;
 }
 
+/* The shard of a hash: its top bits, so that the low ones a shard masks
+ * its slot index with are not the same for all of a shard's entries. */
+static shard *shard_of(const kvstore *s, uint64_t h) { return &s->shards[(h >> (64 - SHARD_BITS)) & s->smask]; }
+
+static void shard_init(shard *sh, size_t cap)
+{
+    sh->slots = mem_alloc(sizeof(slot) * cap);
+    sh->mask = (uint32_t)(cap - 1);
+    sh->count = 0;
+}
+
 kvstore *kvstore_new(void)
 {
     kvstore *s = mem_alloc(sizeof *s);
-    s->cap = 16;
-    s->slots = mem_alloc(sizeof(slot) * s->cap);
+    s->nslots = 16;
+    shard_init(&s->one, s->nslots);
+    s->shards = &s->one;
     return s;
 }
 
@@ -52,36 +87,64 @@ void kvstore_free(kvstore *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->cap; i++)
-        free(s->slots[i].e);
-    free(s->slots);
+    for (uint64_t k = 0; k <= s->smask; k++) {
+        for (size_t i = 0; i <= s->shards[k].mask; i++)
+            free(s->shards[k].slots[i].e);
+        free(s->shards[k].slots);
+    }
+    if (s->shards != &s->one)
+        free(s->shards);
     free(s);
 }
 
-static size_t find_slot(const kvstore *s, const void *key, size_t klen, uint64_t h)
+static size_t find_slot(const shard *sh, const void *key, size_t klen, uint64_t h)
 {
-    size_t mask = s->cap - 1, i = h & mask;
+    size_t mask = sh->mask, i = h & mask;
     for (;; i = (i + 1) & mask) {
-        const slot *sl = &s->slots[i];
+        const slot *sl = &sh->slots[i];
         if (!sl->e || (sl->hash == h && sl->e->klen == klen && memcmp(sl->e->data, key, klen) == 0))
             return i;
     }
 }
 
-static void grow(kvstore *s)
+/* Puts a slot of an entry not in sh yet at the first free place of its
+ * probe run. */
+static void shard_place(shard *sh, slot sl)
 {
-    slot *old = s->slots;
-    size_t oldcap = s->cap;
-    s->cap *= 2;
-    s->slots = mem_alloc(sizeof(slot) * s->cap);
-    for (size_t i = 0; i < oldcap; i++)
-        if (old[i].e) {
-            size_t j = old[i].hash & (s->cap - 1);
-            while (s->slots[j].e)
-                j = (j + 1) & (s->cap - 1);
-            s->slots[j] = old[i];
-        }
-    free(old);
+    size_t j = sl.hash & sh->mask;
+    while (sh->slots[j].e)
+        j = (j + 1) & sh->mask;
+    sh->slots[j] = sl;
+    sh->count++;
+}
+
+/* Doubles a shard's table. */
+static void grow(kvstore *s, shard *sh)
+{
+    shard old = *sh;
+    shard_init(sh, 2 * ((size_t)old.mask + 1));
+    for (size_t i = 0; i <= old.mask; i++)
+        if (old.slots[i].e)
+            shard_place(sh, old.slots[i]);
+    free(old.slots);
+    s->nslots += (size_t)old.mask + 1;
+}
+
+/* Makes the one table SHARDS, with twice its slots between them. */
+static void split(kvstore *s)
+{
+    shard old = s->one;
+    size_t cap = 2 * ((size_t)old.mask + 1) / SHARDS;
+    s->shards = mem_alloc(sizeof(shard) * SHARDS);
+    for (size_t k = 0; k < SHARDS; k++)
+        shard_init(&s->shards[k], cap);
+    s->smask = SHARDS - 1;
+    for (size_t i = 0; i <= old.mask; i++)
+        if (old.slots[i].e)
+            shard_place(shard_of(s, old.slots[i].hash), old.slots[i]);
+    free(old.slots);
+    s->one = (shard){0};
+    s->nslots = cap * SHARDS;
 }
 
 uint64_t kvstore_hash(const void *key, size_t klen) { return hash_bytes(key, klen); }
@@ -89,9 +152,10 @@ uint64_t kvstore_hash(const void *key, size_t klen) { return hash_bytes(key, kle
 const uint8_t *kvstore_find_hashed(const kvstore *s, const void *key, size_t klen, uint64_t hash, size_t *vlen,
                                    kvstore_pos *pos)
 {
+    const shard *sh = shard_of(s, hash);
     pos->hash = hash;
-    pos->slot = find_slot(s, key, klen, hash);
-    entry *e = s->slots[pos->slot].e;
+    pos->slot = find_slot(sh, key, klen, hash);
+    entry *e = sh->slots[pos->slot].e;
     if (!e)
         return NULL;
     *vlen = e->vlen;
@@ -103,11 +167,16 @@ const uint8_t *kvstore_find(const kvstore *s, const void *key, size_t klen, size
     return kvstore_find_hashed(s, key, klen, hash_bytes(key, klen), vlen, pos);
 }
 
-void kvstore_prefetch_hashed(const kvstore *s, uint64_t hash) { __builtin_prefetch(&s->slots[hash & (s->cap - 1)]); }
+void kvstore_prefetch_hashed(const kvstore *s, uint64_t hash)
+{
+    const shard *sh = shard_of(s, hash);
+    __builtin_prefetch(&sh->slots[hash & sh->mask]);
+}
 
 void kvstore_prefetch_entry_hashed(const kvstore *s, uint64_t hash)
 {
-    const entry *e = s->slots[hash & (s->cap - 1)].e;
+    const shard *sh = shard_of(s, hash);
+    const entry *e = sh->slots[hash & sh->mask].e;
     if (e) { /* and the next line: a small entry's value often starts or ends there */
         __builtin_prefetch(e);
         __builtin_prefetch((const char *)e + 64);
@@ -143,13 +212,18 @@ void kvstore_put(kvstore *s, const void *key, size_t klen, const void *val, size
  * capacity to allocate when it must grow. */
 static entry *reserve(kvstore *s, size_t i, uint64_t h, const void *key, size_t klen, size_t need, size_t room)
 {
-    if ((s->count + 1) * 4 > s->cap * 3) {
-        grow(s);
+    shard *sh = shard_of(s, h);
+    if (((size_t)sh->count + 1) * 4 > ((size_t)sh->mask + 1) * 3) {
+        if (s->smask == 0 && sh->mask + 1 >= SPLIT_SLOTS)
+            split(s);
+        else
+            grow(s, sh);
+        sh = shard_of(s, h);
         i = SIZE_MAX; /* the slots moved */
     }
     if (i == SIZE_MAX)
-        i = find_slot(s, key, klen, h);
-    entry *e = s->slots[i].e;
+        i = find_slot(sh, key, klen, h);
+    entry *e = sh->slots[i].e;
     if (e && e->vcap >= need) /* in place: no allocation */
         return e;
     size_t size = sizeof(entry) + klen + room;
@@ -161,11 +235,12 @@ static entry *reserve(kvstore *s, size_t i, uint64_t h, const void *key, size_t 
         e->klen = (uint32_t)klen;
         e->vlen = 0;
         memcpy(e->data, key, klen);
+        sh->count++;
         s->count++;
     }
     e->vcap = (uint32_t)room;
     s->bytes += size;
-    s->slots[i] = (slot){h, e};
+    sh->slots[i] = (slot){h, e};
     return e;
 }
 
@@ -179,8 +254,9 @@ void kvstore_put_at(kvstore *s, const kvstore_pos *pos, const void *key, size_t 
 uint8_t *kvstore_append_room(kvstore *s, const void *key, size_t klen, size_t mlen)
 {
     uint64_t h = hash_bytes(key, klen);
-    size_t i = find_slot(s, key, klen, h);
-    size_t old = s->slots[i].e ? s->slots[i].e->vlen : 0, need = old + mlen;
+    const shard *sh = shard_of(s, h);
+    size_t i = find_slot(sh, key, klen, h);
+    size_t old = sh->slots[i].e ? sh->slots[i].e->vlen : 0, need = old + mlen;
     entry *e = reserve(s, i, h, key, klen, need, need < 16 ? 16 : 2 * need); /* doubling: appends amortized O(1) */
     e->vlen = (uint32_t)need;
     return e->data + e->klen + old;
@@ -193,22 +269,26 @@ void kvstore_append(kvstore *s, const void *key, size_t klen, const void *more, 
 
 bool kvstore_delete(kvstore *s, const void *key, size_t klen)
 {
-    size_t mask = s->cap - 1, i = find_slot(s, key, klen, hash_bytes(key, klen));
-    entry *e = s->slots[i].e;
+    uint64_t h = hash_bytes(key, klen);
+    shard *sh = shard_of(s, h);
+    size_t mask = sh->mask, i = find_slot(sh, key, klen, h);
+    slot *slots = sh->slots;
+    entry *e = slots[i].e;
     if (!e)
         return false;
     s->bytes -= sizeof(entry) + e->klen + e->vcap;
     free(e);
-    s->slots[i] = (slot){0, NULL};
+    slots[i] = (slot){0, NULL};
+    sh->count--;
     s->count--;
     /* Backward shift: move later entries of the probe run into the hole,
      * so lookups never stop early at it. */
-    for (size_t j = (i + 1) & mask; s->slots[j].e; j = (j + 1) & mask) {
-        size_t home = s->slots[j].hash & mask;
+    for (size_t j = (i + 1) & mask; slots[j].e; j = (j + 1) & mask) {
+        size_t home = slots[j].hash & mask;
         bool movable = (j > i) ? (home <= i || home > j) : (home <= i && home > j);
         if (movable) {
-            s->slots[i] = s->slots[j];
-            s->slots[j] = (slot){0, NULL};
+            slots[i] = slots[j];
+            slots[j] = (slot){0, NULL};
             i = j;
         }
     }
@@ -217,15 +297,20 @@ bool kvstore_delete(kvstore *s, const void *key, size_t klen)
 
 size_t kvstore_count(const kvstore *s) { return s->count; }
 
-size_t kvstore_memory(const kvstore *s) { return s->bytes + s->cap * sizeof(slot) + sizeof *s; }
+size_t kvstore_memory(const kvstore *s)
+{
+    size_t shards = s->shards == &s->one ? 0 : sizeof(shard) * SHARDS;
+    return s->bytes + s->nslots * sizeof(slot) + shards + sizeof *s;
+}
 
 void kvstore_each(const kvstore *s, void (*fn)(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val,
                                                size_t vlen),
                   void *ctx)
 {
-    for (size_t i = 0; i < s->cap; i++) {
-        const entry *e = s->slots[i].e;
-        if (e)
-            fn(ctx, e->data, e->klen, e->data + e->klen, e->vlen);
-    }
+    for (uint64_t k = 0; k <= s->smask; k++)
+        for (size_t i = 0; i <= s->shards[k].mask; i++) {
+            const entry *e = s->shards[k].slots[i].e;
+            if (e)
+                fn(ctx, e->data, e->klen, e->data + e->klen, e->vlen);
+        }
 }

@@ -5,8 +5,9 @@
  * replays into a fresh store on start (the store itself never touches
  * disk).  Open addressing with linear probing and backward-shift deletion
  * over slots of (hash, entry pointer), so a probe reads entries only on a
- * hash match;
- * one allocation per entry (key and value together).
+ * hash match; one allocation per entry (key and value together).  A
+ * large store is split into many such tables by hash, each growing on its
+ * own, so that no put stops for long to move the whole store.
  *
  * Ownership: the store copies keys and values in.  A pointer returned by
  * kvstore_get stays valid until that key is put or deleted, or the store

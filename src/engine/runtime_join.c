@@ -301,9 +301,10 @@ static bool decode_right(query *q, join_rec *r, value *row, value *key, eval_ctx
 {
     const plan *p = q->plan;
     const plan_join *j = p->join;
+    static const value null_value = {.null = true}; /* copied: value_null() in a loop stalls on store forwarding */
     value *right = row + j->right_base;
     for (int i = 0; i < j->right.schema.n + PLAN_PSEUDO; i++)
-        right[i] = value_null();
+        right[i] = null_value;
     err_clear(cx->e);
     cx->bad_part = 0;
     if (r->key && serde_decode_key(&j->right.key_format, r->key, r->klen, &j->right.schema, right, cx->a, cx->e))

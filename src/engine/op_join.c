@@ -274,13 +274,17 @@ static void put_head(uint8_t *p, uint32_t head)
     p[0] = (uint8_t)(head >> 24), p[1] = (uint8_t)(head >> 16), p[2] = (uint8_t)(head >> 8), p[3] = (uint8_t)head;
 }
 
-/* Drops the records of store key skey older than `expire`: skipped by the
- * head offset, then cut once they are half the value (O(1) per record,
- * amortized), or the key deleted when none is left.  Returns its value
- * (NULL when gone or missing); *len its length. */
-static uint8_t *window_trim(kvstore *s, const uint8_t *skey, size_t sklen, int64_t expire, size_t *len)
+/* Drops the records of store key skey (its kvstore_hash h) older than
+ * `expire`: skipped by the head offset, then cut once they are half the
+ * value (O(1) per record, amortized), or the key deleted when none is
+ * left.  Returns its value (NULL when gone or missing); *len its length;
+ * *pos its place while the store is unchanged: *same tells whether it is
+ * (the key missing, or its records only skipped). */
+static uint8_t *window_trim(kvstore *s, const uint8_t *skey, size_t sklen, uint64_t h, int64_t expire, size_t *len,
+                            kvstore_pos *pos, bool *same)
 {
-    uint8_t *v = kvstore_get_mut(s, skey, sklen, len);
+    *same = true;
+    uint8_t *v = kvstore_find_hashed_mut(s, skey, sklen, h, len, pos);
     if (!v)
         return NULL;
     size_t at = WINDOW_HEAD + (uint32_t)get_be32(v), first = at;
@@ -293,9 +297,11 @@ static uint8_t *window_trim(kvstore *s, const uint8_t *skey, size_t sklen, int64
     }
     if (at >= *len) {
         kvstore_delete(s, skey, sklen);
+        *same = false;
         return NULL;
     }
     if (at != first && 2 * (at - WINDOW_HEAD) >= *len) {
+        *same = false;
         buf b = BUF_INIT;
         uint8_t zero[WINDOW_HEAD] = {0};
         buf_append(&b, zero, WINDOW_HEAD);
@@ -309,24 +315,29 @@ static uint8_t *window_trim(kvstore *s, const uint8_t *skey, size_t sklen, int64
     return v;
 }
 
+/* A queued record: its timestamp (be64), its store key's hash (be64; so
+ * that trimming does not hash the key again), the key's length (be32),
+ * the key. */
+#define QUEUE_HEAD 20
+
 /* Trims the keys of up to `max` of the oldest queued records older than
  * `expire`; the queue's buffer is cut once half of it is behind. */
 static void queue_expire(kvstore *s, join_window_queue *qu, int64_t expire, int max)
 {
-    for (int i = 0; i < max && qu->head + 12 <= qu->q.len; i++) {
+    for (int i = 0; i < max && qu->head + QUEUE_HEAD <= qu->q.len; i++) {
         const uint8_t *p = (const uint8_t *)qu->q.data + qu->head;
         if ((int64_t)be64_get(p) >= expire)
             break;
-        size_t klen = (uint32_t)get_be32(p + 8), len;
-        window_trim(s, p + 12, klen, expire, &len);
-        qu->head += 12 + klen;
+        size_t klen = (uint32_t)get_be32(p + 16), len;
+        kvstore_pos pos;
+        bool same;
+        window_trim(s, p + QUEUE_HEAD, klen, be64_get(p + 8), expire, &len, &pos, &same);
+        qu->head += QUEUE_HEAD + klen;
     }
     /* the next oldest key is trimmed by a later add: its slot is fetched
      * meanwhile */
-    if (qu->head + 12 <= qu->q.len) {
-        const uint8_t *p = (const uint8_t *)qu->q.data + qu->head;
-        kvstore_prefetch_hashed(s, kvstore_hash(p + 12, (uint32_t)get_be32(p + 8)));
-    }
+    if (qu->head + QUEUE_HEAD <= qu->q.len)
+        kvstore_prefetch_hashed(s, be64_get((const uint8_t *)qu->q.data + qu->head + 8));
     if (qu->head && 2 * qu->head >= qu->q.len) {
         memmove(qu->q.data, qu->q.data + qu->head, qu->q.len - qu->head);
         qu->q.len -= qu->head;
@@ -334,21 +345,24 @@ static void queue_expire(kvstore *s, join_window_queue *qu, int64_t expire, int 
     }
 }
 
-static void queue_push(join_window_queue *qu, int64_t ts, const uint8_t *skey, size_t sklen)
+static void queue_push(join_window_queue *qu, int64_t ts, const uint8_t *skey, size_t sklen, uint64_t h)
 {
     buf_put_be64(&qu->q, ts);
+    buf_put_be64(&qu->q, (int64_t)h);
     put_be32(&qu->q, (int32_t)sklen);
     buf_append(&qu->q, skey, sklen);
 }
 
-void join_window_add(kvstore *s, join_window_queue *queue, const uint8_t *skey, size_t sklen, const join_rec *r,
-                     int64_t expire)
+void join_window_add(kvstore *s, join_window_queue *queue, const uint8_t *skey, size_t sklen, uint64_t hash,
+                     const join_rec *r, int64_t expire)
 {
     queue_expire(s, queue, expire, 2);
     if (r->ts < expire)
         return; /* expired already: not kept */
     size_t len = 0;
-    uint8_t *v = window_trim(s, skey, sklen, expire, &len);
+    kvstore_pos pos;
+    bool same;
+    uint8_t *v = window_trim(s, skey, sklen, hash, expire, &len, &pos, &same);
     int32_t klen = r->key ? r->klen : -1;
     size_t kl = klen > 0 ? (size_t)klen : 0, vl = r->vlen > 0 ? (size_t)r->vlen : 0;
     uint8_t *p = kvstore_append_room(s, skey, sklen, (v ? 0 : WINDOW_HEAD) + ENTRY_HEAD + kl + vl);
@@ -365,14 +379,15 @@ void join_window_add(kvstore *s, join_window_queue *queue, const uint8_t *skey, 
         memcpy(p + ENTRY_HEAD, r->key, kl);
     if (vl)
         memcpy(p + ENTRY_HEAD + kl, r->val, vl);
-    queue_push(queue, r->ts, skey, sklen);
+    queue_push(queue, r->ts, skey, sklen, hash);
 }
 
-void join_window_each(const kvstore *s, const uint8_t *skey, size_t sklen, int64_t from, int64_t to,
+void join_window_each(const kvstore *s, const uint8_t *skey, size_t sklen, uint64_t hash, int64_t from, int64_t to,
                       join_window_fn fn, void *ctx)
 {
     size_t len = 0;
-    const uint8_t *p = kvstore_get(s, skey, sklen, &len);
+    kvstore_pos pos;
+    const uint8_t *p = kvstore_find_hashed(s, skey, sklen, hash, &len, &pos);
     for (size_t at = p ? WINDOW_HEAD + (uint32_t)get_be32(p) : 0; p && at + ENTRY_HEAD <= len;) {
         join_rec e;
         at += entry_read(p + at, &e);

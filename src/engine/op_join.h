@@ -95,7 +95,9 @@ void join_index_each(const kvstore *ix, const buf *fk, join_index_fn fn, void *c
  * packed one after another as (timestamp, be64; key length, be32; value
  * length, be32; key bytes; value bytes).  Adds a record, dropping the
  * key's records older than `expire` (the side's stream time - the window
- * - grace); a record older than that is not added.
+ * - grace); a record older than that is not added.  `hash` is skey's
+ * kvstore_hash (the caller has it for a prefetch already: it is not
+ * computed again).
  *
  * `queue` (of this store; zeroed at first, buf_free'd at the end) lists
  * the records kept, oldest first, so that the records of a key that
@@ -103,16 +105,16 @@ void join_index_each(const kvstore *ix, const buf *fk, join_index_fn fn, void *c
  * of the keys of (at most) the two oldest records of the queue, so the
  * store holds about the records of the window, not every key ever seen. */
 typedef struct join_window_queue {
-    buf q;       /* (timestamp, be64; store key length, be32; store key) each */
+    buf q;       /* (timestamp, be64; store key's kvstore_hash, be64; its length, be32; store key) each */
     size_t head; /* where the records not looked at yet begin */
 } join_window_queue;
-void join_window_add(kvstore *s, join_window_queue *queue, const uint8_t *skey, size_t sklen, const join_rec *r,
-                     int64_t expire);
-/* Calls fn for each record of store key `skey` with a timestamp in
- * [from, to], in arrival order.  The bytes stay valid while the store is
+void join_window_add(kvstore *s, join_window_queue *queue, const uint8_t *skey, size_t sklen, uint64_t hash,
+                     const join_rec *r, int64_t expire);
+/* Calls fn for each record of store key `skey` (its kvstore_hash `hash`)
+ * with a timestamp in [from, to], in arrival order.  The bytes stay valid while the store is
  * not changed; fn must not change it. */
 typedef void (*join_window_fn)(void *ctx, const join_rec *r);
-void join_window_each(const kvstore *s, const uint8_t *skey, size_t sklen, int64_t from, int64_t to,
+void join_window_each(const kvstore *s, const uint8_t *skey, size_t sklen, uint64_t hash, int64_t from, int64_t to,
                       join_window_fn fn, void *ctx);
 
 #endif

@@ -398,8 +398,9 @@ typedef struct stream_meet {
     join_rec self;  /* the record, as kept */
     value *row, *out;
     eval_ctx *cx;
-    value key;   /* the record's join key */
-    int matched; /* how many records it met */
+    value key;     /* the record's join key */
+    uint64_t hash; /* its store key's kvstore_hash */
+    int matched;   /* how many records it met */
 } stream_meet;
 
 /* An unmatched record of an outer side, held until its window closes,
@@ -541,9 +542,10 @@ static int64_t kept_from(const query *q, int side, int64_t from)
 
 /* Keeps a record in its side's window store, unless its side's stream
  * time has passed it by the window and grace; false when it has no join
- * key (cannot be decoded: cx->e set; or a NULL key: joins nothing). */
+ * key (cannot be decoded: cx->e set; or a NULL key: joins nothing).
+ * Its store key is left in q->join_key, its kvstore_hash in *hash. */
 static bool keep_record(query *q, int side, const log_record *rec, join_rec *r, value *row, value *out, value *key,
-                        eval_ctx *cx)
+                        uint64_t *hash, eval_ctx *cx)
 {
     const plan_join *j = q->plan->join;
     if (!decode_side(q, side, rec, r, row, out, key, cx) || key->null)
@@ -556,13 +558,13 @@ static bool keep_record(query *q, int side, const log_record *rec, join_rec *r, 
     join_store_key(j, key, &q->join_key);
     /* both stores' slots of the key are fetched while the expired
      * records of older keys are dropped (they overlap that work) */
-    uint64_t h = kvstore_hash(q->join_key.data, q->join_key.len);
+    uint64_t h = *hash = kvstore_hash(q->join_key.data, q->join_key.len);
     kvstore_prefetch_hashed(q->rows, h);
     kvstore_prefetch_hashed(q->right_rows, h);
     if (r->ts > q->side_time[side])
         q->side_time[side] = r->ts;
     join_window_add(side ? q->right_rows : q->rows, &q->side_queue[side], (const uint8_t *)q->join_key.data,
-                    q->join_key.len, r, q->side_time[side] - j->before - j->after - j->grace);
+                    q->join_key.len, h, r, q->side_time[side] - j->before - j->after - j->grace);
     return true;
 }
 
@@ -581,9 +583,9 @@ void runtime_join_stream_record(query *q, query_task *t, const log_record *rec, 
     if (rec->value_len < 0)
         return; /* no value: joins nothing (ksqlDB drops it) */
     int side = t->right ? 1 : 0;
-    stream_meet m = {q, t, rec, record_of(rec), row, out, cx, value_null(), 0};
+    stream_meet m = {q, t, rec, record_of(rec), row, out, cx, value_null(), 0, 0};
     err_clear(cx->e);
-    if (!keep_record(q, side, rec, &m.self, row, out, &m.key, cx)) {
+    if (!keep_record(q, side, rec, &m.self, row, out, &m.key, &m.hash, cx)) {
         if (cx->e->code)
             runtime__note_error(q, t, rec, cx);
         return;
@@ -603,10 +605,10 @@ void runtime_join_stream_record(query *q, query_task *t, const log_record *rec, 
     }
     int64_t ts = m.self.ts;
     if (side)
-        join_window_each(q->rows, (const uint8_t *)q->join_key.data, q->join_key.len,
+        join_window_each(q->rows, (const uint8_t *)q->join_key.data, q->join_key.len, m.hash,
                          kept_from(q, 0, ts - j->after), ts + j->before, meet_left, &m);
     else
-        join_window_each(q->right_rows, (const uint8_t *)q->join_key.data, q->join_key.len,
+        join_window_each(q->right_rows, (const uint8_t *)q->join_key.data, q->join_key.len, m.hash,
                          kept_from(q, 1, ts - j->before), ts + j->after, meet_right,
                          &m);
     if (m.matched || !(side ? j->right_outer : j->left_outer))

@@ -30,13 +30,13 @@ static void collect(void *ctx, const join_rec *r)
 static void add(kvstore *s, join_window_queue *q, const char *key, int64_t ts, const char *val, int64_t expire)
 {
     join_rec r = {ts, NULL, (const uint8_t *)val, -1, (int32_t)strlen(val)};
-    join_window_add(s, q, (const uint8_t *)key, strlen(key), &r, expire);
+    join_window_add(s, q, (const uint8_t *)key, strlen(key), kvstore_hash(key, strlen(key)), &r, expire);
 }
 
 static seen lookup(const kvstore *s, const char *key, int64_t from, int64_t to)
 {
     seen got = {0};
-    join_window_each(s, (const uint8_t *)key, strlen(key), from, to, collect, &got);
+    join_window_each(s, (const uint8_t *)key, strlen(key), kvstore_hash(key, strlen(key)), from, to, collect, &got);
     return got;
 }
 

@@ -69,12 +69,6 @@ static void encode_one(const value *v, const sqltype *t, buf *out)
     }
 }
 
-void codec_encode(const value *vals, const sqltype *const *types, int n, buf *out)
-{
-    for (int i = 0; i < n; i++)
-        encode_one(&vals[i], types[i], out);
-}
-
 typedef struct reader {
     const uint8_t *p, *end;
     arena *a;
@@ -137,7 +131,8 @@ static int decode_one(reader *r, const sqltype *t, value *v)
 {
     if (r->p >= r->end)
         return short_input(r);
-    *v = value_null();
+    memset(v, 0, sizeof *v); /* not *v = value_null(): built aside, copied whole, a failed store forwarding */
+    v->null = true;
     if (*r->p++ == 0)
         return 0;
     if (++r->depth > 64)
@@ -266,6 +261,48 @@ bool codec_decode_fixed(const uint8_t *p, size_t len, const sqltype *const *type
     return true;
 }
 
+/* A present value of fixed size (fixed_size) written at p, after its
+ * flag byte. */
+static void put_fixed(const value *v, const sqltype *t, size_t size, uint8_t *p)
+{
+    uint64_t x;
+    switch (t->kind) {
+    case TYPE_BOOLEAN: x = v->u.b ? 1 : 0; break;
+    case TYPE_INT: x = (uint32_t)v->u.i; break;
+    case TYPE_DOUBLE: memcpy(&x, &v->u.d, 8); break;
+    case TYPE_DECIMAL:
+        x = v->u.dec.lo;
+        store_le(&p[9], (uint64_t)v->u.dec.hi, 8);
+        break;
+    default: x = (uint64_t)v->u.l; break;
+    }
+    p[0] = 1;
+    store_le(&p[1], x, size < 8 ? size : 8);
+}
+
+void codec_encode(const value *vals, const sqltype *const *types, int n, buf *out)
+{
+    for (int i = 0; i < n; i++) {
+        const value *v = &vals[i];
+        size_t size = v->null ? 0 : fixed_size(types[i]);
+        if (!v->null && !size) {
+            encode_one(v, types[i], out);
+            continue;
+        }
+        /* NULL or a fixed-size value: written in place, not byte by byte
+         * through buf calls (a window store packs rows of mostly these) */
+        if (out->len + 1 + size + 1 > out->cap)
+            buf_reserve(out, 1 + size);
+        uint8_t *p = (uint8_t *)out->data + out->len;
+        if (size)
+            put_fixed(v, types[i], size, p);
+        else
+            p[0] = 0;
+        out->len += 1 + size;
+        out->data[out->len] = '\0';
+    }
+}
+
 bool codec_encode_fixed(const value *vals, const sqltype *const *types, int n, uint8_t *p, size_t len)
 {
     size_t at = 0;
@@ -279,21 +316,8 @@ bool codec_encode_fixed(const value *vals, const sqltype *const *types, int n, u
         return false;
     at = 0;
     for (int i = 0; i < n; i++) {
-        const value *v = &vals[i];
         size_t size = fixed_size(types[i]);
-        uint64_t x;
-        switch (types[i]->kind) {
-        case TYPE_BOOLEAN: x = v->u.b ? 1 : 0; break;
-        case TYPE_INT: x = (uint32_t)v->u.i; break;
-        case TYPE_DOUBLE: memcpy(&x, &v->u.d, 8); break;
-        case TYPE_DECIMAL:
-            x = v->u.dec.lo;
-            store_le(&p[at + 9], (uint64_t)v->u.dec.hi, 8);
-            break;
-        default: x = (uint64_t)v->u.l; break;
-        }
-        p[at] = 1;
-        store_le(&p[at + 1], x, size < 8 ? size : 8);
+        put_fixed(&vals[i], types[i], size, &p[at]);
         at += 1 + size;
     }
     return true;

@@ -1,4 +1,5 @@
-/* test_codec — the state codec's fixed-size rows (codec.h): a row of
+/* test_codec — the state codec (codec.h): the general layout of a row
+ * of NULLs, numbers and strings; and its fixed-size rows: a row of
  * present numbers decodes from, and is written over, its bytes in place,
  * with the layout codec.h describes (a flag byte 1, then the value
  * little-endian: INT 4 bytes, BIGINT and DOUBLE 8, DECIMAL 16); any other
@@ -70,6 +71,45 @@ static void agrees_with_the_general_codec(void **state)
     arena_free(&a);
 }
 
+/* The general codec's layout for a row of NULLs (one 0 byte, whatever
+ * the type), numbers and strings, appended after what the buffer holds
+ * (still NUL-terminated), and read back. */
+static void encodes_nulls_numbers_and_strings_after_the_buffers_bytes(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a, 1024);
+    const sqltype *types[6] = {types_scalar(TYPE_BIGINT), types_scalar(TYPE_STRING), types_scalar(TYPE_INT),
+                               types_scalar(TYPE_DOUBLE), types_scalar(TYPE_STRING), types_scalar(TYPE_BOOLEAN)};
+    value v[6] = {value_bigint(258), value_null(),          value_int(-1),
+                  value_null(),      value_string("ab", 2), value_bool(true)};
+    buf b = {0};
+    buf_append(&b, "xy", 2);
+    codec_encode(v, types, 6, &b);
+    uint8_t want[] = {'x', 'y', 1, 2, 1, 0, 0, 0, 0, 0, 0, /* 258 */
+                      0,                                   /* NULL */
+                      1, 0xff, 0xff, 0xff, 0xff,           /* -1 */
+                      0,                                   /* NULL */
+                      1, 2, 'a', 'b',                      /* "ab" */
+                      1, 1};                               /* true */
+    assert_int_equal(b.len, sizeof want);
+    assert_memory_equal(b.data, want, sizeof want);
+    assert_int_equal(b.data[b.len], '\0');
+    value back[6];
+    err e;
+    err_clear(&e);
+    assert_int_equal(codec_decode((const uint8_t *)b.data + 2, b.len - 2, types, 6, back, &a, &e), 0);
+    assert_int_equal(back[0].u.l, 258);
+    assert_true(back[1].null);
+    assert_int_equal(back[2].u.i, -1);
+    assert_true(back[3].null);
+    assert_int_equal(back[4].u.s.len, 2);
+    assert_memory_equal(back[4].u.s.p, "ab", 2);
+    assert_true(back[5].u.b);
+    buf_free(&b);
+    arena_free(&a);
+}
+
 /* A NULL (a MIN's state before its first value), a string, or bytes of
  * another length: refused, so the caller takes the general path. */
 static void refuses_other_rows(void **state)
@@ -104,6 +144,7 @@ int main(void)
         cmocka_unit_test(writes_a_row_over_its_bytes),
         cmocka_unit_test(agrees_with_the_general_codec),
         cmocka_unit_test(refuses_other_rows),
+        cmocka_unit_test(encodes_nulls_numbers_and_strings_after_the_buffers_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -364,12 +364,21 @@ void runtime_join_side_types(query *q)
  * and the store holds what the join needs, not the whole record). */
 static void pack_side(const query *q, int side, const value *row, buf *out)
 {
+    static const value none = {.null = true};
     int base = side_base(q, side), n = side_width(q, side), cols = n - PLAN_PSEUDO;
-    value none = value_null();
+    const value *from = row + base;
+    const bool *needed = q->plan->needed + base;
     buf_reset(out);
-    for (int i = 0; i < n; i++)
-        codec_encode(i >= cols || q->plan->needed[base + i] ? &row[base + i] : &none, &q->side_types[side][i], 1,
-                     out);
+    /* a slot is packed as it is when kept or NULL already (as decoding
+     * leaves the slots not read): each run of these in one call */
+    for (int i = 0, k; i < n; i = k) {
+        for (k = i; k < n && (k >= cols || needed[k] || from[k].null); k++)
+            ;
+        if (k > i)
+            codec_encode(from + i, q->side_types[side] + i, k - i, out);
+        else
+            codec_encode(&none, q->side_types[side] + k++, 1, out);
+    }
 }
 
 /* A kept record (pack_side) back into its side's slots of the row, with

@@ -246,6 +246,12 @@ static int32_t get_be32(const uint8_t *p)
     return (int32_t)(((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3]);
 }
 
+/* be64_get, inlined (read once per entry a trim or a lookup passes). */
+static int64_t get_be64(const uint8_t *p)
+{
+    return (int64_t)((uint64_t)(uint32_t)get_be32(p) << 32 | (uint32_t)get_be32(p + 4));
+}
+
 static void put_be32(buf *b, int32_t v)
 {
     uint8_t x[4] = {(uint8_t)((uint32_t)v >> 24), (uint8_t)((uint32_t)v >> 16), (uint8_t)((uint32_t)v >> 8),
@@ -256,7 +262,7 @@ static void put_be32(buf *b, int32_t v)
 /* One packed entry at p: its record, and its length. */
 static size_t entry_read(const uint8_t *p, join_rec *r)
 {
-    r->ts = be64_get(p);
+    r->ts = get_be64(p);
     r->klen = get_be32(p + 8);
     r->vlen = get_be32(p + 12);
     size_t kl = r->klen > 0 ? (size_t)r->klen : 0, vl = r->vlen > 0 ? (size_t)r->vlen : 0;
@@ -315,29 +321,44 @@ static uint8_t *window_trim(kvstore *s, const uint8_t *skey, size_t sklen, uint6
     return v;
 }
 
-/* A queued record: its timestamp (be64), its store key's hash (be64; so
- * that trimming does not hash the key again), the key's length (be32),
- * the key. */
-#define QUEUE_HEAD 20
+/* A queued record (in memory only: native byte order): its timestamp,
+ * its store key's hash (so that trimming does not hash the key again),
+ * the key's length (each 8 bytes), the key. */
+#define QUEUE_HEAD 24
+
+typedef struct queued {
+    int64_t ts;
+    uint64_t hash;
+    uint64_t klen;
+} queued;
+_Static_assert(sizeof(queued) == QUEUE_HEAD, "a queued record's head");
+
+static queued queue_at(const join_window_queue *qu, size_t at)
+{
+    queued x;
+    memcpy(&x, qu->q.data + at, sizeof x);
+    return x;
+}
 
 /* Trims the keys of up to `max` of the oldest queued records older than
  * `expire`; the queue's buffer is cut once half of it is behind. */
 static void queue_expire(kvstore *s, join_window_queue *qu, int64_t expire, int max)
 {
     for (int i = 0; i < max && qu->head + QUEUE_HEAD <= qu->q.len; i++) {
-        const uint8_t *p = (const uint8_t *)qu->q.data + qu->head;
-        if ((int64_t)be64_get(p) >= expire)
+        queued x = queue_at(qu, qu->head);
+        if (x.ts >= expire)
             break;
-        size_t klen = (uint32_t)get_be32(p + 16), len;
+        size_t len;
         kvstore_pos pos;
         bool same;
-        window_trim(s, p + QUEUE_HEAD, klen, be64_get(p + 8), expire, &len, &pos, &same);
-        qu->head += QUEUE_HEAD + klen;
+        const uint8_t *skey = (const uint8_t *)qu->q.data + qu->head + QUEUE_HEAD;
+        window_trim(s, skey, x.klen, x.hash, expire, &len, &pos, &same);
+        qu->head += QUEUE_HEAD + x.klen;
     }
     /* the next oldest key is trimmed by a later add: its slot is fetched
      * meanwhile */
     if (qu->head + QUEUE_HEAD <= qu->q.len)
-        kvstore_prefetch_hashed(s, be64_get((const uint8_t *)qu->q.data + qu->head + 8));
+        kvstore_prefetch_hashed(s, queue_at(qu, qu->head).hash);
     if (qu->head && 2 * qu->head >= qu->q.len) {
         memmove(qu->q.data, qu->q.data + qu->head, qu->q.len - qu->head);
         qu->q.len -= qu->head;
@@ -347,9 +368,10 @@ static void queue_expire(kvstore *s, join_window_queue *qu, int64_t expire, int 
 
 static void queue_push(join_window_queue *qu, int64_t ts, const uint8_t *skey, size_t sklen, uint64_t h)
 {
-    buf_put_be64(&qu->q, ts);
-    buf_put_be64(&qu->q, (int64_t)h);
-    put_be32(&qu->q, (int32_t)sklen);
+    queued x = {ts, h, sklen};
+    buf_reserve(&qu->q, QUEUE_HEAD + sklen);
+    memcpy(qu->q.data + qu->q.len, &x, QUEUE_HEAD);
+    qu->q.len += QUEUE_HEAD;
     buf_append(&qu->q, skey, sklen);
 }
 

@@ -105,7 +105,7 @@ void join_index_each(const kvstore *ix, const buf *fk, join_index_fn fn, void *c
  * of the keys of (at most) the two oldest records of the queue, so the
  * store holds about the records of the window, not every key ever seen. */
 typedef struct join_window_queue {
-    buf q;       /* (timestamp, be64; store key's kvstore_hash, be64; its length, be32; store key) each */
+    buf q;       /* (timestamp, store key's kvstore_hash, its length; store key) each (op_join.c) */
     size_t head; /* where the records not looked at yet begin */
 } join_window_queue;
 void join_window_add(kvstore *s, join_window_queue *queue, const uint8_t *skey, size_t sklen, uint64_t hash,

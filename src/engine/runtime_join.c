@@ -409,6 +409,7 @@ typedef struct stream_meet {
     eval_ctx *cx;
     value key;     /* the record's join key */
     uint64_t hash; /* its store key's kvstore_hash */
+    int other;     /* the side it meets */
     int matched;   /* how many records it met */
 } stream_meet;
 
@@ -429,37 +430,22 @@ static void unhold(query *q, int side, const join_rec *r)
     }
 }
 
-/* A left record meets a kept right record: the joined row's time is the
- * later of the two (Kafka Streams' KStreamKStreamJoin). */
-static void meet_right(void *ctx, const join_rec *r)
+/* A record meets a kept record k of the other side (m->other): the
+ * joined row's time is the later of the two (Kafka Streams'
+ * KStreamKStreamJoin), its join key the left record's. */
+static void meet_kept(void *ctx, const join_rec *k)
 {
     stream_meet *m = ctx;
     m->matched++;
     if (m->q->nheld)
-        unhold(m->q, 1, r);
+        unhold(m->q, m->other, k);
     value key;
-    if (!unpack_side(m->q, 1, r, m->row, &key, m->cx)) {
+    if (!unpack_side(m->q, m->other, k, m->row, &key, m->cx)) {
         runtime__note_error(m->q, m->t, m->rec, m->cx);
         return;
     }
-    m->row[m->q->plan->join->time_slot] = value_bigint(r->ts > m->self.ts ? r->ts : m->self.ts);
-    send_joined(m->q, m->t, m->rec, m->row, m->out, &m->key, NULL, false, m->cx);
-}
-
-/* A right record meets a kept left record. */
-static void meet_left(void *ctx, const join_rec *l)
-{
-    stream_meet *m = ctx;
-    m->matched++;
-    if (m->q->nheld)
-        unhold(m->q, 0, l);
-    value key;
-    if (!unpack_side(m->q, 0, l, m->row, &key, m->cx)) {
-        runtime__note_error(m->q, m->t, m->rec, m->cx);
-        return;
-    }
-    m->row[m->q->plan->join->time_slot] = value_bigint(l->ts > m->self.ts ? l->ts : m->self.ts);
-    send_joined(m->q, m->t, m->rec, m->row, m->out, &key, NULL, false, m->cx);
+    m->row[m->q->plan->join->time_slot] = value_bigint(k->ts > m->self.ts ? k->ts : m->self.ts);
+    send_joined(m->q, m->t, m->rec, m->row, m->out, m->other ? &m->key : &key, NULL, false, m->cx);
 }
 
 /* An outer side's record that met nothing, joined with NULLs for the
@@ -592,7 +578,7 @@ void runtime_join_stream_record(query *q, query_task *t, const log_record *rec, 
     if (rec->value_len < 0)
         return; /* no value: joins nothing (ksqlDB drops it) */
     int side = t->right ? 1 : 0;
-    stream_meet m = {q, t, rec, record_of(rec), row, out, cx, value_null(), 0, 0};
+    stream_meet m = {q, t, rec, record_of(rec), row, out, cx, value_null(), 0, !side, 0};
     err_clear(cx->e);
     if (!keep_record(q, side, rec, &m.self, row, out, &m.key, &m.hash, cx)) {
         if (cx->e->code)
@@ -612,14 +598,11 @@ void runtime_join_stream_record(query *q, query_task *t, const log_record *rec, 
         }
         join_store_key(j, &m.key, &q->join_key);
     }
-    int64_t ts = m.self.ts;
-    if (side)
-        join_window_each(q->rows, (const uint8_t *)q->join_key.data, q->join_key.len, m.hash,
-                         kept_from(q, 0, ts - j->after), ts + j->before, meet_left, &m);
-    else
-        join_window_each(q->right_rows, (const uint8_t *)q->join_key.data, q->join_key.len, m.hash,
-                         kept_from(q, 1, ts - j->before), ts + j->after, meet_right,
-                         &m);
+    /* the other side's records from ts - back to ts + ahead (mirrored
+     * for a right record) */
+    int64_t ts = m.self.ts, back = side ? j->after : j->before, ahead = side ? j->before : j->after;
+    join_window_each(side ? q->rows : q->right_rows, (const uint8_t *)q->join_key.data, q->join_key.len, m.hash,
+                     kept_from(q, !side, ts - back), ts + ahead, meet_kept, &m);
     if (m.matched || !(side ? j->right_outer : j->left_outer))
         return;
     if (j->hold_unmatched && ts + (side ? j->before : j->after) >= now)

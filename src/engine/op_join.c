@@ -355,10 +355,16 @@ static void queue_expire(kvstore *s, join_window_queue *qu, int64_t expire, int 
         window_trim(s, skey, x.klen, x.hash, expire, &len, &pos, &same);
         qu->head += QUEUE_HEAD + x.klen;
     }
-    /* the next oldest key is trimmed by a later add: its slot is fetched
-     * meanwhile */
-    if (qu->head + QUEUE_HEAD <= qu->q.len)
-        kvstore_prefetch_hashed(s, queue_at(qu, qu->head).hash);
+    /* the next oldest keys are trimmed by the next adds: the next one's
+     * entry is fetched meanwhile (its slot, by the add before), and the
+     * one after's slot */
+    if (qu->head + QUEUE_HEAD <= qu->q.len) {
+        queued x = queue_at(qu, qu->head);
+        kvstore_prefetch_entry_hashed(s, x.hash);
+        size_t next = qu->head + QUEUE_HEAD + x.klen;
+        if (next + QUEUE_HEAD <= qu->q.len)
+            kvstore_prefetch_hashed(s, queue_at(qu, next).hash);
+    }
     if (qu->head && 2 * qu->head >= qu->q.len) {
         memmove(qu->q.data, qu->q.data + qu->head, qu->q.len - qu->head);
         qu->q.len -= qu->head;

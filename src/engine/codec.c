@@ -3,6 +3,30 @@
 
 #include <string.h>
 
+/* Little-endian numbers of `bytes` bytes; 8 (most numbers) written out
+ * byte by byte, which the compiler makes one load or store. */
+static uint64_t load_le(const uint8_t *p, size_t bytes)
+{
+    if (bytes == 8)
+        return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+               (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+    uint64_t v = 0;
+    for (size_t i = bytes; i-- > 0;)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static void store_le(uint8_t *p, uint64_t v, size_t bytes)
+{
+    if (bytes == 8) {
+        p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
+        p[4] = (uint8_t)(v >> 32), p[5] = (uint8_t)(v >> 40), p[6] = (uint8_t)(v >> 48), p[7] = (uint8_t)(v >> 56);
+        return;
+    }
+    for (size_t i = 0; i < bytes; i++, v >>= 8)
+        p[i] = (uint8_t)v;
+}
+
 static void put_varint(buf *out, uint64_t v)
 {
     uint8_t tmp[10];
@@ -96,9 +120,7 @@ static int get_le(reader *r, int bytes, uint64_t *v)
 {
     if (r->end - r->p < bytes)
         return short_input(r);
-    *v = 0;
-    for (int i = bytes - 1; i >= 0; i--)
-        *v = *v << 8 | r->p[i];
+    *v = load_le(r->p, (size_t)bytes);
     r->p += bytes;
     return 0;
 }
@@ -210,20 +232,6 @@ static size_t fixed_size(const sqltype *t)
     case TYPE_DECIMAL: return 16;
     default: return 0;
     }
-}
-
-static uint64_t load_le(const uint8_t *p, size_t bytes)
-{
-    uint64_t v = 0;
-    for (size_t i = bytes; i-- > 0;)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static void store_le(uint8_t *p, uint64_t v, size_t bytes)
-{
-    for (size_t i = 0; i < bytes; i++, v >>= 8)
-        p[i] = (uint8_t)v;
 }
 
 bool codec_decode_fixed(const uint8_t *p, size_t len, const sqltype *const *types, int n, value *out)

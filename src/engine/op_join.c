@@ -283,14 +283,11 @@ static void put_head(uint8_t *p, uint32_t head)
 /* Drops the records of store key skey (its kvstore_hash h) older than
  * `expire`: skipped by the head offset, then cut once they are half the
  * value (O(1) per record, amortized), or the key deleted when none is
- * left.  Returns its value (NULL when gone or missing); *len its length;
- * *pos its place while the store is unchanged: *same tells whether it is
- * (the key missing, or its records only skipped). */
-static uint8_t *window_trim(kvstore *s, const uint8_t *skey, size_t sklen, uint64_t h, int64_t expire, size_t *len,
-                            kvstore_pos *pos, bool *same)
+ * left.  Returns its value (NULL when gone or missing); *len its length. */
+static uint8_t *window_trim(kvstore *s, const uint8_t *skey, size_t sklen, uint64_t h, int64_t expire, size_t *len)
 {
-    *same = true;
-    uint8_t *v = kvstore_find_hashed_mut(s, skey, sklen, h, len, pos);
+    kvstore_pos pos;
+    uint8_t *v = kvstore_find_hashed_mut(s, skey, sklen, h, len, &pos);
     if (!v)
         return NULL;
     size_t at = WINDOW_HEAD + (uint32_t)get_be32(v), first = at;
@@ -303,11 +300,9 @@ static uint8_t *window_trim(kvstore *s, const uint8_t *skey, size_t sklen, uint6
     }
     if (at >= *len) {
         kvstore_delete(s, skey, sklen);
-        *same = false;
         return NULL;
     }
     if (at != first && 2 * (at - WINDOW_HEAD) >= *len) {
-        *same = false;
         buf b = BUF_INIT;
         uint8_t zero[WINDOW_HEAD] = {0};
         buf_append(&b, zero, WINDOW_HEAD);
@@ -349,10 +344,7 @@ static void queue_expire(kvstore *s, join_window_queue *qu, int64_t expire, int 
         if (x.ts >= expire)
             break;
         size_t len;
-        kvstore_pos pos;
-        bool same;
-        const uint8_t *skey = (const uint8_t *)qu->q.data + qu->head + QUEUE_HEAD;
-        window_trim(s, skey, x.klen, x.hash, expire, &len, &pos, &same);
+        window_trim(s, (const uint8_t *)qu->q.data + qu->head + QUEUE_HEAD, x.klen, x.hash, expire, &len);
         qu->head += QUEUE_HEAD + x.klen;
     }
     /* the next oldest keys are trimmed by the next adds: the next one's
@@ -388,9 +380,7 @@ void join_window_add(kvstore *s, join_window_queue *queue, const uint8_t *skey, 
     if (r->ts < expire)
         return; /* expired already: not kept */
     size_t len = 0;
-    kvstore_pos pos;
-    bool same;
-    uint8_t *v = window_trim(s, skey, sklen, hash, expire, &len, &pos, &same);
+    uint8_t *v = window_trim(s, skey, sklen, hash, expire, &len);
     int32_t klen = r->key ? r->klen : -1;
     size_t kl = klen > 0 ? (size_t)klen : 0, vl = r->vlen > 0 ? (size_t)r->vlen : 0;
     uint8_t *p = kvstore_append_room(s, skey, sklen, (v ? 0 : WINDOW_HEAD) + ENTRY_HEAD + kl + vl);

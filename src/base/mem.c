@@ -19,6 +19,8 @@ static void *mem_check(void *p, size_t n)
 
 void *mem_alloc(size_t n) { return mem_check(calloc(1, n ? n : 1), n); }
 
+void *mem_alloc_raw(size_t n) { return mem_check(malloc(n ? n : 1), n); }
+
 void *mem_realloc(void *p, size_t n) { return mem_check(realloc(p, n ? n : 1), n); }
 
 char *mem_strndup(const char *s, size_t n)

@@ -231,7 +231,7 @@ static entry *reserve(kvstore *s, size_t i, uint64_t h, const void *key, size_t 
         s->bytes -= sizeof(entry) + e->klen + e->vcap;
         e = mem_realloc(e, size);
     } else {
-        e = mem_alloc(size);
+        e = mem_alloc_raw(size); /* every field set here, the value by the caller */
         e->klen = (uint32_t)klen;
         e->vlen = 0;
         memcpy(e->data, key, klen);

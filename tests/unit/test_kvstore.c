@@ -307,9 +307,15 @@ static size_t heap_in_use(void)
     return mi.uordblks + mi.hblkhd;
 }
 
+/* Blocks freed into glibc's per-thread cache still count as in use, so a
+ * store entry malloc takes back from there adds nothing to the count: at
+ * most 7 blocks of each of its 64 sizes (32 to 1040 bytes). */
+#define THREAD_CACHE_MAX (7 * (64 * 32 + 16 * (63 * 64 / 2)))
+
 /* What kvstore_memory says is what the store holds from the allocator:
- * no more, and less only by the allocator's own per-block overhead; also
- * after deletes, and a large store's tables. */
+ * no more (but for blocks reused from the thread cache), and less only by
+ * the allocator's own per-block overhead; also after deletes, and a large
+ * store's tables. */
 static void test_kvstore_memory_matches_heap(void **state)
 {
     (void)state;
@@ -325,7 +331,7 @@ static void test_kvstore_memory_matches_heap(void **state)
     for (size_t i = 0; i < sizeof spans / sizeof spans[0]; i++) {
         random_ops(s, m, (int)spans[i] * 2, spans[i], i < 4 ? 20 : 90); /* the last: mostly deletes */
         size_t held = heap_in_use() - before, said = kvstore_memory(s);
-        assert_true(said <= held);
+        assert_true(said <= held + THREAD_CACHE_MAX);
         assert_true(said >= held - held / 8);
     }
     kvstore_free(s);

@@ -130,21 +130,35 @@ static void grow(kvstore *s, shard *sh)
     s->nslots += (size_t)old.mask + 1;
 }
 
-/* Makes the one table SHARDS, with twice its slots between them. */
+/* Makes the one table SHARDS, with twice its slots between them when its
+ * entries spread evenly.  They need not: a store filled in the order
+ * another store's kvstore_each gave (a checkpoint read back) gets its
+ * keys shard by shard, so its first 3/4 * SPLIT_SLOTS keys may all belong
+ * to a few shards.  Each shard is therefore sized for what it gets, at
+ * most 3/4 full. */
 static void split(kvstore *s)
 {
     shard old = s->one;
-    size_t cap = 2 * ((size_t)old.mask + 1) / SHARDS;
+    uint32_t *counts = mem_alloc(sizeof(uint32_t) * SHARDS);
+    for (size_t i = 0; i <= old.mask; i++)
+        if (old.slots[i].e)
+            counts[old.slots[i].hash >> (64 - SHARD_BITS)]++;
     s->shards = mem_alloc(sizeof(shard) * SHARDS);
-    for (size_t k = 0; k < SHARDS; k++)
+    s->nslots = 0;
+    for (size_t k = 0; k < SHARDS; k++) {
+        size_t cap = 2 * ((size_t)old.mask + 1) / SHARDS;
+        while ((size_t)counts[k] * 4 > cap * 3)
+            cap *= 2;
         shard_init(&s->shards[k], cap);
+        s->nslots += cap;
+    }
+    free(counts);
     s->smask = SHARDS - 1;
     for (size_t i = 0; i <= old.mask; i++)
         if (old.slots[i].e)
             shard_place(shard_of(s, old.slots[i].hash), old.slots[i]);
     free(old.slots);
     s->one = (shard){0};
-    s->nslots = cap * SHARDS;
 }
 
 uint64_t kvstore_hash(const void *key, size_t klen) { return hash_bytes(key, klen); }

@@ -338,6 +338,50 @@ static void test_kvstore_memory_matches_heap(void **state)
     free(m);
 }
 
+/* A copy of a large store made in the order kvstore_each gives (what
+ * reading a checkpoint back does): the copy holds every entry with its
+ * value, however the keys of that order fall among its tables.  Before
+ * tables were sized by what they got, this copy never finished. */
+typedef struct copy_ctx {
+    kvstore *to;
+    size_t n;
+} copy_ctx;
+
+static void copy_entry(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+    copy_ctx *c = ctx;
+    kvstore_put(c->to, key, klen, val, vlen);
+    c->n++;
+}
+
+static void test_kvstore_copy_in_iteration_order(void **state)
+{
+    (void)state;
+    enum { N = 200000 };
+    kvstore *from = kvstore_new();
+    uint8_t k[32];
+    for (uint32_t id = 0; id < N; id++) {
+        size_t klen = make_key(id, k);
+        uint32_t v = id * 7u;
+        kvstore_put(from, k, klen, &v, sizeof v);
+    }
+    copy_ctx c = {kvstore_new(), 0};
+    kvstore_each(from, copy_entry, &c);
+    assert_int_equal(c.n, N);
+    assert_int_equal(kvstore_count(c.to), N);
+    for (uint32_t id = 0; id < N; id++) {
+        size_t klen = make_key(id, k), vlen;
+        const uint8_t *v = kvstore_get(c.to, k, klen, &vlen);
+        assert_non_null(v);
+        uint32_t got;
+        assert_int_equal(vlen, sizeof got);
+        memcpy(&got, v, sizeof got);
+        assert_int_equal(got, id * 7u);
+    }
+    kvstore_free(from);
+    kvstore_free(c.to);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_kvstore_sliding_inserts_and_deletes),
         cmocka_unit_test(test_kvstore_memory_is_truthful),
         cmocka_unit_test(test_kvstore_memory_matches_heap),
+        cmocka_unit_test(test_kvstore_copy_in_iteration_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /* runtime_internal — what runtime.c lends the runtime's other files
- * (runtime_join.c): a task's read-ahead, and sending a result or an
- * error into the current batch's sinks, which its intent and commit make
- * exactly once (runtime.h).  Not for the engine: it uses runtime.h.
+ * (runtime_join.c, runtime_agg.c): a task's read-ahead, and sending a
+ * result, a changelog record or an error into the current batch's
+ * sinks, which its intent and commit make exactly once (runtime.h).  Not
+ * for the engine: it uses runtime.h.
  *
  * Not thread-safe: the engine calls the runtime under its lock.
  */
@@ -20,6 +21,11 @@ int runtime__look_fill(query_task *t, err *e);
  * 0, or -1 with e filled.  Writes nothing while q->replaying. */
 int runtime__encode_output(query *q, const value *out, bool tombstone, const int64_t *wstart, int64_t wend,
                            int64_t ts, int same_key, err *e);
+
+/* A change of the store (hash: kvstore_hash of its key; val NULL: the
+ * key was deleted), into the changelog sink's batch, stamped ts (a
+ * deletion: the wall-clock time, see runtime.c). */
+void runtime__log_change(query *q, const buf *key, uint64_t hash, const buf *val, int64_t ts);
 
 /* Record rec of task t failed (cx->e): counted, and logged to the
  * processing log in the current batch. */

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "../base/mem.h"
+#include "../storage/kvstore.h"
 
 #include "func_internal.h"
 
@@ -142,10 +143,8 @@ static cached_regex *thread_cache(void)
 static const regex_t *compile(const value *pattern, eval_ctx *cx, const char *fn)
 {
     const char *p = pattern->u.s.p;
-    uint32_t len = pattern->u.s.len, h = 2166136261u;
-    for (uint32_t i = 0; i < len; i++)
-        h = (h ^ (uint8_t)p[i]) * 16777619u;
-    cached_regex *c = &thread_cache()[h & (REGEX_CACHE - 1)];
+    uint32_t len = pattern->u.s.len;
+    cached_regex *c = &thread_cache()[kvstore_hash(p, len) & (REGEX_CACHE - 1)];
     if (c->text && c->len == len && memcmp(c->text, p, len) == 0)
         return &c->re;
     regex_t re;
